@@ -1,0 +1,518 @@
+"""Canonical layers and columns of the landuse data model, with units and aliases.
+
+Readers (:mod:`landuse.io`) map the field names found in real files (Chinese or
+English, with or without a unit in brackets) onto the canonical names below, and
+coerce values to the canonical type. Units are part of the names: ``_m2`` square
+metres, ``_wan`` 万元, ``_mu`` 亩, ``_per_mu`` per 亩, ``_tce`` tonnes of standard coal.
+
+The tables here are the single source of truth for column names; analysis
+modules import the constants rather than spelling names again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "AREA_TYPES",
+    "BUILDINGS",
+    "FUNCTIONAL_AREAS",
+    "LAND_USES",
+    "LAYERS",
+    "PARCELS",
+    "PRODUCTION_STATUSES",
+    "PROPOSALS",
+    "ZONES",
+    "ZONE_STATS",
+    "Column",
+    "Layer",
+    "normalise_area_type",
+    "normalise_land_use",
+    "normalise_production_status",
+    "unit_factor",
+]
+
+Kind = Literal["str", "float", "int", "date", "category"]
+
+#: Normalised land-use classes (raw code kept in ``land_use_code``).
+LAND_USES: tuple[str, ...] = ("industrial", "logistics", "commercial", "residential", "other")
+#: Functional areas of a cluster zone: 产业发展区 / 商务服务区 / 居住生活区.
+AREA_TYPES: tuple[str, ...] = ("industrial", "business", "residential")
+#: Production status of an enterprise on its parcel.
+PRODUCTION_STATUSES: tuple[str, ...] = (
+    "producing",
+    "partly_stopped",
+    "stopped",
+    "under_construction",
+    "not_started",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column.
+
+    Parameters
+    ----------
+    name
+        Canonical name, unit in the suffix.
+    kind
+        Value type after coercion.
+    unit
+        Human-readable unit, or ``None`` for unitless / text.
+    label_zh
+        Chinese label used in tables and maps.
+    aliases
+        Other field names that mean this column (compared case-insensitively,
+        ignoring spaces, underscores and a unit in brackets).
+    choices
+        Allowed values for a categorical column.
+    """
+
+    name: str
+    kind: Kind
+    unit: str | None
+    label_zh: str
+    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A canonical layer: its id column, required columns, geometry role."""
+
+    name: str
+    label_zh: str
+    id_column: str | None
+    required: tuple[str, ...]
+    columns: tuple[Column, ...]
+    geometry: Literal["polygon", None] = "polygon"
+    unique: tuple[str, ...] = field(default=())
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Canonical column names, in order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        """Return the :class:`Column` called ``name``."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        msg = f"layer `{self.name}` has no canonical column `{name}`"
+        raise KeyError(msg)
+
+
+def _c(
+    name: str,
+    kind: Kind,
+    unit: str | None,
+    label_zh: str,
+    *aliases: str,
+    choices: tuple[str, ...] | None = None,
+) -> Column:
+    return Column(name, kind, unit, label_zh, (label_zh, *aliases), choices)
+
+
+ZONES = Layer(
+    name="zones",
+    label_zh="产业集聚区",
+    id_column="zone_id",
+    required=("zone_id",),
+    columns=(
+        _c("zone_id", "str", None, "集聚区编号", "园区编号", "编号", "zone_code", "code", "id"),
+        _c("name", "str", None, "集聚区名称", "名称", "园区名称", "zone_name", "mc"),
+        _c("district", "str", None, "所在区市", "区市", "区县", "行政区", "county"),
+        _c("leading_industry", "str", None, "主导产业", "industry", "leading"),
+        _c(
+            "leading_industry_codes",
+            "str",
+            None,
+            "主导产业行业代码",
+            "主导行业代码",
+            "industry_codes",
+        ),
+        _c("tier_target", "str", None, "目标层级", "层级", "tier"),
+    ),
+)
+
+FUNCTIONAL_AREAS = Layer(
+    name="functional_areas",
+    label_zh="功能分区",
+    id_column=None,
+    required=("zone_id", "area_type"),
+    columns=(
+        _c("zone_id", "str", None, "集聚区编号", "园区编号", "zone_code"),
+        _c(
+            "area_type",
+            "category",
+            None,
+            "功能区类型",
+            "功能区",
+            "分区类型",
+            "type",
+            choices=AREA_TYPES,
+        ),
+    ),
+)
+
+PARCELS = Layer(
+    name="parcels",
+    label_zh="宗地",
+    id_column="parcel_id",
+    required=("parcel_id",),
+    columns=(
+        _c("parcel_id", "str", None, "宗地编号", "宗地代码", "地块编号", "不动产单元号", "zddm", "id"),
+        _c("land_use", "category", None, "用途", "土地用途", "用地性质", "landuse", choices=LAND_USES),
+        _c("land_use_code", "str", None, "地类编码", "用途代码", "dlbm"),
+        _c("industry_code", "str", None, "行业代码", "国民经济行业代码", "行业分类代码", "industry"),
+        _c("industry_code_version", "str", None, "行业代码版本", "gbt4754_version"),
+        _c("enterprise", "str", None, "企业名称", "使用权人", "权利人", "土地使用者", "company"),
+        _c("zone_id", "str", None, "集聚区编号", "园区编号"),
+        _c("land_area_m2", "float", "m²", "用地面积", "宗地面积", "出让面积", "土地面积", "area"),
+        _c("floor_area_m2", "float", "m²", "建筑面积", "总建筑面积", "gfa"),
+        _c("footprint_m2", "float", "m²", "建筑占地面积", "建(构)筑物及堆场占地面积", "基底面积"),
+        _c("admin_living_land_m2", "float", "m²", "行政办公及生活服务设施用地面积", "配套用地面积"),
+        _c("green_area_m2", "float", "m²", "绿地面积"),
+        _c("investment_wan", "float", "万元", "固定资产投资", "总投资", "投资额", "investment"),
+        _c("revenue_wan", "float", "万元", "营业收入", "主营业务收入", "销售收入", "revenue"),
+        _c("value_added_wan", "float", "万元", "工业增加值", "增加值", "value_added"),
+        _c("tax_wan", "float", "万元", "税收", "实缴税金", "税收总额", "纳税额", "tax"),
+        _c("energy_tce", "float", "tce", "综合能耗", "能耗", "energy"),
+        _c("emissions_t", "float", "t", "主要污染物排放量", "排放量", "emissions"),
+        _c("rd_spend_wan", "float", "万元", "研发经费", "研发投入", "r&d", "rd"),
+        _c("employees", "float", "人", "从业人员", "职工人数", "年平均从业人员数", "staff"),
+        _c("grant_date", "date", None, "出让日期", "供地日期", "合同签订日期"),
+        _c("agreed_start_date", "date", None, "约定开工日期", "合同约定开工日期"),
+        _c("actual_start_date", "date", None, "实际开工日期", "开工日期"),
+        _c("agreed_completion_date", "date", None, "约定竣工日期", "合同约定竣工日期"),
+        _c("completion_date", "date", None, "实际竣工日期", "竣工日期"),
+        _c(
+            "production_status",
+            "category",
+            None,
+            "生产状态",
+            "经营状态",
+            "status",
+            choices=PRODUCTION_STATUSES,
+        ),
+        _c("stopped_since", "date", None, "停产日期", "停产时间"),
+        _c("tenure_years", "float", "年", "出让年限", "使用年限", "tenure"),
+        _c("grant_price_wan", "float", "万元", "出让价款", "成交价", "出让金", "price"),
+        _c("developed_area_m2", "float", "m²", "已开发面积", "已动工面积"),
+        _c("invested_wan", "float", "万元", "已完成投资", "累计投资"),
+        _c("agreed_investment_wan", "float", "万元", "约定投资", "合同约定投资", "承诺投资"),
+        _c("agreed_tax_wan", "float", "万元", "约定税收", "承诺税收", "承诺亩均税收总额"),
+    ),
+)
+
+BUILDINGS = Layer(
+    name="buildings",
+    label_zh="建筑",
+    id_column="building_id",
+    required=("building_id",),
+    columns=(
+        _c("building_id", "str", None, "建筑编号", "楼栋编号", "id"),
+        _c("parcel_id", "str", None, "宗地编号"),
+        _c("levels", "float", "层", "层数", "地上层数", "building:levels", "floors"),
+        _c("height_m", "float", "m", "建筑高度", "高度", "height"),
+        _c("storey_height_m", "float", "m", "层高"),
+        _c("floor_area_m2", "float", "m²", "建筑面积"),
+    ),
+)
+
+PROPOSALS = Layer(
+    name="proposals",
+    label_zh="拟供地块",
+    id_column="proposal_id",
+    required=("proposal_id",),
+    columns=(
+        _c("proposal_id", "str", None, "项目编号", "地块编号", "拟供地块编号", "id"),
+        _c("project", "str", None, "项目名称", "name"),
+        _c("land_use", "category", None, "用途", "土地用途", "用地性质", choices=LAND_USES),
+        _c("land_use_code", "str", None, "地类编码", "用途代码"),
+        _c("industry_code", "str", None, "行业代码", "国民经济行业代码"),
+        _c("industry_code_version", "str", None, "行业代码版本"),
+        _c("district", "str", None, "所在区市", "区市", "行政区"),
+        _c("land_area_m2", "float", "m²", "用地面积", "出让面积"),
+        _c("investment_wan", "float", "万元", "计划投资", "总投资", "固定资产投资"),
+        _c("expected_tax_wan", "float", "万元", "预计税收", "达产税收"),
+        _c("expected_revenue_wan", "float", "万元", "预计营业收入", "达产产值"),
+    ),
+)
+
+ZONE_STATS = Layer(
+    name="zone_stats",
+    label_zh="集聚区统计",
+    id_column=None,
+    required=("zone_id", "year"),
+    unique=("zone_id", "year"),
+    geometry=None,
+    columns=(
+        _c("zone_id", "str", None, "集聚区编号", "园区编号"),
+        _c("year", "int", "年", "年份", "年度"),
+        _c("revenue_wan", "float", "万元", "主营业务收入", "营业收入"),
+        _c("tax_wan", "float", "万元", "实缴税金", "税收"),
+        _c("new_registered_firms", "float", "家", "新增纳统企业数", "新增纳统企业"),
+        _c("investment_projects", "float", "个", "年度招商引资数", "招商引资项目数", "招商项目数"),
+        _c("leading_industry_revenue_wan", "float", "万元", "主导产业营业收入", "主导产业收入"),
+        _c("new_project_investment_wan", "float", "万元", "新建项目投资", "新建项目投资额"),
+        _c("new_project_land_mu", "float", "亩", "新建项目用地", "新建项目用地面积"),
+        _c("land_area_mu", "float", "亩", "用地面积", "集聚区面积", "规划面积"),
+    ),
+)
+
+#: All canonical layers by name.
+LAYERS: dict[str, Layer] = {
+    layer.name: layer for layer in (ZONES, FUNCTIONAL_AREAS, PARCELS, BUILDINGS, PROPOSALS, ZONE_STATS)
+}
+
+
+# --- units written in field names -------------------------------------------------------------
+
+_UNIT_RE = re.compile(r"^(?P<base>.*?)\s*[\(（\[【]\s*(?P<unit>[^\)）\]】]+)\s*[\)）\]】]\s*$")
+
+#: factor that converts a value in the found unit to the canonical unit, by canonical unit.
+_UNIT_FACTORS: dict[str, dict[str, float]] = {
+    "m²": {
+        "m2": 1.0, "m²": 1.0, "平方米": 1.0, "㎡": 1.0, "sqm": 1.0,
+        "亩": 10000.0 / 15.0, "mu": 10000.0 / 15.0,
+        "公顷": 10000.0, "ha": 10000.0, "hm2": 10000.0, "hm²": 10000.0,
+        "平方公里": 1e6, "km2": 1e6, "km²": 1e6,
+    },
+    "亩": {
+        "亩": 1.0, "mu": 1.0, "公顷": 15.0, "ha": 15.0, "hm2": 15.0, "hm²": 15.0,
+        "m2": 15.0 / 10000.0, "m²": 15.0 / 10000.0, "平方米": 15.0 / 10000.0, "㎡": 15.0 / 10000.0,
+        "平方公里": 1500.0, "km2": 1500.0, "km²": 1500.0,
+    },
+    "万元": {"万元": 1.0, "元": 1e-4, "yuan": 1e-4, "亿元": 1e4, "千元": 0.1, "百万元": 100.0},
+    "tce": {"tce": 1.0, "吨标准煤": 1.0, "吨标煤": 1.0, "万吨标准煤": 1e4},
+    "t": {"t": 1.0, "吨": 1.0, "千克": 1e-3, "kg": 1e-3},
+    "m": {"m": 1.0, "米": 1.0},
+    "年": {"年": 1.0, "a": 1.0},
+    "人": {"人": 1.0},
+    "层": {"层": 1.0},
+    "家": {"家": 1.0, "个": 1.0},
+    "个": {"个": 1.0, "项": 1.0},
+}
+
+
+def split_unit(field_name: str) -> tuple[str, str | None]:
+    """Split ``"用地面积(亩)"`` into ``("用地面积", "亩")``.
+
+    Examples
+    --------
+    >>> split_unit("用地面积（公顷）")
+    ('用地面积', '公顷')
+    >>> split_unit("tax_wan")
+    ('tax_wan', None)
+    """
+    m = _UNIT_RE.match(field_name.strip())
+    if m is None:
+        return field_name.strip(), None
+    return m.group("base"), m.group("unit").strip()
+
+
+def unit_factor(found_unit: str | None, column: Column) -> float:
+    """Factor converting values in ``found_unit`` to ``column``'s canonical unit.
+
+    Parameters
+    ----------
+    found_unit
+        The unit written in the source field name (``"亩"``, ``"亿元"``, …), or ``None``.
+    column
+        The canonical column the field maps to.
+
+    Returns
+    -------
+    float
+        Multiply source values by this to get canonical units.
+
+    Raises
+    ------
+    SchemaError
+        If the unit is not convertible to the column's unit.
+
+    Examples
+    --------
+    >>> unit_factor("亿元", PARCELS.column("tax_wan"))
+    10000.0
+    >>> round(unit_factor("亩", PARCELS.column("land_area_m2")), 3)
+    666.667
+    """
+    from landuse.errors import SchemaError
+
+    if found_unit is None or column.unit is None:
+        return 1.0
+    key = found_unit.strip().lower().replace(" ", "")
+    table = _UNIT_FACTORS.get(column.unit, {column.unit: 1.0})
+    for unit, factor in table.items():
+        if unit.lower() == key:
+            return factor
+    msg = (
+        f"column `{column.name}` is in {column.unit}, but the source field gives the unit "
+        f"{found_unit!r}, which landuse cannot convert. Known units: {', '.join(table)}. "
+        f"Convert the column in the file, or rename the field without the unit if it is "
+        f"already in {column.unit}."
+    )
+    raise SchemaError(msg)
+
+
+def normalise_key(name: str) -> str:
+    """Normalise a field name for alias matching (case, spaces, underscores, unit).
+
+    Examples
+    --------
+    >>> normalise_key(" Land_Area (m2) ")
+    'landarea'
+    """
+    base, _ = split_unit(str(name))
+    return re.sub(r"[\s_\-]+", "", base).lower()
+
+
+# --- value normalisation ----------------------------------------------------------------------
+
+# GB/T 21010-2017 (0601 工业, 0604 仓储, 05xx 商服, 07xx 住宅), 2023 用地用海
+# (1001 工业, 1101 物流仓储, 09 商业服务业, 07 居住), GB 50137 (M, W, B, R).
+_LAND_USE_CODE_RULES: tuple[tuple[str, str], ...] = (
+    (r"^(0601|1001\d*|M\d?|M0)$", "industrial"),
+    (r"^(0604|1101\d*|1102\d*|W\d?)$", "logistics"),
+    (r"^(05\d\d|09\d*|B\d*)$", "commercial"),
+    (r"^(07\d*|R\d*)$", "residential"),
+)
+_LAND_USE_WORDS: tuple[tuple[str, str], ...] = (
+    ("工业", "industrial"),
+    ("工矿", "industrial"),
+    ("厂房", "industrial"),
+    ("industr", "industrial"),
+    ("manufactur", "industrial"),
+    ("仓储", "logistics"),
+    ("物流", "logistics"),
+    ("logistic", "logistics"),
+    ("warehous", "logistics"),
+    ("商", "commercial"),
+    ("办公", "commercial"),
+    ("commerc", "commercial"),
+    ("retail", "commercial"),
+    ("office", "commercial"),
+    ("business", "commercial"),
+    ("住", "residential"),
+    ("居", "residential"),
+    ("resident", "residential"),
+    ("housing", "residential"),
+)
+
+
+def normalise_land_use(value: object) -> str | None:
+    """Map a raw land-use code or word onto one of :data:`LAND_USES`.
+
+    Understands GB/T 21010-2017 codes (``0601`` 工业用地), the 2023 用地用海
+    classes (``1001``/``100101`` 工业用地, ``1101`` 物流仓储), GB 50137 letters
+    (``M1``, ``W``, ``B``, ``R``) and Chinese or English words.
+
+    Examples
+    --------
+    >>> [normalise_land_use(v) for v in ["0601", "100102", "M2", "商业用地", "Residential", "水域"]]
+    ['industrial', 'industrial', 'industrial', 'commercial', 'residential', 'other']
+    >>> normalise_land_use(None) is None
+    True
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if text in LAND_USES:
+        return text
+    code = text.upper()
+    for pattern, use in _LAND_USE_CODE_RULES:
+        if re.match(pattern, code):
+            return use
+    low = text.lower()
+    for word, use in _LAND_USE_WORDS:
+        if word in low:
+            return use
+    return "other"
+
+
+_AREA_TYPE_WORDS: tuple[tuple[str, str], ...] = (
+    ("产业", "industrial"),
+    ("工业", "industrial"),
+    ("制造", "industrial"),
+    ("industr", "industrial"),
+    ("商务", "business"),
+    ("服务", "business"),
+    ("商业", "business"),
+    ("business", "business"),
+    ("居住", "residential"),
+    ("生活", "residential"),
+    ("resident", "residential"),
+)
+
+
+def normalise_area_type(value: object) -> str | None:
+    """Map a functional-area name onto ``industrial`` / ``business`` / ``residential``.
+
+    Returns the input unchanged (as text) when nothing matches, so the reader can
+    report it.
+
+    Examples
+    --------
+    >>> [normalise_area_type(v) for v in ["产业发展区", "商务服务区", "居住生活区", "business"]]
+    ['industrial', 'business', 'residential', 'business']
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    low = text.lower()
+    for word, kind in _AREA_TYPE_WORDS:
+        if word in low:
+            return kind
+    return text
+
+
+_STATUS_WORDS: tuple[tuple[str, str], ...] = (
+    ("未开工", "not_started"),
+    ("未动工", "not_started"),
+    ("not_started", "not_started"),
+    ("not started", "not_started"),
+    ("在建", "under_construction"),
+    ("建设中", "under_construction"),
+    ("under_construction", "under_construction"),
+    ("construction", "under_construction"),
+    ("半停产", "partly_stopped"),
+    ("部分停产", "partly_stopped"),
+    ("partly", "partly_stopped"),
+    ("partial", "partly_stopped"),
+    ("停产", "stopped"),
+    ("停业", "stopped"),
+    ("stopped", "stopped"),
+    ("正常", "producing"),
+    ("在产", "producing"),
+    ("生产", "producing"),
+    ("producing", "producing"),
+    ("operating", "producing"),
+)
+
+
+def normalise_production_status(value: object) -> str | None:
+    """Map a production-status word onto one of :data:`PRODUCTION_STATUSES`.
+
+    Returns the input unchanged (as text) when nothing matches, so the reader can
+    report it.
+
+    Examples
+    --------
+    >>> [normalise_production_status(v) for v in ["正常生产", "半停产", "停产", "在建", "未开工"]]
+    ['producing', 'partly_stopped', 'stopped', 'under_construction', 'not_started']
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    low = text.lower()
+    for word, status in _STATUS_WORDS:
+        if word in low:
+            return status
+    return text
