@@ -1,0 +1,906 @@
+"""Readers and writers: real bureau files in, canonical validated layers out.
+
+Every reader takes a path (any vector format pyogrio reads: GeoPackage, Shapefile,
+GeoJSON, FlatGeobuf …; GeoParquet; CSV/Excel for zone statistics) or an in-memory
+(Geo)DataFrame, and returns a new frame with
+
+* canonical column names (Chinese and English field names mapped, units in
+  brackets converted: ``用地面积(亩)`` → ``land_area_m2``),
+* canonical types (text, float, ``datetime64``, normalised categories),
+* valid polygonal geometry (repaired with ``make_valid``; empties dropped),
+* the analysis CRS (``crs="auto"``: CGCS2000 3° Gauss-Krüger by nearest central
+  meridian in China, e.g. EPSG:4549 for Qingdao; UTM elsewhere).
+
+What the reader did (field mapping, encoding, CRS, repairs, drops) is logged and
+kept in ``result.attrs["landuse_read"]`` as a :class:`ReadReport`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from landuse import _coerce, schema
+from landuse._shapefile import detect_shapefile_encoding
+from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError, format_ids
+
+__all__ = [
+    "ReadReport",
+    "read_buildings",
+    "read_functional_areas",
+    "read_parcels",
+    "read_proposals",
+    "read_zone_stats",
+    "read_zones",
+    "write_layers",
+]
+
+log = logging.getLogger(__name__)
+
+Source = str | os.PathLike[str] | gpd.GeoDataFrame | pd.DataFrame
+CoordSystem = Literal["wgs84", "gcj02", "bd09"]
+OnInvalid = Literal["raise", "coerce"]
+_COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
+_TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls", ".xlsm"}
+_PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
+
+
+@dataclass
+class ReadReport:
+    """What a reader did to a layer, kept in ``frame.attrs["landuse_read"]``.
+
+    Attributes
+    ----------
+    layer
+        Canonical layer name (``"parcels"``, …).
+    source
+        Path or ``"<GeoDataFrame>"``.
+    rows_read, rows_kept
+        Feature counts before and after dropping empty geometries.
+    columns
+        ``{source field: canonical column}`` for every renamed field.
+    units
+        ``{canonical column: factor}`` for fields converted from a unit in their name.
+    encoding
+        Text encoding used for a shapefile DBF, and how it was chosen.
+    crs_source, crs
+        The layer's CRS as read and as returned.
+    coord_system
+        ``"wgs84"``, or the web-map system converted from.
+    repaired, dropped
+        Ids of features whose geometry was repaired / dropped.
+    filled_area
+        Ids whose ``land_area_m2`` was filled from the geometry area.
+    coerced
+        ``{column: ids}`` of values that were not understood and set missing.
+    notes
+        Anything else worth knowing.
+    """
+
+    layer: str
+    source: str
+    rows_read: int = 0
+    rows_kept: int = 0
+    columns: dict[str, str] = field(default_factory=dict)
+    units: dict[str, float] = field(default_factory=dict)
+    encoding: str | None = None
+    crs_source: str | None = None
+    crs: str | None = None
+    coord_system: str = "wgs84"
+    repaired: list[Any] = field(default_factory=list)
+    dropped: list[Any] = field(default_factory=list)
+    filled_area: list[Any] = field(default_factory=list)
+    coerced: dict[str, list[Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One paragraph for logs and the CLI.
+
+        Examples
+        --------
+        >>> ReadReport("parcels", "p.gpkg", 3, 3, {"宗地编号": "parcel_id"}).summary()
+        'parcels from p.gpkg: 3 of 3 features kept; fields mapped: 宗地编号→parcel_id'
+        """
+        parts = [f"{self.layer} from {self.source}: {self.rows_kept} of {self.rows_read} features kept"]
+        if self.columns:
+            parts.append("fields mapped: " + ", ".join(f"{k}→{v}" for k, v in self.columns.items()))
+        if self.units:
+            parts.append("units converted: " + ", ".join(f"{k}×{v:g}" for k, v in self.units.items()))
+        if self.encoding:
+            parts.append(f"encoding {self.encoding}")
+        if self.crs:
+            parts.append(f"CRS {self.crs_source} → {self.crs}")
+        if self.coord_system != "wgs84":
+            parts.append(f"converted from {self.coord_system.upper()} to WGS84")
+        if self.repaired:
+            parts.append(f"{len(self.repaired)} geometries repaired")
+        if self.dropped:
+            parts.append(f"{len(self.dropped)} empty geometries dropped")
+        if self.filled_area:
+            parts.append(f"land_area_m2 filled from geometry for {len(self.filled_area)}")
+        parts.extend(self.notes)
+        return "; ".join(parts)
+
+
+# --- loading raw data -------------------------------------------------------------------------
+
+
+def _load(
+    source: Source,
+    spec: schema.Layer,
+    *,
+    layer: str | int | None,
+    encoding: str | None,
+    report: ReadReport,
+) -> pd.DataFrame:
+    if isinstance(source, pd.DataFrame):
+        report.source = "<GeoDataFrame>" if isinstance(source, gpd.GeoDataFrame) else "<DataFrame>"
+        return source.copy()
+    if not isinstance(source, (str, os.PathLike)):
+        msg = (
+            f"`source` must be a path or a (Geo)DataFrame for {spec.name}; "
+            f"received {type(source).__name__}."
+        )
+        raise TypeError(msg)
+    path = Path(source)
+    report.source = str(path)
+    if not path.exists():
+        msg = f"cannot read {spec.name}: no file at {str(path)!r}. Check the path and the working directory ({os.getcwd()})."
+        raise FileNotFoundError(msg)
+    suffix = path.suffix.lower()
+    if suffix in _PARQUET_SUFFIXES:
+        return gpd.read_parquet(path) if spec.geometry else pd.read_parquet(path)
+    if suffix in _TABLE_SUFFIXES:
+        if spec.geometry is not None:
+            msg = (
+                f"{spec.name} need geometries, but {path.name} is a table ({suffix}). "
+                "Give a GeoPackage, Shapefile, GeoJSON, FlatGeobuf or GeoParquet file."
+            )
+            raise SchemaError(msg)
+        return _read_table(path, encoding=encoding, report=report)
+    if spec.geometry is None:
+        return pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
+    if layer is None:
+        layer = _pick_layer(path, spec)
+    kwargs: dict[str, Any] = {}
+    if suffix == ".shp":
+        used, how = detect_shapefile_encoding(path, encoding=encoding)
+        kwargs["encoding"] = used
+        report.encoding = f"{used} ({how})"
+        log.info("%s: reading DBF as %s (%s)", path.name, used, how)
+    elif encoding is not None:
+        kwargs["encoding"] = encoding
+        report.encoding = f"{encoding} (given)"
+    return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+
+
+def _pick_layer(path: Path, spec: schema.Layer) -> str | int | None:
+    try:
+        layers = pyogrio.list_layers(path)
+    except Exception:  # noqa: BLE001 - single-layer formats without a layer list
+        return None
+    names = [str(n) for n in layers[:, 0]]
+    if len(names) <= 1:
+        return None
+    for candidate in (spec.name, spec.name.rstrip("s"), spec.label_zh):
+        if candidate in names:
+            return candidate
+    msg = (
+        f"{path.name} has {len(names)} layers ({', '.join(names)}) and none is called "
+        f"{spec.name!r}; pass `layer=` to say which one holds the {spec.name}."
+    )
+    raise SchemaError(msg)
+
+
+def _read_table(path: Path, *, encoding: str | None, report: ReadReport) -> pd.DataFrame:
+    if path.suffix.lower() in {".xlsx", ".xls", ".xlsm"}:
+        return pd.read_excel(path, dtype=object)
+    tried = [encoding] if encoding else ["utf-8-sig", "gb18030"]
+    for enc in tried:
+        try:
+            frame = pd.read_csv(path, encoding=enc, dtype=object, encoding_errors="strict")
+        except UnicodeDecodeError:
+            continue
+        report.encoding = f"{enc} ({'given' if encoding else 'detected'})"
+        return frame
+    msg = (
+        f"cannot decode {path.name} as {' or '.join(tried)}; pass `encoding=` "
+        "(e.g. encoding='big5') with the file's real encoding."
+    )
+    raise SchemaError(msg)
+
+
+# --- columns ----------------------------------------------------------------------------------
+
+
+def _map_columns(
+    frame: pd.DataFrame, spec: schema.Layer, columns: Mapping[str, str] | None, report: ReadReport
+) -> pd.DataFrame:
+    canonical = set(spec.column_names)
+    given = dict(columns or {})
+    unknown = sorted(v for v in given.values() if v not in canonical)
+    if unknown:
+        msg = (
+            f"`columns` maps onto {', '.join(map(repr, unknown))}, which are not canonical "
+            f"{spec.name} columns. Valid targets: {', '.join(spec.column_names)}."
+        )
+        raise SchemaError(msg)
+    missing_src = sorted(k for k in given if k not in frame.columns)
+    if missing_src:
+        msg = (
+            f"`columns` names source fields {', '.join(map(repr, missing_src))} that are not in the "
+            f"{spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
+        )
+        raise SchemaError(msg)
+    lookup: dict[str, str] = {}
+    for col in spec.columns:
+        for alias in (*col.aliases, col.name):
+            lookup.setdefault(schema.normalise_key(alias), col.name)
+        lookup[schema.normalise_key(col.name)] = col.name
+    rename: dict[str, str] = {}
+    taken: dict[str, str] = {target: src for src, target in given.items()}
+    # exact canonical names first, then aliases, in field order
+    candidates: list[tuple[int, str, str]] = []
+    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    for src in frame.columns:
+        if src in given or src == geom_name:
+            continue
+        target = lookup.get(schema.normalise_key(str(src)))
+        if target is None:
+            continue
+        exact = 0 if str(src) == target else 1
+        candidates.append((exact, str(src), target))
+    for _, src, target in sorted(candidates, key=lambda t: t[0]):
+        if target in taken:
+            if taken[target] != src:
+                report.notes.append(f"field {src!r} also looks like `{target}`; kept {taken[target]!r}")
+            continue
+        taken[target] = src
+    for target, src in taken.items():
+        col = spec.column(target)
+        _, unit = schema.split_unit(src)
+        factor = schema.unit_factor(unit, col)
+        if factor != 1.0:
+            report.units[target] = factor
+        if src != target:
+            rename[src] = target
+    clash = [t for t in rename.values() if t in frame.columns and t not in rename]
+    if clash:
+        frame = frame.drop(columns=clash)
+    report.columns = {k: v for k, v in rename.items()}
+    if report.columns:
+        log.info("%s: fields mapped %s", spec.name, report.columns)
+    return frame.rename(columns=rename)
+
+
+def _check_required(frame: pd.DataFrame, spec: schema.Layer, source_fields: list[str]) -> None:
+    missing = [c for c in spec.required if c not in frame.columns]
+    if not missing:
+        return
+    hints = "; ".join(
+        f"`{c}` (also read from: {', '.join(spec.column(c).aliases[:4])})" for c in missing
+    )
+    msg = (
+        f"{spec.name} are missing required columns: {hints}. Fields received: "
+        f"{', '.join(map(str, source_fields)) or '(none)'}. Rename the fields, or map them, "
+        f"e.g. columns={{{source_fields[0] if source_fields else 'FIELD'!r}: {missing[0]!r}}}."
+    )
+    raise SchemaError(msg)
+
+
+_COERCERS = {
+    "float": _coerce.to_number,
+    "date": _coerce.to_date,
+    "str": _coerce.to_text,
+}
+
+
+def _coerce_values(
+    frame: pd.DataFrame,
+    spec: schema.Layer,
+    *,
+    ids: pd.Series,
+    on_invalid: OnInvalid,
+    report: ReadReport,
+) -> pd.DataFrame:
+    problems: list[str] = []
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        raw = frame[col.name]
+        if col.name == "industry_code":
+            values, invalid = _coerce.to_industry_code(raw)
+        elif col.kind == "category":
+            norm = {
+                "land_use": schema.normalise_land_use,
+                "area_type": schema.normalise_area_type,
+                "production_status": schema.normalise_production_status,
+            }[col.name]
+            if col.name == "land_use" and "land_use_code" not in frame.columns:
+                frame["land_use_code"] = _coerce.to_text(raw)[0]
+            values, invalid = _coerce.to_category(raw, norm, col.choices or ())
+        elif col.kind == "int":
+            values, invalid = _coerce.to_number(raw)
+            frac = values.notna() & (values != np.round(values))
+            invalid = invalid | frac
+            values = values.where(~frac).round().astype("Int64")
+        else:
+            values, invalid = _COERCERS[col.kind](raw)
+        if col.kind == "float" and col.name in report.units:
+            values = values * report.units[col.name]
+        if invalid.any():
+            bad_ids = ids[invalid].tolist()
+            examples = ", ".join(repr(v) for v in raw[invalid].astype(str).unique()[:3])
+            expected = {
+                "float": "numbers",
+                "date": "dates",
+                "category": f"one of {', '.join(col.choices or ())}",
+                "str": "codes",
+                "int": "whole numbers",
+            }[col.kind if col.name != "industry_code" else "str"]
+            problems.append(
+                f"`{col.name}`: {int(invalid.sum())} of {len(raw)} values are not {expected} "
+                f"(e.g. {examples}; ids {format_ids(bad_ids)})"
+            )
+            report.coerced[col.name] = bad_ids
+        frame[col.name] = values
+    if problems:
+        msg = f"{spec.name} ({report.source}) have values that cannot be read: " + "; ".join(problems)
+        if on_invalid == "raise":
+            msg += ". Fix them in the source, or pass on_invalid='coerce' to treat them as missing."
+            raise SchemaError(msg)
+        warnings.warn(msg + ". They were set to missing (on_invalid='coerce').", LanduseWarning, stacklevel=4)
+    return frame
+
+
+def _check_ids(frame: pd.DataFrame, spec: schema.Layer, report: ReadReport) -> None:
+    keys = [spec.id_column] if spec.id_column else list(spec.unique)
+    if not keys:
+        return
+    label = " + ".join(f"`{k}`" for k in keys)
+    null = frame[keys].isna().any(axis=1)
+    if null.any():
+        rows = frame.index[null].tolist()
+        msg = (
+            f"{spec.name} ({report.source}): {int(null.sum())} of {len(frame)} rows have no {label} "
+            f"(rows {format_ids(rows)}). Every row needs one; fill them or drop those rows."
+        )
+        raise SchemaError(msg)
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        values = frame.loc[dup, keys].drop_duplicates()
+        shown = [" / ".join(map(str, row)) for row in values.itertuples(index=False)]
+        msg = (
+            f"{spec.name} ({report.source}): {label} must be unique, but {len(values)} values occur "
+            f"more than once ({int(dup.sum())} rows): {format_ids(shown)}. Remove the duplicates "
+            "or give them distinct ids."
+        )
+        raise SchemaError(msg)
+
+
+# --- CRS --------------------------------------------------------------------------------------
+
+
+def _resolve_crs(
+    gdf: gpd.GeoDataFrame,
+    spec: schema.Layer,
+    *,
+    crs: Any,
+    source_crs: Any,
+    coord_system: CoordSystem,
+    report: ReadReport,
+) -> gpd.GeoDataFrame:
+    from landuse import crs as lcrs
+
+    if coord_system not in _COORD_SYSTEMS:
+        msg = f"`coord_system` must be one of {', '.join(_COORD_SYSTEMS)}; received {coord_system!r}."
+        raise ValueError(msg)
+    explicit = crs not in ("auto", None)
+    if source_crs is not None:
+        new = CRS.from_user_input(source_crs)
+        if gdf.crs is not None and not CRS.from_user_input(gdf.crs).equals(new):
+            warnings.warn(
+                f"{spec.name}: the file declares {lcrs.crs_label(gdf.crs)}, but source_crs="
+                f"{lcrs.crs_label(new)} was given; using source_crs.",
+                LanduseWarning,
+                stacklevel=4,
+            )
+        gdf = gdf.set_crs(new, allow_override=True)
+    elif gdf.crs is None:
+        prefix = lcrs.detect_zone_prefix(gdf)
+        if explicit and prefix is None:
+            gdf = gdf.set_crs(CRS.from_user_input(crs))
+            report.notes.append(f"no CRS in the source; taken to be crs={lcrs.crs_label(gdf.crs)} as given")
+        else:
+            # raises with a suggestion for zone-prefixed eastings
+            lcrs.fix_zone_prefix(gdf)
+            minx, miny, maxx, maxy = gdf.total_bounds
+            guess = (
+                "the coordinates look like longitude/latitude, e.g. source_crs='EPSG:4490' (CGCS2000)"
+                " or 'EPSG:4326' (WGS84)"
+                if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+                else "e.g. source_crs='EPSG:4549' (CGCS2000 / 3-degree Gauss-Kruger CM 120E)"
+            )
+            msg = (
+                f"{spec.name} ({report.source}) have no CRS (no .prj or CRS definition); bounds "
+                f"are x {minx:.6g}…{maxx:.6g}, y {miny:.6g}…{maxy:.6g}. Say what they are with "
+                f"`source_crs=`: {guess}."
+            )
+            raise CRSError(msg)
+    report.crs_source = lcrs.crs_label(gdf.crs)
+    source = CRS.from_user_input(gdf.crs)
+    if source.is_geographic and len(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if not (-180.5 <= minx <= maxx <= 360.5 and -90.5 <= miny <= maxy <= 90.5):
+            msg = (
+                f"{spec.name} ({report.source}) declare the geographic CRS {lcrs.crs_label(source)}, "
+                f"but coordinates reach x {maxx:.6g}, y {maxy:.6g}, which are not degrees: the .prj "
+                "is probably wrong. Pass the real CRS with `source_crs=` (e.g. 'EPSG:4549')."
+            )
+            raise CRSError(msg)
+    else:
+        gdf = lcrs.fix_zone_prefix(gdf)
+    if coord_system != "wgs84":
+        if not CRS.from_user_input(gdf.crs).is_geographic:
+            msg = (
+                f"coord_system={coord_system!r} means longitude/latitude from a web map, but "
+                f"{spec.name} are in the projected {lcrs.crs_label(gdf.crs)}. Drop coord_system, "
+                "or give the lon/lat data."
+            )
+            raise CRSError(msg)
+        convert = lcrs.gcj02_to_wgs84 if coord_system == "gcj02" else lcrs.bd09_to_wgs84
+        gdf = convert(gdf)
+        report.coord_system = coord_system
+    if crs == "auto":
+        target = lcrs.analysis_crs(gdf)
+    elif crs is None:
+        target = CRS.from_user_input(gdf.crs)
+    else:
+        target = CRS.from_user_input(crs)
+    if not CRS.from_user_input(gdf.crs).equals(target):
+        gdf = gdf.to_crs(target)
+    report.crs = lcrs.crs_label(gdf.crs)
+    log.info("%s: CRS %s → %s", spec.name, report.crs_source, report.crs)
+    return gdf
+
+
+# --- geometry ---------------------------------------------------------------------------------
+
+
+def _clean_geometry(
+    gdf: gpd.GeoDataFrame, spec: schema.Layer, *, ids: pd.Series, repair: bool, report: ReadReport
+) -> gpd.GeoDataFrame:
+    geoms = gdf.geometry.array
+    raw = np.asarray(geoms, dtype=object)
+    missing = shapely.is_missing(raw) | shapely.is_empty(raw)
+    type_ids = shapely.get_type_id(raw)
+    polygonal = np.isin(type_ids, (3, 6))  # Polygon, MultiPolygon
+    collection = type_ids == 7
+    if collection.any():
+        parts = shapely.get_parts(raw[collection], return_index=True)
+        keep = np.isin(shapely.get_type_id(parts[0]), (3, 6))
+        has_poly = np.zeros(collection.sum(), dtype=bool)
+        has_poly[np.unique(parts[1][keep])] = True
+        polygonal[np.flatnonzero(collection)[has_poly]] = True
+    wrong = ~missing & ~polygonal
+    if wrong.any():
+        names = pd.Series(shapely.get_type_id(raw[wrong])).map(
+            {0: "Point", 1: "LineString", 2: "LinearRing", 4: "MultiPoint", 5: "MultiLineString", 7: "GeometryCollection"}
+        )
+        counts = ", ".join(f"{n} {t}" for t, n in names.value_counts().items())
+        msg = (
+            f"{spec.name} must be polygons, but {int(wrong.sum())} of {len(raw)} features are not "
+            f"({counts}; ids {format_ids(ids[wrong].tolist())}). Give the polygon layer "
+            "(e.g. the parcel boundaries, not their centroids or outlines)."
+        )
+        raise GeometryError(msg)
+    invalid = ~missing & ~shapely.is_valid(raw)
+    needs = invalid | collection
+    fixed = raw.copy()
+    if invalid.any() and not repair:
+        reasons = shapely.is_valid_reason(raw[invalid])
+        msg = (
+            f"{spec.name}: {int(invalid.sum())} of {len(raw)} geometries are invalid "
+            f"(ids {format_ids(ids[invalid].tolist())}; first: {reasons[0]}). Pass repair=True "
+            "to fix them with make_valid, or fix them in the source."
+        )
+        raise GeometryError(msg)
+    if needs.any():
+        made = shapely.make_valid(raw[needs]) if invalid.any() else raw[needs]
+        fixed[needs] = _polygonal_part(made)
+    after_empty = shapely.is_missing(fixed) | shapely.is_empty(fixed)
+    if invalid.any():
+        report.repaired = ids[invalid & ~after_empty].tolist()
+        if report.repaired:
+            warnings.warn(
+                f"{spec.name}: repaired {len(report.repaired)} invalid geometries with make_valid "
+                f"(ids {format_ids(report.repaired)}); only their polygonal parts are kept.",
+                LanduseWarning,
+                stacklevel=4,
+            )
+    drop = after_empty
+    if drop.any():
+        report.dropped = ids[drop].tolist()
+        warnings.warn(
+            f"{spec.name}: dropped {int(drop.sum())} of {len(raw)} features with empty or missing "
+            f"geometry (ids {format_ids(report.dropped)}).",
+            LanduseWarning,
+            stacklevel=4,
+        )
+    out = gdf.copy()
+    out[gdf.geometry.name] = gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs)
+    out = out.loc[~drop]
+    if out.empty:
+        msg = f"{spec.name} ({report.source}) have no features with a usable geometry."
+        raise GeometryError(msg)
+    return out
+
+
+def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygons of each geometry (as Polygon or MultiPolygon)."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), (3, 6))
+    parts, index = parts[keep], index[keep]
+    # MultiPolygons inside collections: flatten once more
+    sub, sub_idx = shapely.get_parts(parts, return_index=True)
+    index = index[sub_idx]
+    out = np.full(len(geoms), None, dtype=object)
+    if len(sub):
+        multi = shapely.multipolygons(sub, indices=index)
+        owners = np.unique(index)
+        out[owners] = multi[owners] if len(multi) == len(geoms) else multi[: len(owners)]
+        counts = np.bincount(index, minlength=len(geoms))
+        single = counts == 1
+        out[single] = shapely.get_geometry(out[single], 0)
+    return out
+
+
+# --- the generic reader -----------------------------------------------------------------------
+
+
+def _read(
+    source: Source,
+    spec: schema.Layer,
+    *,
+    layer: str | int | None,
+    columns: Mapping[str, str] | None,
+    crs: Any,
+    source_crs: Any,
+    coord_system: CoordSystem,
+    encoding: str | None,
+    on_invalid: OnInvalid,
+    repair: bool = True,
+) -> pd.DataFrame:
+    if on_invalid not in ("raise", "coerce"):
+        msg = f"`on_invalid` must be 'raise' or 'coerce'; received {on_invalid!r}."
+        raise ValueError(msg)
+    report = ReadReport(layer=spec.name, source="")
+    frame = _load(source, spec, layer=layer, encoding=encoding, report=report)
+    report.rows_read = len(frame)
+    if frame.empty:
+        msg = (
+            f"{spec.name} ({report.source}) are empty: the layer has no rows. Check that you "
+            "chose the right file and layer."
+        )
+        raise SchemaError(msg)
+    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    source_fields = [str(c) for c in frame.columns if c != geom_name]
+    dup_fields = sorted({c for c in source_fields if source_fields.count(c) > 1})
+    if dup_fields:
+        msg = f"{spec.name} ({report.source}) have repeated field names: {', '.join(dup_fields)}."
+        raise SchemaError(msg)
+    frame = _map_columns(frame, spec, columns, report)
+    _check_required(frame, spec, source_fields)
+    if spec.id_column:
+        ids = _coerce.to_text(frame[spec.id_column])[0]
+    else:
+        keys = list(spec.unique or spec.required[:1])
+        ids = _coerce.to_text(frame[keys[0]])[0].astype(object)
+        for key in keys[1:]:
+            ids = ids + "/" + _coerce.to_text(frame[key])[0].astype(object)
+    ids = ids.where(ids.notna(), pd.Series(frame.index.astype(str), index=frame.index))
+    frame = _coerce_values(frame, spec, ids=ids, on_invalid=on_invalid, report=report)
+    _check_ids(frame, spec, report)
+    if spec.geometry is None:
+        out = pd.DataFrame(frame)
+        if "geometry" in out.columns:
+            out = out.drop(columns="geometry")
+    else:
+        if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
+            msg = f"{spec.name} ({report.source}) have no geometry column; give a spatial layer."
+            raise GeometryError(msg)
+        frame = _resolve_crs(
+            frame, spec, crs=crs, source_crs=source_crs, coord_system=coord_system, report=report
+        )
+        frame = _clean_geometry(frame, spec, ids=ids, repair=repair, report=report)
+        if frame.geometry.name != "geometry":
+            frame = frame.rename_geometry("geometry")
+        out = frame
+        if spec.name in ("parcels", "proposals"):
+            out = _fill_area(out, report)
+    order = [c for c in spec.column_names if c in out.columns]
+    rest = [c for c in out.columns if c not in order and c != "geometry"]
+    out = out[order + rest + (["geometry"] if "geometry" in out.columns else [])]
+    out = out.reset_index(drop=True)
+    report.rows_kept = len(out)
+    out.attrs["landuse_read"] = report
+    log.info("%s", report.summary())
+    return out
+
+
+def _fill_area(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:
+    if not CRS.from_user_input(gdf.crs).is_projected:
+        report.notes.append("land_area_m2 not filled from geometry: the CRS is not projected")
+        return gdf
+    area = gdf.geometry.area
+    if "land_area_m2" not in gdf.columns:
+        gdf["land_area_m2"] = area.astype("float64")
+        report.notes.append("land_area_m2 taken from the geometry area (no area field)")
+        return gdf
+    empty = gdf["land_area_m2"].isna()
+    if empty.any():
+        id_col = "parcel_id" if "parcel_id" in gdf.columns else "proposal_id"
+        report.filled_area = gdf.loc[empty, id_col].tolist()
+        gdf.loc[empty, "land_area_m2"] = area[empty]
+    return gdf
+
+
+_DOC_OPTIONS = """
+    layer
+        Layer name or index in a multi-layer file (GeoPackage). Default: the layer named
+        after the role (e.g. ``"parcels"``), or the only layer.
+    columns
+        Extra field-name mapping ``{source field: canonical column}``, applied before the
+        built-in Chinese/English aliases.
+    crs
+        CRS to return: ``"auto"`` (default) picks the analysis CRS from the data's location
+        (EPSG:4549 in Qingdao); ``None`` keeps the source CRS; anything pyproj accepts sets it.
+        For a source with no CRS, an explicit ``crs`` is taken to be the source's CRS.
+    source_crs
+        The source's real CRS, overriding (with a warning) whatever the file declares.
+    coord_system
+        ``"gcj02"`` (Amap/Gaode, Tencent) or ``"bd09"`` (Baidu) if the lon/lat come from a
+        Chinese web map; they are converted to WGS84 first.
+    encoding
+        Text encoding of the source; shapefiles without ``.cpg`` are detected (UTF-8, then GB18030).
+    on_invalid
+        ``"raise"`` (default) on values that are not numbers/dates/known codes, or
+        ``"coerce"`` to set them missing with a warning.
+"""
+
+
+def _reader(spec: schema.Layer, example: str) -> Any:
+    def read(
+        source: Source,
+        *,
+        layer: str | int | None = None,
+        columns: Mapping[str, str] | None = None,
+        crs: Any = "auto",
+        source_crs: Any = None,
+        coord_system: CoordSystem = "wgs84",
+        encoding: str | None = None,
+        on_invalid: OnInvalid = "raise",
+        repair: bool = True,
+    ) -> gpd.GeoDataFrame:
+        return _read(
+            source,
+            spec,
+            layer=layer,
+            columns=columns,
+            crs=crs,
+            source_crs=source_crs,
+            coord_system=coord_system,
+            encoding=encoding,
+            on_invalid=on_invalid,
+            repair=repair,
+        )
+
+    read.__name__ = read.__qualname__ = f"read_{spec.name}"
+    read.__module__ = __name__
+    read.__doc__ = f"""Read and validate {spec.name} ({spec.label_zh}).
+
+    Canonical columns: {", ".join(f"``{c}``" for c in spec.column_names)};
+    required: {", ".join(f"``{c}``" for c in spec.required)} and a polygon geometry.
+
+    Parameters
+    ----------
+    source
+        Path to any vector file pyogrio reads, GeoParquet, or a GeoDataFrame.{_DOC_OPTIONS}    repair
+        Repair invalid geometries with ``make_valid`` (default) instead of raising.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame with canonical columns first (others kept after them), in the
+        analysis CRS, with a :class:`ReadReport` in ``.attrs["landuse_read"]``.
+
+    Raises
+    ------
+    SchemaError
+        Empty layer, missing required columns (all listed), duplicate or missing ids,
+        unreadable values (unless ``on_invalid="coerce"``).
+    CRSError
+        No CRS and none given, a geographic CRS on projected numbers, web-map
+        coordinates in a projected CRS.
+    GeometryError
+        Non-polygon features, or invalid ones with ``repair=False``.
+
+    Examples
+    --------
+{example}
+    """
+    return read
+
+
+read_zones = _reader(
+    schema.ZONES,
+    """    >>> import geopandas as gpd, shapely
+    >>> raw = gpd.GeoDataFrame({"园区编号": ["QD01"], "主导产业": ["汽车制造"]},
+    ...     geometry=[shapely.box(120.40, 36.30, 120.42, 36.32)], crs="EPSG:4490")
+    >>> zones = read_zones(raw)
+    >>> zones.crs.to_epsg(), list(zones.columns)
+    (4549, ['zone_id', 'leading_industry', 'geometry'])""",
+)
+read_functional_areas = _reader(
+    schema.FUNCTIONAL_AREAS,
+    """    >>> import geopandas as gpd, shapely
+    >>> raw = gpd.GeoDataFrame({"zone_id": ["QD01", "QD01"], "功能区": ["产业发展区", "商务服务区"]},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)], crs="EPSG:4549")
+    >>> read_functional_areas(raw)["area_type"].tolist()
+    ['industrial', 'business']""",
+)
+read_parcels = _reader(
+    schema.PARCELS,
+    """    >>> import geopandas as gpd, shapely
+    >>> raw = gpd.GeoDataFrame({"宗地编号": ["P1"], "用地面积(亩)": [15], "税收(万元)": ["300"]},
+    ...     geometry=[shapely.box(500000, 4000000, 500100, 4000100)], crs="EPSG:4549")
+    >>> p = read_parcels(raw)
+    >>> p[["parcel_id", "land_area_m2", "tax_wan"]].to_dict("records")
+    [{'parcel_id': 'P1', 'land_area_m2': 10000.0, 'tax_wan': 300.0}]""",
+)
+read_buildings = _reader(
+    schema.BUILDINGS,
+    """    >>> import geopandas as gpd, shapely
+    >>> raw = gpd.GeoDataFrame({"建筑编号": ["B1"], "层数": ["3"]},
+    ...     geometry=[shapely.box(500000, 4000000, 500040, 4000020)], crs="EPSG:4549")
+    >>> read_buildings(raw)["levels"].tolist()
+    [3.0]""",
+)
+read_proposals = _reader(
+    schema.PROPOSALS,
+    """    >>> import geopandas as gpd, shapely
+    >>> raw = gpd.GeoDataFrame({"项目编号": ["N1"], "用途": ["0601"]},
+    ...     geometry=[shapely.box(500000, 4000000, 500100, 4000100)], crs="EPSG:4549")
+    >>> read_proposals(raw)[["proposal_id", "land_use", "land_use_code", "land_area_m2"]].to_dict("records")
+    [{'proposal_id': 'N1', 'land_use': 'industrial', 'land_use_code': '0601', 'land_area_m2': 10000.0}]""",
+)
+
+
+def read_zone_stats(
+    source: Source,
+    *,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    on_invalid: OnInvalid = "raise",
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read yearly zone statistics (集聚区统计), one row per zone per year.
+
+    Canonical columns: ``zone_id``, ``year``, ``revenue_wan``, ``tax_wan``,
+    ``new_registered_firms``, ``investment_projects``, ``leading_industry_revenue_wan``,
+    ``new_project_investment_wan``, ``new_project_land_mu``, ``land_area_mu``. Units in
+    header brackets are converted (``主营业务收入(亿元)`` × 10 000 → 万元).
+
+    Parameters
+    ----------
+    source
+        CSV (UTF-8 or GB18030, detected), Excel, any table pyogrio reads, or a DataFrame.
+    columns
+        Extra field-name mapping ``{source field: canonical column}``.
+    encoding
+        CSV encoding, overriding detection.
+    on_invalid
+        ``"raise"`` (default) on text in numeric columns, or ``"coerce"`` to set it missing.
+    sheet
+        Excel sheet (default: the first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Canonical columns first, ``year`` as ``Int64``; a :class:`ReadReport` in ``.attrs``.
+
+    Raises
+    ------
+    SchemaError
+        Empty table, missing ``zone_id``/``year``, duplicate (zone, year) rows, bad values.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"集聚区编号": ["QD01"], "年份": ["2021"], "主营业务收入(亿元)": ["120.5"]})
+    >>> read_zone_stats(raw).to_dict("records")
+    [{'zone_id': 'QD01', 'year': 2021, 'revenue_wan': 1205000.0}]
+    """
+    if sheet is not None and isinstance(source, (str, os.PathLike)):
+        source = pd.read_excel(source, sheet_name=sheet, dtype=object)
+    return _read(
+        source,
+        schema.ZONE_STATS,
+        layer=None,
+        columns=columns,
+        crs=None,
+        source_crs=None,
+        coord_system="wgs84",
+        encoding=encoding,
+        on_invalid=on_invalid,
+    )
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def write_layers(
+    layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
+    path: str | os.PathLike[str],
+) -> Path:
+    """Write several layers to one GeoPackage, atomically.
+
+    The file is written next to the target under a temporary name and moved into
+    place only when every layer is written, so a failure leaves the previous file
+    intact. Text is UTF-8; dates are written as dates.
+
+    Parameters
+    ----------
+    layers
+        ``{layer name: frame}``; plain DataFrames become attribute tables.
+    path
+        Target ``.gpkg`` file (replaced if it exists).
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Examples
+    --------
+    >>> import tempfile, geopandas as gpd, shapely, pyogrio
+    >>> g = gpd.GeoDataFrame({"zone_id": ["QD01"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4549)
+    >>> out = write_layers({"zones": g}, Path(tempfile.mkdtemp()) / "out.gpkg")
+    >>> [str(n) for n in pyogrio.list_layers(out)[:, 0]]
+    ['zones']
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        msg = f"write_layers writes a GeoPackage; `path` must end in .gpkg, received {str(path)!r}."
+        raise ValueError(msg)
+    if not layers:
+        msg = "`layers` is empty: nothing to write."
+        raise ValueError(msg)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        for name, frame in layers.items():
+            out = frame.copy()
+            out.attrs = {}
+            pyogrio.write_dataframe(out, tmp, layer=name, driver="GPKG", append=tmp.exists())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+

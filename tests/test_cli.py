@@ -1,0 +1,60 @@
+"""The `landuse` command: demo on the sample, validate on a user's file."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pyogrio
+from click.testing import CliRunner
+from conftest import QD_GK, square
+
+import landuse
+from landuse.cli import main
+
+
+def test_version():
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == f"landuse, version {landuse.__version__}"
+
+
+def test_demo_writes_layers_and_map(tmp_path):
+    out = tmp_path / "demo"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    gpkg = out / "landuse_sample.gpkg"
+    layers = {str(name) for name in pyogrio.list_layers(gpkg)[:, 0]}
+    assert layers == {"zones", "functional_areas", "parcels", "buildings", "proposals", "zone_stats"}
+    sample = landuse.load_sample()
+    parcels = pyogrio.read_dataframe(gpkg, layer="parcels")
+    assert len(parcels) == len(sample.parcels)
+    assert parcels.crs.to_epsg() == 4549
+    assert parcels["parcel_id"].tolist() == sample.parcels["parcel_id"].tolist()
+    html = (out / "zones_map.html").read_text(encoding="utf-8")
+    for name in sample.zones["name"]:
+        assert name in html
+    assert "zones_map.html" in result.output
+
+
+def test_validate_reports_and_writes(tmp_path):
+    raw = gpd.GeoDataFrame(
+        {"宗地编号": ["即墨-1"], "用地面积(亩)": [15]}, geometry=[square(*QD_GK)], crs="EPSG:4549"
+    )
+    raw.to_file(tmp_path / "p.shp", encoding="gbk")
+    (tmp_path / "p.cpg").unlink()
+    out = tmp_path / "checked.gpkg"
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "p.shp"), "--role", "parcels", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "encoding gb18030 (detected)" in result.output
+    assert "宗地编号→parcel_id" in result.output
+    back = pyogrio.read_dataframe(out)
+    assert back["parcel_id"].tolist() == ["即墨-1"]
+    assert back["land_area_m2"].tolist() == [10000.0]
+
+
+def test_validate_fails_clearly(tmp_path):
+    raw = gpd.GeoDataFrame({"宗地编号": ["a", "a"]}, geometry=[square(*QD_GK)] * 2, crs="EPSG:4549")
+    raw.to_file(tmp_path / "dup.gpkg")
+    result = CliRunner().invoke(main, ["validate", str(tmp_path / "dup.gpkg"), "--role", "parcels"])
+    assert result.exit_code == 2
+    assert "error: parcels" in result.output
+    assert "must be unique" in result.output
