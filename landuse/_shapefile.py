@@ -31,10 +31,10 @@ _CPG_ALIASES = {
 }
 
 
-def _dbf_text(dbf: Path) -> bytes:
+def _dbf_text(dbf: Path) -> tuple[list[bytes], bytes]:
     data = dbf.read_bytes()
     if len(data) < 32:
-        return b""
+        return [], b""
     n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
     names = []
     for off in range(32, header_len - 1, 32):
@@ -42,15 +42,20 @@ def _dbf_text(dbf: Path) -> bytes:
             break
         names.append(data[off : off + 11].split(b"\x00", 1)[0])
     records = data[header_len : header_len + n_records * record_len]
-    return b"\n".join(names) + b"\n" + records
+    return names, records
 
 
-def _decodes(raw: bytes, encoding: str) -> bool:
+def _decodes(names: list[bytes], records: bytes, encoding: str) -> bool:
+    """Strictly decode field names and records; a name cut mid-character (10-byte limit) is fine."""
     try:
-        raw.decode(encoding, errors="strict")
+        for name in names:
+            codecs.getincrementaldecoder(encoding)(errors="strict").decode(name, final=False)
+        records.decode(encoding, errors="strict")
     except UnicodeDecodeError:
         return False
     return True
+
+
 
 
 def detect_shapefile_encoding(path: str | Path, *, encoding: str | None = None) -> tuple[str, str]:
@@ -96,7 +101,7 @@ def detect_shapefile_encoding(path: str | Path, *, encoding: str | None = None) 
     if not dbf.exists():
         msg = f"{shp.name} has no .dbf beside it; a shapefile needs its .shp, .shx and .dbf files."
         raise SchemaError(msg)
-    raw = _dbf_text(dbf)
+    names, records = _dbf_text(dbf)
     cpg = shp.with_suffix(".cpg")
     if cpg.exists():
         declared = cpg.read_text(errors="replace").strip()
@@ -105,9 +110,9 @@ def detect_shapefile_encoding(path: str | Path, *, encoding: str | None = None) 
             codec = codecs.lookup(name).name
         except LookupError:
             codec = None
-        if codec is not None and _decodes(raw, codec):
+        if codec is not None and _decodes(names, records, codec):
             return codec, ".cpg"
-        fallback = next((c for c in ("utf-8", "gb18030") if _decodes(raw, c)), None)
+        fallback = next((c for c in ("utf-8", "gb18030") if _decodes(names, records, c)), None)
         if fallback is not None:
             warnings.warn(
                 f"{shp.name}: the .cpg says {declared!r}, but the DBF does not decode as that; "
@@ -116,9 +121,9 @@ def detect_shapefile_encoding(path: str | Path, *, encoding: str | None = None) 
                 stacklevel=3,
             )
             return fallback, "detected; .cpg was wrong"
-    if _decodes(raw, "utf-8"):
+    if _decodes(names, records, "utf-8"):
         return "utf-8", "detected"
-    if _decodes(raw, "gb18030"):
+    if _decodes(names, records, "gb18030"):
         return "gb18030", "detected"
     msg = (
         f"{shp.name}: the DBF text is neither UTF-8 nor GB18030/GBK. Pass encoding= with its "

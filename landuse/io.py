@@ -178,13 +178,39 @@ def _load(
     kwargs: dict[str, Any] = {}
     if suffix == ".shp":
         used, how = detect_shapefile_encoding(path, encoding=encoding)
-        kwargs["encoding"] = used
         report.encoding = f"{used} ({how})"
         log.info("%s: reading DBF as %s (%s)", path.name, used, how)
-    elif encoding is not None:
+        # read the bytes untouched (latin-1 is one byte per character), decode ourselves:
+        # GDAL cuts field names at 10 bytes, often inside a UTF-8 character
+        raw = pyogrio.read_dataframe(path, layer=layer, encoding="ISO-8859-1")
+        return _transcode(raw, used, report)
+    if encoding is not None:
         kwargs["encoding"] = encoding
         report.encoding = f"{encoding} (given)"
     return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+
+
+def _transcode(frame: gpd.GeoDataFrame, encoding: str, report: ReadReport) -> gpd.GeoDataFrame:
+    geom = frame.geometry.name
+    names = {}
+    for col in frame.columns:
+        if col == geom:
+            continue
+        raw = str(col).encode("latin-1")
+        text = raw.decode(encoding, errors="ignore")
+        if text.encode(encoding) != raw:
+            report.notes.append(f"field name {text!r} was cut inside a character by the 10-byte DBF limit")
+        names[col] = text
+    frame = frame.rename(columns=names)
+    for col in names.values():
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            mask = values.notna()
+            decoded = values[mask].astype(str).str.encode("latin-1").str.decode(encoding)
+            out = values.astype(object).copy()
+            out[mask] = decoded
+            frame[col] = out
+    return frame
 
 
 def _pick_layer(path: Path, spec: schema.Layer) -> str | int | None:
@@ -227,7 +253,12 @@ def _read_table(path: Path, *, encoding: str | None, report: ReadReport) -> pd.D
 
 
 def _map_columns(
-    frame: pd.DataFrame, spec: schema.Layer, columns: Mapping[str, str] | None, report: ReadReport
+    frame: pd.DataFrame,
+    spec: schema.Layer,
+    columns: Mapping[str, str] | None,
+    report: ReadReport,
+    *,
+    prefix_match: bool = False,
 ) -> pd.DataFrame:
     canonical = set(spec.column_names)
     given = dict(columns or {})
@@ -263,6 +294,18 @@ def _map_columns(
             continue
         exact = 0 if str(src) == target else 1
         candidates.append((exact, str(src), target))
+    if prefix_match:
+        # shapefile field names are cut at 10 bytes (3 Chinese characters in UTF-8)
+        matched = {src for _, src, _ in candidates} | set(given)
+        for src in frame.columns:
+            key = schema.normalise_key(str(src))
+            if src in matched or src == geom_name or len(key) < 3:
+                continue
+            targets = {t for alias, t in lookup.items() if alias.startswith(key)}
+            if len(targets) == 1:
+                target = targets.pop()
+                candidates.append((2, str(src), target))
+                report.notes.append(f"truncated field {src!r} read as `{target}`")
     for _, src, target in sorted(candidates, key=lambda t: t[0]):
         if target in taken:
             if taken[target] != src:
@@ -602,7 +645,8 @@ def _read(
     if dup_fields:
         msg = f"{spec.name} ({report.source}) have repeated field names: {', '.join(dup_fields)}."
         raise SchemaError(msg)
-    frame = _map_columns(frame, spec, columns, report)
+    is_shp = isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() == ".shp"
+    frame = _map_columns(frame, spec, columns, report, prefix_match=is_shp)
     _check_required(frame, spec, source_fields)
     if spec.id_column:
         ids = _coerce.to_text(frame[spec.id_column])[0]
