@@ -41,7 +41,7 @@ def test_chinese_fields_are_mapped_and_reported(parcels_zh, tmp_path):
     }
     assert p["parcel_id"].tolist() == ["370282-001", "370282-002", "370282-003"]
     assert p["land_use"].tolist() == ["industrial", "commercial", "industrial"]
-    if suffix == ".shp":  # UTF-8 names cut at 10 bytes (宗地编号 → 宗地编) are still recognised
+    if path.suffix == ".shp":  # UTF-8 names cut at 10 bytes (宗地编号 → 宗地编) are still recognised
         notes = p.attrs["landuse_read"].notes
         assert "truncated field '宗地编' read as `parcel_id`" in notes
         assert "truncated field '固定资' read as `investment_wan`" in notes
@@ -370,7 +370,7 @@ def test_vector_formats(tmp_path, parcels_zh, suffix, driver):
     assert p["floor_area_m2"].tolist() == [12000.0, 30000.0, 5000.0]
     assert p["enterprise"].tolist() == ["青岛甲公司", "青岛乙公司", "青岛丙公司"]
     assert p["land_use"].tolist() == ["industrial", "commercial", "industrial"]
-    if suffix == ".shp":  # UTF-8 names cut at 10 bytes (宗地编号 → 宗地编) are still recognised
+    if path.suffix == ".shp":  # UTF-8 names cut at 10 bytes (宗地编号 → 宗地编) are still recognised
         notes = p.attrs["landuse_read"].notes
         assert "truncated field '宗地编' read as `parcel_id`" in notes
         assert "truncated field '固定资' read as `investment_wan`" in notes
