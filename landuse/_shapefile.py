@@ -56,8 +56,6 @@ def _decodes(names: list[bytes], records: bytes, encoding: str) -> bool:
     return True
 
 
-
-
 def detect_shapefile_encoding(path: str | Path, *, encoding: str | None = None) -> tuple[str, str]:
     """Decide the text encoding of a shapefile's DBF.
 

@@ -62,11 +62,15 @@ def demo(out_dir: Path) -> None:
     }
     for name, frame in layers.items():
         report = frame.attrs.get("landuse_read")
-        click.echo(f"{name:>16}: {len(frame):>6} rows" + (f"  ({report.crs})" if report and report.crs else ""))
+        click.echo(
+            f"{name:>16}: {len(frame):>6} rows"
+            + (f"  ({report.crs})" if report and report.crs else "")
+        )
     gpkg = write_layers(layers, out_dir / "landuse_sample.gpkg")
     click.echo(f"validated layers → {gpkg}")
     html = save_map(
-        map_zones(sample.zones, functional_areas=sample.functional_areas), out_dir / "zones_map.html"
+        map_zones(sample.zones, functional_areas=sample.functional_areas),
+        out_dir / "zones_map.html",
     )
     click.echo(f"zone overview map → {html}")
     click.echo(f"done in {time.perf_counter() - start:.1f} s (sample data are synthetic)")
@@ -76,7 +80,9 @@ def demo(out_dir: Path) -> None:
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--role", type=click.Choice(_ROLES), required=True, help="What the file holds.")
 @click.option("--layer", default=None, help="Layer name in a multi-layer file.")
-@click.option("--source-crs", default=None, help="CRS of a file that declares none (e.g. EPSG:4490).")
+@click.option(
+    "--source-crs", default=None, help="CRS of a file that declares none (e.g. EPSG:4490)."
+)
 @click.option(
     "--coord-system",
     type=click.Choice(["wgs84", "gcj02", "bd09"]),
@@ -86,8 +92,13 @@ def demo(out_dir: Path) -> None:
 )
 @click.option("--encoding", default=None, help="Text encoding of a shapefile DBF or CSV.")
 @click.option("--coerce", is_flag=True, help="Set unreadable values missing instead of failing.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the validated layer to this GeoPackage.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the validated layer to this GeoPackage.",
+)
 def validate(
     source: Path,
     role: str,

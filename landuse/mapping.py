@@ -146,7 +146,11 @@ def map_zones(
     area = zones.to_crs(zones.estimate_utm_crs()).area if zones.crs.is_geographic else zones.area
     zones["area_km2"] = area / M2_PER_KM2
     zones["area_mu"] = area / M2_PER_MU
-    fields = [f for f in ("zone_id", "name", "district", "leading_industry", "area_km2", "area_mu") if f in zones.columns]
+    fields = [
+        f
+        for f in ("zone_id", "name", "district", "leading_industry", "area_km2", "area_mu")
+        if f in zones.columns
+    ]
     if m is None:
         bounds = zones.to_crs(4326).total_bounds
         m = folium.Map(
@@ -214,4 +218,3 @@ def save_map(m: folium.Map, path: str | os.PathLike[str], *, layer_control: bool
     finally:
         tmp.unlink(missing_ok=True)
     return path
-

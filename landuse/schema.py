@@ -164,10 +164,31 @@ PARCELS = Layer(
     id_column="parcel_id",
     required=("parcel_id",),
     columns=(
-        _c("parcel_id", "str", None, "宗地编号", "宗地代码", "地块编号", "不动产单元号", "zddm", "id"),
-        _c("land_use", "category", None, "用途", "土地用途", "用地性质", "landuse", choices=LAND_USES),
+        _c(
+            "parcel_id",
+            "str",
+            None,
+            "宗地编号",
+            "宗地代码",
+            "地块编号",
+            "不动产单元号",
+            "zddm",
+            "id",
+        ),
+        _c(
+            "land_use",
+            "category",
+            None,
+            "用途",
+            "土地用途",
+            "用地性质",
+            "landuse",
+            choices=LAND_USES,
+        ),
         _c("land_use_code", "str", None, "地类编码", "用途代码", "dlbm"),
-        _c("industry_code", "str", None, "行业代码", "国民经济行业代码", "行业分类代码", "industry"),
+        _c(
+            "industry_code", "str", None, "行业代码", "国民经济行业代码", "行业分类代码", "industry"
+        ),
         _c("industry_code_version", "str", None, "行业代码版本", "gbt4754_version"),
         _c("enterprise", "str", None, "企业名称", "使用权人", "权利人", "土地使用者", "company"),
         _c("zone_id", "str", None, "集聚区编号", "园区编号"),
@@ -266,7 +287,8 @@ ZONE_STATS = Layer(
 
 #: All canonical layers by name.
 LAYERS: dict[str, Layer] = {
-    layer.name: layer for layer in (ZONES, FUNCTIONAL_AREAS, PARCELS, BUILDINGS, PROPOSALS, ZONE_STATS)
+    layer.name: layer
+    for layer in (ZONES, FUNCTIONAL_AREAS, PARCELS, BUILDINGS, PROPOSALS, ZONE_STATS)
 }
 
 
@@ -277,15 +299,35 @@ _UNIT_RE = re.compile(r"^(?P<base>.*?)\s*[\(（\[【]\s*(?P<unit>[^\)）\]】]+)
 #: factor that converts a value in the found unit to the canonical unit, by canonical unit.
 _UNIT_FACTORS: dict[str, dict[str, float]] = {
     "m²": {
-        "m2": 1.0, "m²": 1.0, "平方米": 1.0, "㎡": 1.0, "sqm": 1.0,
-        "亩": 10000.0 / 15.0, "mu": 10000.0 / 15.0,
-        "公顷": 10000.0, "ha": 10000.0, "hm2": 10000.0, "hm²": 10000.0,
-        "平方公里": 1e6, "km2": 1e6, "km²": 1e6,
+        "m2": 1.0,
+        "m²": 1.0,
+        "平方米": 1.0,
+        "㎡": 1.0,
+        "sqm": 1.0,
+        "亩": 10000.0 / 15.0,
+        "mu": 10000.0 / 15.0,
+        "公顷": 10000.0,
+        "ha": 10000.0,
+        "hm2": 10000.0,
+        "hm²": 10000.0,
+        "平方公里": 1e6,
+        "km2": 1e6,
+        "km²": 1e6,
     },
     "亩": {
-        "亩": 1.0, "mu": 1.0, "公顷": 15.0, "ha": 15.0, "hm2": 15.0, "hm²": 15.0,
-        "m2": 15.0 / 10000.0, "m²": 15.0 / 10000.0, "平方米": 15.0 / 10000.0, "㎡": 15.0 / 10000.0,
-        "平方公里": 1500.0, "km2": 1500.0, "km²": 1500.0,
+        "亩": 1.0,
+        "mu": 1.0,
+        "公顷": 15.0,
+        "ha": 15.0,
+        "hm2": 15.0,
+        "hm²": 15.0,
+        "m2": 15.0 / 10000.0,
+        "m²": 15.0 / 10000.0,
+        "平方米": 15.0 / 10000.0,
+        "㎡": 15.0 / 10000.0,
+        "平方公里": 1500.0,
+        "km2": 1500.0,
+        "km²": 1500.0,
     },
     "万元": {"万元": 1.0, "元": 1e-4, "yuan": 1e-4, "亿元": 1e4, "千元": 0.1, "百万元": 100.0},
     "tce": {"tce": 1.0, "吨标准煤": 1.0, "吨标煤": 1.0, "万吨标准煤": 1e4},

@@ -23,7 +23,14 @@ def test_demo_writes_layers_and_map(tmp_path):
     assert result.exit_code == 0, result.output
     gpkg = out / "landuse_sample.gpkg"
     layers = {str(name) for name in pyogrio.list_layers(gpkg)[:, 0]}
-    assert layers == {"zones", "functional_areas", "parcels", "buildings", "proposals", "zone_stats"}
+    assert layers == {
+        "zones",
+        "functional_areas",
+        "parcels",
+        "buildings",
+        "proposals",
+        "zone_stats",
+    }
     sample = landuse.load_sample()
     parcels = pyogrio.read_dataframe(gpkg, layer="parcels")
     assert len(parcels) == len(sample.parcels)
@@ -42,7 +49,9 @@ def test_validate_reports_and_writes(tmp_path):
     raw.to_file(tmp_path / "p.shp", encoding="gbk")
     (tmp_path / "p.cpg").unlink()
     out = tmp_path / "checked.gpkg"
-    result = CliRunner().invoke(main, ["validate", str(tmp_path / "p.shp"), "--role", "parcels", "-o", str(out)])
+    result = CliRunner().invoke(
+        main, ["validate", str(tmp_path / "p.shp"), "--role", "parcels", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "encoding gb18030 (detected)" in result.output
     assert "宗地编号→parcel_id" in result.output

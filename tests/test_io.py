@@ -67,7 +67,12 @@ def test_input_frame_is_not_mutated(parcels_zh):
 
 def test_units_in_field_names_are_converted():
     raw = gpd.GeoDataFrame(
-        {"宗地编号": ["A"], "用地面积(亩)": [15.0], "税收（元）": [200000.0], "固定资产投资(亿元)": [0.42]},
+        {
+            "宗地编号": ["A"],
+            "用地面积(亩)": [15.0],
+            "税收（元）": [200000.0],
+            "固定资产投资(亿元)": [0.42],
+        },
         geometry=[square(*QD_GK)],
         crs="EPSG:4549",
     )
@@ -128,7 +133,9 @@ def test_bad_dates_and_statuses_are_reported(parcels_zh):
 
 def test_missing_required_columns_are_listed_at_once():
     raw = gpd.GeoDataFrame({"名称": ["x"]}, geometry=[square(*QD_GK)], crs="EPSG:4549")
-    with pytest.raises(SchemaError, match=r"missing required columns: `zone_id`.*; `area_type`.*名称"):
+    with pytest.raises(
+        SchemaError, match=r"missing required columns: `zone_id`.*; `area_type`.*名称"
+    ):
         landuse.read_functional_areas(raw)
 
 
@@ -138,7 +145,9 @@ def test_duplicate_and_missing_ids():
         geometry=[square(QD_GK[0] + 100 * i, QD_GK[1]) for i in range(5)],
         crs="EPSG:4549",
     )
-    with pytest.raises(SchemaError, match=r"must be unique, but 2 values occur more than once \(4 rows\): A, C"):
+    with pytest.raises(
+        SchemaError, match=r"must be unique, but 2 values occur more than once \(4 rows\): A, C"
+    ):
         landuse.read_parcels(raw)
     raw["宗地编号"] = ["A", None, "B", "", "C"]
     with pytest.raises(SchemaError, match=r"2 of 5 rows have no `parcel_id` \(rows 1, 3\)"):
@@ -228,14 +237,25 @@ def test_bow_tie_is_repaired_with_warning():
     assert len(fixed.geoms) == 2
     assert fixed.area == pytest.approx(5000.0)  # two triangles of 50 m × 100 m / 2 each
     assert p.attrs["landuse_read"].repaired == ["bowtie"]
-    with pytest.raises(GeometryError, match=r"1 of 2 geometries are invalid \(ids bowtie; first: Self-intersection"):
+    with pytest.raises(
+        GeometryError, match=r"1 of 2 geometries are invalid \(ids bowtie; first: Self-intersection"
+    ):
         landuse.read_parcels(raw, repair=False)
 
 
 def test_repair_keeps_only_polygonal_part():
     x, y = QD_GK
     # a polygon with a dangling spike: make_valid gives polygon + line
-    spike = shapely.Polygon([(x, y), (x + 100, y), (x + 100, y + 100), (x + 100, y + 200), (x + 100, y + 100), (x, y + 100)])
+    spike = shapely.Polygon(
+        [
+            (x, y),
+            (x + 100, y),
+            (x + 100, y + 100),
+            (x + 100, y + 200),
+            (x + 100, y + 100),
+            (x, y + 100),
+        ]
+    )
     raw = gpd.GeoDataFrame({"宗地编号": ["spike"]}, geometry=[spike], crs="EPSG:4549")
     with pytest.warns(LanduseWarning, match="repaired 1"):
         p = landuse.read_parcels(raw)
@@ -249,7 +269,9 @@ def test_empty_geometries_are_dropped_with_warning():
         geometry=[square(*QD_GK), None, shapely.Polygon()],
         crs="EPSG:4549",
     )
-    with pytest.warns(LanduseWarning, match=r"dropped 2 of 3 features with empty or missing geometry \(ids b, c\)"):
+    with pytest.warns(
+        LanduseWarning, match=r"dropped 2 of 3 features with empty or missing geometry \(ids b, c\)"
+    ):
         p = landuse.read_parcels(raw)
     assert p["parcel_id"].tolist() == ["a"]
     assert p.attrs["landuse_read"].rows_read == 3
@@ -262,7 +284,9 @@ def test_non_polygon_layer_is_rejected():
         geometry=[shapely.Point(QD_GK), shapely.Point(QD_GK), square(*QD_GK)],
         crs="EPSG:4549",
     )
-    with pytest.raises(GeometryError, match=r"must be polygons, but 2 of 3 features are not \(2 Point; ids a, b\)"):
+    with pytest.raises(
+        GeometryError, match=r"must be polygons, but 2 of 3 features are not \(2 Point; ids a, b\)"
+    ):
         landuse.read_parcels(raw)
 
 
@@ -291,7 +315,9 @@ def test_auto_crs_projects_cgcs2000_lonlat_to_gauss_kruger():
 
 def test_missing_crs_is_an_error_unless_given():
     lon, lat = QD_LONLAT
-    raw = gpd.GeoDataFrame({"zone_id": ["QD01"]}, geometry=[shapely.box(lon, lat, lon + 0.01, lat + 0.01)])
+    raw = gpd.GeoDataFrame(
+        {"zone_id": ["QD01"]}, geometry=[shapely.box(lon, lat, lon + 0.01, lat + 0.01)]
+    )
     with pytest.raises(CRSError, match=r"have no CRS.*source_crs='EPSG:4490'"):
         landuse.read_zones(raw)
     z = landuse.read_zones(raw, source_crs="EPSG:4490")
@@ -328,7 +354,9 @@ def test_zone_prefixed_eastings_are_recognised():
 def test_gcj02_geojson_is_converted_to_wgs84(tmp_path):
     lon, lat = QD_LONLAT
     wgs = gpd.GeoDataFrame(
-        {"宗地编号": ["gcj"]}, geometry=[shapely.box(lon, lat, lon + 0.002, lat + 0.002)], crs="EPSG:4326"
+        {"宗地编号": ["gcj"]},
+        geometry=[shapely.box(lon, lat, lon + 0.002, lat + 0.002)],
+        crs="EPSG:4326",
     )
     gcj = landuse.wgs84_to_gcj02(wgs)
     gcj.to_file(tmp_path / "amap.geojson", driver="GeoJSON")
@@ -347,7 +375,9 @@ def test_gcj02_geojson_is_converted_to_wgs84(tmp_path):
 
 def test_bd09_points_are_converted(tmp_path):
     lon, lat = QD_LONLAT
-    wgs = gpd.GeoDataFrame({"宗地编号": ["bd"]}, geometry=[shapely.box(lon, lat, lon + 0.002, lat + 0.002)], crs=4326)
+    wgs = gpd.GeoDataFrame(
+        {"宗地编号": ["bd"]}, geometry=[shapely.box(lon, lat, lon + 0.002, lat + 0.002)], crs=4326
+    )
     landuse.wgs84_to_bd09(wgs).to_file(tmp_path / "baidu.geojson", driver="GeoJSON")
     fixed = landuse.read_parcels(tmp_path / "baidu.geojson", coord_system="bd09")
     truth = landuse.read_parcels(wgs)
@@ -357,7 +387,9 @@ def test_bd09_points_are_converted(tmp_path):
 # --- formats -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("suffix", "driver"), [(".fgb", "FlatGeobuf"), (".geojson", "GeoJSON"), (".shp", None)])
+@pytest.mark.parametrize(
+    ("suffix", "driver"), [(".fgb", "FlatGeobuf"), (".geojson", "GeoJSON"), (".shp", None)]
+)
 def test_vector_formats(tmp_path, parcels_zh, suffix, driver):
     path = tmp_path / f"p{suffix}"
     parcels_zh.to_file(path, driver=driver, encoding="utf-8" if suffix == ".shp" else None)
@@ -366,7 +398,9 @@ def test_vector_formats(tmp_path, parcels_zh, suffix, driver):
     assert p["floor_area_m2"].tolist() == [12000.0, 30000.0, 5000.0]
     assert p["enterprise"].tolist() == ["青岛甲公司", "青岛乙公司", "青岛丙公司"]
     assert p["land_use"].tolist() == ["industrial", "commercial", "industrial"]
-    if path.suffix == ".shp":  # UTF-8 names cut at 10 bytes (宗地编号 → 宗地编) are still recognised
+    if (
+        path.suffix == ".shp"
+    ):  # UTF-8 names cut at 10 bytes (宗地编号 → 宗地编) are still recognised
         notes = p.attrs["landuse_read"].notes
         assert "truncated field '宗地编' read as `parcel_id`" in notes
         assert "truncated field '固定资' read as `investment_wan`" in notes
@@ -385,7 +419,9 @@ def test_multilayer_geopackage(tmp_path, parcels_zh):
     parcels_zh.iloc[:1].to_file(path, layer="other")
     assert len(landuse.read_parcels(path)) == 3
     assert len(landuse.read_parcels(path, layer="other")) == 1
-    with pytest.raises(SchemaError, match=r"has 2 layers \(parcels, other\) and none is called 'zones'"):
+    with pytest.raises(
+        SchemaError, match=r"has 2 layers \(parcels, other\) and none is called 'zones'"
+    ):
         landuse.read_zones(path)
 
 
@@ -440,7 +476,9 @@ def test_zone_stats_excel_and_duplicates(tmp_path):
     with pytest.raises(SchemaError, match=r"`zone_id` \+ `year` must be unique.*QD01 / 2021"):
         landuse.read_zone_stats(dup)
     bad = ZONE_STATS_ZH.assign(年份=["2020", "2021.5", "二〇二一"])
-    with pytest.raises(SchemaError, match=r"`year`: 2 of 3 values are not whole numbers .*ids QD01/2021.5"):
+    with pytest.raises(
+        SchemaError, match=r"`year`: 2 of 3 values are not whole numbers .*ids QD01/2021.5"
+    ):
         landuse.read_zone_stats(bad)
 
 
@@ -454,7 +492,9 @@ def test_write_layers_roundtrip_and_atomic_failure(tmp_path, parcels_zh, monkeyp
     back = pyogrio.read_dataframe(out, layer="parcels")
     assert back["parcel_id"].tolist() == p["parcel_id"].tolist()
     assert back["enterprise"].tolist() == ["青岛甲公司", "青岛乙公司", "青岛丙公司"]
-    assert pyogrio.read_dataframe(out, layer="zone_stats", read_geometry=False)["year"].tolist() == [2020, 2021, 2021]
+    assert pyogrio.read_dataframe(out, layer="zone_stats", read_geometry=False)[
+        "year"
+    ].tolist() == [2020, 2021, 2021]
     before = out.read_bytes()
     real_write = pyogrio.write_dataframe
     calls = []

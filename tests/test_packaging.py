@@ -17,7 +17,18 @@ ROOT = Path(__file__).resolve().parents[1]
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
     )
     (path,) = out.glob("landuse-*.whl")
@@ -51,12 +62,19 @@ def test_demo_runs_from_a_non_editable_install(wheel, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
         [str(py), "-c", "import landuse; print(landuse.__file__)"],
-        check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     ).stdout.strip()
     assert where.startswith(str(venv)), where
     run = subprocess.run(
         [str(venv / "bin" / "landuse"), "demo", "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, cwd=tmp_path, env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
     )
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "out" / "landuse_sample.gpkg").stat().st_size > 100_000

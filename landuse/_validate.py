@@ -1,0 +1,436 @@
+"""Checks and repairs behind the readers: field mapping, value coercion, ids, CRS, geometry.
+
+Private: the public entry points are the ``read_*`` functions in :mod:`landuse.io`.
+Every check collects all problems of one kind and raises once, naming what is wrong,
+what was received (counts and a few ids) and how to fix it.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from landuse import _coerce, schema
+from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError, format_ids
+
+if TYPE_CHECKING:
+    from landuse.io import ReadReport
+
+__all__ = [
+    "check_ids",
+    "check_required",
+    "clean_geometry",
+    "coerce_values",
+    "fill_area",
+    "map_columns",
+    "resolve_crs",
+]
+
+log = logging.getLogger("landuse.io")
+
+CoordSystem = Literal["wgs84", "gcj02", "bd09"]
+OnInvalid = Literal["raise", "coerce"]
+_COORD_SYSTEMS = ("wgs84", "gcj02", "bd09")
+
+# --- columns ----------------------------------------------------------------------------------
+
+
+def map_columns(
+    frame: pd.DataFrame,
+    spec: schema.Layer,
+    columns: Mapping[str, str] | None,
+    report: ReadReport,
+    *,
+    prefix_match: bool = False,
+) -> pd.DataFrame:
+    canonical = set(spec.column_names)
+    given = dict(columns or {})
+    unknown = sorted(v for v in given.values() if v not in canonical)
+    if unknown:
+        msg = (
+            f"`columns` maps onto {', '.join(map(repr, unknown))}, which are not canonical "
+            f"{spec.name} columns. Valid targets: {', '.join(spec.column_names)}."
+        )
+        raise SchemaError(msg)
+    missing_src = sorted(k for k in given if k not in frame.columns)
+    if missing_src:
+        msg = (
+            f"`columns` names source fields {', '.join(map(repr, missing_src))} that are not in the "
+            f"{spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
+        )
+        raise SchemaError(msg)
+    lookup: dict[str, str] = {}
+    for col in spec.columns:
+        for alias in (*col.aliases, col.name):
+            lookup.setdefault(schema.normalise_key(alias), col.name)
+        lookup[schema.normalise_key(col.name)] = col.name
+    rename: dict[str, str] = {}
+    taken: dict[str, str] = {target: src for src, target in given.items()}
+    # exact canonical names first, then aliases, in field order
+    candidates: list[tuple[int, str, str]] = []
+    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    for src in frame.columns:
+        if src in given or src == geom_name:
+            continue
+        target = lookup.get(schema.normalise_key(str(src)))
+        if target is None:
+            continue
+        exact = 0 if str(src) == target else 1
+        candidates.append((exact, str(src), target))
+    if prefix_match:
+        # shapefile field names are cut at 10 bytes (3 Chinese characters in UTF-8)
+        matched = {src for _, src, _ in candidates} | set(given)
+        for src in frame.columns:
+            key = schema.normalise_key(str(src))
+            if src in matched or src == geom_name or len(key) < 3:
+                continue
+            targets = {t for alias, t in lookup.items() if alias.startswith(key)}
+            if len(targets) == 1:
+                target = targets.pop()
+                candidates.append((2, str(src), target))
+                report.notes.append(f"truncated field {src!r} read as `{target}`")
+    for _, src, target in sorted(candidates, key=lambda t: t[0]):
+        if target in taken:
+            if taken[target] != src:
+                report.notes.append(
+                    f"field {src!r} also looks like `{target}`; kept {taken[target]!r}"
+                )
+            continue
+        taken[target] = src
+    for target, src in taken.items():
+        col = spec.column(target)
+        _, unit = schema.split_unit(src)
+        factor = schema.unit_factor(unit, col)
+        if factor != 1.0:
+            report.units[target] = factor
+        if src != target:
+            rename[src] = target
+    clash = [t for t in rename.values() if t in frame.columns and t not in rename]
+    if clash:
+        frame = frame.drop(columns=clash)
+    report.columns = {k: v for k, v in rename.items()}
+    if report.columns:
+        log.info("%s: fields mapped %s", spec.name, report.columns)
+    return frame.rename(columns=rename)
+
+
+def check_required(frame: pd.DataFrame, spec: schema.Layer, source_fields: list[str]) -> None:
+    missing = [c for c in spec.required if c not in frame.columns]
+    if not missing:
+        return
+    hints = "; ".join(
+        f"`{c}` (also read from: {', '.join(spec.column(c).aliases[:4])})" for c in missing
+    )
+    msg = (
+        f"{spec.name} are missing required columns: {hints}. Fields received: "
+        f"{', '.join(map(str, source_fields)) or '(none)'}. Rename the fields, or map them, "
+        f"e.g. columns={{{source_fields[0] if source_fields else 'FIELD'!r}: {missing[0]!r}}}."
+    )
+    raise SchemaError(msg)
+
+
+_COERCERS = {
+    "float": _coerce.to_number,
+    "date": _coerce.to_date,
+    "str": _coerce.to_text,
+}
+
+
+def coerce_values(
+    frame: pd.DataFrame,
+    spec: schema.Layer,
+    *,
+    ids: pd.Series,
+    on_invalid: OnInvalid,
+    report: ReadReport,
+) -> pd.DataFrame:
+    problems: list[str] = []
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        raw = frame[col.name]
+        if col.name == "industry_code":
+            values, invalid = _coerce.to_industry_code(raw)
+        elif col.kind == "category":
+            norm = {
+                "land_use": schema.normalise_land_use,
+                "area_type": schema.normalise_area_type,
+                "production_status": schema.normalise_production_status,
+            }[col.name]
+            if col.name == "land_use" and "land_use_code" not in frame.columns:
+                frame["land_use_code"] = _coerce.to_text(raw)[0]
+            values, invalid = _coerce.to_category(raw, norm, col.choices or ())
+        elif col.kind == "int":
+            values, invalid = _coerce.to_number(raw)
+            frac = values.notna() & (values != np.round(values))
+            invalid = invalid | frac
+            values = values.where(~frac).round().astype("Int64")
+        else:
+            values, invalid = _COERCERS[col.kind](raw)
+        if col.kind == "float" and col.name in report.units:
+            values = values * report.units[col.name]
+        if invalid.any():
+            bad_ids = ids[invalid].tolist()
+            examples = ", ".join(repr(v) for v in raw[invalid].astype(str).unique()[:3])
+            expected = {
+                "float": "numbers",
+                "date": "dates",
+                "category": f"one of {', '.join(col.choices or ())}",
+                "str": "codes",
+                "int": "whole numbers",
+            }[col.kind if col.name != "industry_code" else "str"]
+            problems.append(
+                f"`{col.name}`: {int(invalid.sum())} of {len(raw)} values are not {expected} "
+                f"(e.g. {examples}; ids {format_ids(bad_ids)})"
+            )
+            report.coerced[col.name] = bad_ids
+        frame[col.name] = values
+    if problems:
+        msg = f"{spec.name} ({report.source}) have values that cannot be read: " + "; ".join(
+            problems
+        )
+        if on_invalid == "raise":
+            msg += ". Fix them in the source, or pass on_invalid='coerce' to treat them as missing."
+            raise SchemaError(msg)
+        warnings.warn(
+            msg + ". They were set to missing (on_invalid='coerce').", LanduseWarning, stacklevel=4
+        )
+    return frame
+
+
+def check_ids(frame: pd.DataFrame, spec: schema.Layer, report: ReadReport) -> None:
+    keys = [spec.id_column] if spec.id_column else list(spec.unique)
+    if not keys:
+        return
+    label = " + ".join(f"`{k}`" for k in keys)
+    null = frame[keys].isna().any(axis=1)
+    if null.any():
+        rows = frame.index[null].tolist()
+        msg = (
+            f"{spec.name} ({report.source}): {int(null.sum())} of {len(frame)} rows have no {label} "
+            f"(rows {format_ids(rows)}). Every row needs one; fill them or drop those rows."
+        )
+        raise SchemaError(msg)
+    dup = frame.duplicated(keys, keep=False)
+    if dup.any():
+        values = frame.loc[dup, keys].drop_duplicates()
+        shown = [" / ".join(map(str, row)) for row in values.itertuples(index=False)]
+        msg = (
+            f"{spec.name} ({report.source}): {label} must be unique, but {len(values)} values occur "
+            f"more than once ({int(dup.sum())} rows): {format_ids(shown)}. Remove the duplicates "
+            "or give them distinct ids."
+        )
+        raise SchemaError(msg)
+
+
+# --- CRS --------------------------------------------------------------------------------------
+
+
+def resolve_crs(
+    gdf: gpd.GeoDataFrame,
+    spec: schema.Layer,
+    *,
+    crs: Any,
+    source_crs: Any,
+    coord_system: CoordSystem,
+    report: ReadReport,
+) -> gpd.GeoDataFrame:
+    from landuse import crs as lcrs
+
+    if coord_system not in _COORD_SYSTEMS:
+        msg = (
+            f"`coord_system` must be one of {', '.join(_COORD_SYSTEMS)}; received {coord_system!r}."
+        )
+        raise ValueError(msg)
+    explicit = crs not in ("auto", None)
+    if source_crs is not None:
+        new = CRS.from_user_input(source_crs)
+        if gdf.crs is not None and not CRS.from_user_input(gdf.crs).equals(new):
+            warnings.warn(
+                f"{spec.name}: the file declares {lcrs.crs_label(gdf.crs)}, but source_crs="
+                f"{lcrs.crs_label(new)} was given; using source_crs.",
+                LanduseWarning,
+                stacklevel=4,
+            )
+        gdf = gdf.set_crs(new, allow_override=True)
+    elif gdf.crs is None:
+        prefix = lcrs.detect_zone_prefix(gdf)
+        if explicit and prefix is None:
+            gdf = gdf.set_crs(CRS.from_user_input(crs))
+            report.notes.append(
+                f"no CRS in the source; taken to be crs={lcrs.crs_label(gdf.crs)} as given"
+            )
+        else:
+            # raises with a suggestion for zone-prefixed eastings
+            lcrs.fix_zone_prefix(gdf)
+            minx, miny, maxx, maxy = gdf.total_bounds
+            guess = (
+                "the coordinates look like longitude/latitude, e.g. source_crs='EPSG:4490' (CGCS2000)"
+                " or 'EPSG:4326' (WGS84)"
+                if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+                else "e.g. source_crs='EPSG:4549' (CGCS2000 / 3-degree Gauss-Kruger CM 120E)"
+            )
+            msg = (
+                f"{spec.name} ({report.source}) have no CRS (no .prj or CRS definition); bounds "
+                f"are x {minx:.6g}…{maxx:.6g}, y {miny:.6g}…{maxy:.6g}. Say what they are with "
+                f"`source_crs=`: {guess}."
+            )
+            raise CRSError(msg)
+    report.crs_source = lcrs.crs_label(gdf.crs)
+    source = CRS.from_user_input(gdf.crs)
+    if source.is_geographic and len(gdf):
+        minx, miny, maxx, maxy = gdf.total_bounds
+        if not (-180.5 <= minx <= maxx <= 360.5 and -90.5 <= miny <= maxy <= 90.5):
+            msg = (
+                f"{spec.name} ({report.source}) declare the geographic CRS {lcrs.crs_label(source)}, "
+                f"but coordinates reach x {maxx:.6g}, y {maxy:.6g}, which are not degrees: the .prj "
+                "is probably wrong. Pass the real CRS with `source_crs=` (e.g. 'EPSG:4549')."
+            )
+            raise CRSError(msg)
+    else:
+        gdf = lcrs.fix_zone_prefix(gdf)
+    if coord_system != "wgs84":
+        if not CRS.from_user_input(gdf.crs).is_geographic:
+            msg = (
+                f"coord_system={coord_system!r} means longitude/latitude from a web map, but "
+                f"{spec.name} are in the projected {lcrs.crs_label(gdf.crs)}. Drop coord_system, "
+                "or give the lon/lat data."
+            )
+            raise CRSError(msg)
+        convert = lcrs.gcj02_to_wgs84 if coord_system == "gcj02" else lcrs.bd09_to_wgs84
+        gdf = convert(gdf)
+        report.coord_system = coord_system
+    if crs == "auto":
+        target = lcrs.analysis_crs(gdf)
+    elif crs is None:
+        target = CRS.from_user_input(gdf.crs)
+    else:
+        target = CRS.from_user_input(crs)
+    if not CRS.from_user_input(gdf.crs).equals(target):
+        gdf = gdf.to_crs(target)
+    report.crs = lcrs.crs_label(gdf.crs)
+    log.info("%s: CRS %s → %s", spec.name, report.crs_source, report.crs)
+    return gdf
+
+
+# --- geometry ---------------------------------------------------------------------------------
+
+
+def clean_geometry(
+    gdf: gpd.GeoDataFrame, spec: schema.Layer, *, ids: pd.Series, repair: bool, report: ReadReport
+) -> gpd.GeoDataFrame:
+    geoms = gdf.geometry.array
+    raw = np.asarray(geoms, dtype=object)
+    missing = shapely.is_missing(raw) | shapely.is_empty(raw)
+    type_ids = shapely.get_type_id(raw)
+    polygonal = np.isin(type_ids, (3, 6))  # Polygon, MultiPolygon
+    collection = type_ids == 7
+    if collection.any():
+        parts = shapely.get_parts(raw[collection], return_index=True)
+        keep = np.isin(shapely.get_type_id(parts[0]), (3, 6))
+        has_poly = np.zeros(collection.sum(), dtype=bool)
+        has_poly[np.unique(parts[1][keep])] = True
+        polygonal[np.flatnonzero(collection)[has_poly]] = True
+    wrong = ~missing & ~polygonal
+    if wrong.any():
+        names = pd.Series(shapely.get_type_id(raw[wrong])).map(
+            {
+                0: "Point",
+                1: "LineString",
+                2: "LinearRing",
+                4: "MultiPoint",
+                5: "MultiLineString",
+                7: "GeometryCollection",
+            }
+        )
+        counts = ", ".join(f"{n} {t}" for t, n in names.value_counts().items())
+        msg = (
+            f"{spec.name} must be polygons, but {int(wrong.sum())} of {len(raw)} features are not "
+            f"({counts}; ids {format_ids(ids[wrong].tolist())}). Give the polygon layer "
+            "(e.g. the parcel boundaries, not their centroids or outlines)."
+        )
+        raise GeometryError(msg)
+    invalid = ~missing & ~shapely.is_valid(raw)
+    needs = invalid | collection
+    fixed = raw.copy()
+    if invalid.any() and not repair:
+        reasons = shapely.is_valid_reason(raw[invalid])
+        msg = (
+            f"{spec.name}: {int(invalid.sum())} of {len(raw)} geometries are invalid "
+            f"(ids {format_ids(ids[invalid].tolist())}; first: {reasons[0]}). Pass repair=True "
+            "to fix them with make_valid, or fix them in the source."
+        )
+        raise GeometryError(msg)
+    if needs.any():
+        made = shapely.make_valid(raw[needs]) if invalid.any() else raw[needs]
+        fixed[needs] = _polygonal_part(made)
+    after_empty = shapely.is_missing(fixed) | shapely.is_empty(fixed)
+    if invalid.any():
+        report.repaired = ids[invalid & ~after_empty].tolist()
+        if report.repaired:
+            warnings.warn(
+                f"{spec.name}: repaired {len(report.repaired)} invalid geometries with make_valid "
+                f"(ids {format_ids(report.repaired)}); only their polygonal parts are kept.",
+                LanduseWarning,
+                stacklevel=4,
+            )
+    drop = after_empty
+    if drop.any():
+        report.dropped = ids[drop].tolist()
+        warnings.warn(
+            f"{spec.name}: dropped {int(drop.sum())} of {len(raw)} features with empty or missing "
+            f"geometry (ids {format_ids(report.dropped)}).",
+            LanduseWarning,
+            stacklevel=4,
+        )
+    out = gdf.copy()
+    out[gdf.geometry.name] = gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs)
+    out = out.loc[~drop]
+    if out.empty:
+        msg = f"{spec.name} ({report.source}) have no features with a usable geometry."
+        raise GeometryError(msg)
+    return out
+
+
+def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygons of each geometry (as Polygon or MultiPolygon)."""
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    keep = np.isin(shapely.get_type_id(parts), (3, 6))
+    parts, index = parts[keep], index[keep]
+    # MultiPolygons inside collections: flatten once more
+    sub, sub_idx = shapely.get_parts(parts, return_index=True)
+    index = index[sub_idx]
+    out = np.full(len(geoms), None, dtype=object)
+    if len(sub):
+        multi = shapely.multipolygons(sub, indices=index)
+        owners = np.unique(index)
+        out[owners] = multi[owners] if len(multi) == len(geoms) else multi[: len(owners)]
+        counts = np.bincount(index, minlength=len(geoms))
+        single = counts == 1
+        out[single] = shapely.get_geometry(out[single], 0)
+    return out
+
+
+def fill_area(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:
+    if not CRS.from_user_input(gdf.crs).is_projected:
+        report.notes.append("land_area_m2 not filled from geometry: the CRS is not projected")
+        return gdf
+    area = gdf.geometry.area
+    if "land_area_m2" not in gdf.columns:
+        gdf["land_area_m2"] = area.astype("float64")
+        report.notes.append("land_area_m2 taken from the geometry area (no area field)")
+        return gdf
+    empty = gdf["land_area_m2"].isna()
+    if empty.any():
+        id_col = "parcel_id" if "parcel_id" in gdf.columns else "proposal_id"
+        report.filled_area = gdf.loc[empty, id_col].tolist()
+        gdf.loc[empty, "land_area_m2"] = area[empty]
+    return gdf
