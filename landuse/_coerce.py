@@ -123,7 +123,7 @@ def to_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         whole = values.notna() & (values == np.round(values))
         text = values.astype("string")
         text = text.where(~whole, values.where(whole).astype("Int64").astype("string"))
-    elif values.dtype == object:
+    elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":
         fixed = values.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else v)
         text = fixed.astype("string")
     else:
@@ -181,11 +181,9 @@ def to_category(
     (['industrial', '公园'], [False, True])
     """
     text, _ = to_text(values)
-    mapped = pd.Series(
-        [normalise(v) if isinstance(v, str) else None for v in text.tolist()],
-        index=values.index,
-        dtype=object,
-    )
+    uniques = text.dropna().unique()
+    lookup = {v: normalise(v) for v in uniques}  # few distinct codes: normalise each once
+    mapped = text.map(lookup).astype(object)
     invalid = mapped.notna() & ~mapped.isin(choices)
     out = mapped.where(mapped.notna(), np.nan)
     return pd.Series(out, index=values.index, dtype="str"), invalid.astype(bool)

@@ -180,12 +180,12 @@ def _load(
         log.info("%s: reading DBF as %s (%s)", path.name, used, how)
         # read the bytes untouched (latin-1 is one byte per character), decode ourselves:
         # GDAL cuts field names at 10 bytes, often inside a UTF-8 character
-        raw = pyogrio.read_dataframe(path, layer=layer, encoding="ISO-8859-1")
+        raw = pyogrio.read_dataframe(path, layer=layer, encoding="ISO-8859-1", use_arrow=True)
         return _transcode(raw, used, report)
     if encoding is not None:
         kwargs["encoding"] = encoding
         report.encoding = f"{encoding} (given)"
-    return pyogrio.read_dataframe(path, layer=layer, **kwargs)
+    return pyogrio.read_dataframe(path, layer=layer, use_arrow=True, **kwargs)
 
 
 def _transcode(frame: gpd.GeoDataFrame, encoding: str, report: ReadReport) -> gpd.GeoDataFrame:
