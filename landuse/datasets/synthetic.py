@@ -33,12 +33,12 @@ __all__ = [
 ]
 
 #: Reference date of the synthetic data (end of the plan period 2019–2021).
-AS_OF = np.datetime64("2021-12-31", "D")
+_AS_OF = np.datetime64("2021-12-31", "D")
 #: Square metres per 亩.
 _M2_PER_MU = 10000.0 / 15.0
 
 #: The plan's zone fields with GB/T 4754-2017 divisions of their leading industry.
-PLAN_FIELDS: tuple[tuple[str, str], ...] = (
+_PLAN_FIELDS: tuple[tuple[str, str], ...] = (
     ("汽车制造", "36"),
     ("轨道交通装备", "37"),
     ("海洋装备", "37"),
@@ -69,7 +69,7 @@ _TIERS: tuple[str, ...] = ("百亿级", "三百亿级", "五百亿级", "千亿�
 #: Manufacturing divisions of GB/T 4754-2017 used for industrial parcels.
 _MANUFACTURING: tuple[str, ...] = tuple(str(c) for c in range(13, 43))
 #: Functional-area types with their Chinese names.
-AREA_NAMES_ZH: dict[str, str] = {
+_AREA_NAMES_ZH: dict[str, str] = {
     "industrial": "产业发展区",
     "business": "商务服务区",
     "residential": "居住生活区",
@@ -101,8 +101,8 @@ def _numbered(prefix: str, start: int, n: int, width: int) -> pd.Series:
 
 
 def _dates(days: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
-    """Days since 1970-01-01 to ``datetime64[us]``; ``valid=False`` gives ``NaT``."""
-    out = days.astype("int64").astype("datetime64[D]").astype("datetime64[us]")
+    """Days since 1970-01-01 to ``datetime64[ns]``; ``valid=False`` gives ``NaT``."""
+    out = days.astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
     if valid is not None:
         out[~valid] = np.datetime64("NaT")
     return out
@@ -255,8 +255,8 @@ def _split_functional_areas(
     ...     industrial_share=np.array([0.75]), business_share=np.array([0.5]))
     >>> [round(float(g.area)) for g in (ind[0], bus[0], res[0])]
     [7500, 1250, 1250]
-    >>> len(zone[0].exterior.coords)  # the two cut points are now vertices
-    7
+    >>> len(zone[0].exterior.coords)  # 4 corners + closing point + 3 cut points
+    8
     """
     zones = np.asarray(zones, dtype=object)
     u = np.column_stack([np.cos(angles), np.sin(angles)])
@@ -316,7 +316,7 @@ def synthetic_parcels(
         One row per parcel on a ``RangeIndex``, columns in the order of
         :data:`landuse.schema.PARCELS` plus ``geometry``. Text columns are
         ``str``, measures ``float64`` (m², 万元, tce, t, persons, years), dates
-        ``datetime64[us]``; ``land_use`` and ``production_status`` hold the
+        ``datetime64[ns]``; ``land_use`` and ``production_status`` hold the
         normalised values.
 
     Raises
@@ -335,7 +335,7 @@ def synthetic_parcels(
     (True, True)
     >>> sorted(parcels["land_use"].unique())
     ['commercial', 'industrial', 'logistics', 'other', 'residential']
-    >>> synthetic_parcels(3, vertices=8).geometry.iloc[0].exterior.coords.__len__()
+    >>> len(synthetic_parcels(3, vertices=8).geometry.iloc[0].exterior.coords)
     9
     """
     if n < 0:
@@ -389,7 +389,7 @@ def _parcel_attributes(n: int, rng: np.random.Generator, area: np.ndarray) -> di
     status = rng.choice(len(PRODUCTION_STATUSES), n, p=[0.72, 0.05, 0.05, 0.07, 0.11])
 
     # dates as days since 1970-01-01; the chain grant -> start -> completion -> stop
-    as_of = int(AS_OF.astype("int64"))
+    as_of = int(_AS_OF.astype("int64"))
     first = int(np.datetime64("2005-01-01", "D").astype("int64"))
     # more old grants than recent ones
     grant = first + (rng.random(n) ** 1.5 * (as_of - 60 - first)).astype(np.int64)
@@ -481,8 +481,8 @@ def synthetic_buildings(
 
     Each parcel's bounding box is cut into ``per_parcel`` cells along its long
     side; a building fills 35–80 % of each cell's sides, centred in the cell.
-    Buildings not wholly inside a non-rectangular parcel are clipped to it, so
-    every footprint lies inside its parcel. About 10 % of buildings are
+    Buildings not wholly inside a non-rectangular parcel are clipped to the parcel
+    drawn in by 0.5 m, so every footprint lies inside its parcel. About 10 % of buildings are
     single-storey tall plants (storey height 9–14 m, above the 8 m rule).
 
     Parameters
@@ -564,7 +564,9 @@ def synthetic_buildings(
         shapely.prepare(owners)
         clip = ~shapely.contains(owners, boxes[check])
         where = np.flatnonzero(check)[clip]
-        boxes[where] = shapely.intersection(boxes[where], owners[clip])
+        # clip to the parcel drawn in by 0.5 m, so the result stays inside despite rounding
+        inner = shapely.buffer(owners[clip], -0.5, join_style="mitre")
+        boxes[where] = shapely.intersection(boxes[where], inner)
     nonempty = ~shapely.is_empty(boxes) & (shapely.area(boxes) > 0)
 
     tall = rng.random(m) < 0.10
@@ -659,17 +661,17 @@ def synthetic_zones(
     radii = min(cw, ch) * rng.uniform(0.25, 0.36, n)  # with jitter 0.25 stays inside the cell
     geoms = _star_polygons(centres, radii, rng, vertices=12, jitter=0.25)
 
-    field = np.arange(n) % len(PLAN_FIELDS)
+    field = np.arange(n) % len(_PLAN_FIELDS)
     zones = gpd.GeoDataFrame(
         {
             "zone_id": _numbered("Z", 1, n, 4),
             "name": pd.array(
-                [f"{PLAN_FIELDS[f][0]}产业集聚区{i + 1:02d}" for i, f in enumerate(field)],
+                [f"{_PLAN_FIELDS[f][0]}产业集聚区{i + 1:02d}" for i, f in enumerate(field)],
                 dtype="str",
             ),
             "district": _strings(_DISTRICTS, np.arange(n) % len(_DISTRICTS)),
-            "leading_industry": _strings([f for f, _ in PLAN_FIELDS], field),
-            "leading_industry_codes": _strings([c for _, c in PLAN_FIELDS], field),
+            "leading_industry": _strings([f for f, _ in _PLAN_FIELDS], field),
+            "leading_industry_codes": _strings([c for _, c in _PLAN_FIELDS], field),
             "tier_target": _strings(_TIERS, rng.integers(0, len(_TIERS), n)),
         },
         geometry=geoms,
@@ -717,8 +719,8 @@ def _functional_areas_of(
     areas = gpd.GeoDataFrame(
         {
             "zone_id": pd.array(np.repeat(zones["zone_id"].to_numpy(), 3), dtype="str"),
-            "area_type": _strings(list(AREA_NAMES_ZH), kinds),
-            "name_zh": _strings(list(AREA_NAMES_ZH.values()), kinds),
+            "area_type": _strings(list(_AREA_NAMES_ZH), kinds),
+            "name_zh": _strings(list(_AREA_NAMES_ZH.values()), kinds),
         },
         geometry=np.column_stack([ind, bus, res]).ravel(),
         crs=zones.crs,
