@@ -17,6 +17,7 @@ __all__ = [
     "to_code",
     "to_date",
     "to_industry_code",
+    "to_industry_codes",
     "to_number",
     "to_text",
 ]
@@ -165,6 +166,29 @@ def to_industry_code(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     division = digits.str.zfill(2).str[:2]
     invalid = text.notna() & division.isna()
     out = division.astype(object).where(division.notna(), np.nan)
+    return pd.Series(out, index=values.index, dtype="str"), invalid.astype(bool)
+
+
+_LIST_SEP = re.compile(r"[;,，、；/\s]+")
+
+
+def to_industry_codes(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Coerce lists of GB/T 4754 codes (``"C36、C38"``, ``"36,38"``) to ``"36;38"``.
+
+    Examples
+    --------
+    >>> codes, bad = to_industry_codes(pd.Series(["C36、C38", "39", "36；汽车", None]))
+    >>> codes.tolist(), bad.tolist()
+    (['36;38', '39', '36', nan], [False, False, True, False])
+    """
+    text, _ = to_text(values)
+    parts = text.astype("string").str.split(_LIST_SEP).explode()
+    parts = parts[parts.notna() & (parts != "")]
+    codes, bad_part = to_industry_code(pd.Series(parts.to_numpy(dtype=object), index=parts.index))
+    invalid = bad_part.groupby(level=0).any().reindex(values.index, fill_value=False)
+    joined = codes.dropna().groupby(level=0).agg(lambda c: ";".join(dict.fromkeys(c)))
+    out = joined.reindex(values.index).astype(object)
+    out = out.where(out.notna(), np.nan)
     return pd.Series(out, index=values.index, dtype="str"), invalid.astype(bool)
 
 

@@ -159,6 +159,8 @@ def coerce_values(
         raw = frame[col.name]
         if col.name == "industry_code":
             values, invalid = _coerce.to_industry_code(raw)
+        elif col.name == "leading_industry_codes":
+            values, invalid = _coerce.to_industry_codes(raw)
         elif col.kind == "category":
             norm = {
                 "land_use": schema.normalise_land_use,
@@ -186,7 +188,7 @@ def coerce_values(
                 "category": f"one of {', '.join(col.choices or ())}",
                 "str": "codes",
                 "int": "whole numbers",
-            }[col.kind if col.name != "industry_code" else "str"]
+            }[col.kind if "industry_code" not in col.name else "str"]
             problems.append(
                 f"`{col.name}`: {int(invalid.sum())} of {len(raw)} values are not {expected} "
                 f"(e.g. {examples}; ids {format_ids(bad_ids)})"

@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -115,7 +116,7 @@ def validate(
     from landuse import io
     from landuse.errors import LanduseError
 
-    on_invalid = "coerce" if coerce else "raise"
+    on_invalid: Literal["raise", "coerce"] = "coerce" if coerce else "raise"
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import pandas as pd
@@ -47,7 +47,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Source = str | os.PathLike[str] | gpd.GeoDataFrame | pd.DataFrame
+Source: TypeAlias = "str | os.PathLike[str] | gpd.GeoDataFrame | pd.DataFrame"
 _TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
 

@@ -525,3 +525,33 @@ def test_read_report_summary(parcels_zh):
 
 def test_io_module_exports():
     assert set(io.__all__) <= set(dir(io))
+
+
+def test_zones_with_code_lists_from_geojson(tmp_path):
+    lon, lat = QD_LONLAT
+    raw = gpd.GeoDataFrame(
+        {
+            "编号": ["QD01", "QD02"],
+            "名称": ["即墨汽车制造产业集聚区", "崂山微电子产业集聚区"],
+            "主导产业行业代码": ["C36、C38", 39],
+        },
+        geometry=[
+            shapely.box(lon, lat, lon + 0.01, lat + 0.01),
+            shapely.box(lon + 0.02, lat, lon + 0.03, lat + 0.01),
+        ],
+        crs="EPSG:4326",
+    )
+    raw.to_file(tmp_path / "zones.geojson", driver="GeoJSON")
+    z = landuse.read_zones(tmp_path / "zones.geojson")
+    assert z["zone_id"].tolist() == ["QD01", "QD02"]
+    assert z["leading_industry_codes"].tolist() == ["36;38", "39"]
+    assert z.crs.to_epsg() == 4549
+
+
+def test_sample_zones_and_functional_areas_tile():
+    s = landuse.load_sample()
+    assert s.zones["zone_id"].is_unique
+    assert set(s.functional_areas["area_type"]) == {"industrial", "business", "residential"}
+    by_zone = s.functional_areas.dissolve("zone_id").area.sort_index()
+    zones = s.zones.set_index("zone_id").area.sort_index()
+    np.testing.assert_allclose(by_zone.to_numpy(), zones.to_numpy(), rtol=1e-6)

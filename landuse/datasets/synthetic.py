@@ -864,7 +864,7 @@ def synthetic_proposals(
         industry = first[zone_of]
     else:
         industry = np.array(_MANUFACTURING, dtype=object)[rng.integers(0, len(_MANUFACTURING), n)]
-    industry = pd.array(np.where(commercial, None, industry), dtype="str")
+    industry = pd.array(np.where(commercial, np.array(None, dtype=object), industry), dtype="str")
     districts = zones["district"].to_numpy()[zone_of] if "district" in zones else np.full(n, None)
     frame = pd.DataFrame(
         {
