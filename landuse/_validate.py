@@ -8,6 +8,7 @@ what was received (counts and a few ids) and how to fix it.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
@@ -97,6 +98,21 @@ def map_columns(
                 target = targets.pop()
                 candidates.append((2, str(src), target))
                 report.notes.append(f"truncated field {src!r} read as `{target}`")
+    matched = {src for _, src, _ in candidates} | set(given)
+    cut_units = [
+        str(src)
+        for src in frame.columns
+        if src not in matched and src != geom_name and re.search(r"[\(（\[【][^\)）\]】]*$", str(src))
+    ]
+    if cut_units:
+        msg = (
+            f"{spec.name}: field(s) {', '.join(map(repr, cut_units))} end in an unclosed bracket, so "
+            "their unit was cut off (a shapefile keeps only 10 bytes of a field name); they were not "
+            "read. Rename them so the name and unit fit (e.g. '面积(亩)'), or map them with "
+            "`columns=` if the values are already in the canonical unit."
+        )
+        report.notes.append(msg)
+        warnings.warn(msg, LanduseWarning, stacklevel=5)
     for _, src, target in sorted(candidates, key=lambda t: t[0]):
         if target in taken:
             if taken[target] != src:

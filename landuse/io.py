@@ -120,7 +120,8 @@ class ReadReport:
         if self.encoding:
             parts.append(f"encoding {self.encoding}")
         if self.crs:
-            parts.append(f"CRS {self.crs_source} → {self.crs}")
+            same = self.crs == self.crs_source
+            parts.append(f"CRS {self.crs} (kept)" if same else f"CRS {self.crs_source} → {self.crs}")
         if self.coord_system != "wgs84":
             parts.append(f"converted from {self.coord_system.upper()} to WGS84")
         if self.repaired:

@@ -192,7 +192,9 @@ PARCELS = Layer(
         _c("industry_code_version", "str", None, "行业代码版本", "gbt4754_version"),
         _c("enterprise", "str", None, "企业名称", "使用权人", "权利人", "土地使用者", "company"),
         _c("zone_id", "str", None, "集聚区编号", "园区编号"),
-        _c("land_area_m2", "float", "m²", "用地面积", "宗地面积", "出让面积", "土地面积", "area"),
+        _c(
+            "land_area_m2", "float", "m²", "用地面积", "宗地面积", "出让面积", "土地面积", "面积", "area"
+        ),
         _c("floor_area_m2", "float", "m²", "建筑面积", "总建筑面积", "gfa"),
         _c("footprint_m2", "float", "m²", "建筑占地面积", "建(构)筑物及堆场占地面积", "基底面积"),
         _c("admin_living_land_m2", "float", "m²", "行政办公及生活服务设施用地面积", "配套用地面积"),
@@ -257,7 +259,7 @@ PROPOSALS = Layer(
         _c("industry_code", "str", None, "行业代码", "国民经济行业代码"),
         _c("industry_code_version", "str", None, "行业代码版本"),
         _c("district", "str", None, "所在区市", "区市", "行政区"),
-        _c("land_area_m2", "float", "m²", "用地面积", "出让面积"),
+        _c("land_area_m2", "float", "m²", "用地面积", "出让面积", "面积", "area"),
         _c("investment_wan", "float", "万元", "计划投资", "总投资", "固定资产投资"),
         _c("expected_tax_wan", "float", "万元", "预计税收", "达产税收"),
         _c("expected_revenue_wan", "float", "万元", "预计营业收入", "达产产值"),

@@ -74,8 +74,9 @@ zone_area_mu.sort_values(ascending=False).head()""",
         """## Your own file: a GBK shapefile without `.cpg`
 
 Written here so the notebook runs anywhere. The reader detects the encoding (strict UTF-8
-first, then GB18030), maps the Chinese field names, converts `用地面积(亩)` to m², repairs the
-self-intersecting parcel and says so.""",
+first, then GB18030), maps the Chinese field names, converts `面积(亩)` to m², repairs the
+self-intersecting parcel and says so. (A shapefile keeps only 10 bytes of a field name — five
+Chinese characters in GBK; a name whose unit is cut off is reported, not guessed.)""",
     ),
     (
         "code",
@@ -86,7 +87,7 @@ raw = gpd.GeoDataFrame(
     {
         "宗地编号": ["370215-0001", "370215-0002"],
         "企业名称": ["青岛某机械有限公司", "青岛某电子有限公司"],
-        "用地面积(亩)": [15, 7.5],
+        "面积(亩)": [15, 7.5],
         "税收": ["300", "无"],
         "生产状态": ["正常生产", "半停产"],
     },

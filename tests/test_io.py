@@ -555,3 +555,18 @@ def test_sample_zones_and_functional_areas_tile():
     by_zone = s.functional_areas.dissolve("zone_id").area.sort_index()
     zones = s.zones.set_index("zone_id").area.sort_index()
     np.testing.assert_allclose(by_zone.to_numpy(), zones.to_numpy(), rtol=1e-6)
+
+
+def test_unit_cut_off_by_the_dbf_limit_is_not_read_silently(tmp_path):
+    raw = gpd.GeoDataFrame(
+        {"宗地编号": ["A"], "用地面积(亩)": [15.0], "面积(亩)": [15.0]},
+        geometry=[square(*QD_GK)],
+        crs="EPSG:4549",
+    )
+    raw.to_file(tmp_path / "cut.shp", encoding="gbk")  # 用地面积(亩) is 12 bytes in GBK
+    with pytest.warns(LanduseWarning, match=r"'用地面积\(' end in an unclosed bracket"):
+        p = landuse.read_parcels(tmp_path / "cut.shp")
+    # the field that fits (面积(亩), 8 bytes) is read and converted; the cut one is left alone
+    assert p["land_area_m2"].tolist() == [pytest.approx(10000.0)]
+    assert p.attrs["landuse_read"].columns["面积(亩)"] == "land_area_m2"
+    assert "用地面积(" in p.columns
