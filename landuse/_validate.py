@@ -102,7 +102,9 @@ def map_columns(
     cut_units = [
         str(src)
         for src in frame.columns
-        if src not in matched and src != geom_name and re.search(r"[\(（\[【][^\)）\]】]*$", str(src))
+        if src not in matched
+        and src != geom_name
+        and re.search(r"[\(（\[【][^\)）\]】]*$", str(src))
     ]
     if cut_units:
         msg = (

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ import pandas as pd
 import pyogrio
 
 from landuse import _coerce, _validate, schema
+from landuse._atomic import atomic_path
 from landuse._shapefile import detect_shapefile_encoding
 from landuse._validate import CoordSystem, OnInvalid
 from landuse.errors import GeometryError, SchemaError
@@ -121,7 +121,9 @@ class ReadReport:
             parts.append(f"encoding {self.encoding}")
         if self.crs:
             same = self.crs == self.crs_source
-            parts.append(f"CRS {self.crs} (kept)" if same else f"CRS {self.crs_source} → {self.crs}")
+            parts.append(
+                f"CRS {self.crs} (kept)" if same else f"CRS {self.crs_source} → {self.crs}"
+            )
         if self.coord_system != "wgs84":
             parts.append(f"converted from {self.coord_system.upper()} to WGS84")
         if self.repaired:
@@ -554,18 +556,9 @@ def write_layers(
     if not layers:
         msg = "`layers` is empty: nothing to write."
         raise ValueError(msg)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()
-    try:
+    with atomic_path(path) as tmp:
         for name, frame in layers.items():
             out = frame.copy()
             out.attrs = {}
             pyogrio.write_dataframe(out, tmp, layer=name, driver="GPKG", append=tmp.exists())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path

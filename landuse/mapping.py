@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from landuse._atomic import atomic_path
 from landuse.errors import CRSError, SchemaError
 from landuse.units import M2_PER_KM2, M2_PER_MU
 
@@ -210,11 +211,6 @@ def save_map(m: folium.Map, path: str | os.PathLike[str], *, layer_control: bool
     path = Path(path)
     if layer_control and not any(isinstance(c, folium.LayerControl) for c in m._children.values()):
         folium.LayerControl(collapsed=False).add_to(m)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         m.save(str(tmp))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path

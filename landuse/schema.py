@@ -193,7 +193,15 @@ PARCELS = Layer(
         _c("enterprise", "str", None, "企业名称", "使用权人", "权利人", "土地使用者", "company"),
         _c("zone_id", "str", None, "集聚区编号", "园区编号"),
         _c(
-            "land_area_m2", "float", "m²", "用地面积", "宗地面积", "出让面积", "土地面积", "面积", "area"
+            "land_area_m2",
+            "float",
+            "m²",
+            "用地面积",
+            "宗地面积",
+            "出让面积",
+            "土地面积",
+            "面积",
+            "area",
         ),
         _c("floor_area_m2", "float", "m²", "建筑面积", "总建筑面积", "gfa"),
         _c("footprint_m2", "float", "m²", "建筑占地面积", "建(构)筑物及堆场占地面积", "基底面积"),
