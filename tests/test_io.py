@@ -131,24 +131,26 @@ def test_bad_dates_and_statuses_are_reported(parcels_zh):
     assert "'搬迁中'" in text
 
 
-def test_missing_required_columns_are_listed_at_once():
+def test_missing_required_columns_are_listed_at_once(tmp_path):
     raw = gpd.GeoDataFrame({"名称": ["x"]}, geometry=[square(*QD_GK)], crs="EPSG:4549")
+    raw.to_file(tmp_path / "areas.gpkg")
     with pytest.raises(
         SchemaError, match=r"missing required columns: `zone_id`.*; `area_type`.*名称"
     ):
-        landuse.read_functional_areas(raw)
+        landuse.read_functional_areas(tmp_path / "areas.gpkg")
 
 
-def test_duplicate_and_missing_ids():
+def test_duplicate_and_missing_ids(tmp_path):
     raw = gpd.GeoDataFrame(
         {"宗地编号": ["A", "B", "A", "C", "C"]},
         geometry=[square(QD_GK[0] + 100 * i, QD_GK[1]) for i in range(5)],
         crs="EPSG:4549",
     )
+    raw.to_file(tmp_path / "dup.shp", encoding="gbk")
     with pytest.raises(
         SchemaError, match=r"must be unique, but 2 values occur more than once \(4 rows\): A, C"
     ):
-        landuse.read_parcels(raw)
+        landuse.read_parcels(tmp_path / "dup.shp")
     raw["宗地编号"] = ["A", None, "B", "", "C"]
     with pytest.raises(SchemaError, match=r"2 of 5 rows have no `parcel_id` \(rows 1, 3\)"):
         landuse.read_parcels(raw)
@@ -222,15 +224,17 @@ def test_encoding_can_be_forced(tmp_path):
 # --- geometry ----------------------------------------------------------------------------------
 
 
-def test_bow_tie_is_repaired_with_warning():
+def test_bow_tie_is_repaired_with_warning(tmp_path):
     x, y = QD_GK
     bow_tie = shapely.Polygon([(x, y), (x + 100, y + 100), (x + 100, y), (x, y + 100), (x, y)])
     assert not bow_tie.is_valid
     raw = gpd.GeoDataFrame(
         {"宗地编号": ["ok", "bowtie"]}, geometry=[square(x - 200, y), bow_tie], crs="EPSG:4549"
     )
+    path = tmp_path / "bowtie.gpkg"
+    raw.to_file(path)
     with pytest.warns(LanduseWarning, match=r"repaired 1 invalid geometries .*ids bowtie"):
-        p = landuse.read_parcels(raw)
+        p = landuse.read_parcels(path)
     fixed = p.geometry.iloc[1]
     assert fixed.is_valid
     assert fixed.geom_type == "MultiPolygon"
@@ -240,7 +244,7 @@ def test_bow_tie_is_repaired_with_warning():
     with pytest.raises(
         GeometryError, match=r"1 of 2 geometries are invalid \(ids bowtie; first: Self-intersection"
     ):
-        landuse.read_parcels(raw, repair=False)
+        landuse.read_parcels(path, repair=False)
 
 
 def test_repair_keeps_only_polygonal_part():
@@ -313,7 +317,7 @@ def test_auto_crs_projects_cgcs2000_lonlat_to_gauss_kruger():
     assert kept.crs.to_epsg() == 4490
 
 
-def test_missing_crs_is_an_error_unless_given():
+def test_missing_crs_is_an_error_unless_given(tmp_path):
     lon, lat = QD_LONLAT
     raw = gpd.GeoDataFrame(
         {"zone_id": ["QD01"]}, geometry=[shapely.box(lon, lat, lon + 0.01, lat + 0.01)]
@@ -322,6 +326,12 @@ def test_missing_crs_is_an_error_unless_given():
         landuse.read_zones(raw)
     z = landuse.read_zones(raw, source_crs="EPSG:4490")
     assert _has_vertex(z.geometry.iloc[0], QD_GK)
+    raw.set_crs(4490).to_file(tmp_path / "noprj.shp")
+    (tmp_path / "noprj.prj").unlink()
+    with pytest.raises(CRSError, match=r"noprj.shp\) have no CRS"):
+        landuse.read_zones(tmp_path / "noprj.shp")
+    from_file = landuse.read_zones(tmp_path / "noprj.shp", source_crs=4490)
+    assert _has_vertex(from_file.geometry.iloc[0], QD_GK)
     gk = gpd.GeoDataFrame({"zone_id": ["QD01"]}, geometry=[square(*QD_GK)])
     z = landuse.read_zones(gk, crs="EPSG:4549")
     assert z.crs.to_epsg() == 4549
