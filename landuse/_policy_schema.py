@@ -141,7 +141,8 @@ class ControlRules:
 
     ``building_coefficient_min``, ``admin_living_land_share_max`` (of site area),
     ``admin_living_floor_share_max`` (of GFA), ``green_space_share_max``,
-    ``double_count_storey_height_m`` (taller storeys count twice in the FAR).
+    ``double_count_storey_height_m`` (taller storeys count twice in the FAR),
+    ``investment_intensity_wan_per_mu_min`` (万元/亩; user input, the 2008 table was not found).
     """
 
     building_coefficient_min: float | None = _p("share")
@@ -149,6 +150,7 @@ class ControlRules:
     admin_living_floor_share_max: float | None = _p("share")
     green_space_share_max: float | None = _p("share")
     double_count_storey_height_m: float | None = _p("number")
+    investment_intensity_wan_per_mu_min: float | None = _p("number")
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,9 @@ class InefficientRules:
     Completion overdue > ``completion_overdue_years``; ≥ ``years_after_completion`` after
     completion with investment intensity < ``investment_intensity_share_min`` of contract or
     output < ``output_share_min`` of standard; stopped ≥ ``stopped_years``; tax per mu
-    < ``tax_wan_per_mu_min`` (万元/亩·年, where set).
+    < ``tax_wan_per_mu_min`` (万元/亩·年, where set). ``output_standard_wan_per_mu``: the output
+    (revenue) standard per 亩 the output criterion compares with; ``eliminated_industries``:
+    GB/T 4754 codes on the eliminated / prohibited list (user input).
     """
 
     completion_overdue_years: float | None = _p("number")
@@ -198,6 +202,8 @@ class InefficientRules:
     output_share_min: float | None = _p("share")
     stopped_years: float | None = _p("number")
     tax_wan_per_mu_min: float | None = _p("number")
+    output_standard_wan_per_mu: float | None = _p("number")
+    eliminated_industries: tuple[str, ...] | None = _p("codes")
 
 
 @dataclass(frozen=True)
@@ -223,6 +229,12 @@ class StandardLandRules:
     """Standard land (标准地): indicator names ("3+N"), regional assessments ("5+N").
 
     ``construction_years`` and ``production_review_years`` are set locally (user input).
+    City-wide indicator values: ``investment_wan_per_mu_min`` (万元/亩), ``tax_wan_per_mu_min``
+    (万元/亩·年), ``energy_tce_per_wan_max`` (tce per 万元 value added),
+    ``emissions_t_per_wan_max`` (t per 万元 value added), ``rd_share_min`` (R&D ÷ revenue); a
+    zone's own values override them. ``consequences``: stage → what follows a failed
+    acceptance; ``penalty_rates``: indicator → 万元 per unit of shortfall per 亩 (user input:
+    no penalty formula was found).
     """
 
     control_indicators: Mapping[str, str] | None = _p("str_map")
@@ -231,6 +243,13 @@ class StandardLandRules:
     site_readiness: str | None = _p("str")
     construction_years: float | None = _p("number")
     production_review_years: float | None = _p("number")
+    investment_wan_per_mu_min: float | None = _p("number")
+    tax_wan_per_mu_min: float | None = _p("number")
+    energy_tce_per_wan_max: float | None = _p("number")
+    emissions_t_per_wan_max: float | None = _p("number")
+    rd_share_min: float | None = _p("share")
+    consequences: Mapping[str, str] | None = _p("str_map")
+    penalty_rates: Mapping[str, float] | None = _p("number_map")
 
 
 @dataclass(frozen=True)
@@ -311,8 +330,11 @@ class AssessmentRules:
     """Annual zone assessment.
 
     ``indicators``: key → name; ``stock_weights`` / ``increment_weights``: relative weights
-    within each part; ``stock_share`` + ``increment_share`` = 1; ``benchmark_method``;
-    ``reward_wan_max`` (万元).
+    within each part; ``stock_share`` + ``increment_share`` = 1; ``benchmark_method``
+    (``"target"`` uses ``stock_targets`` / ``increment_targets``, user input);
+    ``score_ratio_min`` / ``score_ratio_max``: bounds of value ÷ benchmark;
+    ``elimination_bottom_count`` / ``elimination_failed_years``: the elimination-warning rule;
+    ``reward_top_count`` zones share the reward pool, each at most ``reward_wan_max`` (万元).
     """
 
     indicators: Mapping[str, str] | None = _p("str_map")
@@ -320,7 +342,14 @@ class AssessmentRules:
     increment_weights: Mapping[str, float] | None = _p("number_map")
     stock_share: float | None = _p("share")
     increment_share: float | None = _p("share")
-    benchmark_method: str | None = _p("str", choices=("best", "mean", "median"))
+    benchmark_method: str | None = _p("str", choices=("best", "mean", "median", "target"))
+    stock_targets: Mapping[str, float] | None = _p("number_map")
+    increment_targets: Mapping[str, float] | None = _p("number_map")
+    score_ratio_min: float | None = _p("number")
+    score_ratio_max: float | None = _p("number")
+    elimination_bottom_count: int | None = _p("int")
+    elimination_failed_years: int | None = _p("int")
+    reward_top_count: int | None = _p("int")
     reward_wan_max: float | None = _p("number")
 
 

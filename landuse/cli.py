@@ -141,3 +141,936 @@ def validate(
     if output is not None:
         io.write_layers({role: frame}, output)
         click.echo(f"written → {output}")
+
+
+@main.command()
+@click.argument("stats", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--year",
+    type=int,
+    required=True,
+    help="Assessed year (increments compare with the year before).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("ranking.xlsx"),
+    show_default=True,
+    help="Excel workbook for the ranked table (Chinese headers).",
+)
+@click.option(
+    "--charts",
+    "charts_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help='Folder for one PNG chart per indicator (needs pip install "landuse[report]").',
+)
+@click.option(
+    "--policy",
+    "policy_name",
+    default="qingdao-2019",
+    show_default=True,
+    help="Policy profile name or TOML path.",
+)
+@click.option(
+    "--benchmark",
+    type=click.Choice(["best", "mean", "median", "target"]),
+    default=None,
+    help="Benchmark method (default: the profile's assessment.benchmark_method).",
+)
+@click.option(
+    "--reward-pool", type=float, default=None, help="Reward budget in 万元 (omit: no allocation)."
+)
+@click.option(
+    "--zones",
+    "zones_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Zone boundaries: check the ids and add the zone names.",
+)
+@click.option("--sheet", default=None, help="Sheet of an Excel STATS file (default: the first).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def assess(
+    stats: Path,
+    year: int,
+    output: Path,
+    charts_dir: Path | None,
+    policy_name: str,
+    benchmark: Literal["best", "mean", "median", "target"] | None,
+    reward_pool: float | None,
+    zones_path: Path | None,
+    sheet: str | None,
+    lang: Literal["zh", "en"],
+) -> None:
+    """Score, rank and tier the zones in STATS (yearly zone statistics) for --year."""
+    import pandas as pd
+
+    from landuse.assessment import assess_zones, save_indicator_charts, write_assessment
+    from landuse.errors import LanduseError
+    from landuse.io import read_zone_stats, read_zones
+    from landuse.policy import load_policy
+
+    try:
+        table = read_zone_stats(stats, sheet=sheet)
+        zones = read_zones(zones_path) if zones_path is not None else None
+        result = assess_zones(
+            table,
+            year=year,
+            policy=load_policy(policy_name),
+            benchmark=benchmark,
+            zones=zones,
+            reward_pool_wan=reward_pool,
+            lang=lang,
+        )
+        written = write_assessment(result, output, lang=lang)
+        charts = save_indicator_charts(result, charts_dir, lang=lang) if charts_dir else []
+    except (LanduseError, ValueError, ImportError, FileNotFoundError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"{year} zone assessment ({result.attrs['policy']}), {len(result)} zones:")
+    for row in result.itertuples():
+        rank = "-" if pd.isna(row.rank) else str(row.rank)
+        score = "" if pd.isna(row.total_score) else f"{row.total_score:6.1f}"
+        tier = row.tier if isinstance(row.tier, str) else ""
+        flag = "  ! elimination warning" if row.elimination_warning else ""
+        click.echo(f"{rank:>4}  {row.zone_id:<10} {score:>6}  {tier}{flag}")
+    click.echo(f"ranking → {written}")
+    if charts:
+        click.echo(f"{len(charts)} charts → {charts_dir}")
+
+
+@main.command("map")
+@click.option(
+    "--zones",
+    "zones_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Zone boundaries (read with read_zones). Default: the bundled sample's.",
+)
+@click.option(
+    "--functional-areas",
+    "areas_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Functional areas of the zones.",
+)
+@click.option(
+    "--parcels",
+    "parcels_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Parcels (read with read_parcels).",
+)
+@click.option("--column", default=None, help="Parcel column to colour by.")
+@click.option(
+    "--scheme",
+    type=click.Choice(
+        [
+            "quantiles",
+            "equal_interval",
+            "fisher_jenks",
+            "headtail_breaks",
+            "box_plot",
+            "std_mean",
+            "maximum_breaks",
+            "percentiles",
+        ]
+    ),
+    default="quantiles",
+    show_default=True,
+    help="Classes for a numeric column.",
+)
+@click.option("-k", "k", type=int, default=5, show_default=True, help="Number of classes.")
+@click.option(
+    "--basemap",
+    type=click.Choice(
+        ["osm", "tianditu-vector", "tianditu-imagery", "amap", "amap-satellite", "none"]
+    ),
+    default="osm",
+    show_default=True,
+    help="Tianditu needs the TIANDITU_KEY environment variable.",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--offline/--online",
+    default=False,
+    show_default=True,
+    help="Carry Leaflet inside the file (opens without internet; needs landuse[offline]).",
+)
+@click.option(
+    "--static",
+    "static_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw a static map (.png, .pdf or .svg) for reports.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("landuse_map.html"),
+    show_default=True,
+    help="The HTML map to write.",
+)
+def map_command(
+    zones_path: Path | None,
+    areas_path: Path | None,
+    parcels_path: Path | None,
+    column: str | None,
+    scheme: str,
+    k: int,
+    basemap: str,
+    lang: str,
+    offline: bool,
+    static_path: Path | None,
+    output: Path,
+) -> None:
+    """Write an interactive map of zones and parcels (one HTML file), optionally a static one."""
+    from typing import Any
+
+    from landuse import io
+    from landuse.errors import LanduseError
+    from landuse.mapping import map_parcels, map_zones, save_map
+
+    try:
+        if zones_path is None and parcels_path is None:
+            from landuse.datasets import load_sample
+
+            sample = load_sample()
+            zones, areas, parcels = sample.zones, sample.functional_areas, sample.parcels
+            click.echo("no --zones/--parcels given: mapping the bundled (synthetic) sample")
+        else:
+            zones = io.read_zones(zones_path) if zones_path else None
+            areas = io.read_functional_areas(areas_path) if areas_path else None
+            parcels = io.read_parcels(parcels_path) if parcels_path else None
+        options: dict[str, Any] = {
+            "basemap": None if basemap == "none" else basemap,
+            "lang": lang,
+        }
+        m = None
+        if zones is not None:
+            m = map_zones(zones, functional_areas=areas, **options)
+        if parcels is not None:
+            m = map_parcels(parcels, column=column, scheme=scheme, k=k, m=m, **options)  # type: ignore[arg-type]
+        if m is None:
+            msg = "give --zones and/or --parcels (or neither, for the bundled sample)"
+            raise click.UsageError(msg)
+        written = save_map(m, output, offline=offline)
+        click.echo(f"map → {written}")
+        if static_path is not None:
+            from landuse.static_map import plot_map
+
+            data = parcels if parcels is not None else zones
+            plot_map(
+                data,
+                column=column if parcels is not None else None,
+                scheme=scheme,
+                k=k,
+                zones=zones if parcels is not None else None,
+                functional_areas=areas,
+                lang=options["lang"],
+                path=static_path,
+            )
+            click.echo(f"static map → {static_path}")
+    except (LanduseError, ImportError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+@main.command("bank")
+@click.argument("parcels_path", metavar="PARCELS", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--zones",
+    "zones_path",
+    type=click.Path(exists=True, path_type=Path),
+    required=True,
+    help="Zone boundaries (zone_id, leading_industry_codes).",
+)
+@click.option("--as-of", "as_of", required=True, help="Reference date, e.g. 2021-12-31.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="GeoPackage to write the bank to (layer project_bank).",
+)
+@click.option(
+    "--buildings",
+    "buildings_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Building footprints with levels/height: floor area and footprint come from them.",
+)
+@click.option(
+    "--functional-areas",
+    "functional_areas_path",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="Functional areas of the zones.",
+)
+@click.option(
+    "--policy",
+    "policy_name",
+    default="qingdao-2019",
+    show_default=True,
+    help="Policy profile name or .toml path.",
+)
+@click.option(
+    "--excel",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the table to this .xlsx workbook (Chinese headers).",
+)
+@click.option("--parcels-layer", default=None, help="Layer name of PARCELS in a multi-layer file.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def bank_command(
+    parcels_path: Path,
+    zones_path: Path,
+    as_of: str,
+    output: Path,
+    buildings_path: Path | None,
+    functional_areas_path: Path | None,
+    policy_name: str,
+    excel: Path | None,
+    parcels_layer: str | None,
+    lang: str,
+) -> None:
+    """Build the redevelopment project bank (低效产业用地再开发项目库) from PARCELS.
+
+    Finds idle land, inefficient land, grade D and low-FAR grade C firms, with reasons,
+    potential gains, a suggested route and a priority, and writes them ranked to OUTPUT.
+    """
+    import warnings
+
+    from landuse import io
+    from landuse.bank import build_project_bank, write_bank_excel
+    from landuse.errors import LanduseError
+    from landuse.policy import load_policy
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            policy = load_policy(policy_name)
+            parcels = io.read_parcels(parcels_path, layer=parcels_layer)
+            zones = io.read_zones(zones_path, crs=parcels.crs)
+            buildings = (
+                io.read_buildings(buildings_path, crs=parcels.crs) if buildings_path else None
+            )
+            areas = (
+                io.read_functional_areas(functional_areas_path, crs=parcels.crs)
+                if functional_areas_path
+                else None
+            )
+            table = build_project_bank(
+                parcels,
+                zones=zones,
+                functional_areas=areas,
+                buildings=buildings,
+                as_of=as_of,
+                policy=policy,
+                lang="zh" if lang == "zh" else "en",
+            )
+            written = io.write_layers({"project_bank": table}, output)
+            book = write_bank_excel(table, excel, lang="zh" if lang == "zh" else "en") if excel else None
+    except (LanduseError, ValueError, FileNotFoundError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    routes = ", ".join(f"{k} {v}" for k, v in table.attrs["routes"].items())
+    click.echo(f"{len(table)} candidates from {len(parcels)} parcels ({routes}); policy {policy.name}")
+    for code, missing in table.attrs["not_evaluated"].items():
+        click.echo(f"not evaluated: {code} (missing {'; '.join(missing)})")
+    click.echo(f"project bank → {written} (layer project_bank)")
+    if book is not None:
+        click.echo(f"Excel → {book}")
+
+
+@main.command()
+@click.argument(
+    "project_file", metavar="PROJECT.toml|csv", type=click.Path(exists=True, dir_okay=False)
+)
+@click.option(
+    "--discount-rate",
+    type=float,
+    default=None,
+    help="Discount rate for the NPVs, a fraction per year (e.g. 0.05). Required unless the "
+    "TOML file sets discount_rate.",
+)
+@click.option(
+    "--policy",
+    "policy_name",
+    default=None,
+    help="Policy profile name or TOML path (default qingdao-2019, or the file's `policy`).",
+)
+@click.option(
+    "--option",
+    "option_names",
+    multiple=True,
+    type=click.Choice(
+        ["conventional", "standard_land", "flexible", "lease_then_transfer", "multistorey"]
+    ),
+    help="Option to compare (repeat it); default all, or the TOML file's [options].",
+)
+@click.option(
+    "--rank-by",
+    type=click.Choice(["land", "firm_cost", "city_npv"]),
+    default="land",
+    show_default=True,
+    help="What ranks feasible options first.",
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Labels."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every option of every project to this CSV (UTF-8 with BOM, opens in Excel).",
+)
+def supply(
+    project_file: str,
+    discount_rate: float | None,
+    policy_name: str | None,
+    option_names: tuple[str, ...],
+    rank_by: str,
+    lang: str,
+    output: str | None,
+) -> None:
+    """Compare land supply options for the project(s) in PROJECT.toml or a CSV.
+
+    A TOML file holds one [project] table (or [[projects]] tables) with the fields of
+    landuse.supply.Project, and optionally discount_rate, policy, [options.<name>] tables with
+    the option terms (e.g. [options.flexible] years = 30; [options.multistorey]
+    price_yuan_m2 = 3000) and [zone_conditions.<zone_id>] tables. A CSV holds one project per
+    row, with the Project fields as column names.
+    """
+    import dataclasses
+    import sys as _sys
+    from pathlib import Path as _Path
+
+    import pandas as pd
+
+    from landuse import supply as sup
+    from landuse._atomic import atomic_path
+    from landuse.errors import LanduseError
+    from landuse.policy import load_policy
+
+    if _sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    path = _Path(project_file)
+    option_types = {
+        "conventional": sup.ConventionalGrant,
+        "standard_land": sup.StandardLand,
+        "flexible": sup.FlexibleTerm,
+        "lease_then_transfer": sup.LeaseThenTransfer,
+        "multistorey": sup.MultistoreyUnit,
+    }
+    try:
+        settings: dict = {}
+        if path.suffix.lower() == ".toml":
+            settings = tomllib.loads(path.read_text(encoding="utf-8"))
+            known = {"project", "projects", "discount_rate", "policy", "options", "zone_conditions"}
+            unknown = sorted(set(settings) - known)
+            if unknown:
+                msg = (
+                    f"{path}: unknown top-level key(s) {', '.join(unknown)}; "
+                    f"allowed: {', '.join(sorted(known))}"
+                )
+                raise ValueError(msg)
+            raw = settings.get("projects", settings.get("project"))
+            if raw is None:
+                msg = f"{path}: no [project] table (or [[projects]] tables)"
+                raise ValueError(msg)
+            projects = [raw] if isinstance(raw, dict) else list(raw)
+        elif path.suffix.lower() == ".csv":
+            try:
+                frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+            except UnicodeDecodeError:
+                frame = pd.read_csv(path, encoding="gb18030", dtype=str)
+            projects = [
+                {k: v for k, v in row.items() if not pd.isna(v)} for row in frame.to_dict("records")
+            ]
+            if not projects:
+                msg = f"{path}: the CSV has no project rows"
+                raise ValueError(msg)
+        else:
+            msg = f"{path}: give a .toml or .csv file"
+            raise ValueError(msg)
+        rate = discount_rate if discount_rate is not None else settings.get("discount_rate")
+        if rate is None:
+            msg = (
+                "no discount rate: pass --discount-rate 0.05 (or set discount_rate in the TOML "
+                "file); it is a user choice, not a policy value"
+            )
+            raise ValueError(msg)
+        policy = load_policy(policy_name or settings.get("policy", "qingdao-2019"))
+        terms = settings.get("options") or {}
+        for name in terms:
+            if name not in option_types:
+                msg = f"{path}: unknown option [options.{name}]; options: {', '.join(option_types)}"
+                raise ValueError(msg)
+        names = list(option_names) or list(terms) or list(option_types)
+        options = []
+        for name in names:
+            cls = option_types[name]
+            given = dict(terms.get(name) or {})
+            valid = {f.name for f in dataclasses.fields(cls)}
+            wrong = sorted(set(given) - valid)
+            if wrong:
+                msg = (
+                    f"{path}: [options.{name}] has unknown key(s) {', '.join(wrong)}; "
+                    f"valid: {', '.join(sorted(valid))}"
+                )
+                raise ValueError(msg)
+            options.append(cls(**given))
+        zones = settings.get("zone_conditions")
+        tables = []
+        for i, fields in enumerate(projects, start=1):
+            project = sup.Project.from_mapping(fields)
+            table = sup.evaluate_supply_options(
+                project,
+                policy=policy,
+                discount_rate=float(rate),
+                options=options,
+                zone_conditions=zones,
+                rank_by=rank_by,  # type: ignore[arg-type]
+                lang=lang,  # type: ignore[arg-type]
+            )
+            title = project.name or f"project {i}"
+            click.echo(f"== {title} (industry {project.industry_code}, policy {policy.name}) ==")
+            shown = table[
+                [
+                    "label",
+                    "new_land_mu",
+                    "firm_upfront_wan",
+                    "firm_npv_wan",
+                    "city_npv_wan",
+                    "feasible",
+                    "rank",
+                ]
+            ].sort_values("rank")
+            click.echo(shown.round(2).to_string())
+            best = table.attrs["recommendation"]
+            if best is None:
+                click.echo("→ no feasible option")
+            else:
+                click.echo(f"→ {table.loc[best, 'label']}: {table.loc[best, 'reason']}")
+            click.echo("")
+            tables.append(table.reset_index().assign(project=title))
+    except (LanduseError, ValueError, TypeError, OSError, tomllib.TOMLDecodeError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        _sys.exit(2)
+    if output is not None:
+        combined = pd.concat(tables, ignore_index=True)
+        combined = combined[["project", *[c for c in combined.columns if c != "project"]]]
+        with atomic_path(output) as tmp:
+            combined.to_csv(tmp, index=False, encoding="utf-8-sig")
+        click.echo(f"written → {output}")
+
+
+@main.command()
+@click.argument("parcels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("raster", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="CSV to write (UTF-8 with BOM, opens in Excel): parcel_id and one column per statistic.",
+)
+@click.option(
+    "--stats",
+    default="mean,sum,count,min,max,std,majority",
+    show_default=True,
+    help="Comma-separated statistics: mean, sum, count, min, max, std, majority, minority, "
+    "median, variety, valid_share.",
+)
+@click.option(
+    "--categories",
+    default=None,
+    help="Comma-separated class values of a categorical raster, e.g. 1,2: adds share_<class>.",
+)
+@click.option("--band", type=int, default=1, show_default=True, help="Raster band, from 1.")
+@click.option("--layer", default=None, help="Layer name in a multi-layer parcels file.")
+@click.option("--progress", is_flag=True, help="Show a progress bar.")
+def zonal(
+    parcels: Path,
+    raster: Path,
+    output: Path,
+    stats: str,
+    categories: str | None,
+    band: int,
+    layer: str | None,
+    progress: bool,
+) -> None:
+    """Exact zonal statistics of RASTER for each parcel in PARCELS, written to a CSV.
+
+    Cells count with the exact fraction each parcel covers (a parcel smaller than a pixel still
+    gets a value); nodata is skipped; parcels are reprojected to the raster's CRS.
+    """
+    import warnings
+
+    from landuse._atomic import atomic_path
+    from landuse.errors import LanduseError
+    from landuse.io import read_parcels
+    from landuse.raster import zonal_stats
+
+    wanted = [s.strip() for s in stats.split(",") if s.strip()]
+    classes: list[float] | None = None
+    try:
+        if categories:
+            classes = [float(c) if "." in c else int(c) for c in categories.split(",") if c.strip()]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            frame = read_parcels(parcels, layer=layer)
+            table = zonal_stats(
+                frame,
+                raster,
+                stats=wanted,  # type: ignore[arg-type]
+                categories=classes,
+                band=band,
+                progress=progress,
+            )
+    except (LanduseError, ValueError, TypeError, FileNotFoundError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    table.insert(0, "parcel_id", frame["parcel_id"].to_numpy())
+    with atomic_path(output) as tmp:
+        table.to_csv(tmp, index=False, encoding="utf-8-sig")
+    click.echo(
+        f"{len(table)} parcels × {table.shape[1] - 1} statistics of {raster.name} band {band} "
+        f"→ {output}"
+    )
+
+
+@main.group("bank-store")
+def bank_store() -> None:
+    """Keep the project bank over the years: sync, status, history, summary (项目库管理).
+
+    --store is a .gpkg path (one file on a shared drive; QGIS opens its layer bank_entries)
+    or a postgresql:// DSN (pip install "landuse[postgis]"); it can also come from the
+    LANDUSE_BANK_STORE environment variable. Keep the store in its own file: `landuse bank
+    -o FILE` replaces FILE on every run. Exit status 75 means the store was busy: retry.
+    """
+
+
+def _bank_store_run(action):  # type: ignore[no-untyped-def]
+    """Run ``action()``; report landuse errors as ``error: …`` (exit 2, busy store: 75)."""
+    from landuse._bank_store import StoreBusyError
+    from landuse.errors import LanduseError
+
+    try:
+        return action()
+    except StoreBusyError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(75)
+    except (LanduseError, ValueError, TypeError, ImportError, FileNotFoundError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+@bank_store.command("sync")
+@click.argument(
+    "candidates_path", metavar="CANDIDATES", type=click.Path(exists=True, path_type=Path)
+)
+@click.option(
+    "--store", envvar="LANDUSE_BANK_STORE", required=True, help="Bank .gpkg or postgresql:// DSN."
+)
+@click.option(
+    "--as-of", "as_of", required=True, help="Date the candidates describe, e.g. 2021-12-31."
+)
+@click.option(
+    "--layer", default=None, help="Layer of CANDIDATES (default: project_bank, or the only layer)."
+)
+@click.option("--note", default=None, help="Why this sync (kept in every entry's history).")
+@click.option("--by", default=None, help="Who runs it (default: the login name).")
+@click.option(
+    "--timeout", default=10.0, show_default=True, help="Seconds to wait for another writer."
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def bank_store_sync(
+    candidates_path: Path,
+    store: str,
+    as_of: str,
+    layer: str | None,
+    note: str | None,
+    by: str | None,
+    timeout: float,
+    lang: str,
+) -> None:
+    """Upsert CANDIDATES (from `landuse bank -o …`) into the bank by parcel."""
+    import pyogrio
+
+    from landuse._bank_store import ProjectBank
+
+    if (
+        not store.startswith(("postgresql://", "postgres://"))
+        and Path(store).resolve() == candidates_path.resolve()
+    ):
+        click.echo(
+            "error: --store must not be the CANDIDATES file (`landuse bank -o` replaces that file "
+            "each run); keep the bank in its own file, e.g. --store bank_store.gpkg",
+            err=True,
+        )
+        sys.exit(2)
+
+    def run():  # type: ignore[no-untyped-def]
+        names = [str(n) for n in pyogrio.list_layers(candidates_path)[:, 0]]
+        name = layer or ("project_bank" if "project_bank" in names else names[0])
+        candidates = pyogrio.read_dataframe(candidates_path, layer=name)
+        with ProjectBank.open(store, timeout=timeout) as bank:
+            return bank.sync(candidates, as_of=as_of, note=note, by=by)
+
+    report = _bank_store_run(run)
+    click.echo(report.summary(lang="zh" if lang == "zh" else "en"))
+
+
+@bank_store.command("status")
+@click.argument("candidate_ids", metavar="CANDIDATE_ID...", nargs=-1, required=True)
+@click.argument(
+    "status",
+    type=click.Choice(
+        ["identified", "verified", "approved", "in_progress", "completed", "rejected"]
+    ),
+)
+@click.option(
+    "--store", envvar="LANDUSE_BANK_STORE", required=True, help="Bank .gpkg or postgresql:// DSN."
+)
+@click.option("--by", required=True, help="Who decided.")
+@click.option("--note", default=None, help="Why (kept in the history).")
+@click.option(
+    "--timeout", default=10.0, show_default=True, help="Seconds to wait for another writer."
+)
+def bank_store_status(
+    candidate_ids: tuple[str, ...],
+    status: str,
+    store: str,
+    by: str,
+    note: str | None,
+    timeout: float,
+) -> None:
+    """Move entries to STATUS (all or none), e.g. `status C-P1 C-P2 verified --by 王工`."""
+    from landuse._bank_store import ProjectBank
+
+    def run() -> None:
+        with ProjectBank.open(store, timeout=timeout) as bank:
+            bank.set_status(list(candidate_ids), status, by=by, note=note)  # type: ignore[arg-type]
+
+    _bank_store_run(run)
+    click.echo(f"{len(candidate_ids)} entr{'y' if len(candidate_ids) == 1 else 'ies'} → {status}")
+
+
+@bank_store.command("history")
+@click.argument("candidate_id")
+@click.option(
+    "--store", envvar="LANDUSE_BANK_STORE", required=True, help="Bank .gpkg or postgresql:// DSN."
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def bank_store_history(candidate_id: str, store: str, lang: str) -> None:
+    """Print every event of CANDIDATE_ID: time, user, note, old → new."""
+    from landuse._bank_store import ProjectBank
+
+    def run():  # type: ignore[no-untyped-def]
+        with ProjectBank.open(store) as bank:
+            return bank.history(candidate_id, lang="zh" if lang == "zh" else "en")
+
+    history = _bank_store_run(run)
+    for row in history.itertuples():
+        when = row.at.strftime("%Y-%m-%d %H:%M")
+        note = f" ({row.note})" if row.note else ""
+        click.echo(f"{when} {row.event} by {row.by}{note}: {row.description}")
+
+
+@bank_store.command("summary")
+@click.option(
+    "--store", envvar="LANDUSE_BANK_STORE", required=True, help="Bank .gpkg or postgresql:// DSN."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write summary, entries and sync log to this .xlsx workbook.",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def bank_store_summary(store: str, output: Path | None, lang: str) -> None:
+    """Print entries by zone and status (count, 亩, extra floor area, tax); optionally to Excel."""
+    from landuse._bank_store import ProjectBank
+
+    code: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
+
+    def run():  # type: ignore[no-untyped-def]
+        with ProjectBank.open(store) as bank:
+            table = bank.summary()
+            if output is not None:
+                bank.export_excel(output, lang=code)
+            return table
+
+    table = _bank_store_run(run)
+    click.echo(table.to_string(index=False) if len(table) else "the bank is empty")
+    if output is not None:
+        click.echo(f"Excel → {output}")
+
+
+@main.command("check")
+@click.argument("proposals", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--zones",
+    "zones_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Cluster zone boundaries (产业集聚区).",
+)
+@click.option(
+    "--areas",
+    "areas_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Functional areas (功能分区); without them the industrial-area rule is not checked.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "outputs",
+    type=click.Path(dir_okay=False, path_type=Path),
+    multiple=True,
+    default=(Path("compliance.gpkg"),),
+    show_default=True,
+    help="Report file: .gpkg (QGIS), .csv or .xlsx (Chinese headers); repeat for several.",
+)
+@click.option(
+    "--by",
+    default="district",
+    show_default=True,
+    help="Column to total the land outside the zones by (falls back to the nearest zone).",
+)
+@click.option(
+    "--tolerance-m2",
+    type=float,
+    default=None,
+    help="Ignore a part across a boundary up to this many m² (default 100) ...",
+)
+@click.option(
+    "--tolerance-share",
+    type=float,
+    default=None,
+    help="... and up to this share of the parcel (default 0.01); 0 and 0 for a strict check.",
+)
+@click.option(
+    "--industrial-uses",
+    default="industrial",
+    show_default=True,
+    help="Comma-separated land uses the zone rule applies to, e.g. industrial,logistics.",
+)
+@click.option(
+    "--policy",
+    "policy_name",
+    default="qingdao-2019",
+    show_default=True,
+    help="Policy profile name or TOML path (recorded in the report).",
+)
+@click.option("--layer", default=None, help="Layer of PROPOSALS in a multi-layer file.")
+@click.option(
+    "--source-crs", default=None, help="CRS of input files that declare none (e.g. EPSG:4490)."
+)
+@click.option(
+    "--coord-system",
+    type=click.Choice(["wgs84", "gcj02", "bd09"]),
+    default="wgs84",
+    show_default=True,
+    help="Web-map coordinates of PROPOSALS to convert from (Amap/Gaode gcj02, Baidu bd09).",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option("--progress", is_flag=True, help="Show a progress bar.")
+def check_command(
+    proposals: Path,
+    zones_path: Path,
+    areas_path: Path | None,
+    outputs: tuple[Path, ...],
+    by: str,
+    tolerance_m2: float | None,
+    tolerance_share: float | None,
+    industrial_uses: str,
+    policy_name: str,
+    layer: str | None,
+    source_crs: str | None,
+    coord_system: str,
+    lang: str,
+    progress: bool,
+) -> None:
+    """Check proposed new industrial land (PROPOSALS) against the cluster zones.
+
+    Says for each proposal whether it lies inside a zone (and its industrial development
+    area), straddles a boundary or lies outside, by how much, and totals the 亩 outside the
+    zones per district. Writes a GeoPackage (QGIS) and/or CSV / Excel.
+    """
+    import warnings
+
+    from landuse import compliance, io
+    from landuse.errors import LanduseError
+    from landuse.policy import load_policy
+
+    code: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
+    written: list[Path] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            zones = io.read_zones(zones_path, source_crs=source_crs)
+            areas = (
+                io.read_functional_areas(areas_path, source_crs=source_crs, crs=zones.crs)
+                if areas_path is not None
+                else None
+            )
+            frame = io.read_proposals(
+                proposals,
+                layer=layer,
+                source_crs=source_crs,
+                coord_system=coord_system,  # type: ignore[arg-type]
+                crs=zones.crs,
+            )
+            options: dict[str, float] = {}
+            if tolerance_m2 is not None:
+                options["tolerance_m2"] = tolerance_m2
+            if tolerance_share is not None:
+                options["tolerance_share"] = tolerance_share
+            report = compliance.check_new_land(
+                frame,
+                zones=zones,
+                functional_areas=areas,
+                policy=load_policy(policy_name),
+                industrial_uses=[u.strip() for u in industrial_uses.split(",") if u.strip()],
+                lang=code,
+                progress=progress,
+                **options,  # type: ignore[arg-type]
+            )
+            if by not in report.columns and by == "district":
+                click.echo("note: proposals have no `district`; totals by nearest zone", err=True)
+                by = "nearest_zone_id"
+            summary = compliance.outside_zone_summary(report, by=by, lang=code)
+            for path in outputs:
+                written.extend(compliance.write_compliance(report, path, by=by, lang=code))
+    except (LanduseError, ValueError, TypeError, FileNotFoundError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
+    i = 0 if code == "zh" else 1
+    counts = report["verdict"].value_counts(sort=False)
+    click.echo(f"{len(report)} proposals ({report.attrs['policy']}):")
+    for verdict, count in counts.items():
+        click.echo(f"  {count:>7}  {compliance.VERDICT_LABELS[str(verdict)][i]}")
+    total = summary.iloc[-1]
+    click.echo(
+        f"outside the zones: {int(total['outside_or_straddling'])} of {int(total['proposals'])} "
+        f"industrial proposals, {total['area_outside_mu']:.2f} {'亩' if code == 'zh' else 'mu'}"
+    )
+    for path in written:
+        click.echo(f"report → {path}")

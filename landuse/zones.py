@@ -2,16 +2,21 @@
 
 Exact areas, fast: an STRtree finds the candidate (parcel, zone) pairs; pairs where the
 zone covers the whole parcel are decided by a vectorised ``covers`` without computing an
-intersection; only parcels that cross a boundary get an intersection area.
+intersection; only parcels that cross a boundary get an intersection area (see
+:mod:`landuse._overlap`). Large inputs run on all CPUs (threads).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import shapely
 
+from landuse import _overlap
 from landuse.crs import check_projected, check_same_crs
 from landuse.errors import SchemaError
 
@@ -23,6 +28,11 @@ def overlap_areas(
 ) -> pd.DataFrame:
     """Exact intersection area of every intersecting pair (geometry, polygon).
 
+    Pairs where the polygon covers the whole geometry take the geometry's area (decided by a
+    vectorised ``covers``, no intersection computed); only pairs crossing a boundary are
+    measured (a vectorised clipping kernel for convex parcels, ``shapely.intersection``
+    otherwise).
+
     Parameters
     ----------
     geoms, polygons
@@ -32,7 +42,7 @@ def overlap_areas(
     -------
     pandas.DataFrame
         Columns ``left`` and ``right`` (positions) and ``area_m2``, one row per pair with a
-        positive intersection area.
+        positive intersection area, sorted by ``left`` then ``right``.
 
     Examples
     --------
@@ -43,34 +53,14 @@ def overlap_areas(
     """
     left_geoms = np.asarray(geoms, dtype=object)
     right_geoms = np.asarray(polygons, dtype=object)
-    tree = shapely.STRtree(right_geoms)
-    left, right = tree.query(left_geoms, predicate="intersects")
-    area = shapely.area(left_geoms[left])
-    inside = shapely.covers(right_geoms[right], left_geoms[left])
-    cross = ~inside
-    if cross.any():
-        area[cross] = shapely.area(
-            shapely.intersection(left_geoms[left[cross]], right_geoms[right[cross]])
-        )
-    keep = area > 0
-    return pd.DataFrame({"left": left[keep], "right": right[keep], "area_m2": area[keep]})
-
-
-def _largest(pairs: pd.DataFrame, keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per left position: the key with the largest summed area (ties → smallest key)."""
-    out_key = np.full(n, None, dtype=object)
-    out_area = np.zeros(n)
-    if pairs.empty:
-        return out_key, out_area
-    by = pd.DataFrame(
-        {"left": pairs["left"], "key": keys[pairs["right"].to_numpy()], "area": pairs["area_m2"]}
-    )
-    by = by.groupby(["left", "key"], as_index=False, sort=False)["area"].sum()
-    by = by.sort_values(["left", "area", "key"], ascending=[True, False, True], kind="mergesort")
-    best = by.drop_duplicates("left")
-    out_key[best["left"].to_numpy()] = best["key"].to_numpy()
-    out_area[best["left"].to_numpy()] = best["area"].to_numpy()
-    return out_key, out_area
+    if len(left_geoms) == 0 or len(right_geoms) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return pd.DataFrame({"left": empty, "right": empty.copy(), "area_m2": np.zeros(0)})
+    layer = _overlap.LayerIndex.build(right_geoms, np.arange(len(right_geoms)))
+    p = _overlap.pairs(left_geoms, shapely.area(left_geoms), layer, skip_covered=False)
+    keep = p.area > 0
+    out = pd.DataFrame({"left": p.left[keep], "right": p.right[keep], "area_m2": p.area[keep]})
+    return out.sort_values(["left", "right"], kind="mergesort", ignore_index=True)
 
 
 def assign_zones(
@@ -78,6 +68,8 @@ def assign_zones(
     *,
     zones: gpd.GeoDataFrame,
     functional_areas: gpd.GeoDataFrame | None = None,
+    n_jobs: int | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Assign each parcel to the zone (and functional area) holding the largest share of it.
 
@@ -89,15 +81,20 @@ def assign_zones(
         Zones with ``zone_id``, same CRS.
     functional_areas
         Optional functional areas with ``zone_id`` and ``area_type``, same CRS.
+    n_jobs
+        Threads (default: every CPU available); results do not depend on it.
+    progress
+        Show a progress bar (tqdm).
 
     Returns
     -------
     pandas.DataFrame
-        On the parcels' index: ``zone_id`` (largest share; ties broken by the smaller id;
-        missing when the parcel touches no zone), ``share_in_zone`` (area inside that zone ÷
-        parcel area), ``share_in_any_zone`` (area inside any zone ÷ parcel area; overlapping
-        zones counted once), and with ``functional_areas``: ``area_type`` (largest share) and
-        ``share_in_area_type``.
+        On the parcels' index: ``zone_id`` (largest share; ties within 1e-9 broken by the
+        smaller id; missing when the parcel touches no zone or only touches one),
+        ``share_in_zone`` (area inside that zone ÷ parcel area), ``share_in_any_zone`` (area
+        inside any zone ÷ parcel area; overlapping zones counted once), and with
+        ``functional_areas``: ``area_type`` (largest share; ties alphabetical) and
+        ``share_in_area_type``. Parcels without area get shares of 0.
 
     Raises
     ------
@@ -105,6 +102,10 @@ def assign_zones(
         Geographic, missing or differing CRS.
     SchemaError
         ``zones`` without ``zone_id``; functional areas without ``area_type``.
+
+    See Also
+    --------
+    landuse.compliance.check_new_land : the same measurement with verdicts for new land.
 
     Examples
     --------
@@ -120,41 +121,7 @@ def assign_zones(
     if "zone_id" not in zones.columns:
         msg = f"assign_zones: `zones` needs a `zone_id` column; received columns {list(zones.columns)}."
         raise SchemaError(msg)
-    geoms = parcels.geometry.to_numpy()
-    n = len(geoms)
-    area = shapely.area(geoms)
-    zone_geoms = zones.geometry.to_numpy()
-    pairs = overlap_areas(geoms, zone_geoms)
-    zone_id, zone_area = _largest(pairs, zones["zone_id"].to_numpy(dtype=object), n)
-    # inside any zone, overlaps counted once: union of the zones each parcel meets
-    any_area = np.zeros(n)
-    if not pairs.empty:
-        counts = pairs.groupby("left").size()
-        single = counts.index[counts.to_numpy() == 1].to_numpy()
-        simple = pairs[pairs["left"].isin(single)]
-        any_area[simple["left"].to_numpy()] = simple["area_m2"].to_numpy()
-        multi = counts.index[counts.to_numpy() > 1].to_numpy()
-        if len(multi):
-            sub = pairs[pairs["left"].isin(multi)].sort_values("left", kind="mergesort")
-            lefts = sub["left"].unique()
-            unions = [
-                shapely.union_all(zone_geoms[g])
-                for g in np.split(
-                    sub["right"].to_numpy(), np.flatnonzero(np.diff(sub["left"].to_numpy())) + 1
-                )
-            ]
-            any_area[lefts] = shapely.area(
-                shapely.intersection(geoms[lefts], np.asarray(unions, dtype=object))
-            )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result = pd.DataFrame(
-            {
-                "zone_id": pd.array(zone_id, dtype="str"),
-                "share_in_zone": np.where(area > 0, zone_area / area, 0.0),
-                "share_in_any_zone": np.where(area > 0, np.minimum(any_area / area, 1.0), 0.0),
-            },
-            index=parcels.index,
-        )
+    fl = None
     if functional_areas is not None:
         check_projected(functional_areas, name="functional_areas", caller="assign_zones")
         check_same_crs(
@@ -166,11 +133,64 @@ def assign_zones(
                 f"{list(functional_areas.columns)}. Read them with landuse.read_functional_areas."
             )
             raise SchemaError(msg)
-        fa_pairs = overlap_areas(geoms, functional_areas.geometry.to_numpy())
-        kind, kind_area = _largest(
-            fa_pairs, functional_areas["area_type"].to_numpy(dtype=object), n
+        fl = _overlap.LayerIndex.build(
+            functional_areas.geometry.to_numpy(),
+            functional_areas["area_type"].astype(str).to_numpy(dtype=object),
         )
-        result["area_type"] = pd.array(kind, dtype="str")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            result["share_in_area_type"] = np.where(area > 0, kind_area / area, 0.0)
+    geoms = parcels.geometry.to_numpy()
+    area = np.nan_to_num(shapely.area(geoms))
+    zl = _overlap.LayerIndex.build(
+        zones.geometry.to_numpy(), zones["zone_id"].astype(str).to_numpy(dtype=object)
+    )
+
+    def work(s: slice) -> dict[str, Any]:
+        P, A = geoms[s], area[s]
+        m = len(P)
+        zp = _overlap.pairs(P, A, zl, skip_covered=True)
+        per_zone = _overlap.aggregate(
+            zp, zl.keys[zp.right], tests=P, test_area=A, layer=zl,
+            overlapping=zl.overlap_same_key,
+        )  # fmt: skip
+        zone, zone_area = _overlap.best_key(per_zone, m)
+        total = _overlap.aggregate(
+            zp, np.zeros(len(zp.left), dtype=np.int64), tests=P, test_area=A, layer=zl,
+            overlapping=zl.overlap_any,
+        )  # fmt: skip
+        any_area = np.zeros(m)
+        any_area[total.left] = total.area
+        out: dict[str, Any] = {"zone": zone, "zone_area": zone_area, "any_area": any_area}
+        if fl is not None:
+            fp = _overlap.pairs(P, A, fl, skip_covered=not fl.overlap_any)
+            per_kind = _overlap.aggregate(
+                fp, fl.keys[fp.right], tests=P, test_area=A, layer=fl,
+                overlapping=fl.overlap_same_key,
+            )  # fmt: skip
+            out["kind"], out["kind_area"] = _overlap.best_key(per_kind, m)
+        return out
+
+    got = _overlap.run_chunks(
+        work, len(geoms), n_jobs=n_jobs, progress=progress, desc="assign_zones"
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+
+        def share(x: np.ndarray) -> np.ndarray:
+            return np.where(area > 0, np.minimum(x / area, 1.0), 0.0)
+
+        result = pd.DataFrame(
+            {
+                "zone_id": _labels(got["zone"], zl.labels),
+                "share_in_zone": share(got["zone_area"]),
+                "share_in_any_zone": share(got["any_area"]),
+            },
+            index=parcels.index,
+        )
+        if fl is not None:
+            result["area_type"] = _labels(got["kind"], fl.labels)
+            result["share_in_area_type"] = share(got["kind_area"])
     return result
+
+
+def _labels(codes: np.ndarray, labels: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``labels[codes]`` as a ``str`` column, missing where the code is negative."""
+    names = pa.array(labels.astype(str).tolist(), type=pa.string())
+    return pd.array(names.take(pa.array(codes, mask=codes < 0)), dtype="str")

@@ -1,0 +1,560 @@
+"""The engine behind :mod:`landuse.mapping`: display geometry, compact encoding, map elements.
+
+A layer goes to the page as ONE JSON document read by ``_mapping_core.js``:
+
+- geometry simplified for display with a tolerance that keeps shared edges (GEOS coverage
+  simplification, on groups of touching features), reprojected to WGS 84 (and shifted to
+  GCJ-02 when the basemap is Amap/Gaode), snapped to 1e-6° (≈ 0.1 m), closing and repeated
+  vertices dropped, and written as integer running deltas with vertex/ring/part counts;
+- the style index of each feature (styles are computed in Python, one JS function reads them),
+  polygons oriented exterior counter-clockwise / holes clockwise so the page can fill all the
+  polygons of a style in one path;
+- only the displayed fields (category lists plus codes where values repeat).
+
+Nothing here loops over features in Python: shapely's array functions and numpy do the work.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from folium.map import Layer
+from folium.template import Template
+
+from landuse.errors import GeometryError, LanduseError, LanduseWarning, format_ids
+from landuse.webmap import wgs84_to_gcj02
+
+__all__ = [
+    "BASEMAPS",
+    "MapState",
+    "add_layer",
+    "encode_geometries",
+    "map_state",
+    "new_map",
+    "simplify_coverage",
+]
+
+log = logging.getLogger(__name__)
+
+Lang = Literal["zh", "en"]
+Basemap = Literal["osm", "tianditu-vector", "tianditu-imagery", "amap", "amap-satellite"]
+Role = Literal["fill", "outline"]
+
+#: Coordinates are sent as integers in these steps of a degree (1e-6° ≈ 0.11 m north-south).
+QUANTUM = 1_000_000
+#: Features per GEOS coverage-simplification call; whole groups of touching features stay
+#: together, so every shared edge is simplified once, identically for both sides.
+_SIMPLIFY_CHUNK = 4_000
+_M_PER_DEG = 111_320.0
+
+_OSM_ATTR = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+)
+_TDT_URL = (
+    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
+    "&TILECOL={{x}}&tk={key}"
+)
+_TDT_ATTR = '&copy; <a href="https://www.tianditu.gov.cn/">天地图 Tianditu</a>'
+_AMAP_ATTR = '&copy; <a href="https://www.amap.com/">高德地图 AutoNavi</a>'
+_AMAP_NORMAL = (
+    "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+    "&x={x}&y={y}&z={z}"
+)
+_AMAP_SATELLITE = "https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}"
+_AMAP_LABELS = "https://webst0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
+
+
+@dataclass(frozen=True)
+class _BasemapDef:
+    label_zh: str
+    label_en: str
+    display: Literal["wgs84", "gcj02"]
+    needs_key: bool
+
+
+#: Basemaps: name → labels, the datum overlays must be drawn in, and whether a key is needed.
+BASEMAPS: Mapping[str, _BasemapDef] = {
+    "osm": _BasemapDef("OpenStreetMap", "OpenStreetMap", "wgs84", False),
+    "tianditu-vector": _BasemapDef("天地图矢量", "Tianditu vector", "wgs84", True),
+    "tianditu-imagery": _BasemapDef("天地图影像", "Tianditu imagery", "wgs84", True),
+    "amap": _BasemapDef("高德地图", "Amap", "gcj02", False),
+    "amap-satellite": _BasemapDef("高德卫星图", "Amap satellite", "gcj02", False),
+}
+
+
+def _tiles(basemap: str) -> list[dict[str, Any]]:
+    if basemap == "osm":
+        return [
+            {
+                "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+                "options": {"attribution": _OSM_ATTR, "maxZoom": 19},
+            }
+        ]
+    if basemap.startswith("tianditu"):
+        key = os.environ.get("TIANDITU_KEY", "").strip()
+        if not key:
+            msg = (
+                f"basemap={basemap!r} needs a Tianditu key, and the environment variable "
+                "TIANDITU_KEY is not set. Get a free browser key (浏览器端) at "
+                "https://console.tianditu.gov.cn and set TIANDITU_KEY, or use basemap='osm', "
+                "'amap' or None."
+            )
+            raise LanduseError(msg)
+        if not re.fullmatch(r"[A-Za-z0-9]+", key):
+            msg = (
+                "TIANDITU_KEY must be letters and digits only (a Tianditu key is 32 hex "
+                f"characters); received {len(key)} characters including others."
+            )
+            raise LanduseError(msg)
+        base, labels = ("vec", "cva") if basemap == "tianditu-vector" else ("img", "cia")
+        opts = {"attribution": _TDT_ATTR, "subdomains": "01234567", "maxZoom": 18}
+        return [
+            {"url": _TDT_URL.format(layer=base, key=key), "options": opts},
+            {"url": _TDT_URL.format(layer=labels, key=key), "options": opts},
+        ]
+    opts = {"attribution": _AMAP_ATTR, "subdomains": "1234", "maxZoom": 18}
+    if basemap == "amap":
+        return [{"url": _AMAP_NORMAL, "options": opts}]
+    return [{"url": _AMAP_SATELLITE, "options": opts}, {"url": _AMAP_LABELS, "options": opts}]
+
+
+@dataclass
+class MapState:
+    """What landuse knows about a map: the datum overlays are drawn in, layer names used."""
+
+    display: Literal["wgs84", "gcj02"] = "wgs84"
+    basemap: str | None = None
+    names: list[str] = field(default_factory=list)
+    has_zones: bool = False
+
+
+def map_state(m: folium.Map) -> MapState:
+    """Return the :class:`MapState` of ``m`` (a fresh one for a map landuse did not create)."""
+    state = getattr(m, "_landuse_state", None)
+    if not isinstance(state, MapState):
+        state = MapState()
+        m._landuse_state = state  # type: ignore[attr-defined]
+    return state
+
+
+@lru_cache(maxsize=1)
+def _core_assets() -> tuple[str, str]:
+    pkg = resources.files("landuse")
+    js = (pkg / "_mapping_core.js").read_text(encoding="utf-8")
+    css = (pkg / "_mapping_core.css").read_text(encoding="utf-8")
+    return js, css
+
+
+class _Assets(folium.MacroElement):
+    """The landuse core script and stylesheet, once per page."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>{{ this.css }}</style>
+        <script>{{ this.js }}</script>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "LanduseAssets"
+        self.js, self.css = _core_assets()
+
+
+class _BaseMap(Layer):
+    """A basemap: one or more tile layers (base + labels) switched together."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.layerGroup([
+        {%- for t in this.tiles %}
+            L.tileLayer({{ t.url|tojson }}, {{ t.options|tojson }}),
+        {%- endfor %}
+        ]);
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, basemap: str, lang: Lang) -> None:
+        definition = BASEMAPS[basemap]
+        super().__init__(
+            name=definition.label_zh if lang == "zh" else definition.label_en,
+            overlay=False,
+            control=True,
+        )
+        self._name = "LanduseBasemap"
+        self.tiles = _tiles(basemap)
+
+
+class _VectorLayer(Layer):
+    """One landuse layer: its JSON spec in the body, one call to ``landuse.layer`` in the script."""
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <script type="application/json" id="{{ this.get_name() }}_data">{{ this.data_json }}</script>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = landuse.layer({{ this._parent.get_name() }},
+            JSON.parse(document.getElementById("{{ this.get_name() }}_data").textContent));
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, spec: Mapping[str, Any], *, name: str, show: bool) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "LanduseLayer"
+        self.n_features = int(spec["n"])
+        self.data_json = _script_json(spec)
+
+
+def _script_json(obj: Any) -> str:
+    """JSON safe inside a ``<script type="application/json">`` element."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def new_map(bounds: np.ndarray, *, basemap: str | None, lang: Lang) -> folium.Map:
+    """Create a map fitted to ``bounds`` (lon/lat, display datum) with its basemap."""
+    if basemap is not None:
+        tiles = _BaseMap(basemap, lang)  # raises before a map exists when a key is missing
+    finite = bool(np.all(np.isfinite(bounds)))
+    minx, miny, maxx, maxy = (float(b) for b in bounds) if finite else (-180, -60, 180, 75)
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=12 if finite else 2,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=True,
+    )
+    state = map_state(m)
+    state.basemap = basemap
+    state.display = BASEMAPS[basemap].display if basemap is not None else "wgs84"
+    if basemap is not None:
+        tiles.add_to(m)
+    if finite:
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def _ensure_assets(m: folium.Map) -> None:
+    if "landuse_assets" not in m._children:
+        m.add_child(_Assets(), name="landuse_assets")
+
+
+def ensure_layer_control_last(m: folium.Map) -> None:
+    """Keep one layer control, as the map's last child (it lists the layers before it)."""
+    controls = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
+    if controls:
+        for key in controls[:-1]:
+            del m._children[key]
+        key = controls[-1]
+        m._children.move_to_end(key)
+    else:
+        m.add_child(folium.LayerControl(collapsed=False))
+
+
+# --- display geometry ---------------------------------------------------------------------
+
+
+def _touch_groups(geoms: np.ndarray) -> np.ndarray:
+    """Label of the group of touching/overlapping features each geometry belongs to."""
+    n = len(geoms)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    try:
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+    except ImportError:  # pragma: no cover - scipy comes with mapclassify
+        labels = np.arange(n)
+        while True:
+            low = np.minimum(labels[left], labels[right])
+            new = labels.copy()
+            np.minimum.at(new, left, low)
+            new = new[new]
+            if np.array_equal(new, labels):
+                return labels
+            labels = new
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    return connected_components(graph, directed=False)[1]
+
+
+def simplify_coverage(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Simplify polygons for display, keeping edges shared by neighbours shared.
+
+    GEOS coverage simplification (shapely ≥ 2.1 with GEOS ≥ 3.12) treats the polygons as a
+    coverage: each shared edge is simplified once, so neighbours keep a common boundary (no
+    gaps or slivers). It runs on chunks made of whole groups of touching features (its cost
+    grows faster than linearly with the size of one call); a chunk whose polygons overlap
+    (not a valid coverage) is left as it is. Other geometry types are returned unchanged, as
+    is everything where coverage simplification is not available.
+    """
+    out = np.array(geoms, dtype=object, copy=True)
+    if tolerance <= 0 or not hasattr(shapely, "coverage_simplify"):
+        return out
+    if shapely.geos_version < (3, 12, 0):  # pragma: no cover - old GEOS
+        log.info(
+            "GEOS %s has no coverage simplification; display geometry not simplified",
+            shapely.geos_version_string,
+        )
+        return out
+    type_ids = shapely.get_type_id(out)
+    poly = np.flatnonzero(np.isin(type_ids, (3, 6)) & ~shapely.is_empty(out))
+    # only polygons with more than 4 distinct vertices can lose any
+    if len(poly) == 0 or shapely.get_num_coordinates(out[poly]).max() <= 5:
+        return out
+    groups = _touch_groups(out[poly])
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    bounds = np.r_[starts, len(order)]
+    chunk_ends = [0]
+    for end in bounds[1:]:
+        if end - chunk_ends[-1] >= _SIMPLIFY_CHUNK:
+            chunk_ends.append(int(end))
+    if chunk_ends[-1] != len(order):
+        chunk_ends.append(len(order))
+    skipped = 0
+    for lo, hi in itertools.pairwise(chunk_ends):
+        members = poly[order[lo:hi]]
+        part = out[members]
+        if not shapely.coverage_is_valid(part):
+            skipped += len(members)
+            continue
+        out[members] = shapely.coverage_simplify(part, tolerance)
+    if skipped:
+        log.info(
+            "%d polygons overlap their neighbours (not a valid coverage); shown unsimplified",
+            skipped,
+        )
+    return out
+
+
+def display_geometries(
+    gdf: gpd.GeoDataFrame, *, display: Literal["wgs84", "gcj02"], simplify_m: float | None
+) -> np.ndarray:
+    """Geometries to draw: simplified (metres), in lon/lat, GCJ-02-shifted for Amap basemaps."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    crs = gdf.crs
+    if simplify_m:
+        tolerance = simplify_m / _M_PER_DEG if crs.is_geographic else simplify_m
+        geoms = simplify_coverage(geoms, tolerance)
+    shown = gpd.GeoSeries(geoms, crs=crs).to_crs(4326)
+    if display == "gcj02":
+        shown = wgs84_to_gcj02(shown)
+    out = np.asarray(shown.array, dtype=object)
+    # exteriors counter-clockwise, holes clockwise: the page fills all polygons of a style in
+    # one path with the non-zero rule, which keeps holes open
+    if hasattr(shapely, "orient_polygons"):
+        return np.asarray(shapely.orient_polygons(out, exterior_cw=False), dtype=object)
+    from shapely.geometry.polygon import orient  # pragma: no cover - shapely < 2.1
+
+    def oriented(g: Any) -> Any:  # pragma: no cover
+        if isinstance(g, shapely.Polygon):
+            return orient(g)
+        if isinstance(g, shapely.MultiPolygon):
+            return shapely.MultiPolygon([orient(p) for p in g.geoms])
+        return g
+
+    return np.array([oriented(g) for g in out], dtype=object)  # pragma: no cover
+
+
+_KINDS = {0: "point", 4: "point", 1: "line", 2: "line", 5: "line", 3: "polygon", 6: "polygon"}
+
+
+def _encode_kind(geoms: np.ndarray, kind: str) -> tuple[dict[str, Any], np.ndarray]:
+    """Return counts and quantised vertices of one geometry kind (not yet delta-coded)."""
+    if kind == "line":
+        rings = shapely.get_type_id(geoms) == 2
+        if rings.any():  # LinearRing -> LineString (to_ragged_array takes lines only)
+            geoms = geoms.copy()
+            coords, index = shapely.get_coordinates(geoms[rings], return_index=True)
+            geoms[rings] = shapely.linestrings(coords, indices=index)
+    gtype, coords, offsets = shapely.to_ragged_array(geoms, include_z=False)
+    q = np.rint(coords * QUANTUM).astype(np.int64)
+    n = len(geoms)
+    counts: dict[str, Any] = {}
+    if kind == "polygon":
+        if gtype == shapely.GeometryType.POLYGON:
+            ring_off, geom_rings = offsets
+            parts_per_feature = np.ones(n, dtype=np.int64)
+            rings_per_part = np.diff(geom_rings)
+        else:
+            ring_off, part_rings, geom_parts = offsets
+            parts_per_feature = np.diff(geom_parts)
+            rings_per_part = np.diff(part_rings)
+        ring_len = np.diff(ring_off)
+        keep = np.ones(len(q), dtype=bool)
+        keep[ring_off[1:] - 1] = False  # the closing vertex
+        ring_len = ring_len - 1
+        q = q[keep]
+        ring_id = np.repeat(np.arange(len(ring_len)), ring_len)
+        same_ring = np.r_[False, ring_id[1:] == ring_id[:-1]]
+        repeated = same_ring & np.r_[False, np.all(q[1:] == q[:-1], axis=1)]
+        q = q[~repeated]
+        ring_len = np.bincount(ring_id[~repeated], minlength=len(ring_len))
+        counts["np"] = parts_per_feature
+        counts["nr"] = rings_per_part
+        counts["nv"] = ring_len
+    elif kind == "line":
+        if gtype == shapely.GeometryType.LINESTRING:
+            (coord_off,) = offsets
+            parts_per_feature = np.ones(n, dtype=np.int64)
+        else:
+            coord_off, geom_parts = offsets
+            parts_per_feature = np.diff(geom_parts)
+        counts["np"] = parts_per_feature
+        counts["nv"] = np.diff(coord_off)
+    else:
+        if gtype == shapely.GeometryType.POINT:
+            parts_per_feature = np.ones(n, dtype=np.int64)
+        else:
+            (geom_pts,) = offsets
+            parts_per_feature = np.diff(geom_pts)
+        counts["np"] = parts_per_feature
+    return counts, q
+
+
+def encode_geometries(
+    geoms: np.ndarray,
+) -> tuple[list[dict[str, Any]], list[int], np.ndarray]:
+    """Encode lon/lat geometries for ``_mapping_core.js``.
+
+    Returns ``(groups, origin, drawn)``: one group per geometry kind (``polygon``, ``line``,
+    ``point``) with the feature ids it holds (omitted when it holds all, in order), parts per
+    feature ``np``, rings per part ``nr`` and vertices per ring ``nv`` (omitted when all 1),
+    and ``xy``: running deltas of the vertices in 1e-6° steps starting at ``origin``. ``drawn``
+    marks the features that have a geometry.
+
+    Examples
+    --------
+    >>> groups, origin, drawn = encode_geometries(np.array([shapely.box(120, 36, 120.001, 36.002)]))
+    >>> origin, groups[0]["kind"], groups[0]["nv"], groups[0]["xy"]
+    ([120000000, 36000000], 'polygon', [4], [1000, 0, 0, 2000, -1000, 0, 0, -2000])
+    """
+    type_ids = shapely.get_type_id(geoms)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    collections = np.flatnonzero((type_ids == 7) & ~empty)
+    if len(collections):
+        msg = (
+            f"{len(collections)} feature(s) are geometry collections (positions "
+            f"{format_ids(collections)}), which a map layer cannot draw; explode them first, "
+            "e.g. frame.explode(index_parts=False)."
+        )
+        raise GeometryError(msg)
+    drawn = ~empty
+    kinds = np.array([_KINDS.get(int(t), "") for t in type_ids], dtype=object)
+    parts: list[tuple[str, np.ndarray, dict[str, Any], np.ndarray]] = []
+    for kind in ("polygon", "line", "point"):
+        ids = np.flatnonzero(drawn & (kinds == kind))
+        if len(ids):
+            counts, q = _encode_kind(geoms[ids], kind)
+            parts.append((kind, ids, counts, q))
+    if not parts:
+        return [], [0, 0], drawn
+    origin = np.min(np.vstack([q.min(axis=0) for *_, q in parts]), axis=0)
+    groups: list[dict[str, Any]] = []
+    n = len(geoms)
+    for kind, ids, counts, q in parts:
+        deltas = np.diff(q, axis=0, prepend=origin[None, :])
+        group: dict[str, Any] = {"kind": kind}
+        if not (len(ids) == n):
+            group["ids"] = ids.tolist()
+        group["np"] = counts["np"].tolist()
+        for key in ("nr", "nv"):
+            if key in counts and not np.all(counts[key] == 1):
+                group[key] = counts[key].tolist()
+        group["xy"] = deltas.ravel().tolist()
+        groups.append(group)
+    return groups, origin.tolist(), drawn
+
+
+# --- layers --------------------------------------------------------------------------------
+
+
+def unique_name(state: MapState, name: str) -> str:
+    """``name``, or ``name (2)``, ``name (3)``... if the map already has a layer called so."""
+    candidate, i = name, 2
+    while candidate in state.names:
+        candidate = f"{name} ({i})"
+        i += 1
+    state.names.append(candidate)
+    return candidate
+
+
+def add_layer(
+    m: folium.Map,
+    *,
+    geoms: np.ndarray,
+    name: str,
+    role: Role,
+    styles: Sequence[Mapping[str, Any]],
+    style_index: np.ndarray | None,
+    fields: Sequence[Mapping[str, Any]],
+    tooltip: Sequence[int],
+    popup: Sequence[int],
+    legend: Mapping[str, Any] | None,
+    highlight: Mapping[str, Any] | None,
+    lang: Lang,
+    show: bool = True,
+    ids: Sequence[Any] | None = None,
+) -> _VectorLayer:
+    """Add one layer (display geometries already prepared) to ``m``; returns the element."""
+    groups, origin, drawn = encode_geometries(geoms)
+    if not drawn.all():
+        missing = np.flatnonzero(~drawn)
+        shown = [ids[int(i)] for i in missing] if ids is not None else missing
+        warnings.warn(
+            f"{len(missing)} of {len(geoms)} features of layer {name!r} have no geometry and "
+            f"are not drawn ({format_ids(shown)}).",
+            LanduseWarning,
+            stacklevel=3,
+        )
+    state = map_state(m)
+    layer_name = unique_name(state, name)
+    spec: dict[str, Any] = {
+        "name": layer_name,
+        "role": role,
+        "lang": lang,
+        "n": len(geoms),
+        "origin": origin,
+        "geoms": groups,
+        "styles": [dict(s) for s in styles],
+        "fields": [dict(f) for f in fields],
+        "tooltip": list(tooltip),
+        "popup": list(popup),
+    }
+    if style_index is not None and len(styles) > 1:
+        spec["s"] = np.asarray(style_index, dtype=np.int64).tolist()
+    if legend is not None:
+        spec["legend"] = dict(legend)
+        title = spec["legend"].get("title")
+        # several legends on one map: each names its layer (and the column it colours by)
+        if title and title not in (name, layer_name):
+            spec["legend"]["title"] = f"{layer_name} · {title}"
+        else:
+            spec["legend"]["title"] = layer_name
+    if highlight:
+        spec["highlight"] = dict(highlight)
+    _ensure_assets(m)
+    element = _VectorLayer(spec, name=layer_name, show=show)
+    m.add_child(element)
+    ensure_layer_control_last(m)
+    return element

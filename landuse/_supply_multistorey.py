@@ -1,0 +1,715 @@
+"""Multi-storey factories (工业上楼) and supporting apartments (配建产业配套公寓).
+
+Public API: :mod:`landuse.supply`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from landuse._supply_common import (
+    Lang,
+    as_array,
+    check_choice,
+    check_frame,
+    check_lang,
+    check_non_negative,
+    check_number,
+    code_versions,
+    division_factor,
+    fmt,
+    land_area,
+    min_far_lookup,
+    mu,
+    require_policy,
+    row_labels,
+)
+from landuse._supply_indicators import _join, _result_frame, boolean
+from landuse.errors import SchemaError
+from landuse.policy import Policy
+
+__all__ = ["apartment_allowance", "check_apartment_plan", "multistorey_potential"]
+
+Variant = Literal["standard", "rental"]
+_VARIANTS = ("standard", "rental")
+
+
+def suitable_divisions(policy: Policy) -> dict[str, set[str]]:
+    """Suitable industries by edition: {"2017": {...}, "2002": {...}} (2002 via the crosswalk)."""
+    listed = set((policy.multistorey.suitable_industries_2017 or {}).keys())
+    old: set[str] = set()
+    for row in policy.far.crosswalk_2017_to_2002 or ():
+        if row.code_2017 in listed:
+            old.update(row.codes_2002)
+    return {"2017": listed, "2002": old}
+
+
+def _per_row(value: Any, n: int, *, name: str, caller: str, index: pd.Index) -> np.ndarray:
+    """Return a scalar or a Series aligned on ``index`` as a float array of length n."""
+    if isinstance(value, pd.Series):
+        if not value.index.equals(index):
+            value = value.reindex(index)
+        arr = as_array(value, name=name, caller=caller)
+    else:
+        arr = np.full(n, check_number(value, name=name, caller=caller))
+    return arr
+
+
+def _kleene_and(*arrays: pd.arrays.BooleanArray) -> pd.arrays.BooleanArray:
+    out = arrays[0]
+    for arr in arrays[1:]:
+        out = out & arr
+    return out
+
+
+_MS_TEXT = {
+    "zh": {
+        "not_industrial": "非工业用地",
+        "industrial_na": "用途未知",
+        "not_suitable": "行业不在工业上楼适宜名单",
+        "suitable_na": "行业代码缺失",
+        "already": "已达工业上楼容积率",
+        "far_na": "现状容积率未知",
+        "small_site": "用地不足高层工业楼宇最小规模",
+        "candidate": "可工业上楼",
+        "not_candidate": "不宜工业上楼: ",
+    },
+    "en": {
+        "not_industrial": "not industrial land",
+        "industrial_na": "land use unknown",
+        "not_suitable": "industry not on the multi-storey list",
+        "suitable_na": "industry code missing",
+        "already": "already at multi-storey FAR",
+        "far_na": "current FAR unknown",
+        "small_site": "site below the high-rise minimum",
+        "candidate": "multi-storey candidate",
+        "not_candidate": "not a candidate: ",
+    },
+}
+
+
+def _state(arr: pd.arrays.BooleanArray) -> np.ndarray:
+    """0 False, 1 True, 2 NA."""
+    out = np.where(np.asarray(arr.fillna(False), dtype=bool), 1, 0)
+    return np.where(np.asarray(arr.isna()), 2, out)
+
+
+def _ms_reasons(
+    industrial: pd.arrays.BooleanArray,
+    suitable: pd.arrays.BooleanArray,
+    already: pd.arrays.BooleanArray,
+    high_rise: pd.arrays.BooleanArray,
+    lang: Lang,
+) -> pd.Categorical:
+    text = _MS_TEXT[lang]
+    combo = _state(industrial) * 27 + _state(suitable) * 9 + _state(already) * 3 + _state(high_rise)
+    labels: list[str] = []
+    for c in range(81):  # every combination of three states of four flags: a lookup table
+        ind, sui, alr, hig = c // 27, (c // 9) % 3, (c // 3) % 3, c % 3
+        against = []
+        unknown = []
+        if ind == 0:
+            against.append(text["not_industrial"])
+        elif ind == 2:
+            unknown.append(text["industrial_na"])
+        if sui == 0:
+            against.append(text["not_suitable"])
+        elif sui == 2:
+            unknown.append(text["suitable_na"])
+        if alr == 1:
+            against.append(text["already"])
+        elif alr == 2:
+            unknown.append(text["far_na"])
+        note = [text["small_site"]] if hig == 0 else []
+        if against:
+            parts = [text["not_candidate"] + "; ".join(against)]
+        elif unknown:
+            parts = ["; ".join(unknown)]
+        else:
+            parts = [text["candidate"]]
+        labels.append("; ".join(parts + (note if not against else [])))
+    categories = list(dict.fromkeys(labels))
+    codes = np.array([categories.index(label) for label in labels])[combo]
+    return pd.Categorical.from_codes(codes, categories=categories).remove_unused_categories()
+
+
+def multistorey_potential(
+    parcels: pd.DataFrame,
+    *,
+    policy: Policy,
+    target_far: float | pd.Series | None = None,
+    unit_m2: float | None = None,
+    min_unit_m2: float | None = None,
+    single_storey_far: float | pd.Series | None = None,
+    admin_living_share: float | None = None,
+    shared_share: float = 0.0,
+    code_version: Literal["2017", "2002"] = "2017",
+    lang: Lang = "zh",
+) -> pd.DataFrame:
+    """Multi-storey factory (工业上楼) potential of each parcel.
+
+    Which parcels suit it, the floor area they hold at the target FAR, the land a single-storey
+    plant would need for the same floor area, and how many enterprise units that floor area
+    gives once the parts that may not be subdivided are set aside.
+
+    Parameters
+    ----------
+    parcels
+        Parcels with ``industry_code`` (GB/T 4754, edition per ``industry_code_version`` or
+        ``code_version``), ``land_use``, ``floor_area_m2`` and the land area
+        (``land_area_m2``, else the geometry area in a projected CRS). Missing columns make the
+        depending results NA, never a silent pass.
+    policy
+        ``multistorey.suitable_industries_2017`` (suitable industries), ``.far_min`` (2.0, the
+        definition of 工业上楼), ``.high_rise_site_ha_min`` and ``.high_rise_far`` (Qingdao
+        城阳: site ≥ 2 ha, FAR ≈ 3.0), ``.enterprise_unit_m2`` (3,000 m²),
+        ``.subdivision_unit_min_m2`` (set locally: a required input),
+        ``control.admin_living_floor_share_max`` and the minimum FAR table.
+    target_far
+        FAR to plan for (number or Series on the parcels' index). Default: ``high_rise_far``
+        on sites of at least ``high_rise_site_ha_min``, ``far_min`` elsewhere.
+    unit_m2
+        Floor area of one enterprise unit. Default ``multistorey.enterprise_unit_m2``.
+    min_unit_m2
+        Smallest unit that may be transferred separately (分割转让). Default
+        ``policy.require("multistorey.subdivision_unit_min_m2")``: the county or zone sets it
+        (POLICY-FACTS §5.5), so without it here or in the policy a PolicyError is raised.
+    single_storey_far
+        FAR of the single-storey plant compared with. Default: the industry's minimum FAR
+        (``policy.min_far``), the least land-efficient plant the rules allow (a single high-bay
+        storey over 8 m counts double); NaN where the industry has none.
+    admin_living_share
+        Share of floor area in offices, dormitories and canteens, which may not be transferred
+        separately. Default ``control.admin_living_floor_share_max`` (15 %, the cap).
+    shared_share
+        Share of floor area in shared facilities (circulation, fire and pump rooms, property
+        office), which may not be subdivided. No policy value exists; 0 by default (none set
+        aside): give your building's share.
+    code_version
+        Edition of ``industry_code`` where the parcels do not say.
+    lang
+        Language of ``reasons``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the parcels' index: ``industrial``, ``suitable_industry``, ``high_rise_site``,
+        ``already_multistorey`` (current FAR ≥ ``far_min``) and ``candidate`` (industrial land,
+        suitable industry, not yet multi-storey), all nullable booleans; ``far`` (current),
+        ``target_far``, ``floor_area_target_m2``, ``floor_area_added_m2`` (beyond the current
+        floor area), ``single_storey_far``, ``land_saved_m2`` and ``land_saved_mu`` (land a
+        single-storey plant needs for the target floor area, minus the parcel),
+        ``subdividable_share``, ``subdividable_floor_m2``, ``enterprise_units`` (whole units of
+        ``unit_m2``), ``units_at_min_size`` (most units the local minimum allows) and
+        ``reasons`` (categorical text). ``attrs``: policy, unit sizes and shares used.
+
+    Raises
+    ------
+    PolicyError
+        No ``min_unit_m2`` and none in the policy.
+    ValueError
+        Non-positive FARs or unit sizes, ``unit_m2`` below ``min_unit_m2``, shares outside
+        [0, 1) or summing to ≥ 1, malformed industry codes, land area ≤ 0.
+
+    Examples
+    --------
+    >>> from landuse import load_policy
+    >>> parcels = pd.DataFrame({
+    ...     "industry_code": ["39", "36"], "land_use": ["industrial", "industrial"],
+    ...     "land_area_m2": [20_000.0, 10_000.0], "floor_area_m2": [20_000.0, 8_000.0]})
+    >>> out = multistorey_potential(parcels, policy=load_policy(), min_unit_m2=500)
+    >>> out[["candidate", "target_far", "floor_area_target_m2", "land_saved_mu", "enterprise_units"]].round(2)
+       candidate  target_far  floor_area_target_m2  land_saved_mu  enterprise_units
+    0       True         3.0               60000.0          60.00                17
+    1      False         2.0               20000.0          27.86                 5
+
+    Parcel 0 (2 ha, electronics) takes a high-rise building at FAR 3.0: 60,000 m², which a
+    single-storey plant at the industry's minimum FAR 1.0 would need 6 ha (90 亩) for, so 60 亩
+    are saved; 85 % of it (offices and dormitories excluded) makes 17 units of 3,000 m².
+    """
+    caller = "multistorey_potential"
+    check_frame(parcels, name="parcels", caller=caller)
+    require_policy(policy, caller=caller)
+    check_lang(lang, caller=caller)
+    check_choice(code_version, ("2017", "2002"), name="code_version", caller=caller)
+    n = len(parcels)
+    index = parcels.index
+    ms = policy.multistorey
+    unit = check_number(
+        unit_m2 if unit_m2 is not None else policy.require("multistorey.enterprise_unit_m2"),
+        name="unit_m2",
+        caller=caller,
+        low=0,
+        low_inclusive=False,
+    )
+    min_unit = check_number(
+        min_unit_m2
+        if min_unit_m2 is not None
+        else policy.require("multistorey.subdivision_unit_min_m2"),
+        name="min_unit_m2",
+        caller=caller,
+        low=0,
+        low_inclusive=False,
+    )
+    if unit < min_unit:
+        msg = (
+            f"{caller}: `unit_m2` = {unit:g} m² is below the minimum subdivision unit "
+            f"`min_unit_m2` = {min_unit:g} m²: units that small may not be transferred "
+            "separately. Plan larger units or check the local minimum."
+        )
+        raise ValueError(msg)
+    admin = check_number(
+        admin_living_share
+        if admin_living_share is not None
+        else policy.require("control.admin_living_floor_share_max"),
+        name="admin_living_share",
+        caller=caller,
+        low=0,
+        high=1,
+        high_inclusive=False,
+    )
+    shared = check_number(
+        shared_share, name="shared_share", caller=caller, low=0, high=1, high_inclusive=False
+    )
+    if admin + shared >= 1:
+        msg = (
+            f"{caller}: `admin_living_share` + `shared_share` = {admin:g} + {shared:g} leaves no "
+            "floor area to subdivide; their sum must be < 1."
+        )
+        raise ValueError(msg)
+    far_min = float(policy.require("multistorey.far_min"))
+    land, _ = land_area(parcels, name="parcels", caller=caller)
+    land = land if land is not None else np.full(n, np.nan)
+    check_non_negative(parcels, ["floor_area_m2"], name="parcels", caller=caller)
+    # industry
+    if "industry_code" in parcels.columns:
+        code_idx, divisions = division_factor(
+            parcels["industry_code"],
+            name="parcels.industry_code",
+            caller=caller,
+            labels=lambda: row_labels(parcels),
+        )
+    else:
+        code_idx, divisions = np.full(n, -1, dtype=np.int64), []
+    versions = code_versions(parcels, code_version, caller=caller)
+    version_idx, version_names = pd.factorize(versions)
+    has_code = code_idx >= 0
+    # one entry per (division, edition) pair present: rules are evaluated once per pair
+    pair = np.where(has_code, code_idx * len(version_names) + version_idx, -1)
+    pair_idx, pair_uniques = pd.factorize(pair)
+    pairs = [
+        (divisions[u // len(version_names)], str(version_names[u % len(version_names)]))
+        if u >= 0
+        else ("", "")
+        for u in pair_uniques
+    ]
+    suitable_sets = suitable_divisions(policy)
+    suit_u = np.array([c in suitable_sets.get(v, set()) for c, v in pairs], dtype=bool)
+    suitable = boolean(has_code, suit_u[pair_idx])
+    if single_storey_far is None:
+        table, _, _ = min_far_lookup(policy, [(c, v) for c, v in pairs if c])
+        far_u = np.array([table.get((c, v), np.nan) if c else np.nan for c, v in pairs])
+        single = far_u[pair_idx]
+    else:
+        single = _per_row(
+            single_storey_far, n, name="single_storey_far", caller=caller, index=index
+        )
+    bad = ~np.isnan(single) & (single <= 0)
+    if bad.any():
+        msg = f"{caller}: `single_storey_far` must be > 0; received {fmt(float(single[bad][0]))}."
+        raise ValueError(msg)
+    # land use
+    if "land_use" in parcels.columns:
+        lu_idx, lu_names = pd.factorize(parcels["land_use"])
+        is_ind = np.array([str(u) == "industrial" for u in lu_names] + [False], dtype=bool)
+        industrial = boolean(lu_idx >= 0, is_ind[lu_idx])
+    else:
+        industrial = boolean(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    # site size and FAR
+    site_min = ms.high_rise_site_ha_min
+    if site_min is None:
+        high_rise = boolean(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    else:
+        high_rise = boolean(~np.isnan(land), np.nan_to_num(land) >= site_min * 10_000.0)
+    if "floor_area_m2" in parcels.columns:
+        floor = as_array(parcels["floor_area_m2"], name="parcels.floor_area_m2", caller=caller)
+    else:
+        floor = np.full(n, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        far = floor / land
+    already = boolean(~np.isnan(far), np.nan_to_num(far) >= far_min * (1 - 1e-9))
+    candidate = _kleene_and(industrial, suitable, ~already)
+    if target_far is None:
+        high = ms.high_rise_far
+        use_high = np.asarray(high_rise.fillna(False), dtype=bool) & (high is not None)
+        target = np.where(use_high, high if high is not None else far_min, far_min)
+    else:
+        target = _per_row(target_far, n, name="target_far", caller=caller, index=index)
+        if (~np.isnan(target) & (target <= 0)).any():
+            msg = f"{caller}: `target_far` must be > 0."
+            raise ValueError(msg)
+    floor_target = land * target
+    with np.errstate(invalid="ignore"):
+        added = np.maximum(floor_target - floor, 0.0)
+        saved = floor_target / single - land
+    sub_share = 1.0 - admin - shared
+    sub_floor = floor_target * sub_share
+    with np.errstate(invalid="ignore"):
+        units = np.floor(sub_floor / unit + 1e-9)
+        units_min = np.floor(sub_floor / min_unit + 1e-9)
+    out = pd.DataFrame(
+        {
+            "industrial": industrial,
+            "suitable_industry": suitable,
+            "high_rise_site": high_rise,
+            "far": far,
+            "already_multistorey": already,
+            "candidate": candidate,
+            "target_far": target,
+            "floor_area_target_m2": floor_target,
+            "floor_area_added_m2": added,
+            "single_storey_far": single,
+            "land_saved_m2": saved,
+            "land_saved_mu": mu(saved),
+            "subdividable_share": np.full(n, sub_share),
+            "subdividable_floor_m2": sub_floor,
+            "enterprise_units": pd.array(
+                np.where(np.isnan(units), 0, units).astype(np.int64), dtype="Int64"
+            ),
+            "units_at_min_size": pd.array(
+                np.where(np.isnan(units_min), 0, units_min).astype(np.int64), dtype="Int64"
+            ),
+            "reasons": _ms_reasons(industrial, suitable, already, high_rise, lang),
+        },
+        index=index,
+        copy=False,
+    )
+    for col, arr in (("enterprise_units", units), ("units_at_min_size", units_min)):
+        if np.isnan(arr).any():
+            out.loc[np.isnan(arr), col] = pd.NA
+    out.attrs.update(
+        {
+            "policy": policy.name,
+            "unit_m2": unit,
+            "min_unit_m2": min_unit,
+            "admin_living_share": admin,
+            "shared_share": shared,
+        }
+    )
+    return out
+
+
+# --- supporting apartments -------------------------------------------------------------------
+
+
+def _caps(policy: Policy, variant: str) -> tuple[float, float, float]:
+    """(land share cap, floor share cap, standard floor share cap) for ``variant``."""
+    standard_floor = float(policy.require("supporting_housing.floor_share_max"))
+    if variant == "rental":
+        return (
+            float(policy.require("supporting_housing.rental_land_share_max")),
+            float(policy.require("supporting_housing.rental_floor_share_max")),
+            standard_floor,
+        )
+    return (
+        float(policy.require("supporting_housing.land_share_max")),
+        standard_floor,
+        standard_floor,
+    )
+
+
+def _floor_area(
+    frame: pd.DataFrame, land: np.ndarray, far: float | None, *, name: str, caller: str
+) -> np.ndarray:
+    if far is not None:
+        return land * check_number(far, name="far", caller=caller, low=0, low_inclusive=False)
+    if "floor_area_m2" in frame.columns:
+        return as_array(frame["floor_area_m2"], name=f"{name}.floor_area_m2", caller=caller)
+    return np.full(len(frame), np.nan)
+
+
+def apartment_allowance(
+    parcels: pd.DataFrame,
+    *,
+    policy: Policy,
+    variant: Variant = "standard",
+    far: float | None = None,
+) -> pd.DataFrame:
+    """Supporting apartments (配建产业配套公寓) a parcel may hold under the admin/living caps.
+
+    Offices and living facilities together may take at most ``land_share_max`` of the site
+    and ``floor_share_max`` of the floor area (7 % / 15 %); with dormitory-type affordable
+    rental housing the caps rise to 15 % / 30 %, the increase being for that housing only
+    (POLICY-FACTS §1.1, §1.5, §5.6).
+
+    Parameters
+    ----------
+    parcels
+        Land area (``land_area_m2`` or geometry) and total floor area ``floor_area_m2``
+        (planned or built); optional ``office_floor_m2``: office floor area, which shares the
+        cap with the apartments (without it the allowance covers offices and apartments
+        together).
+    policy
+        ``supporting_housing.*`` caps.
+    variant
+        ``"standard"`` (7 % / 15 %) or ``"rental"`` (15 % / 30 %).
+    far
+        Plan at this FAR instead of ``floor_area_m2`` (floor area = land × far).
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the parcels' index, m²: ``admin_living_land_max_m2``, ``admin_living_floor_max_m2``,
+        ``apartment_floor_max_m2`` (floor cap minus office floor, ≥ 0) and
+        ``rental_only_floor_m2`` (the part of the allowance that must be dormitory-type rental
+        housing; 0 for ``"standard"``). NaN where the floor area is unknown.
+
+    Examples
+    --------
+    >>> from landuse import load_policy
+    >>> parcels = pd.DataFrame({"land_area_m2": [20_000.0], "floor_area_m2": [40_000.0],
+    ...                         "office_floor_m2": [2_000.0]})
+    >>> apartment_allowance(parcels, policy=load_policy()).round(1).to_dict("records")
+    [{'admin_living_land_max_m2': 1400.0, 'admin_living_floor_max_m2': 6000.0, 'apartment_floor_max_m2': 4000.0, 'rental_only_floor_m2': 0.0}]
+    >>> apartment_allowance(parcels, policy=load_policy(), variant="rental").round(1).to_dict("records")
+    [{'admin_living_land_max_m2': 3000.0, 'admin_living_floor_max_m2': 12000.0, 'apartment_floor_max_m2': 10000.0, 'rental_only_floor_m2': 6000.0}]
+    """
+    caller = "apartment_allowance"
+    check_frame(parcels, name="parcels", caller=caller)
+    require_policy(policy, caller=caller)
+    check_choice(variant, _VARIANTS, name="variant", caller=caller)
+    land, how = land_area(parcels, name="parcels", caller=caller)
+    if land is None:
+        msg = f"{caller}: `parcels` needs the land area: {how}."
+        raise SchemaError(msg)
+    check_non_negative(parcels, ["floor_area_m2", "office_floor_m2"], name="parcels", caller=caller)
+    land_cap, floor_cap, standard_floor = _caps(policy, variant)
+    floor = _floor_area(parcels, land, far, name="parcels", caller=caller)
+    office = (
+        np.nan_to_num(as_array(parcels["office_floor_m2"], name="office_floor_m2", caller=caller))
+        if "office_floor_m2" in parcels.columns
+        else np.zeros(len(parcels))
+    )
+    floor_max = floor * floor_cap
+    out = pd.DataFrame(
+        {
+            "admin_living_land_max_m2": land * land_cap,
+            "admin_living_floor_max_m2": floor_max,
+            "apartment_floor_max_m2": np.maximum(floor_max - office, 0.0),
+            "rental_only_floor_m2": floor * (floor_cap - standard_floor),
+        },
+        index=parcels.index,
+    )
+    out.attrs.update({"policy": policy.name, "variant": variant})
+    return out
+
+
+_APT_TEXT = {
+    "zh": {
+        "land": "配套用地 {value} > 上限 {cap}（超 {excess} m²）",
+        "floor": "配套建筑面积 {value} > 上限 {cap}（超 {excess} m²）",
+        "rental": "超出常规上限的 {need} m² 须为宿舍型保障性租赁住房，仅有 {have} m²",
+        "unit": "户型 {value} m² > {cap} m²",
+        "complete": "工业用地不得建设成套住宅",
+        "ok": "符合",
+        "na": "未评价: ",
+        "missing": "缺少字段 `{col}`",
+    },
+    "en": {
+        "land": "admin/living land {value} > cap {cap} ({excess} m² over)",
+        "floor": "admin/living floor area {value} > cap {cap} ({excess} m² over)",
+        "rental": "{need} m² above the normal cap must be dormitory-type rental housing; only {have} m²",
+        "unit": "dwelling unit {value} m² > {cap} m²",
+        "complete": "complete housing is not allowed on industrial land",
+        "ok": "complies",
+        "na": "not evaluated: ",
+        "missing": "missing column `{col}`",
+    },
+}
+
+
+def check_apartment_plan(
+    plans: pd.DataFrame,
+    *,
+    policy: Policy,
+    variant: Variant = "standard",
+    lang: Lang = "zh",
+) -> pd.DataFrame:
+    """Check apartment (配建) plans against the admin/living caps.
+
+    Parameters
+    ----------
+    plans
+        One row per plan: land area (``land_area_m2`` or geometry), ``floor_area_m2`` (total),
+        ``admin_living_land_m2`` and ``admin_living_floor_m2`` (offices + living facilities,
+        apartments included); for ``variant="rental"`` also ``rental_housing_floor_m2``
+        (dormitory-type affordable rental housing) and optionally ``dwelling_unit_max_m2``
+        (largest rental unit); optional ``complete_housing`` (bool: 成套住宅 planned).
+    policy
+        ``supporting_housing.*`` caps, the rental unit size and whether complete housing is
+        allowed.
+    variant
+        ``"standard"`` or ``"rental"`` (see :func:`apartment_allowance`).
+    lang
+        Language of ``reasons``.
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        Indexed like ``plans``: ``admin_living_land_share``, ``land_share_max``,
+        ``land_ok``, ``admin_living_floor_share``, ``floor_share_max``, ``floor_ok``,
+        ``excess_land_m2``, ``excess_floor_m2``, ``rental_ok`` and ``unit_size_ok`` (rental
+        variant), ``complete_housing_ok``, ``plan_ok`` (nullable booleans: NA = not evaluated,
+        a missing column) and ``reasons``.
+
+    Examples
+    --------
+    >>> from landuse import load_policy
+    >>> plans = pd.DataFrame({"land_area_m2": [20_000.0, 20_000.0],
+    ...     "floor_area_m2": [40_000.0, 40_000.0], "admin_living_land_m2": [1_200.0, 1_600.0],
+    ...     "admin_living_floor_m2": [5_000.0, 7_000.0]})
+    >>> out = check_apartment_plan(plans, policy=load_policy())
+    >>> out[["land_ok", "floor_ok", "excess_floor_m2", "plan_ok"]]
+       land_ok  floor_ok  excess_floor_m2  plan_ok
+    0     True      True              0.0     True
+    1    False     False           1000.0    False
+    """
+    caller = "check_apartment_plan"
+    check_frame(plans, name="plans", caller=caller)
+    require_policy(policy, caller=caller)
+    check_choice(variant, _VARIANTS, name="variant", caller=caller)
+    check_lang(lang, caller=caller)
+    text = _APT_TEXT[lang]
+    n = len(plans)
+    land, how = land_area(plans, name="plans", caller=caller)
+    if land is None:
+        msg = f"{caller}: `plans` needs the land area: {how}."
+        raise SchemaError(msg)
+    numeric = [
+        "floor_area_m2",
+        "admin_living_land_m2",
+        "admin_living_floor_m2",
+        "rental_housing_floor_m2",
+        "dwelling_unit_max_m2",
+    ]
+    check_non_negative(plans, numeric, name="plans", caller=caller)
+    land_cap, floor_cap, standard_floor = _caps(policy, variant)
+
+    def col(name: str) -> np.ndarray:
+        if name in plans.columns:
+            return as_array(plans[name], name=f"plans.{name}", caller=caller)
+        return np.full(n, np.nan)
+
+    floor = col("floor_area_m2")
+    al_land = col("admin_living_land_m2")
+    al_floor = col("admin_living_floor_m2")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        land_share = al_land / land
+        floor_share = np.where(floor > 0, al_floor / np.where(floor > 0, floor, 1), np.nan)
+    tol = 1e-9
+    land_eval = ~np.isnan(land_share)
+    land_ok = land_eval & (np.nan_to_num(land_share) <= land_cap + tol)
+    floor_eval = ~np.isnan(floor_share)
+    floor_ok = floor_eval & (np.nan_to_num(floor_share) <= floor_cap + tol)
+    excess_land = np.where(land_eval, np.maximum(al_land - land * land_cap, 0.0), np.nan)
+    excess_floor = np.where(floor_eval, np.maximum(al_floor - floor * floor_cap, 0.0), np.nan)
+    missing_parts: list[np.ndarray] = []
+    failed_parts: list[np.ndarray] = []
+    checks: dict[str, pd.arrays.BooleanArray] = {}
+
+    def missing(names: list[str], evaluated: np.ndarray) -> None:
+        absent = [c for c in names if c not in plans.columns]
+        msg = "; ".join(text["missing"].format(col=c) for c in absent) if absent else ""
+        if msg:
+            missing_parts.append(np.where(~evaluated, msg, "").astype(object))
+
+    def failed(mask: np.ndarray, build: Any) -> None:
+        part = np.full(n, "", dtype=object)
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            part[rows] = [build(i) for i in rows]
+        failed_parts.append(part)
+
+    checks["land_ok"] = boolean(land_eval, land_ok)
+    missing(["admin_living_land_m2"], land_eval)
+    failed(
+        land_eval & ~land_ok,
+        lambda i: text["land"].format(
+            value=f"{land_share[i]:.1%}", cap=f"{land_cap:.0%}", excess=fmt(excess_land[i])
+        ),
+    )
+    checks["floor_ok"] = boolean(floor_eval, floor_ok)
+    missing(["floor_area_m2", "admin_living_floor_m2"], floor_eval)
+    failed(
+        floor_eval & ~floor_ok,
+        lambda i: text["floor"].format(
+            value=f"{floor_share[i]:.1%}", cap=f"{floor_cap:.0%}", excess=fmt(excess_floor[i])
+        ),
+    )
+    extra: dict[str, Any] = {}
+    if variant == "rental":
+        rental = col("rental_housing_floor_m2")
+        need = np.maximum(al_floor - floor * standard_floor, 0.0)
+        rental_eval = ~np.isnan(need) & (~np.isnan(rental) | (need == 0))
+        rental_ok = rental_eval & (np.nan_to_num(rental) >= need - 1e-6)
+        checks["rental_ok"] = boolean(rental_eval, rental_ok)
+        missing(["rental_housing_floor_m2"], rental_eval)
+        failed(
+            rental_eval & ~rental_ok,
+            lambda i: text["rental"].format(need=fmt(need[i]), have=fmt(np.nan_to_num(rental[i]))),
+        )
+        unit_cap = policy.supporting_housing.unit_floor_area_m2_max
+        unit = col("dwelling_unit_max_m2")
+        unit_eval = ~np.isnan(unit) & (unit_cap is not None)
+        unit_ok = unit_eval & (np.nan_to_num(unit) <= (unit_cap or 0) + 1e-9)
+        checks["unit_size_ok"] = boolean(unit_eval, unit_ok)
+        failed(
+            unit_eval & ~unit_ok,
+            lambda i: text["unit"].format(value=fmt(unit[i]), cap=fmt(float(unit_cap or 0))),
+        )
+    allowed = policy.supporting_housing.complete_housing_allowed
+    if "complete_housing" in plans.columns:
+        planned = plans["complete_housing"].astype("boolean")
+        ch_eval = planned.notna().to_numpy()
+        ch_ok = ch_eval & (~planned.fillna(False).to_numpy(dtype=bool) | bool(allowed))
+        checks["complete_housing_ok"] = boolean(ch_eval, ch_ok)
+        failed(ch_eval & ~ch_ok, lambda i: text["complete"])
+    verdict = checks["land_ok"]
+    for key, arr in checks.items():
+        if key != "land_ok":
+            verdict = verdict & arr
+    fails = _join(failed_parts, n)
+    gaps = _join(missing_parts, n)
+    reasons = _join(
+        [fails, np.where(gaps != "", text["na"] + gaps, "").astype(object)],
+        n,
+    )
+    extra = {
+        "admin_living_land_share": land_share,
+        "land_share_max": np.full(n, land_cap),
+        "admin_living_floor_share": floor_share,
+        "floor_share_max": np.full(n, floor_cap),
+        "excess_land_m2": excess_land,
+        "excess_floor_m2": excess_floor,
+    }
+    data: dict[str, Any] = {
+        "admin_living_land_share": extra["admin_living_land_share"],
+        "land_share_max": extra["land_share_max"],
+        "land_ok": checks["land_ok"],
+        "admin_living_floor_share": extra["admin_living_floor_share"],
+        "floor_share_max": extra["floor_share_max"],
+        "floor_ok": checks["floor_ok"],
+        "excess_land_m2": excess_land,
+        "excess_floor_m2": excess_floor,
+    }
+    for key in ("rental_ok", "unit_size_ok", "complete_housing_ok"):
+        if key in checks:
+            data[key] = checks[key]
+    data["plan_ok"] = verdict
+    data["reasons"] = np.where(reasons == "", text["ok"], reasons).astype(object)
+    out = _result_frame(plans, data)
+    out.attrs.update({"policy": policy.name, "variant": variant})
+    return out

@@ -1,0 +1,762 @@
+"""Check whether new industrial land falls inside the cluster zones and their industrial areas.
+
+The plan (青政字〔2019〕9号) says that, in principle, no industrial land quota is supplied
+outside the key industrial cluster zones (原则上产业集聚区外不再供给工业用地指标), and that
+commercial real estate must not squeeze industrial space. This module shows, per proposed
+parcel, where it stands and by how much:
+
+- :func:`check_new_land`: share of each proposal inside the zones and inside their industrial
+  development areas (产业发展区), the zone holding most of it, the distance to the nearest zone,
+  a verdict and a sentence saying why;
+- :func:`outside_zone_summary`: count and 亩 of proposed industrial land outside the zones per
+  district, the figure the city reports;
+- :func:`find_encroachment`: commercial and residential parcels inside industrial development
+  areas, with the area and share encroached.
+
+Areas are exact (shapely/GEOS), not rasterised or sampled: an STRtree and vectorised ``covers``
+/ ``intersects`` decide every parcel wholly inside or wholly outside, and only parcels that
+cross a boundary get an intersection (see ``benchmarks/bench_compliance.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Collection
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from landuse import _compliance_measure as _m
+from landuse import _overlap
+from landuse._compliance_text import (
+    AREA_TYPE_LABELS,
+    COLUMN_LABELS,
+    LAND_USE_LABELS,
+    VERDICT_LABELS,
+    VERDICTS,
+    Facts,
+    encroachment_texts,
+    labelled,
+    reason_texts,
+)
+from landuse.crs import check_projected, check_same_crs
+from landuse.errors import LanduseWarning, SchemaError, format_ids
+from landuse.policy import Policy, load_policy
+from landuse.units import M2_PER_MU
+
+__all__ = [
+    "AREA_TYPE_LABELS",
+    "COLUMN_LABELS",
+    "LAND_USE_LABELS",
+    "VERDICTS",
+    "VERDICT_LABELS",
+    "check_new_land",
+    "find_encroachment",
+    "outside_zone_summary",
+    "write_compliance",
+]
+
+Lang = Literal["zh", "en"]
+
+#: Default tolerances (data-quality allowances, not policy values; see check_new_land Notes).
+DEFAULT_TOLERANCE_M2 = 100.0
+DEFAULT_TOLERANCE_SHARE = 0.01
+
+_RESULT_COLUMNS = (
+    "zone_id",
+    "share_in_zone",
+    "area_outside_m2",
+    "share_in_industrial_area",
+    "area_type",
+    "distance_to_zone_m",
+    "nearest_zone_id",
+    "verdict",
+    "reason_text",
+)
+
+
+def _within(x: np.ndarray, area: np.ndarray, tolerance_m2: float, share: float) -> np.ndarray:
+    """Whether an area ``x`` is small enough to ignore: ≤ tolerance_m2 AND ≤ share × area."""
+    return (x <= tolerance_m2) & (x <= share * area)
+
+
+# --- check_new_land -------------------------------------------------------------------------------
+
+
+def check_new_land(
+    proposals: gpd.GeoDataFrame,
+    *,
+    zones: gpd.GeoDataFrame,
+    functional_areas: gpd.GeoDataFrame | None = None,
+    policy: Policy | None = None,
+    tolerance_m2: float = DEFAULT_TOLERANCE_M2,
+    tolerance_share: float = DEFAULT_TOLERANCE_SHARE,
+    industrial_uses: Collection[str] = ("industrial",),
+    lang: Lang = "zh",
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> gpd.GeoDataFrame:
+    """Check proposed new industrial land against the cluster zones and their industrial areas.
+
+    Parameters
+    ----------
+    proposals
+        Proposed parcels (拟供地块, e.g. from :func:`landuse.read_proposals`): valid polygons or
+        multipolygons with an area, in a projected CRS in metres. ``land_use`` is used when
+        present; ``proposal_id`` names rows in messages.
+    zones
+        Cluster zones with ``zone_id``, same CRS. Zones may overlap (overlaps count once), be
+        multipolygons, and have holes (land in a hole is outside).
+    functional_areas
+        Functional areas with ``area_type`` (``industrial`` 产业发展区, ``business``,
+        ``residential``) and, optionally, ``zone_id``, same CRS. Without them the
+        industrial-area rule is not evaluated (said in ``reason_text`` and ``attrs``). With a
+        ``zone_id`` column, proposals in a zone that has no functional area are not checked
+        against the rule either.
+    policy
+        Policy profile (default ``load_policy()``); its name is recorded in
+        ``result.attrs["policy"]``. The rule itself has no numeric threshold.
+    tolerance_m2, tolerance_share
+        How much of a proposal may lie across a boundary and still be ignored: a part is
+        ignored when it is at most ``tolerance_m2`` square metres **and** at most
+        ``tolerance_share`` of the proposal. Defaults 100 m² and 0.01 (see Notes). Set both
+        to 0 for a strict reading.
+    industrial_uses
+        Land uses the zone rule applies to (default ``("industrial",)``, 工业用地; add
+        ``"logistics"`` where warehousing land is supplied from the same quota).
+    lang
+        Language of ``reason_text``: ``"zh"`` (default) or ``"en"``.
+    n_jobs
+        Threads (default: every CPU available); results do not depend on it.
+    progress
+        Show a progress bar (tqdm).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy of ``proposals`` (same index, CRS and columns) with:
+
+        ``zone_id``
+            the zone holding the largest share (ties within 1e-9: the smaller id); missing
+            when no zone holds any area;
+        ``share_in_zone``
+            area inside any zone ÷ proposal area (overlapping zones counted once), exact;
+        ``area_outside_m2``
+            area outside every zone, m²;
+        ``share_in_industrial_area``
+            area inside industrial development areas ÷ proposal area (NaN without
+            ``functional_areas``);
+        ``area_type``
+            the functional-area type holding most of it (ties: alphabetical);
+        ``distance_to_zone_m``
+            distance to the nearest zone, m (0 inside or touching);
+        ``nearest_zone_id``
+            ``zone_id``, or for proposals outside, the nearest zone;
+        ``verdict``
+            categorical, one of :data:`VERDICTS` (see Notes);
+        ``reason_text``
+            one sentence saying where it stands and by how much.
+
+        ``attrs``: ``policy``, ``tolerance_m2``, ``tolerance_share``, ``industrial_uses``,
+        ``not_evaluated`` (rule → what is missing).
+
+    Raises
+    ------
+    CRSError
+        Any layer in a geographic or missing CRS, or layers in different CRSs.
+    SchemaError
+        ``zones`` empty or without ``zone_id``; ``functional_areas`` without a valid
+        ``area_type``.
+    GeometryError
+        Proposals or zones with missing, empty, non-polygonal, invalid or zero-area geometry
+        (all listed at once).
+    TypeError, ValueError
+        Wrong kinds of arguments or out-of-range options.
+
+    Warns
+    -----
+    LanduseWarning
+        ``proposals`` has no ``land_use`` column (the use rule is not evaluated).
+
+    See Also
+    --------
+    outside_zone_summary : count and 亩 outside the zones per district.
+    find_encroachment : commercial / residential parcels in industrial areas.
+    landuse.zones.assign_zones : zone and functional area of existing parcels.
+
+    Notes
+    -----
+    **Verdicts, in order of precedence** (the first that applies):
+
+    1. ``not_industrial_use``: ``land_use`` is known and not in ``industrial_uses``; the zone
+       rule concerns industrial land, so the rest is not judged (the text still says how much
+       lies in an industrial area).
+    2. ``outside``: the part inside the zones is within tolerance (zero for a proposal that
+       only touches a zone).
+    3. ``straddles_boundary``: the part outside the zones exceeds the tolerance.
+    4. ``wrong_functional_area``: inside the zones, but the part outside the industrial
+       development areas exceeds the tolerance (evaluated only with functional areas).
+    5. ``inside_within_tolerance``: inside, with a part outside (the zones or the industrial
+       area) that the tolerance ignores — or not *proven* to be wholly inside.
+    6. ``inside``: wholly inside a zone (and its industrial area), proven by ``covers``.
+
+    **Tolerance defaults.** They are data-quality allowances, not policy numbers: the plan
+    gives no tolerance (it says 原则上, "in principle"). Proposal outlines and zone
+    boundaries are drawn from different sources (cadastral survey vs. planning drawings),
+    so a boundary that is meant to be shared shows up as a thin sliver. A 1 m wide sliver
+    along a 100 m edge is 100 m², 1 % of a 1 ha (15 亩) parcel. Requiring both limits keeps
+    the allowance small for large parcels (a sliver, not 1 % of 30 ha) and for small ones (a
+    ≤ 1 % sliver, not 100 m² of a 300 m² parcel). Change them to match the accuracy of your
+    data; set both to 0 to count every square metre.
+
+    **Exactness.** A proposal inside a zone is decided by GEOS ``covers`` (no area arithmetic),
+    so ``inside`` means exactly inside; parts across boundaries are measured with
+    ``shapely.intersection``, agreeing with ``geopandas.overlay`` to ~1e-12.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> zones = gpd.GeoDataFrame({"zone_id": ["QD01"]}, geometry=[shapely.box(0, 0, 1000, 1000)],
+    ...                          crs="EPSG:4549")
+    >>> proposals = gpd.GeoDataFrame(
+    ...     {"proposal_id": ["N1", "N2", "N3"], "land_use": ["industrial"] * 3},
+    ...     geometry=[shapely.box(100, 100, 200, 200), shapely.box(950, 0, 1050, 100),
+    ...               shapely.box(1200, 0, 1300, 100)], crs="EPSG:4549")
+    >>> report = check_new_land(proposals, zones=zones, lang="en")
+    >>> report[["zone_id", "share_in_zone", "area_outside_m2", "distance_to_zone_m"]]
+      zone_id  share_in_zone  area_outside_m2  distance_to_zone_m
+    0    QD01            1.0              0.0                 0.0
+    1    QD01            0.5           5000.0                 0.0
+    2     NaN            0.0          10000.0               200.0
+    >>> report["verdict"].tolist()
+    ['inside', 'straddles_boundary', 'outside']
+    >>> print(report["reason_text"][1])
+    straddles the zone boundary: 50 % inside zone QD01, 7.5 mu (50 %) outside; functional areas not given: industrial area not checked
+    """
+    caller = "check_new_land"
+    _m.check_frame(proposals, "proposals", caller)
+    _m.check_frame(zones, "zones", caller)
+    lang = _m.check_lang(lang, caller)
+    _m.check_tolerances(tolerance_m2, tolerance_share, caller)
+    uses = _m.check_uses(industrial_uses, "industrial_uses", caller)
+    if policy is None:
+        policy = load_policy()
+    elif not isinstance(policy, Policy):
+        msg = f"{caller}: `policy` must be a landuse Policy (landuse.load_policy(...)); received {type(policy).__name__}."
+        raise TypeError(msg)
+    check_projected(proposals, name="proposals", caller=caller)
+    check_projected(zones, name="zones", caller=caller)
+    check_same_crs(proposals, zones, names=("proposals", "zones"), caller=caller)
+    if functional_areas is not None:
+        _m.check_frame(functional_areas, "functional_areas", caller)
+        check_projected(functional_areas, name="functional_areas", caller=caller)
+        check_same_crs(
+            proposals, functional_areas, names=("proposals", "functional_areas"), caller=caller
+        )
+    zone_ids = _m.check_zones(zones, caller)
+    kinds = None if functional_areas is None else _m.check_areas(functional_areas, caller)
+    area = _m.check_polygons(
+        proposals,
+        name="proposals",
+        caller=caller,
+        id_column="proposal_id",
+        n_jobs=n_jobs,
+        require_area=True,
+    )
+    not_evaluated: dict[str, list[str]] = {}
+    if "land_use" in proposals.columns:
+        land_use = _m.land_uses(proposals)
+    else:
+        land_use = pa.nulls(len(proposals), type=pa.string())
+        not_evaluated["not_industrial_use"] = ["land_use"]
+        warnings.warn(
+            f"{caller}: `proposals` has no `land_use` column, so whether each proposal is "
+            "industrial land is not checked (every proposal is judged as industrial). Add the "
+            "column, or read the layer with landuse.read_proposals.",
+            LanduseWarning,
+            stacklevel=2,
+        )
+    if functional_areas is None:
+        not_evaluated["wrong_functional_area"] = ["functional_areas"]
+
+    zone_geoms = zones.geometry.to_numpy()
+    zl = _overlap.LayerIndex.build(zone_geoms, zone_ids)
+    fl = None
+    tiles = None
+    if functional_areas is not None and kinds is not None:
+        fl = _overlap.LayerIndex.build(functional_areas.geometry.to_numpy(), kinds)
+        fa_zone = (
+            functional_areas["zone_id"].astype(object).to_numpy()
+            if "zone_id" in functional_areas.columns
+            else None
+        )
+        if fa_zone is not None and not pd.isna(fa_zone).any():
+            tiles = _m.tiling(zl, zone_geoms, fl, fa_zone.astype(str).astype(object))
+    got = _m.measure(
+        proposals.geometry.to_numpy(),
+        area,
+        zl,
+        fl,
+        tiles=tiles,
+        n_jobs=n_jobs,
+        progress=progress,
+    )
+
+    n = len(proposals)
+    in_zone = np.minimum(got["in_zone"], area)
+    exact_zone = got["exact_zone"]
+    outside_m2 = np.where(exact_zone, 0.0, np.maximum(area - in_zone, 0.0))
+    zone = _m.labels(got["zone"], zl.labels)
+    if fl is not None:
+        in_ind = np.minimum(got["in_industrial"], area)
+        exact_ind = got["exact_industrial"]
+        non_ind = np.where(exact_ind, 0.0, np.maximum(area - in_ind, 0.0))
+        share_ind = in_ind / area
+        kind = _m.labels(got["area_type"], fl.labels)
+        state = np.zeros(n, dtype=np.int8)
+        if "zone_id" in functional_areas.columns:  # type: ignore[union-attr]
+            with_areas = functional_areas["zone_id"].dropna().astype(str).unique()  # type: ignore[index]
+            lacking = ~np.isin(zl.labels, with_areas)
+            state[(got["zone"] >= 0) & lacking[np.maximum(got["zone"], 0)]] = 2
+    else:
+        non_ind = np.full(n, np.nan)
+        share_ind = np.full(n, np.nan)
+        kind = pa.nulls(n, type=pa.string())
+        state = np.ones(n, dtype=np.int8)
+    areas_checked = state == 0
+
+    code = {v: i for i, v in enumerate(VERDICTS)}
+    out_ok = _within(in_zone, area, tolerance_m2, tolerance_share)
+    off_ok = _within(outside_m2, area, tolerance_m2, tolerance_share)
+    ind_ok = ~areas_checked | _within(np.nan_to_num(non_ind), area, tolerance_m2, tolerance_share)
+    proven = exact_zone & (~areas_checked | (non_ind == 0))
+    verdict = np.full(n, code["inside"], dtype=np.int8)
+    verdict[~proven] = code["inside_within_tolerance"]
+    verdict[~ind_ok] = code["wrong_functional_area"]
+    verdict[~off_ok] = code["straddles_boundary"]
+    verdict[out_ok] = code["outside"]
+    known = np.asarray(pc.is_valid(land_use).to_numpy(zero_copy_only=False), dtype=bool)
+    verdict[known & ~_m.is_in(land_use, uses)] = code["not_industrial_use"]
+
+    nearest = _m.labels(got["nearest"], zl.labels)
+    share_in_zone = in_zone / area
+    facts = Facts(
+            verdict=verdict,
+            area_m2=area,
+            zone_id=zone,
+            nearest_zone_id=nearest,
+            share_in_zone=share_in_zone,
+            area_outside_m2=outside_m2,
+            share_in_industrial_area=share_ind,
+            area_outside_industrial_m2=non_ind,
+            area_type=kind,
+            land_use=land_use,
+            distance_m=got["distance"],
+            areas_state=state,
+            use_known=known,
+        )  # fmt: skip
+    texts = _overlap.run_chunks(
+        lambda s: {
+            "text": reason_texts(
+                facts.rows(s), lang=lang, tolerance_m2=tolerance_m2, tolerance_share=tolerance_share
+            )
+        },
+        n,
+        n_jobs=n_jobs,
+    )["text"]
+    # a shallow copy: new columns only, so the caller's frame is never changed
+    result = proposals.copy(deep=False)
+    result = result.drop(columns=[c for c in _RESULT_COLUMNS if c in result.columns])
+    values: dict[str, Any] = {
+        "zone_id": pd.array(zone, dtype="str"),
+        "share_in_zone": share_in_zone,
+        "area_outside_m2": outside_m2,
+        "share_in_industrial_area": share_ind,
+        "area_type": pd.array(kind, dtype="str"),
+        "distance_to_zone_m": got["distance"],
+        "nearest_zone_id": pd.array(nearest, dtype="str"),
+        "verdict": pd.Categorical.from_codes(verdict, categories=list(VERDICTS)),
+        "reason_text": pd.array(texts, dtype="str"),
+    }
+    geometry_name = result.geometry.name
+    columns = [c for c in result.columns if c != geometry_name]
+    extra = pd.DataFrame(values, index=result.index)
+    result = gpd.GeoDataFrame(
+        pd.concat([result[columns], extra, result[[geometry_name]]], axis=1),
+        geometry=geometry_name,
+        crs=result.crs,
+    )
+    result.attrs = {
+        "policy": policy.name,
+        "tolerance_m2": float(tolerance_m2),
+        "tolerance_share": float(tolerance_share),
+        "industrial_uses": list(uses),
+        "not_evaluated": not_evaluated,
+    }
+    return result
+
+
+# --- outside_zone_summary -------------------------------------------------------------------------
+
+
+def outside_zone_summary(
+    report: gpd.GeoDataFrame,
+    *,
+    by: str = "district",
+    total: bool = True,
+    lang: Lang = "zh",
+) -> pd.DataFrame:
+    """Count and 亩 of proposed industrial land outside the zones, per district.
+
+    Parameters
+    ----------
+    report
+        The result of :func:`check_new_land`.
+    by
+        Column to group by (default ``"district"``; ``"nearest_zone_id"`` groups by the
+        nearest zone).
+    total
+        Add a last row with the totals, labelled ``合计`` (``"total"`` with ``lang="en"``).
+    lang
+        Language of the total row's label.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per value of ``by`` (missing values grouped as one row), counting only
+        proposals judged as industrial land (verdict not ``not_industrial_use``):
+        ``proposals`` (count), ``outside`` (verdict ``outside``), ``straddling``
+        (``straddles_boundary``), ``outside_or_straddling``, ``area_mu`` (area of all these
+        proposals, 亩), ``area_outside_mu`` (area outside the zones of the ``outside`` and
+        ``straddling`` proposals, 亩; within-tolerance slivers are not counted) and
+        ``share_outside`` (``area_outside_mu`` ÷ ``area_mu``). ``attrs["policy"]`` is copied.
+
+    Raises
+    ------
+    SchemaError
+        ``report`` is not a check_new_land result, or has no ``by`` column.
+
+    Examples
+    --------
+    >>> import landuse
+    >>> s = landuse.load_sample()
+    >>> report = check_new_land(s.proposals, zones=s.zones, functional_areas=s.functional_areas)
+    >>> table = outside_zone_summary(report)
+    >>> table.loc["合计", ["proposals", "outside", "straddling"]].tolist()
+    [126, 33, 29]
+    """
+    caller = "outside_zone_summary"
+    lang = _m.check_lang(lang, caller)
+    if not isinstance(report, gpd.GeoDataFrame):
+        msg = f"{caller}: `report` must be the GeoDataFrame returned by check_new_land; received {type(report).__name__}."
+        raise TypeError(msg)
+    need = [c for c in ("verdict", "area_outside_m2") if c not in report.columns]
+    if need:
+        msg = (
+            f"{caller}: `report` lacks {', '.join(f'`{c}`' for c in need)}; pass the result of "
+            "landuse.check_new_land(proposals, zones=...)."
+        )
+        raise SchemaError(msg)
+    if by not in report.columns:
+        msg = (
+            f"{caller}: `report` has no `{by}` column to group by; received columns "
+            f"{[c for c in report.columns if c != report.geometry.name]}. Pass by='nearest_zone_id' "
+            "or add the column to the proposals."
+        )
+        raise SchemaError(msg)
+    verdict = report["verdict"].astype(str).to_numpy()
+    keep = verdict != "not_industrial_use"
+    area_mu = np.asarray(report.geometry.area, dtype=np.float64) / M2_PER_MU
+    flagged = np.isin(verdict, ("outside", "straddles_boundary"))
+    frame = pd.DataFrame(
+        {
+            "key": report[by].to_numpy(dtype=object),
+            "proposals": 1,
+            "outside": verdict == "outside",
+            "straddling": verdict == "straddles_boundary",
+            "outside_or_straddling": flagged,
+            "area_mu": area_mu,
+            "area_outside_mu": np.where(
+                flagged, report["area_outside_m2"].to_numpy(dtype=np.float64) / M2_PER_MU, 0.0
+            ),
+        }
+    )[keep]
+    table = frame.groupby("key", dropna=False, sort=True).sum()
+    table.index.name = by
+    if total:
+        label = "合计" if lang == "zh" else "total"
+        table.loc[label] = frame.drop(columns="key").sum()
+    for c in ("proposals", "outside", "straddling", "outside_or_straddling"):
+        table[c] = table[c].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["share_outside"] = table["area_outside_mu"] / table["area_mu"]
+    table.attrs = {"policy": report.attrs.get("policy")}
+    return table
+
+
+# --- find_encroachment ----------------------------------------------------------------------------
+
+
+def find_encroachment(
+    parcels: gpd.GeoDataFrame,
+    *,
+    functional_areas: gpd.GeoDataFrame,
+    uses: Collection[str] = ("commercial", "residential"),
+    tolerance_m2: float = DEFAULT_TOLERANCE_M2,
+    tolerance_share: float = DEFAULT_TOLERANCE_SHARE,
+    lang: Lang = "zh",
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> gpd.GeoDataFrame:
+    """Find non-industrial uses (commercial, residential) inside industrial development areas.
+
+    Parameters
+    ----------
+    parcels
+        Parcels with ``land_use`` (e.g. :func:`landuse.read_parcels`), projected CRS in metres.
+    functional_areas
+        Functional areas with ``area_type`` (only ``industrial`` 产业发展区 are used) and
+        optionally ``zone_id``, same CRS.
+    uses
+        Land uses that encroach (default commercial and residential: the plan's "commercial
+        real estate must not squeeze industrial space").
+    tolerance_m2, tolerance_share
+        A parcel is listed when its part inside industrial areas exceeds ``tolerance_m2`` m²
+        **or** ``tolerance_share`` of the parcel, so boundary slivers from digitising are not
+        listed (same defaults and reasoning as :func:`check_new_land`; 0 and 0 list any
+        overlap).
+    lang
+        Language of ``reason_text``.
+    n_jobs, progress
+        Threads (default all CPUs) and a progress bar.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The encroaching parcels (a filtered copy, same index and CRS) with ``zone_id`` (the
+        zone whose industrial area holds most of it, when functional areas carry
+        ``zone_id``), ``area_encroached_m2``, ``area_encroached_mu``, ``share_encroached``
+        (÷ parcel area), ``reasons`` (code ``<use>_in_industrial_area``) and ``reason_text``.
+        ``attrs``: ``checked`` (parcels of these uses), ``not_evaluated`` (parcels with no
+        ``land_use``).
+
+    Raises
+    ------
+    SchemaError
+        No ``land_use`` column in ``parcels``; functional areas without ``area_type``.
+    CRSError
+        Geographic, missing or differing CRS.
+    GeometryError
+        Candidate parcels with missing, invalid or non-polygonal geometry.
+
+    Warns
+    -----
+    LanduseWarning
+        Parcels without a land use (not checked; ids listed).
+
+    Examples
+    --------
+    >>> import landuse
+    >>> s = landuse.load_sample()
+    >>> found = find_encroachment(s.parcels, functional_areas=s.functional_areas)
+    >>> found["reasons"].value_counts().sort_index().to_dict()
+    {'commercial_in_industrial_area': 28, 'residential_in_industrial_area': 14}
+    """
+    caller = "find_encroachment"
+    _m.check_frame(parcels, "parcels", caller)
+    _m.check_frame(functional_areas, "functional_areas", caller)
+    lang = _m.check_lang(lang, caller)
+    _m.check_tolerances(tolerance_m2, tolerance_share, caller)
+    use_set = _m.check_uses(uses, "uses", caller)
+    check_projected(parcels, name="parcels", caller=caller)
+    check_projected(functional_areas, name="functional_areas", caller=caller)
+    check_same_crs(parcels, functional_areas, names=("parcels", "functional_areas"), caller=caller)
+    if "land_use" not in parcels.columns:
+        msg = (
+            f"{caller}: `parcels` needs a `land_use` column to tell commercial and residential "
+            f"parcels apart; received columns {[c for c in parcels.columns if c != parcels.geometry.name]}. "
+            "Read them with landuse.read_parcels (用途 / 土地用途 are recognised)."
+        )
+        raise SchemaError(msg)
+    kinds = _m.check_areas(functional_areas, caller)
+    land_use = _m.land_uses(parcels)
+    unknown = np.flatnonzero(pc.is_null(land_use).to_numpy(zero_copy_only=False))
+    if len(unknown):
+        warnings.warn(
+            f"{caller}: {len(unknown)} of {len(parcels)} parcels have no land use and are not "
+            f"checked ({format_ids(_m.ids_of(parcels, 'parcel_id')[unknown])}).",
+            LanduseWarning,
+            stacklevel=2,
+        )
+    candidates = np.flatnonzero(_m.is_in(land_use, use_set))
+    sub = parcels.iloc[candidates]
+    area = _m.check_polygons(
+        sub, name="parcels", caller=caller, id_column="parcel_id", n_jobs=n_jobs, require_area=False
+    )
+    industrial = kinds == "industrial"
+    fa = functional_areas[industrial]
+    has_zone = "zone_id" in functional_areas.columns
+    labels = (
+        fa["zone_id"].astype(object).fillna("").astype(str).to_numpy(dtype=object)
+        if has_zone
+        else np.full(len(fa), "", dtype=object)
+    )
+    attrs: dict[str, Any] = {
+        "checked": len(candidates),
+        "not_evaluated": len(unknown),
+        "tolerance_m2": float(tolerance_m2),
+        "tolerance_share": float(tolerance_share),
+    }
+    if len(fa) == 0 or len(sub) == 0:
+        out = sub.iloc[:0].copy()
+        for c, dtype in (
+            ("zone_id", "str"),
+            ("area_encroached_m2", "float64"),
+            ("area_encroached_mu", "float64"),
+            ("share_encroached", "float64"),
+            ("reasons", "str"),
+            ("reason_text", "str"),
+        ):
+            out[c] = pd.Series(dtype=dtype)
+        out.attrs = attrs
+        return out
+    layer = _overlap.LayerIndex.build(fa.geometry.to_numpy(), labels)
+    geoms = sub.geometry.to_numpy()
+
+    def work(s: slice) -> dict[str, Any]:
+        P = geoms[s]
+        A = area[s]
+        m = len(P)
+        p = _overlap.pairs(P, A, layer, skip_covered=True)
+        per_zone = _overlap.aggregate(
+            p, layer.keys[p.right], tests=P, test_area=A, layer=layer,
+            overlapping=layer.overlap_same_key,
+        )  # fmt: skip
+        zone, _ = _overlap.best_key(per_zone, m)
+        total = _overlap.aggregate(
+            p, np.zeros(len(p.left), dtype=np.int64), tests=P, test_area=A, layer=layer,
+            overlapping=layer.overlap_any,
+        )  # fmt: skip
+        inside = np.zeros(m)
+        inside[total.left] = total.area
+        return {"zone": zone, "inside": inside}
+
+    got = _overlap.run_chunks(
+        work, len(sub), n_jobs=n_jobs, progress=progress, desc="find_encroachment"
+    )
+    inside = np.minimum(got["inside"], area)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(area > 0, inside / area, 0.0)
+    hit = (inside > 0) & ~_within(inside, area, tolerance_m2, tolerance_share)
+    pos = np.flatnonzero(hit)
+    out = sub.iloc[pos].copy()
+    zone_codes = got["zone"][pos]
+    if not has_zone:
+        zone_codes = np.full(len(pos), -1, dtype=np.int64)
+    else:
+        zone_codes = np.where(layer.labels[np.maximum(zone_codes, 0)] == "", -1, zone_codes)
+    zone = _m.labels(zone_codes, layer.labels)
+    use = land_use.take(pa.array(candidates[pos]))
+    out["zone_id"] = pd.array(zone, dtype="str")
+    out["area_encroached_m2"] = inside[pos]
+    out["area_encroached_mu"] = inside[pos] / M2_PER_MU
+    out["share_encroached"] = share[pos]
+    out["reasons"] = pd.array(
+        pc.binary_join_element_wise(use, "_in_industrial_area", ""), dtype="str"
+    )
+    out["reason_text"] = pd.array(
+        encroachment_texts(use, zone, inside[pos], share[pos], lang=lang), dtype="str"
+    )
+    out.attrs = attrs
+    return out
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def write_compliance(
+    report: gpd.GeoDataFrame,
+    path: str | os.PathLike[str],
+    *,
+    by: str = "district",
+    lang: Lang = "zh",
+) -> list[Path]:
+    """Write a compliance report and its outside-zone summary, by file type.
+
+    Parameters
+    ----------
+    report
+        The result of :func:`check_new_land`.
+    path
+        ``.gpkg``: layers ``compliance`` (canonical columns, geometry; opens in QGIS) and
+        ``outside_zone_summary`` (table); ``.csv``: the report without geometry (UTF-8 with
+        BOM, opens in Excel) plus ``<name>_summary.csv``; ``.xlsx``: sheets for the report
+        and the summary. CSV and Excel use Chinese headers and labels (English with
+        ``lang="en"``). Each file is written atomically.
+    by, lang
+        As in :func:`outside_zone_summary`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    ValueError
+        Unsupported file type.
+
+    Examples
+    --------
+    >>> import tempfile, landuse
+    >>> from pathlib import Path
+    >>> s = landuse.load_sample()
+    >>> report = check_new_land(s.proposals, zones=s.zones, functional_areas=s.functional_areas)
+    >>> out = Path(tempfile.mkdtemp())
+    >>> [p.name for p in write_compliance(report, out / "check.csv")]
+    ['check.csv', 'check_summary.csv']
+    >>> pd.read_csv(out / "check.csv").columns[-3:].tolist()
+    ['最近集聚区', '判定', '说明']
+    """
+    lang = _m.check_lang(lang, "write_compliance")
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in (".gpkg", ".csv", ".xlsx"):
+        msg = (
+            f"write_compliance: `path` must end in .gpkg, .csv or .xlsx; received {str(target)!r}."
+        )
+        raise ValueError(msg)
+    summary = outside_zone_summary(report, by=by, lang=lang)
+    if suffix == ".gpkg":
+        from landuse.io import write_layers
+
+        layer = report.copy()
+        layer["verdict"] = layer["verdict"].astype(str)
+        table = summary.reset_index()
+        table[by] = table[by].astype(str)
+        return [write_layers({"compliance": layer, "outside_zone_summary": table}, target)]
+    from landuse._atomic import atomic_path
+
+    sheet = labelled(report, lang)
+    totals = labelled(summary, lang)
+    if suffix == ".csv":
+        side = target.with_name(f"{target.stem}_summary.csv")
+        with atomic_path(target) as tmp:
+            sheet.to_csv(tmp, index=False, encoding="utf-8-sig")
+        with atomic_path(side) as tmp:
+            totals.to_csv(tmp, encoding="utf-8-sig")
+        return [target, side]
+    names = (
+        ("新增工业用地合规", "集聚区外汇总") if lang == "zh" else ("compliance", "outside zones")
+    )
+    with atomic_path(target) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            sheet.to_excel(xl, sheet_name=names[0], index=False)
+            totals.to_excel(xl, sheet_name=names[1])
+    return [target]

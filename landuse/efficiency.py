@@ -1,0 +1,664 @@
+"""Land efficiency: parcel metrics, idle and inefficient land with reasons, 亩均 grading.
+
+The heart of 腾笼换鸟: every parcel that goes into the redevelopment project bank must be
+defensible, so every flag carries a stable reason code and a sentence with the numbers behind
+it (Chinese by default, English with ``lang="en"``). Every threshold comes from the policy
+profile (:func:`landuse.load_policy`); every rule is either evaluated or reported as not
+evaluated, with what it lacks, in ``result.attrs["not_evaluated"]`` (never silently passed).
+
+Reason codes
+------------
+Stable codes in the ``reasons`` column (``;``-separated, in this order); ``reason_text`` gives
+the same reasons as sentences with the numbers, e.g. ``容积率不达标：容积率 0.45 < 控制指标
+0.70（行业 36）``. :func:`reason_codes` returns this table.
+
+==================================  ==========================  ==================================================  =====================================================
+code                                label                       rule (defaults of ``national-2008``)                policy keys
+==================================  ==========================  ==================================================  =====================================================
+``idle_not_started``                闲置土地（未动工）          not started ≥ 1 year after the agreed start date    ``idle.start_delay_years``
+``idle_stalled``                    闲置土地（中止开发）        started, < 1/3 developed or < 25 % invested,        ``idle.developed_area_share_min``,
+                                                                halted ≥ 1 year                                     ``idle.invested_share_min``, ``idle.halted_years``
+``completion_overdue``              超期未竣工                  completed, or still open, > 2 years after the       ``inefficient.completion_overdue_years``
+                                                                agreed completion date
+``low_investment``                  投资强度不足                completed ≥ 2 years, investment intensity < 50 %    ``inefficient.years_after_completion``,
+                                                                of the agreed value                                 ``inefficient.investment_intensity_share_min``
+``low_output``                      土地产出不足                completed ≥ 2 years, revenue per 亩 < 50 % of the   ``inefficient.output_standard_wan_per_mu``,
+                                                                output standard                                     ``inefficient.output_share_min``
+``production_stopped``              停产或半停产                stopped or half-stopped ≥ 1 year                    ``inefficient.stopped_years``
+``far_below_min``                   容积率不达标                FAR of a completed parcel below the minimum of its  ``far.min_far_by_division`` (GB/T 4754 crosswalk)
+                                                                industry
+``building_coefficient_below_min``  建筑系数不达标              building coefficient of a completed parcel < 30 %   ``control.building_coefficient_min``
+``off_leading_industry``            不符合主导产业              industry not among the zone's leading industries    – (``zones.leading_industry_codes``)
+``eliminated_industry``             淘汰类产业                  industry code starts with a listed code             ``inefficient.eliminated_industries`` (user input)
+``tax_below_floor``                 亩均税收不达标              tax per 亩 of a completed parcel below the floor    ``inefficient.tax_wan_per_mu_min``
+``grade_d``                         亩均评价 D 类               graded D (:func:`grade_enterprises`); bank only     ``mujun.*``
+``grade_c_low_far``                 亩均评价 C 类且容积率偏低   graded C and FAR below the zone's target FAR;       ``mujun.*``
+                                                                bank only
+==================================  ==========================  ==================================================  =====================================================
+
+Dates are exact calendar dates: "1 year after 2020-12-31" is 2021-12-31, so with
+``as_of="2021-12-31"`` a parcel whose agreed start was 2020-12-31 is idle (one full year) and
+one whose agreed start was 2021-01-01 (364 days) is not. "Completed" means a
+``completion_date`` (else a ``production_status`` of producing / partly stopped / stopped).
+Inefficient land is land that is not formally idle (POLICY-FACTS §3.2), so
+:func:`find_inefficient_land` leaves idle parcels to :func:`find_idle_land` unless
+``exclude_idle=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from landuse import _efficiency_common as c
+from landuse import _efficiency_grading as grading
+from landuse import _efficiency_metrics as metrics_impl
+from landuse import _efficiency_reasons as reasons_mod
+from landuse import _efficiency_rules as rules
+from landuse.crs import check_projected, check_same_crs
+from landuse.policy import Policy
+
+__all__ = [
+    "find_idle_land",
+    "find_inefficient_land",
+    "grade_enterprises",
+    "parcel_metrics",
+    "reason_codes",
+]
+
+Lang = Literal["zh", "en"]
+_DEFAULT_USES = ("industrial",)
+
+
+def parcel_metrics(
+    parcels: gpd.GeoDataFrame,
+    *,
+    buildings: gpd.GeoDataFrame | None = None,
+    policy: Policy | str,
+    land_uses: Sequence[str] | None = _DEFAULT_USES,
+    storey_height_m: float | None = None,
+    default_levels: float | None = None,
+) -> pd.DataFrame:
+    r"""Efficiency metrics and control-indicator checks of each parcel.
+
+    Parameters
+    ----------
+    parcels
+        Parcels in a projected CRS (e.g. from :func:`landuse.read_parcels`). Land area is
+        ``land_area_m2`` (the contract area) where given, else the geometry's area. Uses
+        ``floor_area_m2`` and ``footprint_m2`` unless ``buildings`` is given, and
+        ``admin_living_land_m2``, ``green_area_m2``, ``investment_wan``, ``revenue_wan``,
+        ``tax_wan``, ``value_added_wan``, ``industry_code`` (``industry_code_version``) where
+        present.
+    buildings
+        Building footprints in the same CRS, with ``levels`` and/or ``height_m`` (and optional
+        ``storey_height_m``, ``floor_area_m2``). When given, each parcel's floor area and
+        footprint come from the buildings inside it (see Notes); a building straddling parcels
+        is split in proportion to its footprint area in each.
+    policy
+        Policy profile (or its name) giving the control indicators.
+    land_uses
+        ``land_use`` values the control indicators apply to (industrial projects by default);
+        ``None`` applies them to every parcel. Other parcels get metrics but no thresholds.
+    storey_height_m
+        Storey height (m) assumed for buildings with a height but no levels or storey height.
+        ``None`` (default) leaves their levels unknown.
+    default_levels
+        Levels assumed for buildings with neither levels nor height (e.g. 1 for OpenStreetMap
+        footprints). ``None`` (default) leaves their floor area unknown, and the FAR of the
+        parcels holding them missing, with a warning.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the parcels' index: ``land_area_m2``, ``land_area_mu`` (亩), ``floor_area_m2``,
+        ``footprint_m2``, ``far`` (容积率), ``building_coefficient`` (建筑系数),
+        ``admin_living_share`` (行政办公及生活服务设施用地比例), ``green_ratio`` (绿地率),
+        ``investment_intensity_wan_per_mu``, ``revenue_per_mu_wan``, ``tax_per_mu_wan``,
+        ``value_added_per_mu_wan`` (万元/亩), then for each control indicator the threshold
+        used and a nullable boolean pass column: ``far_min`` / ``far_pass``,
+        ``building_coefficient_min`` / ``building_coefficient_pass``,
+        ``admin_living_share_max`` / ``admin_living_share_pass``, ``green_ratio_max`` /
+        ``green_ratio_pass``, ``investment_intensity_min_wan_per_mu`` /
+        ``investment_intensity_pass``, ``tax_per_mu_min_wan`` / ``tax_per_mu_pass`` (missing
+        where the value or the threshold is unknown). ``attrs``: ``policy``,
+        ``floor_area_source``, ``checks`` (per indicator: evaluated, missing, checked, failed),
+        ``not_evaluated`` (indicator → what is missing), ``buildings`` (counts: split between
+        parcels, outside parcels, unknown floor area, double counted).
+
+    Raises
+    ------
+    CRSError
+        Geographic or missing CRS; buildings in another CRS.
+    SchemaError
+        A numeric column holds text.
+    GeometryError
+        Non-polygon buildings.
+
+    Warns
+    -----
+    LanduseWarning
+        Buildings whose floor area cannot be derived (no levels, height or floor area).
+
+    Notes
+    -----
+    .. math:: \\mathrm{FAR} = \\frac{\\sum_b A_b\\,L_b\\,k_b\\,s_{b,p}}{A_p}, \\qquad
+              k_b = 2 \\text{ if storey height} > 8\\,\\mathrm{m} \\text{ else } 1
+
+    with footprint :math:`A_b`, levels :math:`L_b` (or height ÷ storey height), share
+    :math:`s_{b,p}` of the footprint inside parcel :math:`p` and land area :math:`A_p`. The
+    double-count height is ``control.double_count_storey_height_m`` (8 m); the storey height is
+    ``storey_height_m``, else ``height_m`` ÷ ``levels``. With buildings, the footprint for the
+    building coefficient is the larger of the building footprints in the parcel and a reported
+    ``footprint_m2`` (which also counts structures and open storage yards, absent from a
+    footprint layer). FAR minima come from ``far.min_far_by_division`` (GB/T 4754-2002),
+    reached from 2017 codes through the crosswalk (:meth:`landuse.Policy.min_far`).
+
+    Examples
+    --------
+    A 1 ha (15 亩) parcel with a 40 m × 50 m, 3-storey building and a 20 m × 20 m single
+    storey 9 m high (counted twice):
+
+    >>> import geopandas as gpd, shapely
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"parcel_id": ["P1"], "land_use": ["industrial"], "industry_code": ["36"],
+    ...      "tax_wan": [300.0]},
+    ...     geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:4549")
+    >>> buildings = gpd.GeoDataFrame(
+    ...     {"levels": [3, 1], "height_m": [12.0, 9.0]},
+    ...     geometry=[shapely.box(10, 10, 50, 60), shapely.box(60, 10, 80, 30)], crs="EPSG:4549")
+    >>> m = parcel_metrics(parcels, buildings=buildings, policy="qingdao-2019")
+    >>> m.loc[0, ["floor_area_m2", "far", "building_coefficient", "tax_per_mu_wan"]].tolist()
+    [6800.0, 0.68, 0.24, 20.0]
+    >>> bool(m.loc[0, "far_pass"]), float(m.loc[0, "far_min"])  # 汽车制造 36 → 2002 37: 0.7
+    (False, 0.7)
+    """
+    policy = c.resolve_policy(policy, caller="parcel_metrics")
+    return metrics_impl.compute(
+        parcels,
+        buildings=buildings,
+        policy=policy,
+        land_uses=land_uses,
+        storey_height_m=storey_height_m,
+        default_levels=default_levels,
+    )
+
+
+def _inputs(
+    parcels: gpd.GeoDataFrame,
+    *,
+    as_of: Any,
+    policy: Policy,
+    zones: gpd.GeoDataFrame | None,
+    functional_areas: gpd.GeoDataFrame | None,
+    buildings: gpd.GeoDataFrame | None,
+    metrics: pd.DataFrame | None,
+    land_uses: Sequence[str] | None,
+    caller: str,
+    need_metrics: bool = True,
+) -> rules.Inputs:
+    c.check_frame(parcels, name="parcels", caller=caller)
+    check_projected(parcels, name="parcels", caller=caller)
+    if zones is not None:
+        c.check_frame(zones, name="zones", caller=caller)
+        check_projected(zones, name="zones", caller=caller)
+        check_same_crs(parcels, zones, names=("parcels", "zones"), caller=caller)
+    day = c.resolve_as_of(as_of, caller=caller)
+    if metrics is None:
+        if need_metrics:
+            metrics = metrics_impl.compute(
+                parcels,
+                buildings=buildings,
+                policy=policy,
+                land_uses=land_uses,
+                storey_height_m=None,
+                default_levels=None,
+            )
+        else:
+            metrics = pd.DataFrame(index=parcels.index)
+    else:
+        if not isinstance(metrics, pd.DataFrame) or not metrics.index.equals(parcels.index):
+            msg = (
+                f"`metrics` passed to {caller}() must be the DataFrame parcel_metrics() returned "
+                "for these parcels (same index); recompute it with "
+                "landuse.parcel_metrics(parcels, ...)."
+            )
+            raise ValueError(msg)
+        absent = [col for col in metrics_impl.VALUE_COLUMNS if col not in metrics.columns]
+        if absent:
+            msg = (
+                f"`metrics` passed to {caller}() lacks {', '.join(absent)}; pass what "
+                "landuse.parcel_metrics() returns."
+            )
+            raise ValueError(msg)
+    zone_id, leading, zone_missing = rules.zone_info(
+        parcels, zones, functional_areas, caller=caller
+    )
+    return rules.Inputs(
+        parcels=parcels,
+        policy=policy,
+        as_of=day,
+        scope=c.in_scope(parcels, land_uses),
+        land=c.land_area(parcels, caller=caller),
+        metrics=metrics,
+        zone_id=zone_id,
+        leading=leading,
+        zone_missing=zone_missing,
+        caller=caller,
+    )
+
+
+def _idle_columns(
+    inp: rules.Inputs, outcomes: Sequence[reasons_mod.Outcome], lang: str
+) -> dict[str, np.ndarray]:
+    """``idle_since``, ``idle_years``, ``idle_stage``, ``idle_fee_wan``, ``idle_action``."""
+    idle = inp.policy.idle
+    n = inp.n
+    since = np.full(n, np.datetime64("NaT"), dtype=c.DAY)
+    by_code = {o.code: o for o in outcomes}
+    stalled = by_code.get("idle_stalled")
+    if stalled is not None and stalled.evaluated and inp.dates["stopped_since"] is not None:
+        since = np.where(stalled.flagged, inp.dates["stopped_since"], since)
+    not_started = by_code.get("idle_not_started")
+    if not_started is not None and not_started.evaluated:
+        agreed = inp.dates["agreed_start_date"]
+        assert agreed is not None
+        since = np.where(not_started.flagged, agreed, since)
+    years = c.years_between(since, inp.as_of)
+    stage = np.zeros(n, dtype=np.int64)
+    if idle.fee_idle_years is not None:
+        stage = np.where(c.add_years(since, idle.fee_idle_years) <= inp.as_of, 1, stage)
+    if idle.revocation_idle_years is not None:
+        stage = np.where(c.add_years(since, idle.revocation_idle_years) <= inp.as_of, 2, stage)
+    price = c.number(inp.parcels, "grant_price_wan", caller=inp.caller)
+    fee = np.full(n, np.nan)
+    if price is not None and idle.fee_share is not None:
+        fee = np.where(stage >= 1, idle.fee_share * price, np.nan)
+    share = rules.pct(idle.fee_share) if idle.fee_share is not None else "—"
+    if lang == "zh":
+        actions = {1: f"征缴土地闲置费（出让价款的 {share}）", 2: "可无偿收回土地使用权"}
+    else:
+        actions = {
+            1: f"idle-land fee ({share} of the land price)",
+            2: "may be reclaimed without compensation",
+        }
+    action = np.full(n, None, dtype=object)
+    for level, words in actions.items():
+        action[stage == level] = words
+    return {
+        "idle_since": since.astype("datetime64[ns]"),
+        "idle_years": years,
+        "idle_stage": stage,
+        "idle_fee_wan": fee,
+        "idle_action": action,
+    }
+
+
+def _result(
+    parcels: gpd.GeoDataFrame,
+    positions: np.ndarray,
+    outcomes: Sequence[reasons_mod.Outcome],
+    lang: str,
+    extra: Mapping[str, Any],
+) -> gpd.GeoDataFrame:
+    codes, texts, count = reasons_mod.reasons(outcomes, positions, lang)
+    out = parcels.iloc[positions]
+    for name, values in extra.items():
+        out[name] = values
+    out["reasons"] = codes
+    out["reason_text"] = texts
+    out["n_reasons"] = count
+    return out
+
+
+def find_idle_land(
+    parcels: gpd.GeoDataFrame,
+    *,
+    as_of: Any,
+    policy: Policy | str,
+    land_uses: Sequence[str] | None = None,
+    lang: Lang = "zh",
+) -> gpd.GeoDataFrame:
+    """Find idle land (闲置土地, MLR Order 53) with its stage and idle-land fee.
+
+    Idle: not started ``idle.start_delay_years`` (1) after the agreed start date; or started,
+    with developed area < ``idle.developed_area_share_min`` (1/3) or invested amount
+    < ``idle.invested_share_min`` (25 %) of the agreed investment, and halted
+    ≥ ``idle.halted_years`` (1). Stage 1 (idle ≥ ``idle.fee_idle_years``): an idle-land fee of
+    ``idle.fee_share`` (20 %) of the grant price; stage 2 (≥ ``idle.revocation_idle_years``,
+    2): the land may be reclaimed without compensation.
+
+    Parameters
+    ----------
+    parcels
+        Parcels in a projected CRS with ``agreed_start_date`` and ``actual_start_date`` (or
+        ``production_status``); for stalled projects ``stopped_since``, ``developed_area_m2``
+        and/or ``invested_wan`` + ``agreed_investment_wan``; ``grant_price_wan`` for the fee.
+    as_of
+        Reference date (``"2021-12-31"``, a date or Timestamp).
+    policy
+        Policy profile (or its name).
+    land_uses
+        ``land_use`` values to examine; ``None`` (default) examines every parcel, since Order
+        53 covers all granted land.
+    lang
+        ``"zh"`` (default) or ``"en"`` for ``reason_text`` and ``idle_action``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The idle parcels (a copy, same index and CRS) with ``reasons`` (``idle_not_started`` or
+        ``idle_stalled``), ``reason_text``, ``n_reasons``, ``idle_since`` (agreed start date,
+        or the date work halted), ``idle_years`` (calendar years since then), ``idle_stage``
+        (0–2), ``idle_fee_wan`` (fee once stage ≥ 1; missing without ``grant_price_wan``) and
+        ``idle_action``. ``attrs``: ``policy``, ``as_of``, ``rules`` and ``not_evaluated``.
+
+    Raises
+    ------
+    CRSError
+        Geographic or missing CRS.
+    SchemaError
+        A date or numeric column holds values of the wrong type.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> parcels = gpd.GeoDataFrame(
+    ...     {"parcel_id": ["A", "B"], "agreed_start_date": pd.to_datetime(["2020-12-31", "2021-01-01"]),
+    ...      "actual_start_date": pd.to_datetime([None, None]), "grant_price_wan": [600.0, 600.0]},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)], crs="EPSG:4549")
+    >>> idle = find_idle_land(parcels, as_of="2021-12-31", policy="qingdao-2019")
+    >>> idle[["parcel_id", "reasons", "idle_years", "idle_stage", "idle_fee_wan"]].to_dict("records")
+    [{'parcel_id': 'A', 'reasons': 'idle_not_started', 'idle_years': 1.0, 'idle_stage': 1, 'idle_fee_wan': 120.0}]
+    >>> print(idle["reason_text"].iloc[0])
+    闲置土地（未动工）：约定开工日期 2020-12-31 起满 1.00 年未动工开发（≥ 1 年）
+    """
+    caller = "find_idle_land"
+    c.check_lang(lang, caller=caller)
+    policy = c.resolve_policy(policy, caller=caller)
+    inp = _inputs(
+        parcels,
+        as_of=as_of,
+        policy=policy,
+        zones=None,
+        functional_areas=None,
+        buildings=None,
+        metrics=None,
+        land_uses=land_uses,
+        caller=caller,
+        need_metrics=False,
+    )
+    outcomes = rules.run(inp, rules.IDLE_RULES)
+    flagged = np.zeros(inp.n, dtype=bool)
+    for o in outcomes:
+        flagged |= o.flagged
+    positions = np.flatnonzero(flagged)
+    extra = {k: v[positions] for k, v in _idle_columns(inp, outcomes, lang).items()}
+    out = _result(parcels, positions, outcomes, lang, extra)
+    out["idle_action"] = pd.array(out["idle_action"], dtype="str")
+    out.attrs = {"policy": policy.name, "as_of": str(inp.as_of), **reasons_mod.report(outcomes)}
+    return out
+
+
+def find_inefficient_land(
+    parcels: gpd.GeoDataFrame,
+    *,
+    as_of: Any,
+    policy: Policy | str,
+    zones: gpd.GeoDataFrame | None = None,
+    functional_areas: gpd.GeoDataFrame | None = None,
+    buildings: gpd.GeoDataFrame | None = None,
+    metrics: pd.DataFrame | None = None,
+    land_uses: Sequence[str] | None = _DEFAULT_USES,
+    exclude_idle: bool = True,
+    lang: Lang = "zh",
+) -> gpd.GeoDataFrame:
+    """Find inefficient industrial land (低效工业用地), one row per parcel, with every reason.
+
+    Evaluates each criterion of POLICY-FACTS §3.2 the data can express (see the module's
+    reason-code table): completion overdue, low investment intensity or output after
+    completion, production stopped, FAR or building coefficient below the control indicator,
+    industry off the zone's leading industries or on the eliminated list, tax per 亩 below the
+    floor. A criterion whose inputs are absent is listed in ``attrs["not_evaluated"]``.
+
+    Parameters
+    ----------
+    parcels
+        Parcels in a projected CRS (canonical columns, see :func:`landuse.read_parcels`).
+    as_of
+        Reference date.
+    policy
+        Policy profile (or its name).
+    zones
+        Zones (``zone_id``, ``leading_industry_codes``) in the same CRS, for the leading
+        industry criterion. Parcels are placed in the zone holding their largest share
+        (:func:`landuse.zones.assign_zones`) unless they carry a ``zone_id``.
+    functional_areas
+        Optional functional areas, passed to the zone assignment.
+    buildings
+        Building footprints for the FAR and building coefficient (see :func:`parcel_metrics`).
+    metrics
+        What :func:`parcel_metrics` returned for these parcels, to reuse it (else computed).
+    land_uses
+        ``land_use`` values examined (``("industrial",)``); ``None``: every parcel.
+    exclude_idle
+        Leave idle parcels (:func:`find_idle_land`) out, as inefficient land is land that is
+        not formally idle (default). ``False`` keeps them with their other reasons.
+    lang
+        ``"zh"`` (default) or ``"en"`` for ``reason_text``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The inefficient parcels (a copy, same index and CRS) with ``zone_id`` (when zones were
+        given), the evidence columns ``far``, ``far_min``, ``building_coefficient``,
+        ``building_coefficient_min``, ``investment_intensity_wan_per_mu``,
+        ``revenue_per_mu_wan``, ``tax_per_mu_wan`` (and ``floor_area_m2`` / ``footprint_m2``
+        as used, from the buildings when given), ``reasons`` (codes, ``;``-separated),
+        ``reason_text`` and ``n_reasons``. ``attrs``: ``policy``, ``as_of``, ``rules`` (per
+        code: evaluated, missing, checked, flagged), ``not_evaluated`` and ``idle_excluded``.
+
+    Raises
+    ------
+    CRSError
+        Geographic, missing or differing CRS.
+    SchemaError
+        Wrongly typed columns; zones without ``zone_id``.
+
+    Examples
+    --------
+    >>> import landuse
+    >>> s = landuse.load_sample()
+    >>> found = find_inefficient_land(s.parcels, zones=s.zones, buildings=s.buildings,
+    ...                               as_of=s.as_of, policy="qingdao-2019")
+    >>> len(found), found.attrs["not_evaluated"]
+    (856, {'eliminated_industry': ['policy `inefficient.eliminated_industries`']})
+    >>> print(found.loc[found["reasons"] == "far_below_min", "reason_text"].iloc[0])
+    容积率不达标：容积率 0.36 < 控制指标 0.70（行业 37）
+    """
+    caller = "find_inefficient_land"
+    c.check_lang(lang, caller=caller)
+    policy = c.resolve_policy(policy, caller=caller)
+    inp = _inputs(
+        parcels,
+        as_of=as_of,
+        policy=policy,
+        zones=zones,
+        functional_areas=functional_areas,
+        buildings=buildings,
+        metrics=metrics,
+        land_uses=land_uses,
+        caller=caller,
+    )
+    outcomes = rules.run(inp, rules.INEFFICIENT_RULES)
+    flagged = np.zeros(inp.n, dtype=bool)
+    for o in outcomes:
+        flagged |= o.flagged
+    excluded = 0
+    if exclude_idle:
+        idle = np.zeros(inp.n, dtype=bool)
+        for o in rules.run(inp, rules.IDLE_RULES):
+            idle |= o.flagged
+        excluded = int((flagged & idle).sum())
+        flagged &= ~idle
+    positions = np.flatnonzero(flagged)
+    extra = evidence(inp, positions, with_floor=buildings is not None)
+    out = _result(parcels, positions, outcomes, lang, extra)
+    out.attrs = {
+        "policy": policy.name,
+        "as_of": str(inp.as_of),
+        **reasons_mod.report(outcomes),
+        "idle_excluded": excluded,
+    }
+    return out
+
+
+def evidence(inp: rules.Inputs, positions: np.ndarray, *, with_floor: bool) -> dict[str, Any]:
+    """Zone and metric columns shown next to the reasons."""
+    extra: dict[str, Any] = {}
+    if inp.zone_id is not None and "zone_id" not in inp.parcels.columns:
+        extra["zone_id"] = pd.array(inp.zone_id[positions], dtype="str")
+    columns = ["far", "far_min", "building_coefficient", "building_coefficient_min"]
+    columns += ["investment_intensity_wan_per_mu", "revenue_per_mu_wan", "tax_per_mu_wan"]
+    if with_floor:
+        columns = ["floor_area_m2", "footprint_m2", *columns]
+    for col in columns:
+        if col in inp.metrics.columns:
+            extra[col] = inp.metrics[col].to_numpy()[positions]
+    return extra
+
+
+def grade_enterprises(
+    parcels: gpd.GeoDataFrame,
+    *,
+    policy: Policy | str,
+    benchmarks: Mapping[str, float] | None = None,
+    by: str | None = None,
+    variant: Literal["above_scale", "below_scale"] = "above_scale",
+    land_uses: Sequence[str] | None = _DEFAULT_USES,
+) -> pd.DataFrame:
+    r"""Grade enterprises A/B/C/D by 亩均效益 (亩均论英雄).
+
+    Score = Σ (indicator ÷ benchmark × weight) with the profile's weights
+    (``mujun.weights_above_scale``: Zhejiang's six indicators 亩均税收 30, 亩均增加值 20,
+    单位能耗增加值 20, 单位排放增加值 10, 全员劳动生产率 10, 研发经费投入强度 10;
+    ``mujun.weights_below_scale`` for 规下 firms: 亩均税收 50, 单位电耗税收 50). Firms are ranked
+    by score (ties share the better rank) and graded by rank share with ``mujun.class_cuts``
+    (A top 25 %, B to 70 %, C to 95 %, D the rest).
+
+    Parameters
+    ----------
+    parcels
+        Enterprises on their parcels: ``tax_wan``, ``value_added_wan``, ``energy_tce``,
+        ``emissions_t``, ``employees``, ``rd_spend_wan``, ``revenue_wan`` (and
+        ``electricity_kwh`` for the 规下 variant), land area from ``land_area_m2`` or the
+        geometry. An optional boolean ``above_scale`` column (规上) picks each firm's weights.
+    policy
+        Policy profile (or its name).
+    benchmarks
+        Indicator → benchmark value, replacing the group statistic
+        (``mujun.benchmark_statistic``, the mean by default) for those indicators.
+    by
+        Column whose groups are graded separately (e.g. ``"zone_id"``); ``None`` grades all
+        firms together.
+    variant
+        Weights for firms without an ``above_scale`` value: ``"above_scale"`` (规上, default)
+        or ``"below_scale"`` (规下).
+    land_uses
+        ``land_use`` values graded (``("industrial",)``); ``None``: all. Only producing,
+        partly stopped or stopped firms are graded (not started and under construction are
+        不定等级), and only those with at least one indicator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        On the parcels' index: ``variant``, ``score``, ``rank`` (1 = best, within its group),
+        ``rank_share`` (rank ÷ firms in the group), ``grade``, ``grade_label`` (e.g. 优先发展),
+        ``indicator_<key>`` (value) and ``contribution_<key>`` (points) for each weighted
+        indicator; missing for firms not graded. ``attrs``: ``policy``, ``benchmarks`` (per
+        group), ``weights``, ``method``, ``missing_indicator_rule``, ``not_evaluated``
+        (indicators no firm has), ``graded`` / ``not_graded`` counts.
+
+    Raises
+    ------
+    PolicyError
+        No weights or class cuts in the profile, or weights for an unknown indicator.
+    ValueError
+        Unknown ``variant`` or benchmark key.
+    SchemaError
+        ``by`` is not a column; wrongly typed columns.
+
+    Notes
+    -----
+    .. math:: S_i = \\sum_k w_k \\, \\frac{x_{ik}}{b_k}
+
+    A firm missing indicator :math:`k` gets, by ``mujun.missing_indicator_rule``, the average
+    of the others' points for it (``"average"``, Zhejiang practice) or 0 (``"zero"``). With
+    ``mujun.score_method = "min_max"`` the item is :math:`w_k (20 + 80 (x - x_{min}) /
+    (x_{max} - x_{min})) / 100`. A zero denominator (e.g. no emissions) leaves the indicator
+    missing for that firm.
+
+    Examples
+    --------
+    Two firms on 15 亩 each, with the benchmark = the mean: tax 40 and 20 万元/亩 against 30
+    gives 40 and 20 points for a 规下 profile weighting tax alone at 30 + 30:
+
+    >>> import geopandas as gpd, shapely, landuse
+    >>> firms = gpd.GeoDataFrame(
+    ...     {"tax_wan": [600.0, 300.0]},
+    ...     geometry=[shapely.box(0, 0, 100, 100), shapely.box(200, 0, 300, 100)], crs="EPSG:4549")
+    >>> policy = landuse.load_policy().replace({"mujun.weights_below_scale": {"tax_per_mu": 60}})
+    >>> g = grade_enterprises(firms, policy=policy, variant="below_scale")
+    >>> g[["score", "rank", "grade"]].to_dict("records")
+    [{'score': 80.0, 'rank': 1, 'grade': 'B'}, {'score': 40.0, 'rank': 2, 'grade': 'D'}]
+    """
+    policy = c.resolve_policy(policy, caller="grade_enterprises")
+    return grading.grade(
+        parcels,
+        policy=policy,
+        benchmarks=benchmarks,
+        by=by,
+        variant=variant,
+        land_uses=land_uses,
+    )
+
+
+def reason_codes(*, lang: Lang = "zh") -> pd.DataFrame:
+    """List the stable reason codes with their labels, rules and policy keys.
+
+    Parameters
+    ----------
+    lang
+        ``"zh"`` (default) or ``"en"`` labels and rules.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per code, in the order reasons are listed: ``code``, ``group`` (``idle``,
+        ``inefficient``, ``bank``), ``label``, ``rule``, ``policy_keys``, ``columns``.
+
+    Examples
+    --------
+    >>> reason_codes()["code"].tolist()[:3]
+    ['idle_not_started', 'idle_stalled', 'completion_overdue']
+    >>> reason_codes(lang="en").set_index("code").loc["far_below_min", "label"]
+    'FAR below the control indicator'
+    """
+    c.check_lang(lang, caller="reason_codes")
+    return pd.DataFrame(
+        [
+            {
+                "code": r.code,
+                "group": r.group,
+                "label": r.label_zh if lang == "zh" else r.label_en,
+                "rule": r.rule_zh if lang == "zh" else r.rule_en,
+                "policy_keys": ", ".join(r.policy_keys),
+                "columns": ", ".join(r.columns),
+            }
+            for r in reasons_mod.REASONS
+        ]
+    )

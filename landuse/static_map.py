@@ -1,0 +1,410 @@
+"""Static maps for reports (PNG / PDF / SVG): matplotlib, no network, no browser.
+
+:func:`plot_map` draws a layer coloured like the interactive maps (same categories, classes,
+colours and legend entries, from the same styling code), optionally over zone outlines and
+functional areas, with a legend, a scale bar and a north arrow. It needs matplotlib
+(``pip install "landuse[plot]"``) and, for Chinese labels, a CJK font such as Noto Sans CJK
+(Debian: ``apt-get install fonts-noto-cjk``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import geopandas as gpd
+import numpy as np
+
+from landuse._atomic import atomic_path
+from landuse._mapping_style import Styling, categorical_styling, color_styling, field_label
+from landuse.crs import to_analysis_crs
+from landuse.errors import CRSError, LanduseWarning, SchemaError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["plot_map"]
+
+Lang = Literal["zh", "en"]
+_SUFFIXES = (".png", ".pdf", ".svg")
+_CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Heiti SC",
+    "Sarasa Gothic SC",
+)
+_CJK_FILES = re.compile(
+    r"(NotoSansCJK|NotoSansSC|SourceHanSans|wqy|msyh|simhei|PingFang|STHeiti|Sarasa)", re.I
+)
+_ZONE_COLOR = "#d6604d"
+_FILL = {"color": "#4d4d4d", "weight": 0.6, "opacity": 0.7, "fillOpacity": 0.75}
+
+
+def _import_matplotlib() -> Any:
+    try:
+        import matplotlib
+        from matplotlib import font_manager
+    except ImportError as exc:
+        msg = 'plot_map() needs matplotlib: pip install "landuse[plot]" (or conda install matplotlib).'
+        raise ImportError(msg) from exc
+    return matplotlib, font_manager
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Name of an installed font with Chinese glyphs, or ``None``.
+
+    Looks in matplotlib's font list first, then (for a font cache older than the fonts)
+    registers CJK font files found on the system for this session.
+    """
+    _, font_manager = _import_matplotlib()
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for family in _CJK_FAMILIES:
+        if family in names:
+            return family
+    for path in font_manager.findSystemFonts():
+        if _CJK_FILES.search(os.path.basename(path)):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # pragma: no cover - broken font file
+                continue
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in _CJK_FAMILIES if family in names), None)
+
+
+def _nice_length(span_m: float) -> float:
+    """Largest 1, 2 or 5 × 10^n metres not above a fifth of ``span_m``."""
+    target = span_m / 5
+    power = 10 ** math.floor(math.log10(target))
+    return float(max(s * power for s in (1, 2, 5) if s * power <= target))
+
+
+def _length_text(length_m: float) -> str:
+    if length_m >= 1000:
+        km = length_m / 1000
+        return f"{km:g} km"
+    return f"{length_m:g} m"
+
+
+def _scale_bar(ax: Axes, *, xlim: tuple[float, float], ylim: tuple[float, float]) -> str:
+    from matplotlib.patches import Rectangle
+
+    width = xlim[1] - xlim[0]
+    height = ylim[1] - ylim[0]
+    length = _nice_length(width)
+    x0 = xlim[0] + 0.04 * width
+    y0 = ylim[0] + 0.04 * height
+    bar_h = 0.012 * height
+    for i in range(4):
+        ax.add_patch(
+            Rectangle(
+                (x0 + i * length / 4, y0),
+                length / 4,
+                bar_h,
+                facecolor="black" if i % 2 == 0 else "white",
+                edgecolor="black",
+                linewidth=0.8,
+                zorder=10,
+            )
+        )
+    text = _length_text(length)
+    ax.text(x0, y0 + 2.2 * bar_h, "0", ha="center", va="bottom", fontsize=8, zorder=10)
+    ax.text(x0 + length, y0 + 2.2 * bar_h, text, ha="center", va="bottom", fontsize=8, zorder=10)
+    return text
+
+
+def _north_arrow(ax: Axes, lang: Lang) -> None:
+    ax.annotate(
+        "北" if lang == "zh" else "N",
+        xy=(0.95, 0.96),
+        xytext=(0.95, 0.86),
+        xycoords="axes fraction",
+        textcoords="axes fraction",
+        ha="center",
+        va="top",
+        fontsize=11,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "edgecolor": "black", "width": 3, "headwidth": 9},
+        zorder=10,
+    )
+
+
+def _projected(frame: gpd.GeoDataFrame, arg: str) -> gpd.GeoDataFrame:
+    if frame.crs is None:
+        msg = f"plot_map(): `{arg}` has no CRS; declare it, e.g. {arg}.set_crs('EPSG:4549')."
+        raise CRSError(msg)
+    if frame.crs.is_geographic:
+        return to_analysis_crs(frame)
+    unit = frame.crs.axis_info[0].unit_name if frame.crs.axis_info else ""
+    if unit not in ("metre", "meter"):
+        msg = (
+            f"plot_map(): `{arg}` is in a projected CRS in {unit or 'unknown units'}; the scale "
+            "bar needs metres. Reproject, e.g. landuse.to_analysis_crs(frame)."
+        )
+        raise CRSError(msg)
+    return frame
+
+
+def _rgba(color: str, alpha: float) -> tuple[float, float, float, float]:
+    c = color.lstrip("#")
+    return (int(c[0:2], 16) / 255, int(c[2:4], 16) / 255, int(c[4:6], 16) / 255, alpha)
+
+
+def _draw_layer(
+    ax: Axes, frame: gpd.GeoDataFrame, styling: Styling, *, zorder: int, outline: bool = False
+) -> None:
+    n = len(frame)
+    fills = styling.fill_colors(n)
+    strokes = styling.stroke_colors(n)
+    alphas = np.array([s.get("fillOpacity", 1.0) for s in styling.styles])
+    # many small features: hairline outlines, so the fills (the message) stay visible
+    scale = 0.75 if n <= 300 or outline else 0.15
+    widths = np.array([s.get("weight", 1.0) for s in styling.styles]) * scale
+    idx = styling.index if styling.index is not None else np.zeros(n, dtype=int)
+    face = [_rgba(f, float(a)) for f, a in zip(fills, alphas[idx], strict=True)]
+    geoms = frame.geometry
+    polys = geoms.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if polys.any():
+        gpd.GeoSeries(geoms[polys]).plot(
+            ax=ax,
+            color=[face[i] for i in np.flatnonzero(polys)],
+            edgecolor=list(strokes[polys]),
+            linewidth=widths[idx][polys],
+            linestyle="--" if outline and styling.styles[0].get("dashArray") else "-",
+            zorder=zorder,
+        )
+    others = ~polys & ~(geoms.is_empty | geoms.isna()).to_numpy()
+    if others.any():
+        gpd.GeoSeries(geoms[others]).plot(
+            ax=ax,
+            color=list(fills[others]),
+            edgecolor=list(strokes[others]),
+            markersize=16,
+            zorder=zorder,
+        )
+
+
+def _legend_handles(styling: Styling | None) -> list[Any]:
+    from matplotlib.patches import Patch
+
+    if styling is None or styling.legend is None:
+        return []
+    handles = []
+    for item in styling.legend["items"]:
+        handles.append(
+            Patch(
+                facecolor=_rgba(item["fill"], max(float(item.get("fillOpacity", 1.0)), 0.25)),
+                edgecolor=item["stroke"],
+                linestyle="--" if item.get("dash") else "-",
+                label=f"{item['label']} ({item['count']:,})",
+            )
+        )
+    return handles
+
+
+def plot_map(
+    data: gpd.GeoDataFrame,
+    *,
+    column: str | None = None,
+    scheme: str = "quantiles",
+    k: int = 5,
+    bins: Sequence[float] | None = None,
+    cmap: str | Sequence[str] = "YlOrRd",
+    categorical: bool | None = None,
+    colors: Mapping[Any, str] | Sequence[str] | None = None,
+    zones: gpd.GeoDataFrame | None = None,
+    functional_areas: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    lang: Lang = "zh",
+    path: str | os.PathLike[str] | None = None,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = (8.0, 8.0),
+    dpi: int = 200,
+    legend: bool = True,
+    scale_bar: bool = True,
+    north_arrow: bool = True,
+) -> Figure:
+    """Draw a static map (legend, scale bar, north arrow) and optionally save it.
+
+    Parameters
+    ----------
+    data
+        The layer to draw (parcels, the bank, a compliance report, zones with scores); any
+        declared CRS. Geographic data are drawn in the analysis CRS (metres).
+    column, scheme, k, bins, cmap, categorical, colors
+        Colouring, as in :func:`landuse.mapping.map_parcels`; the same values get the same
+        colours and legend entries as on the interactive maps. ``verdict`` and ``grade``
+        columns have fixed colours.
+    zones
+        Zone outlines drawn on top (and entered in the legend).
+    functional_areas
+        Functional areas drawn underneath, coloured by ``area_type``.
+    title
+        Figure title.
+    lang
+        Labels in Chinese (``"zh"``, default; needs a CJK font, else English with a warning)
+        or English (``"en"``).
+    path
+        Write the figure here: ``.png``, ``.pdf`` or ``.svg`` (atomic write).
+    ax
+        Draw into these axes instead of a new figure.
+    figsize, dpi
+        Size in inches and resolution of a new figure / the written file.
+    legend, scale_bar, north_arrow
+        Which decorations to draw. The north arrow points to grid north, which in the
+        Gauss-Krüger analysis CRS differs from true north by under a degree near the
+        central meridian.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    CRSError
+        If a layer has no CRS or is projected in units other than metres.
+    SchemaError
+        If ``column`` is not a column of ``data``.
+    ValueError
+        If ``path`` has another suffix than ``.png``, ``.pdf``, ``.svg``.
+    ImportError
+        If matplotlib is not installed.
+
+    Examples
+    --------
+    >>> import tempfile, landuse
+    >>> s = landuse.load_sample()
+    >>> fig = plot_map(s.parcels, column="production_status", zones=s.zones, lang="en",
+    ...                path=Path(tempfile.mkdtemp()) / "parcels.png")
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2]
+    ['Producing (2,599)', 'Partly stopped (67)']
+    """
+    matplotlib, _ = _import_matplotlib()
+    from matplotlib.figure import Figure
+
+    if lang not in ("zh", "en"):
+        msg = f"plot_map(): `lang` must be one of ('zh', 'en'); received {lang!r}."
+        raise ValueError(msg)
+    if not isinstance(data, gpd.GeoDataFrame):
+        msg = f"plot_map(): `data` must be a GeoDataFrame; received {type(data).__name__}."
+        raise TypeError(msg)
+    out_path = Path(path) if path is not None else None
+    if out_path is not None and out_path.suffix.lower() not in _SUFFIXES:
+        msg = f"plot_map(): `path` must end in one of {_SUFFIXES}; received {out_path.name!r}."
+        raise ValueError(msg)
+    font = cjk_font()
+    if lang == "zh" and font is None:
+        warnings.warn(
+            "plot_map(): no font with Chinese characters was found, so labels are drawn in "
+            "English. Install one (Debian: apt-get install fonts-noto-cjk) for Chinese labels.",
+            LanduseWarning,
+            stacklevel=2,
+        )
+        lang = "en"
+    frame = _projected(data, "data")
+    if column is not None and column not in frame.columns:
+        msg = f"plot_map(): `column={column!r}` is not a column of `data`."
+        raise SchemaError(msg)
+    styling = color_styling(
+        frame,
+        column,
+        caller="plot_map",
+        categorical=categorical,
+        colors=colors,
+        scheme=scheme,
+        k=k,
+        bins=bins,
+        cmap=cmap,
+        base=_FILL,
+        title=field_label(column, lang) if column else "",
+        lang=lang,
+        single_color="#fdae61",
+        single_label=title or ("图斑" if lang == "zh" else "Features"),
+    )
+    rc: dict[str, Any] = {"axes.unicode_minus": False}
+    if font is not None:
+        rc["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
+        rc["font.family"] = "sans-serif"
+    with ExitStack() as stack:
+        stack.enter_context(matplotlib.rc_context(rc))
+        if font is None:
+            stack.enter_context(warnings.catch_warnings())
+            warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
+        if ax is None:
+            fig = Figure(figsize=figsize, dpi=dpi)
+            ax = fig.add_subplot()
+        else:
+            fig = cast("Figure", ax.get_figure(root=True))
+        handles: list[Any] = []
+        fa_handles: list[Any] = []
+        if functional_areas is not None and len(functional_areas):
+            fa = _projected(functional_areas, "functional_areas").to_crs(frame.crs)
+            fa_styling = categorical_styling(
+                fa["area_type"],
+                column="area_type",
+                base={"weight": 1.2, "fillOpacity": 0.18, "dashArray": "4 3"},
+                title="",
+                lang=lang,
+                stroke="fill",
+            )
+            _draw_layer(ax, fa, fa_styling, zorder=1, outline=True)
+            fa_handles = _legend_handles(fa_styling)
+        _draw_layer(ax, frame, styling, zorder=2)
+        handles = _legend_handles(styling) + fa_handles
+        bounds = np.asarray(frame.total_bounds, dtype=float)
+        if zones is not None and len(zones):
+            z = _projected(zones, "zones").to_crs(frame.crs)
+            z.boundary.plot(ax=ax, color=_ZONE_COLOR, linewidth=1.8, zorder=3)
+            from matplotlib.lines import Line2D
+
+            zone_label = "集聚区边界" if lang == "zh" else "Zone boundary"
+            handles.append(Line2D([], [], color=_ZONE_COLOR, linewidth=1.8, label=zone_label))
+            zb = np.asarray(z.total_bounds, dtype=float)
+            if not np.all(np.isfinite(bounds)):
+                bounds = zb
+        if not np.all(np.isfinite(bounds)):
+            msg = "plot_map(): there is nothing to draw (no geometry in `data` or `zones`)."
+            raise SchemaError(msg)
+        pad = 0.05 * max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1.0)
+        xlim = (bounds[0] - pad, bounds[2] + pad)
+        ylim = (bounds[1] - pad, bounds[3] + pad)
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        if legend and handles:
+            legend_title = styling.legend["title"] if styling.legend else None
+            ax.legend(
+                handles=handles,
+                title=legend_title or None,
+                loc="upper left",
+                bbox_to_anchor=(1.01, 1.0),
+                borderaxespad=0.0,
+                fontsize=7,
+                title_fontsize=8,
+                framealpha=0.9,
+            )
+        if scale_bar:
+            _scale_bar(ax, xlim=xlim, ylim=ylim)
+        if north_arrow:
+            _north_arrow(ax, lang)
+        if title:
+            ax.set_title(title)
+        if out_path is not None:
+            with atomic_path(out_path) as tmp:
+                fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=out_path.suffix.lower()[1:])
+    return fig
