@@ -6,6 +6,9 @@ coordinates (:func:`gcj02_to_wgs84`), load policy profiles (:func:`load_policy`)
 and try it all on the bundled synthetic Qingdao sample (:func:`load_sample`).
 """
 
+from landuse.assessment import assess_zones, zone_indicators, zone_stats_from_parcels
+from landuse.bank import build_project_bank
+from landuse.compliance import check_new_land, find_encroachment, outside_zone_summary
 from landuse.crs import (
     analysis_crs,
     bd09_to_wgs84,
@@ -15,6 +18,12 @@ from landuse.crs import (
     wgs84_to_gcj02,
 )
 from landuse.datasets import Sample, load_sample
+from landuse.efficiency import (
+    find_idle_land,
+    find_inefficient_land,
+    grade_enterprises,
+    parcel_metrics,
+)
 from landuse.errors import (
     CRSError,
     GeometryError,
@@ -33,9 +42,28 @@ from landuse.io import (
     read_zones,
     write_layers,
 )
-from landuse.mapping import map_zones, save_map
+from landuse.mapping import (
+    map_assessment,
+    map_bank,
+    map_compliance,
+    map_parcels,
+    map_zones,
+    save_map,
+)
 from landuse.policy import Policy, list_policies, load_policy
+from landuse.raster import estimate_floor_area, zonal_stats
+from landuse.supply import (
+    Project,
+    accept_standard_land,
+    check_standard_land,
+    evaluate_supply_options,
+    grant_price,
+    multistorey_potential,
+    standard_land_conditions,
+    tenure_coefficient,
+)
 from landuse.units import M2_PER_MU, m2_to_mu, mu_to_m2
+from landuse.zones import assign_zones
 
 __version__ = "0.1.0"
 
@@ -47,19 +75,40 @@ __all__ = [
     "LanduseWarning",
     "Policy",
     "PolicyError",
+    "Project",
     "ReadReport",
     "Sample",
     "SchemaError",
     "__version__",
+    "accept_standard_land",
     "analysis_crs",
+    "assess_zones",
+    "assign_zones",
     "bd09_to_wgs84",
+    "build_project_bank",
+    "check_new_land",
+    "check_standard_land",
+    "estimate_floor_area",
+    "evaluate_supply_options",
+    "find_encroachment",
+    "find_idle_land",
+    "find_inefficient_land",
     "gcj02_to_wgs84",
+    "grade_enterprises",
+    "grant_price",
     "list_policies",
     "load_policy",
     "load_sample",
     "m2_to_mu",
+    "map_assessment",
+    "map_bank",
+    "map_compliance",
+    "map_parcels",
     "map_zones",
     "mu_to_m2",
+    "multistorey_potential",
+    "outside_zone_summary",
+    "parcel_metrics",
     "read_buildings",
     "read_functional_areas",
     "read_parcels",
@@ -67,8 +116,13 @@ __all__ = [
     "read_zone_stats",
     "read_zones",
     "save_map",
+    "standard_land_conditions",
+    "tenure_coefficient",
     "to_analysis_crs",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
     "write_layers",
+    "zonal_stats",
+    "zone_indicators",
+    "zone_stats_from_parcels",
 ]

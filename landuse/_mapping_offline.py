@@ -30,6 +30,7 @@ Tiles still come from the network: offline, the basemap stays blank and the vect
 from __future__ import annotations
 
 import base64
+import os
 import re
 from collections import OrderedDict
 from functools import lru_cache
@@ -39,9 +40,11 @@ from typing import Any
 
 import folium
 
+from landuse._atomic import atomic_path
+from landuse._mapping_layer import ensure_layer_control_last
 from landuse.errors import LanduseError
 
-__all__ = ["inline_assets", "render_html"]
+__all__ = ["inline_assets", "render_html", "save_map"]
 
 _SCRIPT_RE = re.compile(r'<script src="(?P<url>[^"]+)"></script>')
 _LINK_RE = re.compile(r'<link rel="stylesheet" href="(?P<url>[^"]+)"\s*/?>')
@@ -195,3 +198,65 @@ def inline_assets(html: str) -> str:
         )
         raise LanduseError(msg)
     return html
+
+
+def save_map(
+    m: folium.Map,
+    path: str | os.PathLike[str],
+    *,
+    offline: bool = False,
+    layer_control: bool = True,
+) -> Path:
+    """Save a map as one HTML file, atomically; saving again writes the same bytes.
+
+    Parameters
+    ----------
+    m
+        The map.
+    path
+        Target ``.html`` file (folders are created).
+    offline
+        Inline Leaflet (and jQuery where used) from the XStatic packages
+        (``pip install "landuse[offline]"``) so the file shows its layers with no network at
+        all (the basemap tiles still need one). Folium's Bootstrap and Font Awesome links are
+        dropped (landuse layers do not use them); maps with ``folium.Icon`` markers or other
+        plugins' files cannot be saved offline and raise.
+    layer_control
+        Make sure the map has one layer control, after its layers.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Raises
+    ------
+    LanduseError
+        With ``offline=True``, if the map links files landuse cannot inline.
+    ImportError
+        With ``offline=True``, if the ``offline`` extra is not installed.
+
+    Examples
+    --------
+    >>> import tempfile, landuse
+    >>> from landuse.mapping import map_zones
+    >>> m = map_zones(landuse.load_sample().zones, basemap=None)
+    >>> out = Path(tempfile.mkdtemp())
+    >>> first = save_map(m, out / "zones.html").read_bytes()
+    >>> save_map(m, out / "zones.html").read_bytes() == first
+    True
+    >>> "<script src=" in save_map(m, out / "offline.html", offline=True).read_text("utf-8")
+    False
+    """
+    if not isinstance(m, folium.Map):
+        msg = f"save_map(): `m` must be a folium.Map; received {type(m).__name__}."
+        raise TypeError(msg)
+    if layer_control:
+        ensure_layer_control_last(m)
+    html = render_html(m)
+    if offline:
+        html = inline_assets(html)
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return path

@@ -48,7 +48,6 @@ def demo(out_dir: Path) -> None:
     """
     from landuse.datasets import load_sample
     from landuse.io import write_layers
-    from landuse.mapping import map_zones, save_map
 
     start = time.perf_counter()
     sample = load_sample()
@@ -69,12 +68,76 @@ def demo(out_dir: Path) -> None:
         )
     gpkg = write_layers(layers, out_dir / "landuse_sample.gpkg")
     click.echo(f"validated layers → {gpkg}")
-    html = save_map(
-        map_zones(sample.zones, functional_areas=sample.functional_areas),
-        out_dir / "zones_map.html",
-    )
-    click.echo(f"zone overview map → {html}")
+    _demo_pipeline(sample, out_dir)
     click.echo(f"done in {time.perf_counter() - start:.1f} s (sample data are synthetic)")
+
+
+def _demo_pipeline(sample: object, out_dir: Path) -> None:
+    """The demo's analysis steps on the sample, each writing its outputs to ``out_dir``."""
+    from landuse.assessment import assess_zones, write_assessment
+    from landuse.bank import build_project_bank, write_bank_excel
+    from landuse.compliance import check_new_land, write_compliance
+    from landuse.io import write_layers
+    from landuse.mapping import map_bank, map_compliance, map_zones, save_map
+    from landuse.policy import load_policy
+    from landuse.supply import MultistoreyUnit, Project, evaluate_supply_options
+
+    s = sample  # landuse.datasets.Sample
+    policy = load_policy("qingdao-2019")
+    bank = build_project_bank(
+        s.parcels,
+        zones=s.zones,
+        functional_areas=s.functional_areas,
+        buildings=s.buildings,
+        as_of=s.as_of,
+        policy=policy,
+    )
+    write_layers({"bank": bank}, out_dir / "bank.gpkg")
+    write_bank_excel(bank, out_dir / "bank.xlsx")
+    click.echo(f"redevelopment candidates: {len(bank)} → {out_dir / 'bank.gpkg'}, bank.xlsx")
+    report = check_new_land(
+        s.proposals, zones=s.zones, functional_areas=s.functional_areas, policy=policy
+    )
+    write_compliance(report, out_dir / "compliance.xlsx")
+    counts = report["verdict"].value_counts().to_dict()
+    click.echo(f"new-land compliance of {len(report)} proposals: {counts} → compliance.xlsx")
+    scores = assess_zones(
+        s.zone_stats, year=2021, policy=policy, zones=s.zones, reward_pool_wan=12000
+    )
+    write_assessment(scores, out_dir / "zone_assessment_2021.xlsx")
+    click.echo(
+        f"zone assessment 2021 → zone_assessment_2021.xlsx (first: {scores.iloc[0]['zone_id']})"
+    )
+    project = Project(
+        name="示例：电子信息项目",
+        industry_code="39",
+        floor_area_needed_m2=9_000,
+        investment_wan=4_000,
+        expected_tax_wan=300,
+        land_grade="三级",
+        zone_id="QD06",
+    )
+    table = evaluate_supply_options(
+        project,
+        policy=policy,
+        discount_rate=policy.tenure.capitalisation_rate_share,  # illustrative
+        options=[
+            "conventional",
+            "standard_land",
+            "flexible",
+            "lease_then_transfer",
+            MultistoreyUnit(),
+        ],
+    )
+    table.to_csv(out_dir / "supply_options.csv", encoding="utf-8-sig")
+    click.echo(
+        f"supply options → supply_options.csv (recommended: {table.attrs.get('recommendation')})"
+    )
+    m = map_zones(s.zones, functional_areas=s.functional_areas)
+    m = map_bank(bank, m=m)
+    m = map_compliance(report, zones=s.zones, m=m)
+    html = save_map(m, out_dir / "zones_map.html")
+    click.echo(f"zone overview map (zones, bank, compliance) → {html}")
 
 
 @main.command()
@@ -472,14 +535,20 @@ def bank_command(
                 lang="zh" if lang == "zh" else "en",
             )
             written = io.write_layers({"project_bank": table}, output)
-            book = write_bank_excel(table, excel, lang="zh" if lang == "zh" else "en") if excel else None
+            book = (
+                write_bank_excel(table, excel, lang="zh" if lang == "zh" else "en")
+                if excel
+                else None
+            )
     except (LanduseError, ValueError, FileNotFoundError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     for w in caught:
         click.echo(f"warning: {w.message}", err=True)
     routes = ", ".join(f"{k} {v}" for k, v in table.attrs["routes"].items())
-    click.echo(f"{len(table)} candidates from {len(parcels)} parcels ({routes}); policy {policy.name}")
+    click.echo(
+        f"{len(table)} candidates from {len(parcels)} parcels ({routes}); policy {policy.name}"
+    )
     for code, missing in table.attrs["not_evaluated"].items():
         click.echo(f"not evaluated: {code} (missing {'; '.join(missing)})")
     click.echo(f"project bank → {written} (layer project_bank)")

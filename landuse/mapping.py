@@ -30,10 +30,8 @@ overlays are shifted to GCJ-02 for display so they line up; the data are never c
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any, Literal
 
 import folium
@@ -41,7 +39,6 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from landuse._atomic import atomic_path
 from landuse._mapping_draw import (
     _AREA_BASE,
     _OUTLINE_BASE,
@@ -60,11 +57,10 @@ from landuse._mapping_draw import (
 from landuse._mapping_layer import (
     BASEMAPS,
     display_geometries,
-    ensure_layer_control_last,
     map_state,
     new_map,
 )
-from landuse._mapping_offline import inline_assets, render_html
+from landuse._mapping_offline import save_map
 from landuse._mapping_style import (
     CATEGORY_COLORS,
     categorical_styling,
@@ -778,64 +774,3 @@ def map_assessment(
         show=show,
         id_column="zone_id",
     )
-
-
-def save_map(
-    m: folium.Map,
-    path: str | os.PathLike[str],
-    *,
-    offline: bool = False,
-    layer_control: bool = True,
-) -> Path:
-    """Save a map as one HTML file, atomically; saving again writes the same bytes.
-
-    Parameters
-    ----------
-    m
-        The map.
-    path
-        Target ``.html`` file (folders are created).
-    offline
-        Inline Leaflet (and jQuery where used) from the XStatic packages
-        (``pip install "landuse[offline]"``) so the file shows its layers with no network at
-        all (the basemap tiles still need one). Folium's Bootstrap and Font Awesome links are
-        dropped (landuse layers do not use them); maps with ``folium.Icon`` markers or other
-        plugins' files cannot be saved offline and raise.
-    layer_control
-        Make sure the map has one layer control, after its layers.
-
-    Returns
-    -------
-    pathlib.Path
-        The written file.
-
-    Raises
-    ------
-    LanduseError
-        With ``offline=True``, if the map links files landuse cannot inline.
-    ImportError
-        With ``offline=True``, if the ``offline`` extra is not installed.
-
-    Examples
-    --------
-    >>> import tempfile, landuse
-    >>> m = map_zones(landuse.load_sample().zones, basemap=None)
-    >>> out = Path(tempfile.mkdtemp())
-    >>> first = save_map(m, out / "zones.html").read_bytes()
-    >>> save_map(m, out / "zones.html").read_bytes() == first
-    True
-    >>> "<script src=" in save_map(m, out / "offline.html", offline=True).read_text("utf-8")
-    False
-    """
-    if not isinstance(m, folium.Map):
-        msg = f"save_map(): `m` must be a folium.Map; received {type(m).__name__}."
-        raise TypeError(msg)
-    if layer_control:
-        ensure_layer_control_last(m)
-    html = render_html(m)
-    if offline:
-        html = inline_assets(html)
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        tmp.write_text(html, encoding="utf-8")
-    return path

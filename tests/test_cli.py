@@ -42,6 +42,17 @@ def test_demo_writes_layers_and_map(tmp_path):
     for name in sample.zones["name"]:  # as UTF-8 text or as JSON \\u escapes
         assert name in html or json.dumps(name)[1:-1] in html
     assert "zones_map.html" in result.output
+    for name in [
+        "bank.gpkg",
+        "bank.xlsx",
+        "compliance.xlsx",
+        "zone_assessment_2021.xlsx",
+        "supply_options.csv",
+    ]:
+        assert (out / name).stat().st_size > 0, name
+    bank = pyogrio.read_dataframe(out / "bank.gpkg")
+    assert len(bank) > 0
+    assert bank["parcel_id"].isin(sample.parcels["parcel_id"]).all()
 
 
 def test_validate_reports_and_writes(tmp_path):
