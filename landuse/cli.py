@@ -73,7 +73,7 @@ def demo(out_dir: Path) -> None:
 
 
 def _demo_pipeline(sample: object, out_dir: Path) -> None:
-    """The demo's analysis steps on the sample, each writing its outputs to ``out_dir``."""
+    """Run the demo's analysis steps on the sample, each writing its outputs to ``out_dir``."""
     from landuse.assessment import assess_zones, write_assessment
     from landuse.bank import build_project_bank, write_bank_excel
     from landuse.compliance import check_new_land, write_compliance
