@@ -692,7 +692,7 @@ def map_assessment(
 
     Examples
     --------
-    >>> import landuse
+    >>> import landuse, numpy as np, pandas as pd
     >>> s = landuse.load_sample()
     >>> scores = pd.DataFrame({"zone_id": s.zones["zone_id"],
     ...                        "total_score": np.linspace(60, 95, len(s.zones))})
