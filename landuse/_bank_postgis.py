@@ -188,15 +188,17 @@ class _Session:
         return int(epsg)
 
     def load_entries(self, *, candidate_ids: Sequence[str] | None = None) -> pd.DataFrame:
-        if candidate_ids is None:
-            self.cur.execute(_SELECT_ENTRIES + " ORDER BY fid")
-        else:
-            self.cur.execute(
-                _SELECT_ENTRIES + " WHERE candidate_id = ANY(%s) ORDER BY fid",
-                (list(candidate_ids),),
-            )
+        with self.cur.connection.cursor(binary=True) as cur:  # binary rows: faster to load
+            if candidate_ids is None:
+                cur.execute(_SELECT_ENTRIES + " ORDER BY fid")
+            else:
+                cur.execute(
+                    _SELECT_ENTRIES + " WHERE candidate_id = ANY(%s) ORDER BY fid",
+                    (list(candidate_ids),),
+                )
+            rows = cur.fetchall()
         frame = pd.DataFrame.from_records(
-            self.cur.fetchall(), columns=["fid", "geom", *ENTRY_COLUMNS], coerce_float=False
+            rows, columns=["fid", "geom", *ENTRY_COLUMNS], coerce_float=False
         )
         wkb = [None if b is None else bytes(b) for b in frame.pop("geom").tolist()]
         frame["geometry"] = shapely.from_wkb(np.array(wkb, dtype=object)) if len(frame) else []

@@ -640,3 +640,10 @@ def write_bank_excel(
             width = max(len(str(col)) * 2, 10)
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(width, 60)
     return path
+
+
+# The store that keeps the bank over the years (GeoPackage or PostGIS), re-exported here so
+# that `from landuse.bank import ProjectBank` works (architecture: bank.py = ranking + store).
+from landuse._bank_store import ProjectBank  # noqa: E402
+
+__all__ = [*__all__, "ProjectBank"]

@@ -92,7 +92,7 @@ def _demo_pipeline(sample: object, out_dir: Path) -> None:
         as_of=s.as_of,
         policy=policy,
     )
-    write_layers({"bank": bank}, out_dir / "bank.gpkg")
+    write_layers({"project_bank": bank}, out_dir / "bank.gpkg")
     write_bank_excel(bank, out_dir / "bank.xlsx")
     click.echo(f"redevelopment candidates: {len(bank)} → {out_dir / 'bank.gpkg'}, bank.xlsx")
     report = check_new_land(
