@@ -283,13 +283,17 @@ def nearest_zone(
         b = pb[s0 : s0 + rows]
         dx = np.maximum(zb[None, :, 0] - b[:, None, 2], b[:, None, 0] - zb[None, :, 2])
         dy = np.maximum(zb[None, :, 1] - b[:, None, 3], b[:, None, 1] - zb[None, :, 3])
-        bound = np.hypot(np.maximum(dx, 0.0), np.maximum(dy, 0.0))
+        np.maximum(dx, 0.0, out=dx)
+        np.maximum(dy, 0.0, out=dy)
+        bound = dx * dx
+        bound += dy * dy  # squared lower bound
         first = bound.argmin(axis=1)
         upper = shapely.distance(pgeoms[first], g[s0 : s0 + rows])
         # other pieces whose bound is not above it (with slack: the box bound may exceed an
         # equal exact distance by rounding); the first piece is already measured
         bound[np.arange(len(b)), first] = np.inf
-        ci, cj = np.nonzero(bound <= upper[:, None] * (1.0 + 1e-12) + 1e-9)
+        limit = upper * (1.0 + 1e-12) + 1e-9
+        ci, cj = np.nonzero(bound <= (limit * limit)[:, None])
         d = shapely.distance(pgeoms[cj], g[s0 + ci])
         best = upper.copy()
         np.minimum.at(best, ci, d)

@@ -51,6 +51,8 @@ CHUNK = 65_536
 #: Relative slack when deciding that summed pieces reach the whole parcel (then checked exactly)
 #: and when two keys hold equal shares (then the smaller key wins).
 REL_EPS = 1e-9
+#: Overlaps below this share of a parcel are floating-point rounding (edges that coincide).
+NOISE = 1e-12
 
 
 def n_workers(n_jobs: int | None, n: int) -> int:
@@ -177,28 +179,35 @@ def pairs(
         has[left[cov]] = True
         keep = cov | ~has[left]
         left, right, cov = left[keep], right[keep], cov[keep]
+    area = test_area[left].astype(np.float64, copy=True)
     cross = np.flatnonzero(~cov)
     if len(cross):
-        hit = shapely.intersects(geoms[right[cross]], tests[left[cross]])
-        drop = cross[~hit]
-        if len(drop):
-            keep = np.ones(len(left), dtype=bool)
-            keep[drop] = False
-            left, right, cov = left[keep], right[keep], cov[keep]
-            cross = np.flatnonzero(~cov)
-    area = test_area[left].astype(np.float64, copy=True)
-    if len(cross):
-        area[cross] = crossing_areas(tests, left[cross], right[cross], layer)
+        # measure every candidate pair that is not covered (disjoint ones measure 0); only
+        # pairs found to share no area need the intersects test, to keep those that touch
+        area[cross] = crossing_areas(tests, left[cross], right[cross], layer, test_area)
+        nil = cross[area[cross] == 0]
+        if len(nil):
+            touch = shapely.intersects(geoms[right[nil]], tests[left[nil]])
+            if not touch.all():
+                keep = np.ones(len(left), dtype=bool)
+                keep[nil[~touch]] = False
+                left, right, cov, area = left[keep], right[keep], cov[keep], area[keep]
     return Pairs(left, right, area, cov)
 
 
 def crossing_areas(
-    tests: np.ndarray, left: np.ndarray, right: np.ndarray, layer: LayerIndex
+    tests: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+    layer: LayerIndex,
+    test_area: np.ndarray,
 ) -> np.ndarray:
-    """``area(tests[left[i]] ∩ layer.geoms[right[i]])`` for pairs that cross a boundary.
+    """``area(tests[left[i]] ∩ layer.geoms[right[i]])`` for pairs no polygon covers.
 
     Convex parcels go through the vectorised clipping kernel (:func:`landuse._clip.clip_areas`)
-    against the polygon's pieces near them; other shapes through ``shapely.intersection``.
+    against the polygon's pieces near them; other shapes through ``shapely.intersection``
+    (after an ``intersects`` test). Areas below ``NOISE`` of the parcel's area are rounding
+    left by edges that coincide (a parcel touching a zone) and are set to 0.
     """
     out = np.zeros(len(left))
     parcels, which = np.unique(left, return_inverse=True)
@@ -215,7 +224,11 @@ def crossing_areas(
     rest = np.flatnonzero(~convex)
     if len(rest):
         geoms, _ = layer.local()
-        out[rest] = shapely.area(shapely.intersection(tests[left[rest]], geoms[right[rest]]))
+        a, b = tests[left[rest]], geoms[right[rest]]
+        hit = np.flatnonzero(shapely.intersects(b, a))
+        if len(hit):
+            out[rest[hit]] = shapely.area(shapely.intersection(a[hit], b[hit]))
+    out[out <= NOISE * test_area[left]] = 0.0
     return out
 
 

@@ -78,7 +78,8 @@ def _demo_pipeline(sample: object, out_dir: Path) -> None:
     from landuse.bank import build_project_bank, write_bank_excel
     from landuse.compliance import check_new_land, write_compliance
     from landuse.io import write_layers
-    from landuse.mapping import map_bank, map_compliance, map_zones, save_map
+    from landuse.efficiency import grade_enterprises
+    from landuse.mapping import map_bank, map_compliance, map_parcels, map_zones, save_map
     from landuse.policy import load_policy
     from landuse.supply import MultistoreyUnit, Project, evaluate_supply_options
 
@@ -133,11 +134,13 @@ def _demo_pipeline(sample: object, out_dir: Path) -> None:
     click.echo(
         f"supply options → supply_options.csv (recommended: {table.attrs.get('recommendation')})"
     )
+    graded = s.parcels.join(grade_enterprises(s.parcels, policy=policy)[["grade"]])
     m = map_zones(s.zones, functional_areas=s.functional_areas)
+    m = map_parcels(graded, column="grade", m=m)
     m = map_bank(bank, m=m)
     m = map_compliance(report, zones=s.zones, m=m)
-    html = save_map(m, out_dir / "zones_map.html")
-    click.echo(f"zone overview map (zones, bank, compliance) → {html}")
+    html = save_map(m, out_dir / "zones_map.html", offline=True)
+    click.echo(f"combined map (zones, parcels by grade, bank, compliance; opens offline) → {html}")
 
 
 @main.command()

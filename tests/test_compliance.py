@@ -183,6 +183,19 @@ def test_reason_texts_zh_and_en(zones, proposals):
 def test_strict_tolerance_and_larger_tolerance(zones, proposals):
     strict = check_new_land(proposals, zones=zones, tolerance_m2=0, tolerance_share=0)
     assert strict.loc["sliver", "verdict"] == "straddles_boundary"
+    # touching stays touching, exactly, even in Gauss-Krüger coordinates of millions of metres
+    dx, dy = QD_GK
+    moved = check_new_land(
+        proposals.set_geometry(proposals.translate(dx, dy)),
+        zones=zones.set_geometry(zones.translate(dx, dy)),
+        tolerance_m2=0,
+        tolerance_share=0,
+    )
+    for name in ("edge", "hole", "far"):
+        assert strict.loc[name, "share_in_zone"] == 0.0
+        assert moved.loc[name, "share_in_zone"] == 0.0
+        assert moved.loc[name, "verdict"] == "outside"
+    assert moved.loc["edge", "distance_to_zone_m"] == 0.0
     loose = check_new_land(proposals, zones=zones, tolerance_m2=6000, tolerance_share=0.49)
     # 5000 m² is 50 % of "half": beyond the share limit, so it still straddles
     assert loose.loc["half", "verdict"] == "straddles_boundary"
