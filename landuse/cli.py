@@ -77,8 +77,8 @@ def _demo_pipeline(sample: object, out_dir: Path) -> None:
     from landuse.assessment import assess_zones, write_assessment
     from landuse.bank import build_project_bank, write_bank_excel
     from landuse.compliance import check_new_land, write_compliance
-    from landuse.io import write_layers
     from landuse.efficiency import grade_enterprises
+    from landuse.io import write_layers
     from landuse.mapping import map_bank, map_compliance, map_parcels, map_zones, save_map
     from landuse.policy import load_policy
     from landuse.supply import MultistoreyUnit, Project, evaluate_supply_options
