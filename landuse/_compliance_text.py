@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -124,24 +124,31 @@ def _label(
     return pc.coalesce(out, arr)
 
 
-def _join(*parts: pa.Array | str) -> pa.Array:
+Text: TypeAlias = "pa.Array | pa.Scalar | str"
+
+
+def _join(*parts: Text) -> pa.Array:
     return pc.binary_join_element_wise(
-        *[p if isinstance(p, pa.Array) else pa.scalar(p, _STR) for p in parts],
+        *[p if isinstance(p, (pa.Array, pa.Scalar)) else pa.scalar(p, _STR) for p in parts],
         "",
         null_handling="replace",
         null_replacement="—",
     )
 
 
-def _when(mask: np.ndarray, text: pa.Array | str) -> pa.Array:
+def _when(mask: np.ndarray, text: Text) -> Text:
     """``text`` where ``mask``, else the empty string."""
-    t = text if isinstance(text, pa.Array) else pa.scalar(text, _STR)
-    return pc.if_else(pa.array(np.asarray(mask, dtype=bool)), t, pa.scalar("", _STR))
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return ""
+    if mask.all():
+        return text
+    t = text if isinstance(text, (pa.Array, pa.Scalar)) else pa.scalar(text, _STR)
+    return pc.if_else(pa.array(mask), t, pa.scalar("", _STR))
 
 
 def reason_texts(f: Facts, *, lang: Lang, tolerance_m2: float, tolerance_share: float) -> pa.Array:
     """One sentence per proposal saying where it stands and by how much (in row order)."""
-    len(f.verdict)
     pieces: list[pa.Array] = []
     rows: list[np.ndarray] = []
     zh = lang == "zh"
@@ -156,13 +163,12 @@ def reason_texts(f: Facts, *, lang: Lang, tolerance_m2: float, tolerance_share: 
             continue
         take = pa.array(idx)
         zone = f.zone_id.take(take)
-        near = f.nearest_zone_id.take(take)
-        share_in = _pct(f.share_in_zone[idx])
-        out_m2 = _num(f.area_outside_m2[idx], 1)
-        share_out = _pct(1.0 - f.share_in_zone[idx])
-        ind = _pct(f.share_in_industrial_area[idx])
         non_ind = f.area_outside_industrial_m2[idx]
-        kind = _label(f.area_type.take(take), AREA_TYPE_LABELS, lang)
+        if verdict in ("straddles_boundary", "inside_within_tolerance"):
+            out_m2 = _num(f.area_outside_m2[idx], 1)
+            share_out = _pct(1.0 - f.share_in_zone[idx])
+        if verdict in ("wrong_functional_area", "not_industrial_use"):
+            ind = _pct(f.share_in_industrial_area[idx])
         if verdict == "inside":
             fa_ok = f.areas_state[idx] == 0
             text = (
@@ -211,6 +217,7 @@ def reason_texts(f: Facts, *, lang: Lang, tolerance_m2: float, tolerance_share: 
                 )
         elif verdict == "straddles_boundary":
             mu = _num(f.area_outside_m2[idx] / M2_PER_MU, 2)
+            share_in = _pct(f.share_in_zone[idx])
             text = (
                 _join("跨集聚区边界：", share_in, "% 在集聚区", zone, "内，", mu, " 亩（", share_out, "%）在集聚区外")
                 if zh
@@ -220,6 +227,7 @@ def reason_texts(f: Facts, *, lang: Lang, tolerance_m2: float, tolerance_share: 
                 )
             )  # fmt: skip
         elif verdict == "outside":
+            near = f.nearest_zone_id.take(take)
             dist = _num(f.distance_m[idx], 1)
             touching = f.distance_m[idx] == 0
             some_in = f.share_in_zone[idx] > 0
@@ -245,6 +253,7 @@ def reason_texts(f: Facts, *, lang: Lang, tolerance_m2: float, tolerance_share: 
                     _when(some_in, _join(" (only ", in_m2, " m² inside, within tolerance)")),
                 )
         elif verdict == "wrong_functional_area":
+            kind = _label(f.area_type.take(take), AREA_TYPE_LABELS, lang)
             has_kind = pc.is_valid(f.area_type.take(take)).to_numpy(zero_copy_only=False)
             none_ind = np.nan_to_num(f.share_in_industrial_area[idx]) == 0
             text = (

@@ -20,7 +20,9 @@ cross a boundary get an intersection (see ``benchmarks/bench_compliance.py``).
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import warnings
 from collections.abc import Collection
 from pathlib import Path
@@ -63,6 +65,7 @@ __all__ = [
 ]
 
 Lang = Literal["zh", "en"]
+logger = logging.getLogger(__name__)
 
 #: Default tolerances (data-quality allowances, not policy values; see check_new_land Notes).
 DEFAULT_TOLERANCE_M2 = 100.0
@@ -84,6 +87,19 @@ _RESULT_COLUMNS = (
 def _within(x: np.ndarray, area: np.ndarray, tolerance_m2: float, share: float) -> np.ndarray:
     """Whether an area ``x`` is small enough to ignore: ≤ tolerance_m2 AND ≤ share × area."""
     return (x <= tolerance_m2) & (x <= share * area)
+
+
+class _Clock:
+    """Log the time of each phase at DEBUG level (``logging.getLogger("landuse.compliance")``)."""
+
+    def __init__(self, caller: str) -> None:
+        self.caller = caller
+        self.last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        logger.debug("%s: %s %.3f s", self.caller, phase, now - self.last)
+        self.last = now
 
 
 # --- check_new_land -------------------------------------------------------------------------------
@@ -240,6 +256,7 @@ def check_new_land(
     straddles the zone boundary: 50 % inside zone QD01, 7.5 mu (50 %) outside; functional areas not given: industrial area not checked
     """
     caller = "check_new_land"
+    clock = _Clock(caller)
     _m.check_frame(proposals, "proposals", caller)
     _m.check_frame(zones, "zones", caller)
     lang = _m.check_lang(lang, caller)
@@ -261,6 +278,7 @@ def check_new_land(
         )
     zone_ids = _m.check_zones(zones, caller)
     kinds = None if functional_areas is None else _m.check_areas(functional_areas, caller)
+    clock.lap("arguments")
     area = _m.check_polygons(
         proposals,
         name="proposals",
@@ -286,6 +304,7 @@ def check_new_land(
         not_evaluated["wrong_functional_area"] = ["functional_areas"]
 
     zone_geoms = zones.geometry.to_numpy()
+    clock.lap("geometry checks")
     zl = _overlap.LayerIndex.build(zone_geoms, zone_ids)
     fl = None
     tiles = None
@@ -298,6 +317,7 @@ def check_new_land(
         )
         if fa_zone is not None and not pd.isna(fa_zone).any():
             tiles = _m.tiling(zl, zone_geoms, fl, fa_zone.astype(str).astype(object))
+    clock.lap("layer indexes")
     got = _m.measure(
         proposals.geometry.to_numpy(),
         area,
@@ -361,6 +381,7 @@ def check_new_land(
             areas_state=state,
             use_known=known,
         )  # fmt: skip
+    clock.lap("measuring")
     texts = _overlap.run_chunks(
         lambda s: {
             "text": reason_texts(
@@ -371,6 +392,7 @@ def check_new_land(
         n_jobs=n_jobs,
     )["text"]
     # a shallow copy: new columns only, so the caller's frame is never changed
+    clock.lap("explanations")
     result = proposals.copy(deep=False)
     result = result.drop(columns=[c for c in _RESULT_COLUMNS if c in result.columns])
     values: dict[str, Any] = {
@@ -384,14 +406,12 @@ def check_new_land(
         "verdict": pd.Categorical.from_codes(verdict, categories=list(VERDICTS)),
         "reason_text": pd.array(texts, dtype="str"),
     }
-    geometry_name = result.geometry.name
-    columns = [c for c in result.columns if c != geometry_name]
-    extra = pd.DataFrame(values, index=result.index)
-    result = gpd.GeoDataFrame(
-        pd.concat([result[columns], extra, result[[geometry_name]]], axis=1),
-        geometry=geometry_name,
-        crs=result.crs,
-    )
+    # new columns go before the geometry column, if that is last (inserting copies nothing)
+    at = result.columns.get_loc(result.geometry.name)
+    at = at if at == len(result.columns) - 1 else len(result.columns)
+    for name, value in values.items():
+        result.insert(at, name, value)
+        at += 1
     result.attrs = {
         "policy": policy.name,
         "tolerance_m2": float(tolerance_m2),
@@ -399,6 +419,7 @@ def check_new_land(
         "industrial_uses": list(uses),
         "not_evaluated": not_evaluated,
     }
+    clock.lap("result frame")
     return result
 
 

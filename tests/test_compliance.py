@@ -630,3 +630,12 @@ def test_cli_check(tmp_path, zones, proposals, areas):
     bad = runner.invoke(main, [*args, "--tolerance-share", "0.7"])
     assert bad.exit_code == 2
     assert "`tolerance_share` must be a share" in bad.output
+
+
+def test_no_proposals(zones, areas):
+    empty = gpd.GeoDataFrame({"land_use": pd.Series([], dtype="str")}, geometry=[], crs=CRS)
+    report = check_new_land(empty, zones=zones, functional_areas=areas)
+    assert len(report) == 0
+    assert report.columns.tolist()[-2:] == ["reason_text", "geometry"]
+    table = outside_zone_summary(report, by="nearest_zone_id")
+    assert table.loc["合计", "proposals"] == 0
