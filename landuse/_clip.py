@@ -138,7 +138,9 @@ class Windows:
     """Candidate clip windows: their ring coordinates (read once) and which are convex.
 
     ``convex[i]``: geometry ``i`` is a single polygon without holes, with at most
-    :data:`MAX_EDGES` edges, all turning the same way (collinear vertices allowed).
+    :data:`MAX_EDGES` edges, every turn in the same direction and less than a half turn
+    (collinear vertices allowed), turning once in all (2π). Such a closed chain is a simple
+    convex polygon, so it is also proven valid (a pentagram turns twice, a spike a half turn).
     """
 
     def __init__(self, geoms: np.ndarray) -> None:
@@ -154,21 +156,31 @@ class Windows:
         counts = np.bincount(which, minlength=len(idx))
         start = np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64)
         self.coords, self.counts, self.start = coords, counts, start
-        if len(idx):
-            # edges e_i = p_{i+1} - p_i within each closed ring, turns at every vertex
-            pos = np.arange(len(coords))
-            is_last = pos == (start + counts - 1)[which]
-            ex = np.where(is_last, 0.0, np.roll(coords[:, 0], -1) - coords[:, 0])
-            ey = np.where(is_last, 0.0, np.roll(coords[:, 1], -1) - coords[:, 1])
-            nxt = pos + 1
-            nxt[start + counts - 2] = start  # the last real edge is followed by the first
-            valid = ~is_last
-            turn = np.zeros(len(coords))
-            turn[valid] = ex[valid] * ey[nxt[valid]] - ey[valid] * ex[nxt[valid]]
-            pos_turn = np.bincount(which, weights=(turn > 0), minlength=len(idx))
-            neg_turn = np.bincount(which, weights=(turn < 0), minlength=len(idx))
-            ok[idx] = (pos_turn == 0) | (neg_turn == 0)
+        # rings with the same number of vertices are handled together as (m, c, 2) blocks
+        sub = ok[idx]
+        for c in np.unique(counts):
+            rows = np.flatnonzero(counts == c)
+            block = coords[_ranges(start[rows], counts[rows])].reshape(len(rows), c, 2)
+            sub[rows] = _turns_once(block)
+        ok[idx] = sub
         self.convex = ok
+
+
+def _turns_once(block: np.ndarray) -> np.ndarray:
+    """Tell, for closed rings stored as ``(m, c, 2)``, which are simple and convex.
+
+    Every turn between consecutive edges is in the same direction and below a half turn
+    (collinear and repeated vertices allowed), and the turns add up to one full turn.
+    """
+    edge = np.diff(block, axis=1)  # (m, c-1, 2): the c-1 edges, in order
+    nxt = np.roll(edge, -1, axis=1)  # the edge after each, the last wrapping to the first
+    cross = edge[..., 0] * nxt[..., 1] - edge[..., 1] * nxt[..., 0]
+    dot = edge[..., 0] * nxt[..., 0] + edge[..., 1] * nxt[..., 1]
+    angle = np.arctan2(cross, dot)
+    total = angle.sum(axis=1)
+    turn = angle * np.where(total < 0, -1.0, 1.0)[:, None]
+    bad = ((turn < 0) | (turn >= np.pi - 1e-9)).any(axis=1)
+    return ~bad & (np.abs(np.abs(total) - 2 * np.pi) < 1e-6)
 
 
 def convex_clips(geoms: np.ndarray) -> np.ndarray:
@@ -177,8 +189,9 @@ def convex_clips(geoms: np.ndarray) -> np.ndarray:
     Examples
     --------
     >>> L = shapely.Polygon([(0, 0), (2, 0), (2, 1), (1, 1), (1, 2), (0, 2)])
-    >>> convex_clips(np.array([shapely.box(0, 0, 1, 1), L, L.buffer(1)])).tolist()
-    [True, False, False]
+    >>> star = shapely.Polygon([(0, 0), (2, 6), (4, 0), (-1, 4), (5, 4)])  # turns twice
+    >>> convex_clips(np.array([shapely.box(0, 0, 1, 1), L, L.buffer(1), star])).tolist()
+    [True, False, False, False]
     """
     return Windows(geoms).convex
 

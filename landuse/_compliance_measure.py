@@ -8,7 +8,7 @@ case, checked by :func:`tiling`), one pass over the functional areas gives both 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import shapely
 
 from landuse import _overlap
+from landuse._clip import Windows
 from landuse.errors import GeometryError, SchemaError, format_ids
 from landuse.schema import AREA_TYPES, LAND_USES, normalise_area_type, normalise_land_use
 
@@ -30,6 +31,7 @@ __all__ = [
     "check_tolerances",
     "check_uses",
     "check_zones",
+    "geometry_flags",
     "ids_of",
     "is_in",
     "labels",
@@ -94,6 +96,66 @@ def ids_of(frame: gpd.GeoDataFrame, id_column: str) -> np.ndarray:
     return frame.index.to_numpy(dtype=object)
 
 
+def geometry_flags(g: np.ndarray) -> tuple[dict[str, np.ndarray], Windows]:
+    """Per geometry: what is wrong with it (if anything), its area, and its clip window.
+
+    Convex polygons are proven simple from their coordinates (:class:`landuse._clip.Windows`,
+    reused later to clip them); GEOS ``is_valid`` checks the rest.
+    """
+    type_id = shapely.get_type_id(g)
+    missing = type_id < 0
+    empty = ~missing & shapely.is_empty(g)
+    polygonal = np.isin(type_id, (3, 6))
+    other = ~missing & ~empty & ~polygonal
+    windows = Windows(g)
+    valid = windows.convex.copy()
+    rest = np.flatnonzero(~valid & ~missing)
+    valid[rest] = shapely.is_valid(g[rest])
+    area = shapely.area(g)
+    zero = ~missing & ~empty & polygonal & ~(area > 0)
+    invalid = ~missing & ~empty & polygonal & ~valid & ~zero
+    flags = {
+        "missing": missing | empty,
+        "other": other,
+        "invalid": invalid,
+        "zero": zero,
+        "area": np.nan_to_num(area),
+    }
+    return flags, windows
+
+
+def raise_geometry_problems(
+    flags: dict[str, np.ndarray],
+    frame: gpd.GeoDataFrame,
+    *,
+    name: str,
+    caller: str,
+    id_column: str,
+    require_area: bool,
+) -> None:
+    """Raise one GeometryError listing every kind of problem found, with counts and ids."""
+    ids = ids_of(frame, id_column)
+    problems = []
+    for key, what in (
+        ("missing", "have no geometry (missing or empty)"),
+        ("other", "are not polygons"),
+        ("invalid", "have invalid geometry"),
+        ("zero", "have no area (collapsed to a line or a point)"),
+    ):
+        if key == "zero" and not require_area:
+            continue
+        bad = np.flatnonzero(flags[key])
+        if len(bad):
+            problems.append(f"{len(bad)} of {len(frame)} {what} ({format_ids(ids[bad])})")
+    if problems:
+        msg = (
+            f"{caller}: `{name}` cannot be measured: {'; '.join(problems)}. Read the layer with "
+            f"landuse.read_{name}(...), which repairs invalid geometries and drops empty ones, or "
+            f"drop these rows, e.g. {name}[{name}.is_valid & ({name}.area > 0)]."
+        )
+        raise GeometryError(msg)
+
+
 def check_polygons(
     frame: gpd.GeoDataFrame,
     *,
@@ -108,47 +170,10 @@ def check_polygons(
     Collects every problem (missing, empty, not polygonal, invalid, no area) and raises once.
     """
     geoms = frame.geometry.to_numpy()
-
-    def work(s: slice) -> dict[str, Any]:
-        g = geoms[s]
-        type_id = shapely.get_type_id(g)
-        missing = type_id < 0
-        empty = ~missing & shapely.is_empty(g)
-        polygonal = np.isin(type_id, (3, 6))
-        other = ~missing & ~empty & ~polygonal
-        valid = shapely.is_valid(g)
-        area = shapely.area(g)
-        zero = ~missing & ~empty & polygonal & ~(area > 0)
-        invalid = ~missing & ~empty & polygonal & ~valid & ~zero
-        return {
-            "missing": missing | empty,
-            "other": other,
-            "invalid": invalid,
-            "zero": zero,
-            "area": np.nan_to_num(area),
-        }
-
-    got = _overlap.run_chunks(work, len(geoms), n_jobs=n_jobs)
-    ids = ids_of(frame, id_column)
-    problems = []
-    for key, what in (
-        ("missing", "have no geometry (missing or empty)"),
-        ("other", "are not polygons"),
-        ("invalid", "have invalid geometry"),
-        ("zero", "have no area (collapsed to a line or a point)"),
-    ):
-        if key == "zero" and not require_area:
-            continue
-        bad = np.flatnonzero(got[key])
-        if len(bad):
-            problems.append(f"{len(bad)} of {len(geoms)} {what} ({format_ids(ids[bad])})")
-    if problems:
-        msg = (
-            f"{caller}: `{name}` cannot be measured: {'; '.join(problems)}. Read the layer with "
-            f"landuse.read_{name}(...), which repairs invalid geometries and drops empty ones, or "
-            f"drop these rows, e.g. {name}[{name}.is_valid & ({name}.area > 0)]."
-        )
-        raise GeometryError(msg)
+    got = _overlap.run_chunks(lambda s: geometry_flags(geoms[s])[0], len(geoms), n_jobs=n_jobs)
+    raise_geometry_problems(
+        got, frame, name=name, caller=caller, id_column=id_column, require_area=require_area
+    )
     return np.asarray(got["area"], dtype=np.float64)
 
 
@@ -308,19 +333,22 @@ def nearest_zone(
 
 def measure(
     geoms: np.ndarray,
-    area: np.ndarray,
     zones: _overlap.LayerIndex,
     areas: _overlap.LayerIndex | None,
     *,
     tiles: np.ndarray | None,
     n_jobs: int | None,
     progress: bool,
-) -> dict[str, np.ndarray]:
-    """Per proposal: zone, area inside zones and industrial areas, nearest zone and distance.
+    finish: Callable[[slice, dict[str, Any]], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Per proposal: geometry checks, zone, area inside zones and industrial areas, nearest zone.
 
-    With ``tiles`` (functional areas tiling the zones) the zones are only tested with
-    predicates and every area is measured against the functional areas; otherwise each
-    layer is measured on its own.
+    Each chunk is first checked (:func:`geometry_flags`: the flags and ``area`` are returned);
+    a chunk with a broken geometry is not measured (the caller raises). With ``tiles``
+    (functional areas tiling the zones) the zones are only tested with predicates and every
+    area is measured against the functional areas; otherwise each layer is measured on its
+    own. ``finish(s, out)`` runs in the same thread on each chunk's results (verdicts,
+    texts) and adds its own arrays.
     """
     ind_code = -1
     if areas is not None and "industrial" in set(areas.labels):
@@ -341,9 +369,9 @@ def measure(
         full[per_kind.left[sel]] = per_kind.full[sel]
         out.update(area_type=kind, in_industrial=in_ind, exact_industrial=full)
 
-    def work_general(P: np.ndarray, A: np.ndarray) -> dict[str, Any]:
+    def work_general(P: np.ndarray, A: np.ndarray, W: Windows) -> dict[str, Any]:
         m = len(P)
-        zp = _overlap.pairs(P, A, zones, skip_covered=True)
+        zp = _overlap.pairs(P, A, zones, skip_covered=True, windows=W)
         zkeys = zones.keys[zp.right]
         per_zone = _overlap.aggregate(
             zp, zkeys, tests=P, test_area=A, layer=zones, overlapping=zones.overlap_same_key
@@ -364,15 +392,15 @@ def measure(
         out: dict[str, Any] = {"zone": zone, "in_zone": in_zone, "exact_zone": exact}
         out.update(touch=touch, touched=touched)
         if areas is not None:
-            fp = _overlap.pairs(P, A, areas, skip_covered=not areas.overlap_any)
+            fp = _overlap.pairs(P, A, areas, skip_covered=not areas.overlap_any, windows=W)
             kinds(P, A, fp, out)
         return out
 
-    def work_tiles(P: np.ndarray, A: np.ndarray) -> dict[str, Any]:
+    def work_tiles(P: np.ndarray, A: np.ndarray, W: Windows) -> dict[str, Any]:
         assert areas is not None
         assert tiles is not None
         m = len(P)
-        fp = _overlap.pairs(P, A, areas, skip_covered=True)
+        fp = _overlap.pairs(P, A, areas, skip_covered=True, windows=W)
         zkeys = tiles[fp.right]
         per_zone = _overlap.aggregate(
             fp, zkeys, tests=P, test_area=A, layer=areas, overlapping=False, confirm_full=False
@@ -403,10 +431,24 @@ def measure(
         kinds(P, A, fp, out)
         return out
 
+    def skipped(m: int) -> dict[str, Any]:
+        none = np.full(m, -1, dtype=np.int64)
+        out: dict[str, Any] = {"zone": none, "nearest": none.copy(), "in_zone": np.zeros(m)}
+        out.update(exact_zone=np.zeros(m, dtype=bool), distance=np.zeros(m))
+        if areas is not None:
+            out.update(area_type=none.copy(), in_industrial=np.zeros(m))
+            out.update(exact_industrial=np.zeros(m, dtype=bool))
+        return out
+
     def work(s: slice) -> dict[str, Any]:
         P = geoms[s]
-        A = area[s]
-        out = work_general(P, A) if tiles is None else work_tiles(P, A)
+        flags, W = geometry_flags(P)
+        A = flags["area"]
+        if any(flags[k].any() for k in ("missing", "other", "invalid", "zero")):
+            out = {**flags, **skipped(len(P))}
+            return {**out, **finish(s, out)} if finish is not None else out
+        out = work_general(P, A, W) if tiles is None else work_tiles(P, A, W)
+        out.update(flags)
         touch = out.pop("touch")
         touched = out.pop("touched")
         nearest = out["zone"].copy()
@@ -417,6 +459,8 @@ def measure(
         if len(away):
             distance[away], nearest[away] = nearest_zone(P, away, zones)
         out.update(distance=distance, nearest=nearest)
+        if finish is not None:
+            out.update(finish(s, out))
         return out
 
     return _overlap.run_chunks(

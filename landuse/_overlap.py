@@ -37,6 +37,7 @@ from landuse._clip import Pieces, Windows, clip_areas
 
 __all__ = [
     "CHUNK",
+    "MIN_CHUNK",
     "Groups",
     "LayerIndex",
     "aggregate",
@@ -46,8 +47,10 @@ __all__ = [
     "run_chunks",
 ]
 
-#: Parcels per chunk: large enough to amortise Python overhead, small enough for a progress bar.
+#: Most parcels per chunk: large enough to amortise Python overhead, small enough for a
+#: progress bar; inputs are cut into at least 4 chunks per thread, of at least MIN_CHUNK.
 CHUNK = 65_536
+MIN_CHUNK = 8_192
 #: Relative slack when deciding that summed pieces reach the whole parcel (then checked exactly)
 #: and when two keys hold equal shares (then the smaller key wins).
 REL_EPS = 1e-9
@@ -73,7 +76,7 @@ def n_workers(n_jobs: int | None, n: int) -> int:
             n_jobs = len(os.sched_getaffinity(0))
         except AttributeError:  # pragma: no cover - macOS / Windows
             n_jobs = os.cpu_count() or 1
-    chunks = max(1, -(-n // CHUNK))
+    chunks = max(1, -(-n // MIN_CHUNK))
     return max(1, min(n_jobs, chunks))
 
 
@@ -156,6 +159,7 @@ def pairs(
     layer: LayerIndex,
     *,
     skip_covered: bool,
+    windows: Windows | None = None,
 ) -> Pairs:
     """Every (test geometry, polygon) pair that intersects, with its exact overlap area.
 
@@ -170,6 +174,8 @@ def pairs(
     skip_covered
         Drop the other pairs of a geometry that some polygon covers (enough when only the
         largest key and the layer total are needed: the covering polygon holds all of it).
+    windows
+        The clip windows of ``tests`` if already read (:class:`landuse._clip.Windows`).
     """
     geoms, tree = layer.local()
     left, right = tree.query(tests)
@@ -184,7 +190,9 @@ def pairs(
     if len(cross):
         # measure every candidate pair that is not covered (disjoint ones measure 0); only
         # pairs found to share no area need the intersects test, to keep those that touch
-        area[cross] = crossing_areas(tests, left[cross], right[cross], layer, test_area)
+        area[cross] = crossing_areas(
+            tests, left[cross], right[cross], layer, test_area, windows=windows
+        )
         nil = cross[area[cross] == 0]
         if len(nil):
             touch = shapely.intersects(geoms[right[nil]], tests[left[nil]])
@@ -201,6 +209,8 @@ def crossing_areas(
     right: np.ndarray,
     layer: LayerIndex,
     test_area: np.ndarray,
+    *,
+    windows: Windows | None = None,
 ) -> np.ndarray:
     """``area(tests[left[i]] ∩ layer.geoms[right[i]])`` for pairs no polygon covers.
 
@@ -210,8 +220,11 @@ def crossing_areas(
     left by edges that coincide (a parcel touching a zone) and are set to 0.
     """
     out = np.zeros(len(left))
-    parcels, which = np.unique(left, return_inverse=True)
-    windows = Windows(tests[parcels])
+    if windows is None:
+        parcels, which = np.unique(left, return_inverse=True)
+        windows = Windows(tests[parcels])
+    else:
+        which = left
     convex = windows.convex[which]
     idx = np.flatnonzero(convex)
     if len(idx):
@@ -339,12 +352,19 @@ def best_key(g: Groups, n: int) -> tuple[np.ndarray, np.ndarray]:
     return key, area
 
 
-def chunks(n: int) -> Iterator[slice]:
-    """Consecutive slices of at most :data:`CHUNK` parcels (one empty slice when ``n`` is 0)."""
+def chunks(n: int, workers: int = 1) -> Iterator[slice]:
+    """Consecutive slices covering ``n`` parcels (one empty slice when ``n`` is 0).
+
+    Examples
+    --------
+    >>> [(s.start, s.stop) for s in chunks(20_000, workers=2)]
+    [(0, 8192), (8192, 16384), (16384, 20000)]
+    """
+    size = max(MIN_CHUNK, min(CHUNK, -(-n // (4 * workers))))
     if n == 0:
         yield slice(0, 0)
-    for start in range(0, n, CHUNK):
-        yield slice(start, min(start + CHUNK, n))
+    for start in range(0, n, size):
+        yield slice(start, min(start + size, n))
 
 
 def run_chunks(
@@ -356,8 +376,8 @@ def run_chunks(
     desc: str = "",
 ) -> dict[str, Any]:
     """Run ``work`` on every chunk (threads when worthwhile) and concatenate its arrays in order."""
-    parts = list(chunks(n))
     workers = n_workers(n_jobs, n)
+    parts = list(chunks(n, workers))
     bar: Any = None
     if progress:
         from tqdm.auto import tqdm

@@ -279,20 +279,104 @@ def check_new_land(
     zone_ids = _m.check_zones(zones, caller)
     kinds = None if functional_areas is None else _m.check_areas(functional_areas, caller)
     clock.lap("arguments")
-    area = _m.check_polygons(
-        proposals,
-        name="proposals",
-        caller=caller,
-        id_column="proposal_id",
-        n_jobs=n_jobs,
-        require_area=True,
-    )
+    n = len(proposals)
     not_evaluated: dict[str, list[str]] = {}
     if "land_use" in proposals.columns:
         land_use = _m.land_uses(proposals)
     else:
-        land_use = pa.nulls(len(proposals), type=pa.string())
+        land_use = pa.nulls(n, type=pa.string())
         not_evaluated["not_industrial_use"] = ["land_use"]
+    if functional_areas is None:
+        not_evaluated["wrong_functional_area"] = ["functional_areas"]
+    known = np.asarray(pc.is_valid(land_use).to_numpy(zero_copy_only=False), dtype=bool)
+    other_use = known & ~_m.is_in(land_use, uses)
+
+    zone_geoms = zones.geometry.to_numpy()
+    zl = _overlap.LayerIndex.build(zone_geoms, zone_ids)
+    fl = None
+    tiles = None
+    lacking = np.zeros(len(zl.labels), dtype=bool)  # zones without functional areas
+    if functional_areas is not None and kinds is not None:
+        fl = _overlap.LayerIndex.build(functional_areas.geometry.to_numpy(), kinds)
+        if "zone_id" in functional_areas.columns:
+            fa_zone = functional_areas["zone_id"].astype(object).to_numpy()
+            lacking = ~np.isin(zl.labels, pd.unique(fa_zone[~pd.isna(fa_zone)]).astype(str))
+            if not pd.isna(fa_zone).any():
+                tiles = _m.tiling(zl, zone_geoms, fl, fa_zone.astype(str).astype(object))
+    clock.lap("layer indexes")
+    code = {v: i for i, v in enumerate(VERDICTS)}
+
+    def judge(s: slice, got: dict[str, Any]) -> dict[str, Any]:
+        """Verdict and sentence of the proposals in ``s`` (runs in the measuring thread)."""
+        area = got["area"]
+        m = len(area)
+        in_zone = np.minimum(got["in_zone"], area)
+        outside_m2 = np.where(got["exact_zone"], 0.0, np.maximum(area - in_zone, 0.0))
+        if fl is not None:
+            in_ind = np.minimum(got["in_industrial"], area)
+            non_ind = np.where(got["exact_industrial"], 0.0, np.maximum(area - in_ind, 0.0))
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share_ind = in_ind / area
+            state = np.where((got["zone"] >= 0) & lacking[np.maximum(got["zone"], 0)], 2, 0)
+            kind = _m.labels(got["area_type"], fl.labels)
+        else:
+            non_ind = np.full(m, np.nan)
+            share_ind = np.full(m, np.nan)
+            state = np.ones(m, dtype=np.int64)
+            kind = pa.nulls(m, type=pa.string())
+        checked = state == 0
+        out_ok = _within(in_zone, area, tolerance_m2, tolerance_share)
+        off_ok = _within(outside_m2, area, tolerance_m2, tolerance_share)
+        ind_ok = ~checked | _within(np.nan_to_num(non_ind), area, tolerance_m2, tolerance_share)
+        proven = got["exact_zone"] & (~checked | (non_ind == 0))
+        verdict = np.full(m, code["inside"], dtype=np.int8)
+        verdict[~proven] = code["inside_within_tolerance"]
+        verdict[~ind_ok] = code["wrong_functional_area"]
+        verdict[~off_ok] = code["straddles_boundary"]
+        verdict[out_ok] = code["outside"]
+        verdict[other_use[s]] = code["not_industrial_use"]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share_in_zone = in_zone / area
+        facts = Facts(
+            verdict=verdict,
+            area_m2=area,
+            zone_id=_m.labels(got["zone"], zl.labels),
+            nearest_zone_id=_m.labels(got["nearest"], zl.labels),
+            share_in_zone=share_in_zone,
+            area_outside_m2=outside_m2,
+            share_in_industrial_area=share_ind,
+            area_outside_industrial_m2=non_ind,
+            area_type=kind,
+            land_use=land_use.slice(s.start, m),
+            distance_m=got["distance"],
+            areas_state=state,
+            use_known=known[s],
+        )
+        text = reason_texts(
+            facts, lang=lang, tolerance_m2=tolerance_m2, tolerance_share=tolerance_share
+        )
+        return {
+            "share_in_zone": share_in_zone,
+            "area_outside_m2": outside_m2,
+            "share_in_industrial_area": share_ind,
+            "verdict": verdict,
+            "text": text,
+        }
+
+    got = _m.measure(
+        proposals.geometry.to_numpy(),
+        zl,
+        fl,
+        tiles=tiles,
+        n_jobs=n_jobs,
+        progress=progress,
+        finish=judge,
+    )
+    _m.raise_geometry_problems(
+        got, proposals, name="proposals", caller=caller, id_column="proposal_id",
+        require_area=True,
+    )  # fmt: skip
+    if "not_industrial_use" in not_evaluated:
         warnings.warn(
             f"{caller}: `proposals` has no `land_use` column, so whether each proposal is "
             "industrial land is not checked (every proposal is judged as industrial). Add the "
@@ -300,111 +384,23 @@ def check_new_land(
             LanduseWarning,
             stacklevel=2,
         )
-    if functional_areas is None:
-        not_evaluated["wrong_functional_area"] = ["functional_areas"]
-
-    zone_geoms = zones.geometry.to_numpy()
-    clock.lap("geometry checks")
-    zl = _overlap.LayerIndex.build(zone_geoms, zone_ids)
-    fl = None
-    tiles = None
-    if functional_areas is not None and kinds is not None:
-        fl = _overlap.LayerIndex.build(functional_areas.geometry.to_numpy(), kinds)
-        fa_zone = (
-            functional_areas["zone_id"].astype(object).to_numpy()
-            if "zone_id" in functional_areas.columns
-            else None
-        )
-        if fa_zone is not None and not pd.isna(fa_zone).any():
-            tiles = _m.tiling(zl, zone_geoms, fl, fa_zone.astype(str).astype(object))
-    clock.lap("layer indexes")
-    got = _m.measure(
-        proposals.geometry.to_numpy(),
-        area,
-        zl,
-        fl,
-        tiles=tiles,
-        n_jobs=n_jobs,
-        progress=progress,
-    )
-
-    n = len(proposals)
-    in_zone = np.minimum(got["in_zone"], area)
-    exact_zone = got["exact_zone"]
-    outside_m2 = np.where(exact_zone, 0.0, np.maximum(area - in_zone, 0.0))
-    zone = _m.labels(got["zone"], zl.labels)
-    if fl is not None:
-        in_ind = np.minimum(got["in_industrial"], area)
-        exact_ind = got["exact_industrial"]
-        non_ind = np.where(exact_ind, 0.0, np.maximum(area - in_ind, 0.0))
-        share_ind = in_ind / area
-        kind = _m.labels(got["area_type"], fl.labels)
-        state = np.zeros(n, dtype=np.int8)
-        if "zone_id" in functional_areas.columns:  # type: ignore[union-attr]
-            with_areas = functional_areas["zone_id"].dropna().astype(str).unique()  # type: ignore[index]
-            lacking = ~np.isin(zl.labels, with_areas)
-            state[(got["zone"] >= 0) & lacking[np.maximum(got["zone"], 0)]] = 2
-    else:
-        non_ind = np.full(n, np.nan)
-        share_ind = np.full(n, np.nan)
-        kind = pa.nulls(n, type=pa.string())
-        state = np.ones(n, dtype=np.int8)
-    areas_checked = state == 0
-
-    code = {v: i for i, v in enumerate(VERDICTS)}
-    out_ok = _within(in_zone, area, tolerance_m2, tolerance_share)
-    off_ok = _within(outside_m2, area, tolerance_m2, tolerance_share)
-    ind_ok = ~areas_checked | _within(np.nan_to_num(non_ind), area, tolerance_m2, tolerance_share)
-    proven = exact_zone & (~areas_checked | (non_ind == 0))
-    verdict = np.full(n, code["inside"], dtype=np.int8)
-    verdict[~proven] = code["inside_within_tolerance"]
-    verdict[~ind_ok] = code["wrong_functional_area"]
-    verdict[~off_ok] = code["straddles_boundary"]
-    verdict[out_ok] = code["outside"]
-    known = np.asarray(pc.is_valid(land_use).to_numpy(zero_copy_only=False), dtype=bool)
-    verdict[known & ~_m.is_in(land_use, uses)] = code["not_industrial_use"]
-
-    nearest = _m.labels(got["nearest"], zl.labels)
-    share_in_zone = in_zone / area
-    facts = Facts(
-            verdict=verdict,
-            area_m2=area,
-            zone_id=zone,
-            nearest_zone_id=nearest,
-            share_in_zone=share_in_zone,
-            area_outside_m2=outside_m2,
-            share_in_industrial_area=share_ind,
-            area_outside_industrial_m2=non_ind,
-            area_type=kind,
-            land_use=land_use,
-            distance_m=got["distance"],
-            areas_state=state,
-            use_known=known,
-        )  # fmt: skip
     clock.lap("measuring")
-    texts = _overlap.run_chunks(
-        lambda s: {
-            "text": reason_texts(
-                facts.rows(s), lang=lang, tolerance_m2=tolerance_m2, tolerance_share=tolerance_share
-            )
-        },
-        n,
-        n_jobs=n_jobs,
-    )["text"]
     # a shallow copy: new columns only, so the caller's frame is never changed
-    clock.lap("explanations")
     result = proposals.copy(deep=False)
     result = result.drop(columns=[c for c in _RESULT_COLUMNS if c in result.columns])
+    kind = (
+        _m.labels(got["area_type"], fl.labels) if fl is not None else pa.nulls(n, type=pa.string())
+    )
     values: dict[str, Any] = {
-        "zone_id": pd.array(zone, dtype="str"),
-        "share_in_zone": share_in_zone,
-        "area_outside_m2": outside_m2,
-        "share_in_industrial_area": share_ind,
+        "zone_id": pd.array(_m.labels(got["zone"], zl.labels), dtype="str"),
+        "share_in_zone": got["share_in_zone"],
+        "area_outside_m2": got["area_outside_m2"],
+        "share_in_industrial_area": got["share_in_industrial_area"],
         "area_type": pd.array(kind, dtype="str"),
         "distance_to_zone_m": got["distance"],
-        "nearest_zone_id": pd.array(nearest, dtype="str"),
-        "verdict": pd.Categorical.from_codes(verdict, categories=list(VERDICTS)),
-        "reason_text": pd.array(texts, dtype="str"),
+        "nearest_zone_id": pd.array(_m.labels(got["nearest"], zl.labels), dtype="str"),
+        "verdict": pd.Categorical.from_codes(got["verdict"], categories=list(VERDICTS)),
+        "reason_text": pd.array(got["text"], dtype="str"),
     }
     # new columns go before the geometry column, if that is last (inserting copies nothing)
     at = result.columns.get_loc(result.geometry.name)

@@ -299,6 +299,7 @@ def test_tiling_mode_equals_general_mode():
 def test_threads_and_chunks_do_not_change_results(zones, proposals, monkeypatch):
     one = check_new_land(proposals, zones=zones, n_jobs=1)
     monkeypatch.setattr(_overlap, "CHUNK", 3)
+    monkeypatch.setattr(_overlap, "MIN_CHUNK", 2)
     many = check_new_land(proposals, zones=zones, n_jobs=2)
     assert_geodataframe_equal(one, many)
 
@@ -639,3 +640,23 @@ def test_no_proposals(zones, areas):
     assert report.columns.tolist()[-2:] == ["reason_text", "geometry"]
     table = outside_zone_summary(report, by="nearest_zone_id")
     assert table.loc["合计", "proposals"] == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(-5, 5), st.integers(-5, 5)), min_size=3, max_size=8))
+def test_property_convex_windows_are_valid_convex_polygons(points):
+    ring = shapely.Polygon([*points, points[0]])
+    convex = bool(convex_clips(np.array([ring]))[0])
+    if convex:  # proven from coordinates alone: GEOS agrees it is valid and convex
+        assert ring.is_valid
+        assert ring.area == pytest.approx(shapely.convex_hull(ring).area, rel=1e-12)
+
+
+def test_convex_windows_reject_stars_spikes_and_collapsed_rings():
+    star = shapely.Polygon([(0, 0), (2, 6), (4, 0), (-1, 4), (5, 4)])
+    spike = shapely.Polygon([(0, 0), (4, 0), (4, 4), (4, 8), (4, 4), (0, 4)])
+    flat = shapely.Polygon([(0, 0), (1, 1), (2, 2), (0, 0)])
+    square_cw = shapely.Polygon([(0, 0), (0, 1), (1, 1), (1, 0)])
+    with_collinear = shapely.Polygon([(0, 0), (1, 0), (2, 0), (2, 2), (0, 2)])
+    got = convex_clips(np.array([star, spike, flat, square_cw, with_collinear]))
+    assert got.tolist() == [False, False, False, True, True]
