@@ -43,6 +43,7 @@ __all__ = [
     "aggregate",
     "best_key",
     "crossing_areas",
+    "largest_and_union",
     "n_workers",
     "run_chunks",
 ]
@@ -350,6 +351,30 @@ def best_key(g: Groups, n: int) -> tuple[np.ndarray, np.ndarray]:
     key[left[first]] = k[first]
     area[left[first]] = top[left[first]]
     return key, area
+
+
+def largest_and_union(
+    p: Pairs, tests: np.ndarray, test_area: np.ndarray, layer: LayerIndex
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per parcel: the key with the largest area, that area, and the area inside any feature.
+
+    Features with the same key that overlap are counted once, and so is the overlap of
+    different keys in the "any" area. Returns ``(key, key_area, any_area)`` as in
+    :func:`best_key`.
+    """
+    m = len(tests)
+    per_key = aggregate(
+        p, layer.keys[p.right], tests=tests, test_area=test_area, layer=layer,
+        overlapping=layer.overlap_same_key,
+    )  # fmt: skip
+    key, key_area = best_key(per_key, m)
+    total = aggregate(
+        p, np.zeros(len(p.left), dtype=np.int64), tests=tests, test_area=test_area, layer=layer,
+        overlapping=layer.overlap_any,
+    )  # fmt: skip
+    any_area = np.zeros(m)
+    any_area[total.left] = total.area
+    return key, key_area, any_area
 
 
 def chunks(n: int, workers: int = 1) -> Iterator[slice]:

@@ -649,19 +649,8 @@ def find_encroachment(
     def work(s: slice) -> dict[str, Any]:
         P = geoms[s]
         A = area[s]
-        m = len(P)
         p = _overlap.pairs(P, A, layer, skip_covered=True)
-        per_zone = _overlap.aggregate(
-            p, layer.keys[p.right], tests=P, test_area=A, layer=layer,
-            overlapping=layer.overlap_same_key,
-        )  # fmt: skip
-        zone, _ = _overlap.best_key(per_zone, m)
-        total = _overlap.aggregate(
-            p, np.zeros(len(p.left), dtype=np.int64), tests=P, test_area=A, layer=layer,
-            overlapping=layer.overlap_any,
-        )  # fmt: skip
-        inside = np.zeros(m)
-        inside[total.left] = total.area
+        zone, _, inside = _overlap.largest_and_union(p, P, A, layer)
         return {"zone": zone, "inside": inside}
 
     got = _overlap.run_chunks(

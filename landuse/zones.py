@@ -147,17 +147,7 @@ def assign_zones(
         P, A = geoms[s], area[s]
         m = len(P)
         zp = _overlap.pairs(P, A, zl, skip_covered=True)
-        per_zone = _overlap.aggregate(
-            zp, zl.keys[zp.right], tests=P, test_area=A, layer=zl,
-            overlapping=zl.overlap_same_key,
-        )  # fmt: skip
-        zone, zone_area = _overlap.best_key(per_zone, m)
-        total = _overlap.aggregate(
-            zp, np.zeros(len(zp.left), dtype=np.int64), tests=P, test_area=A, layer=zl,
-            overlapping=zl.overlap_any,
-        )  # fmt: skip
-        any_area = np.zeros(m)
-        any_area[total.left] = total.area
+        zone, zone_area, any_area = _overlap.largest_and_union(zp, P, A, zl)
         out: dict[str, Any] = {"zone": zone, "zone_area": zone_area, "any_area": any_area}
         if fl is not None:
             fp = _overlap.pairs(P, A, fl, skip_covered=not fl.overlap_any)
