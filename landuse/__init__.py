@@ -51,7 +51,14 @@ from landuse.mapping import (
     save_map,
 )
 from landuse.policy import Policy, list_policies, load_policy
-from landuse.raster import estimate_floor_area, zonal_stats
+from landuse.raster import (
+    activity_index,
+    builtup_share,
+    estimate_floor_area,
+    raster_evidence,
+    rasterize_metric,
+    zonal_stats,
+)
 from landuse.supply import (
     Project,
     accept_standard_land,
@@ -81,11 +88,13 @@ __all__ = [
     "SchemaError",
     "__version__",
     "accept_standard_land",
+    "activity_index",
     "analysis_crs",
     "assess_zones",
     "assign_zones",
     "bd09_to_wgs84",
     "build_project_bank",
+    "builtup_share",
     "check_new_land",
     "check_standard_land",
     "estimate_floor_area",
@@ -109,6 +118,8 @@ __all__ = [
     "multistorey_potential",
     "outside_zone_summary",
     "parcel_metrics",
+    "raster_evidence",
+    "rasterize_metric",
     "read_buildings",
     "read_functional_areas",
     "read_parcels",

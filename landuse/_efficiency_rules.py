@@ -47,6 +47,7 @@ class Inputs:
     leading: dict[str, tuple[str, ...]] | None
     zone_missing: list[str]
     caller: str
+    raster: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         p, caller = self.parcels, self.caller
@@ -612,6 +613,72 @@ def tax_below_floor(inp: Inputs) -> Outcome:
     return Outcome(code, flagged, checked, [], text)
 
 
+# --- raster evidence ---------------------------------------------------------------------------
+
+
+def _raster_rule(
+    inp: Inputs, code: str, threshold_key: str
+) -> tuple[Outcome | None, np.ndarray, np.ndarray, float | None]:
+    """Read a flag of :func:`landuse.raster_evidence` (aligned to the parcels) as a rule."""
+    ev = inp.raster
+    if ev is None:
+        missing = ["argument `raster_evidence` (see landuse.raster_evidence)"]
+        return _not_evaluated(inp, code, missing), np.empty(0), np.empty(0), None
+    if code in ev.attrs.get("not_evaluated", ()) or code not in ev.columns:
+        source = "landcover" if code == "vacant_by_raster" else "night_light"
+        missing = [f"`{source}=` raster in raster_evidence()"]
+        return _not_evaluated(inp, code, missing), np.empty(0), np.empty(0), None
+    flag = ev[code].astype("boolean")
+    known = flag.notna().to_numpy()
+    hit = flag.fillna(False).to_numpy(dtype=bool)
+    limit = ev.attrs.get("thresholds", {}).get(threshold_key)
+    checked = inp.scope & known
+    return None, checked & hit, checked, None if limit is None else float(limit)
+
+
+def _raster_values(inp: Inputs, column: str) -> np.ndarray:
+    ev = inp.raster
+    if ev is None or column not in ev.columns:
+        return np.full(inp.n, np.nan)
+    return pd.to_numeric(ev[column], errors="coerce").to_numpy(dtype=float)
+
+
+def vacant_by_raster(inp: Inputs) -> Outcome:
+    """Land cover shows built-up on less than the threshold share of the parcel."""
+    code = "vacant_by_raster"
+    done, flagged, checked, limit = _raster_rule(inp, code, "max_builtup_share")
+    if done is not None:
+        return done
+    share = _raster_values(inp, "builtup_share")
+
+    def text(pos: np.ndarray, lang: str) -> pa.Array:
+        v = c.concat(c.fmt(share[pos] * 100, 0), "%")
+        lim = "—" if limit is None else pct(limit)
+        if lang == "zh":
+            return _labelled(code, lang, "建成面积占比 ", v, f"，低于 {lim}")
+        return _labelled(code, lang, v, f" built-up, below {lim}")
+
+    return Outcome(code, flagged, checked, [], text)
+
+
+def dark_by_night_light(inp: Inputs) -> Outcome:
+    """Night-light activity index below the threshold (possibly not operating)."""
+    code = "dark_by_night_light"
+    done, flagged, checked, limit = _raster_rule(inp, code, "max_activity_index")
+    if done is not None:
+        return done
+    index = _raster_values(inp, "activity_index")
+
+    def text(pos: np.ndarray, lang: str) -> pa.Array:
+        v = c.fmt(index[pos], 2)
+        lim = "—" if limit is None else num(limit)
+        if lang == "zh":
+            return _labelled(code, lang, "活动指数 ", v, f"，低于 {lim}")
+        return _labelled(code, lang, "activity index ", v, f" below {lim}")
+
+    return Outcome(code, flagged, checked, [], text)
+
+
 IDLE_RULES = (idle_not_started, idle_stalled)
 INEFFICIENT_RULES = (
     completion_overdue,
@@ -623,6 +690,8 @@ INEFFICIENT_RULES = (
     off_leading_industry,
     eliminated_industry,
     tax_below_floor,
+    vacant_by_raster,
+    dark_by_night_light,
 )
 
 

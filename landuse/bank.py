@@ -297,6 +297,7 @@ def build_project_bank(
     metrics: pd.DataFrame | None = None,
     land_uses: Sequence[str] | None = ("industrial",),
     priority_weights: Mapping[str, float] | None = None,
+    raster_evidence: pd.DataFrame | None = None,
     lang: Literal["zh", "en"] = "zh",
     progress: bool = False,
 ) -> gpd.GeoDataFrame:
@@ -329,6 +330,10 @@ def build_project_bank(
     priority_weights
         Weights of the priority components ``tax_gain``, ``land_freed``,
         ``extra_floor_area``, ``reasons`` (default :data:`DEFAULT_PRIORITY_WEIGHTS`).
+    raster_evidence
+        What :func:`landuse.raster_evidence` returned for these parcels: adds the reasons
+        ``vacant_by_raster`` and ``dark_by_night_light`` (see
+        :func:`landuse.efficiency.find_inefficient_land`).
     lang
         ``"zh"`` (default) or ``"en"`` for ``reason_text`` and ``route_label``.
     progress
@@ -416,6 +421,7 @@ def build_project_bank(
         metrics=metrics,
         land_uses=land_uses,
         caller=caller,
+        raster_evidence=raster_evidence,
     )
     if bar is not None:
         bar.update(1)

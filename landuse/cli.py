@@ -81,10 +81,27 @@ def _demo_pipeline(sample: object, out_dir: Path) -> None:
     from landuse.io import write_layers
     from landuse.mapping import map_bank, map_compliance, map_parcels, map_zones, save_map
     from landuse.policy import load_policy
+    from landuse.raster import raster_evidence, rasterize_metric
     from landuse.supply import MultistoreyUnit, Project, evaluate_supply_options
 
     s = sample  # landuse.datasets.Sample
     policy = load_policy("qingdao-2019")
+    # land cover and night light (over part of QD01) as independent evidence of vacant/dark land
+    evidence = raster_evidence(
+        s.parcels,
+        landcover=s.rasters["builtup"],
+        builtup_classes=(1,),
+        night_light=s.rasters["night_light"],
+        policy=policy,
+    )
+    tif = rasterize_metric(
+        s.parcels.join(evidence[["activity_index"]]),
+        "activity_index",
+        like=s.rasters["night_light"],
+        out=out_dir / "activity_index.tif",
+    )
+    n_dark = int(evidence["dark_by_night_light"].sum())
+    click.echo(f"raster evidence: {n_dark} parcels dark at night → {tif.name}")
     bank = build_project_bank(
         s.parcels,
         zones=s.zones,
@@ -92,6 +109,7 @@ def _demo_pipeline(sample: object, out_dir: Path) -> None:
         buildings=s.buildings,
         as_of=s.as_of,
         policy=policy,
+        raster_evidence=evidence,
     )
     write_layers({"project_bank": bank}, out_dir / "bank.gpkg")
     write_bank_excel(bank, out_dir / "bank.xlsx")

@@ -31,6 +31,9 @@ code                                label                       rule (defaults o
 ``off_leading_industry``            不符合主导产业              industry not among the zone's leading industries    – (``zones.leading_industry_codes``)
 ``eliminated_industry``             淘汰类产业                  industry code starts with a listed code             ``inefficient.eliminated_industries`` (user input)
 ``tax_below_floor``                 亩均税收不达标              tax per 亩 of a completed parcel below the floor    ``inefficient.tax_wan_per_mu_min``
+``vacant_by_raster``                遥感疑似闲置                land cover shows built-up on < 1/3 of the parcel    ``idle.developed_area_share_min`` (default threshold)
+                                                                (``raster_evidence=``, :func:`landuse.raster_evidence`)
+``dark_by_night_light``             夜间灯光疑似停产            night-light activity index < 0.1 (``raster_evidence=``) – (evidence threshold, a parameter)
 ``grade_d``                         亩均评价 D 类               graded D (:func:`grade_enterprises`); bank only     ``mujun.*``
 ``grade_c_low_far``                 亩均评价 C 类且容积率偏低   graded C and FAR below the zone's target FAR;       ``mujun.*``
                                                                 bank only
@@ -60,6 +63,7 @@ from landuse import _efficiency_metrics as metrics_impl
 from landuse import _efficiency_reasons as reasons_mod
 from landuse import _efficiency_rules as rules
 from landuse.crs import check_projected, check_same_crs
+from landuse.errors import format_ids
 from landuse.policy import Policy
 
 __all__ = [
@@ -200,6 +204,7 @@ def _inputs(
     land_uses: Sequence[str] | None,
     caller: str,
     need_metrics: bool = True,
+    raster_evidence: pd.DataFrame | None = None,
 ) -> rules.Inputs:
     c.check_frame(parcels, name="parcels", caller=caller)
     check_projected(parcels, name="parcels", caller=caller)
@@ -249,6 +254,7 @@ def _inputs(
         leading=leading,
         zone_missing=zone_missing,
         caller=caller,
+        raster=_raster_input(raster_evidence, parcels, caller=caller),
     )
 
 
@@ -415,6 +421,7 @@ def find_inefficient_land(
     metrics: pd.DataFrame | None = None,
     land_uses: Sequence[str] | None = _DEFAULT_USES,
     exclude_idle: bool = True,
+    raster_evidence: pd.DataFrame | None = None,
     lang: Lang = "zh",
 ) -> gpd.GeoDataFrame:
     """Find inefficient industrial land (低效工业用地), one row per parcel, with every reason.
@@ -448,6 +455,12 @@ def find_inefficient_land(
     exclude_idle
         Leave idle parcels (:func:`find_idle_land`) out, as inefficient land is land that is
         not formally idle (default). ``False`` keeps them with their other reasons.
+    raster_evidence
+        What :func:`landuse.raster_evidence` returned for these parcels: its True flags become
+        the reasons ``vacant_by_raster`` and ``dark_by_night_light``, with the built-up share
+        or activity index in the text. A flag without its raster, and parcels missing from
+        the evidence or with ``<NA>`` flags, are not evaluated (``attrs["rules"]``). Without
+        this argument both codes are listed in ``attrs["not_evaluated"]``.
     lang
         ``"zh"`` (default) or ``"en"`` for ``reason_text``.
 
@@ -475,8 +488,8 @@ def find_inefficient_land(
     >>> s = landuse.load_sample()
     >>> found = find_inefficient_land(s.parcels, zones=s.zones, buildings=s.buildings,
     ...                               as_of=s.as_of, policy="qingdao-2019")
-    >>> len(found), found.attrs["not_evaluated"]
-    (856, {'eliminated_industry': ['policy `inefficient.eliminated_industries`']})
+    >>> len(found), sorted(found.attrs["not_evaluated"])
+    (856, ['dark_by_night_light', 'eliminated_industry', 'vacant_by_raster'])
     >>> print(found.loc[found["reasons"] == "far_below_min", "reason_text"].iloc[0])
     容积率不达标：容积率 0.36 < 控制指标 0.70（行业 37）
     """
@@ -493,6 +506,7 @@ def find_inefficient_land(
         metrics=metrics,
         land_uses=land_uses,
         caller=caller,
+        raster_evidence=raster_evidence,
     )
     outcomes = rules.run(inp, rules.INEFFICIENT_RULES)
     flagged = np.zeros(inp.n, dtype=bool)
@@ -517,6 +531,45 @@ def find_inefficient_land(
     return out
 
 
+_RASTER_FLAGS = ("vacant_by_raster", "dark_by_night_light")
+
+
+def _raster_input(
+    evidence: pd.DataFrame | None, parcels: gpd.GeoDataFrame, *, caller: str
+) -> pd.DataFrame | None:
+    """Check ``raster_evidence=`` and align it to the parcels (absent parcels: not evaluated)."""
+    if evidence is None:
+        return None
+    fix = "pass what landuse.raster_evidence(parcels, ...) returned for these parcels."
+    if not isinstance(evidence, pd.DataFrame):
+        msg = f"`raster_evidence` passed to {caller}() must be a DataFrame; got {type(evidence).__name__}; {fix}"
+        raise ValueError(msg)
+    if not any(col in evidence.columns for col in _RASTER_FLAGS):
+        msg = (
+            f"`raster_evidence` passed to {caller}() has neither `vacant_by_raster` nor "
+            f"`dark_by_night_light`; received columns {list(evidence.columns)}; {fix}"
+        )
+        raise ValueError(msg)
+    if evidence.index.has_duplicates:
+        dup = evidence.index[evidence.index.duplicated()].unique().tolist()
+        msg = (
+            f"`raster_evidence` passed to {caller}() repeats {len(dup)} parcel index values "
+            f"({format_ids(dup)}); {fix}"
+        )
+        raise ValueError(msg)
+    shared = parcels.index.isin(evidence.index)
+    if len(parcels) and not shared.any():
+        msg = (
+            f"`raster_evidence` passed to {caller}() shares no index value with the "
+            f"{len(parcels)} parcels (evidence index starts {format_ids(evidence.index[:3].tolist())}, "
+            f"parcels {format_ids(parcels.index[:3].tolist())}); {fix}"
+        )
+        raise ValueError(msg)
+    aligned = evidence.reindex(parcels.index)
+    aligned.attrs = dict(evidence.attrs)
+    return aligned
+
+
 def evidence(inp: rules.Inputs, positions: np.ndarray, *, with_floor: bool) -> dict[str, Any]:
     """Zone and metric columns shown next to the reasons."""
     extra: dict[str, Any] = {}
@@ -529,6 +582,10 @@ def evidence(inp: rules.Inputs, positions: np.ndarray, *, with_floor: bool) -> d
     for col in columns:
         if col in inp.metrics.columns:
             extra[col] = inp.metrics[col].to_numpy()[positions]
+    if inp.raster is not None:
+        for col in ("builtup_share", "activity_index"):
+            if col in inp.raster.columns and inp.raster[col].notna().any():
+                extra[col] = inp.raster[col].to_numpy(dtype=float)[positions]
     return extra
 
 

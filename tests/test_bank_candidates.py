@@ -174,8 +174,11 @@ def test_candidates_routes_gains_and_priority_by_hand(parcels):
     assert bank.attrs["zone_targets"]["QD01"]["target_far_given"] is True
     assert bank.attrs["policy"] == "qingdao-2019"
     assert bank.attrs["as_of"] == "2021-12-31"
+    no_raster = ["argument `raster_evidence` (see landuse.raster_evidence)"]
     assert bank.attrs["not_evaluated"] == {
-        "eliminated_industry": ["policy `inefficient.eliminated_industries`"]
+        "eliminated_industry": ["policy `inefficient.eliminated_industries`"],
+        "vacant_by_raster": no_raster,
+        "dark_by_night_light": no_raster,
     }
 
 
@@ -324,8 +327,19 @@ def test_every_reason_code_occurs_on_the_sample():
     s = landuse.load_sample()
     # the eliminated list is user input: name one division (textiles, 17) for the test
     policy = QD.replace({"inefficient.eliminated_industries": ["17"]})
+    evidence = landuse.raster_evidence(
+        s.parcels,
+        landcover=s.rasters["builtup"],
+        builtup_classes=(1,),
+        night_light=s.rasters["night_light"],
+    )
     bank = build_project_bank(
-        s.parcels, zones=s.zones, buildings=s.buildings, as_of=s.as_of, policy=policy
+        s.parcels,
+        zones=s.zones,
+        buildings=s.buildings,
+        as_of=s.as_of,
+        policy=policy,
+        raster_evidence=evidence,
     )
     found = set(bank["reasons"].str.split(";").explode())
     assert found == set(reason_codes()["code"])

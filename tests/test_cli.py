@@ -48,11 +48,15 @@ def test_demo_writes_layers_and_map(tmp_path):
         "compliance.xlsx",
         "zone_assessment_2021.xlsx",
         "supply_options.csv",
+        "activity_index.tif",
     ]:
         assert (out / name).stat().st_size > 0, name
     bank = pyogrio.read_dataframe(out / "bank.gpkg")
     assert len(bank) > 0
     assert bank["parcel_id"].isin(sample.parcels["parcel_id"]).all()
+    # the raster evidence reaches the bank as reasons
+    codes = set(bank["reasons"].str.split(";").explode())
+    assert {"vacant_by_raster", "dark_by_night_light"} <= codes
 
 
 def test_validate_reports_and_writes(tmp_path):

@@ -498,10 +498,15 @@ def test_a_parcel_passing_everything_is_not_found():
         "off_leading_industry",
         "eliminated_industry",
         "tax_below_floor",
+        "vacant_by_raster",
+        "dark_by_night_light",
     }
+    no_raster = ["argument `raster_evidence` (see landuse.raster_evidence)"]
     assert found.attrs["not_evaluated"] == {
         "off_leading_industry": ["argument `zones`", "column `zone_id`"],
         "eliminated_industry": ["policy `inefficient.eliminated_industries`"],
+        "vacant_by_raster": no_raster,
+        "dark_by_night_light": no_raster,
     }
 
 
@@ -914,7 +919,7 @@ def test_reason_code_table_is_documented():
     codes = reason_codes()["code"].tolist()
     doc = landuse.efficiency.__doc__
     assert all(f"``{code}``" in doc for code in codes)
-    assert len(codes) == len(set(codes)) == 13
+    assert len(codes) == len(set(codes)) == 15
     assert reason_codes(lang="en").columns.tolist() == [
         "code",
         "group",

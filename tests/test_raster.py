@@ -537,6 +537,79 @@ def test_raster_evidence_arguments(landcover_tif):
         )
 
 
+def test_evidence_feeds_find_inefficient_land(landcover_tif, values_tif):
+    shapes = [cell_box(0, 0, 3, 1), cell_box(5, 5, 6, 6), cell_box(9, 9, 10, 10)]
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["a", "b", "c", "d"], "land_use": "industrial"},
+        geometry=[*shapes, cell_box(0, 5, 1, 6)],
+        index=["a", "b", "c", "d"],
+        crs=CRS,
+    )
+    # evidence for a, b, c only (d is not evaluated): light means 1, 55, 99 → median 55
+    ev = raster_evidence(
+        parcels.iloc[:3], landcover=landcover_tif, builtup_classes=(1,), night_light=values_tif
+    )
+    found = landuse.find_inefficient_land(
+        parcels, as_of="2021-12-31", policy="qingdao-2019", raster_evidence=ev
+    )
+    assert found.index.tolist() == ["a", "b"]
+    assert found["reasons"].tolist() == ["dark_by_night_light", "vacant_by_raster"]
+    assert found["reason_text"].tolist() == [
+        "夜间灯光疑似停产：活动指数 0.02，低于 0.1",  # 1 / 55 = 0.018
+        "遥感疑似闲置：建成面积占比 0%，低于 33.3%",
+    ]
+    assert found["builtup_share"].tolist() == [1.0, 0.0]
+    assert found["activity_index"].tolist() == pytest.approx([1 / 55, 1.0])
+    rules = found.attrs["rules"]
+    assert (rules["vacant_by_raster"]["checked"], rules["vacant_by_raster"]["flagged"]) == (2, 1)
+    assert (rules["dark_by_night_light"]["checked"], rules["dark_by_night_light"]["flagged"]) == (
+        3,
+        1,
+    )
+    assert "vacant_by_raster" not in found.attrs["not_evaluated"]
+    en = landuse.find_inefficient_land(
+        parcels, as_of="2021-12-31", policy="qingdao-2019", raster_evidence=ev, lang="en"
+    )
+    assert en["reason_text"].tolist() == [
+        "dark at night: activity index 0.02 below 0.1",
+        "vacant by land cover: 0% built-up, below 33.3%",
+    ]
+    # night light only: the land-cover reason is not evaluated, and says why
+    dark_only = raster_evidence(parcels.iloc[:3], night_light=values_tif)
+    found = landuse.find_inefficient_land(
+        parcels, as_of="2021-12-31", policy="qingdao-2019", raster_evidence=dark_only
+    )
+    assert found["reasons"].tolist() == ["dark_by_night_light"]
+    assert found.attrs["not_evaluated"]["vacant_by_raster"] == [
+        "`landcover=` raster in raster_evidence()"
+    ]
+    # without evidence both are listed as not evaluated
+    plain = landuse.find_inefficient_land(parcels, as_of="2021-12-31", policy="qingdao-2019")
+    assert len(plain) == 0
+    assert {"vacant_by_raster", "dark_by_night_light"} <= set(plain.attrs["not_evaluated"])
+
+
+def test_evidence_for_other_parcels_is_refused(values_tif):
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["a"], "land_use": "industrial"}, geometry=[cell_box(0, 0, 1, 1)], crs=CRS
+    )
+    ev = raster_evidence(parcels, night_light=values_tif, reference=1.0)
+
+    def run(evidence):
+        return landuse.find_inefficient_land(
+            parcels, as_of="2021-12-31", policy="qingdao-2019", raster_evidence=evidence
+        )
+
+    with pytest.raises(ValueError, match=r"shares no index value with the 1 parcels"):
+        run(ev.set_axis(["x"]))
+    with pytest.raises(ValueError, match=r"repeats 1 parcel index values \(0\)"):
+        run(pd.concat([ev, ev]))
+    with pytest.raises(ValueError, match="has neither `vacant_by_raster` nor"):
+        run(ev[["activity_index"]])
+    with pytest.raises(ValueError, match="must be a DataFrame; got Series"):
+        run(ev["activity_index"])
+
+
 # ---------------------------------------------------------------------------------------------
 # rasterize_metric
 # ---------------------------------------------------------------------------------------------
