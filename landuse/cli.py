@@ -508,6 +508,18 @@ def map_command(
 )
 @click.option("--parcels-layer", default=None, help="Layer name of PARCELS in a multi-layer file.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Compute the per-parcel metrics and zones on this Dask cluster (tcp://host:8786); "
+    "PARCELS may then be a directory of partitioned GeoParquet. Needs landuse[scale].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="As --scheduler, on a local cluster of this many worker processes.",
+)
 def bank_command(
     parcels_path: Path,
     zones_path: Path,
@@ -519,6 +531,8 @@ def bank_command(
     excel: Path | None,
     parcels_layer: str | None,
     lang: str,
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Build the redevelopment project bank (低效产业用地再开发项目库) from PARCELS.
 
@@ -536,21 +550,39 @@ def bank_command(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             policy = load_policy(policy_name)
-            parcels = io.read_parcels(parcels_path, layer=parcels_layer)
-            zones = io.read_zones(zones_path, crs=parcels.crs)
-            buildings = (
-                io.read_buildings(buildings_path, crs=parcels.crs) if buildings_path else None
-            )
-            areas = (
-                io.read_functional_areas(functional_areas_path, crs=parcels.crs)
-                if functional_areas_path
-                else None
-            )
+            metrics = None
+            if scheduler or workers:
+                from landuse._scale_cli import bank_inputs
+
+                # metrics and zones on the cluster; the bank's ranking runs here
+                parcels, zones, areas, metrics = bank_inputs(
+                    parcels_path,
+                    zones_path=zones_path,
+                    buildings_path=buildings_path,
+                    functional_areas_path=functional_areas_path,
+                    parcels_layer=parcels_layer,
+                    policy=policy,
+                    scheduler=scheduler,
+                    workers=workers,
+                )
+                buildings = None
+            else:
+                parcels = io.read_parcels(parcels_path, layer=parcels_layer)
+                zones = io.read_zones(zones_path, crs=parcels.crs)
+                buildings = (
+                    io.read_buildings(buildings_path, crs=parcels.crs) if buildings_path else None
+                )
+                areas = (
+                    io.read_functional_areas(functional_areas_path, crs=parcels.crs)
+                    if functional_areas_path
+                    else None
+                )
             table = build_project_bank(
                 parcels,
                 zones=zones,
                 functional_areas=areas,
                 buildings=buildings,
+                metrics=metrics,
                 as_of=as_of,
                 policy=policy,
                 lang="zh" if lang == "zh" else "en",
@@ -561,7 +593,7 @@ def bank_command(
                 if excel
                 else None
             )
-    except (LanduseError, ValueError, FileNotFoundError) as exc:
+    except (LanduseError, ValueError, FileNotFoundError, ConnectionError, ImportError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     for w in caught:
@@ -1011,7 +1043,7 @@ def bank_store_summary(store: str, output: Path | None, lang: str) -> None:
 
 
 @main.command("check")
-@click.argument("proposals", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("proposals", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--zones",
     "zones_path",
@@ -1080,6 +1112,19 @@ def bank_store_summary(store: str, output: Path | None, lang: str) -> None:
 )
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 @click.option("--progress", is_flag=True, help="Show a progress bar.")
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Check the proposals on this Dask cluster (tcp://host:8786). A PROPOSALS directory "
+    "(partitioned GeoParquet) is always checked on a cluster (local by default). Needs "
+    "landuse[scale].",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="As --scheduler, on a local cluster of this many worker processes.",
+)
 def check_command(
     proposals: Path,
     zones_path: Path,
@@ -1095,6 +1140,8 @@ def check_command(
     coord_system: str,
     lang: str,
     progress: bool,
+    scheduler: str | None,
+    workers: int | None,
 ) -> None:
     """Check proposed new industrial land (PROPOSALS) against the cluster zones.
 
@@ -1119,35 +1166,63 @@ def check_command(
                 if areas_path is not None
                 else None
             )
-            frame = io.read_proposals(
-                proposals,
-                layer=layer,
-                source_crs=source_crs,
-                coord_system=coord_system,  # type: ignore[arg-type]
-                crs=zones.crs,
-            )
             options: dict[str, float] = {}
             if tolerance_m2 is not None:
                 options["tolerance_m2"] = tolerance_m2
             if tolerance_share is not None:
                 options["tolerance_share"] = tolerance_share
-            report = compliance.check_new_land(
-                frame,
-                zones=zones,
-                functional_areas=areas,
-                policy=load_policy(policy_name),
-                industrial_uses=[u.strip() for u in industrial_uses.split(",") if u.strip()],
-                lang=code,
-                progress=progress,
-                **options,  # type: ignore[arg-type]
-            )
+            uses = [u.strip() for u in industrial_uses.split(",") if u.strip()]
+            if scheduler or workers or proposals.is_dir():
+                from landuse._scale_cli import check_report
+
+                report = check_report(
+                    proposals,
+                    zones=zones,
+                    areas=areas,
+                    read_options={
+                        "layer": layer,
+                        "source_crs": source_crs,
+                        "coord_system": coord_system,
+                    },
+                    scheduler=scheduler,
+                    workers=workers,
+                    policy=load_policy(policy_name),
+                    industrial_uses=uses,
+                    lang=code,
+                    **options,
+                )
+            else:
+                frame = io.read_proposals(
+                    proposals,
+                    layer=layer,
+                    source_crs=source_crs,
+                    coord_system=coord_system,  # type: ignore[arg-type]
+                    crs=zones.crs,
+                )
+                report = compliance.check_new_land(
+                    frame,
+                    zones=zones,
+                    functional_areas=areas,
+                    policy=load_policy(policy_name),
+                    industrial_uses=uses,
+                    lang=code,
+                    progress=progress,
+                    **options,  # type: ignore[arg-type]
+                )
             if by not in report.columns and by == "district":
                 click.echo("note: proposals have no `district`; totals by nearest zone", err=True)
                 by = "nearest_zone_id"
             summary = compliance.outside_zone_summary(report, by=by, lang=code)
             for path in outputs:
                 written.extend(compliance.write_compliance(report, path, by=by, lang=code))
-    except (LanduseError, ValueError, TypeError, FileNotFoundError) as exc:
+    except (
+        LanduseError,
+        ValueError,
+        TypeError,
+        FileNotFoundError,
+        ConnectionError,
+        ImportError,
+    ) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     for w in caught:

@@ -1,0 +1,120 @@
+"""The ``--scheduler`` / ``--workers`` paths of ``landuse bank`` and ``landuse check``.
+
+Private. The parcel-local work runs on a Dask cluster through :mod:`landuse.scale`; what
+follows (ranking the bank, totals, writing files) is the in-memory code of the commands, so
+the files written are the same as without the options.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from landuse import _scale_io as sio
+from landuse import io
+from landuse._scale_read import from_frame
+from landuse._scale_run import zone_ids
+from landuse.policy import Policy
+
+__all__: list[str] = []
+
+
+def _partitions(client: Any, rows: int) -> int:
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    return max(2 * workers, math.ceil(rows / sio.DEFAULT_ROWS_PER_PARTITION))
+
+
+def _read(
+    path: Path,
+    *,
+    layer_name: str,
+    client: Any,
+    crs: Any,
+    read_options: dict[str, Any],
+) -> Any:
+    """Read a partitioned GeoParquet dataset, or any vector file in memory and split it."""
+    from landuse import scale
+
+    if Path(path).is_dir() or Path(path).suffix.lower() in sio.PARQUET_SUFFIXES:
+        given = [k for k, v in read_options.items() if v not in (None, "wgs84")]
+        if given:
+            msg = (
+                f"{', '.join('--' + k.replace('_', '-') for k in given)} cannot be used with "
+                "partitioned GeoParquet; write the partitions in the right CRS."
+            )
+            raise ValueError(msg)
+        reader = scale.read_parcels if layer_name == "parcels" else scale.read_proposals
+        return reader(path, crs=crs)
+    frame = getattr(io, f"read_{layer_name}")(path, crs=crs, **read_options)
+    return from_frame(frame, npartitions=_partitions(client, len(frame)))
+
+
+def bank_inputs(
+    parcels_path: Path,
+    *,
+    zones_path: Path,
+    buildings_path: Path | None,
+    functional_areas_path: Path | None,
+    parcels_layer: str | None,
+    policy: Policy,
+    scheduler: str | None,
+    workers: int | None,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None, pd.DataFrame]:
+    """Parcels (with their zone), zones, functional areas and metrics, computed on a cluster."""
+    import dask
+
+    from landuse import scale
+
+    with scale.connect(scheduler=scheduler, workers=workers) as client:
+        parcels = _read(
+            parcels_path,
+            layer_name="parcels",
+            client=client,
+            crs="auto",
+            read_options={"layer": parcels_layer},
+        )
+        crs = parcels.crs
+        zones = io.read_zones(zones_path, crs=crs)
+        buildings = io.read_buildings(buildings_path, crs=crs) if buildings_path else None
+        areas = (
+            io.read_functional_areas(functional_areas_path, crs=crs)
+            if functional_areas_path
+            else None
+        )
+        metrics = scale.parcel_metrics(parcels, policy=policy, buildings=buildings)
+        zone_id = zone_ids(parcels, zones, areas)
+        frame, metrics, zone_id = dask.compute(parcels, metrics, zone_id)
+    frame = frame.copy()
+    frame["zone_id"] = zone_id
+    return frame, zones, areas, metrics
+
+
+def check_report(
+    proposals_path: Path,
+    *,
+    zones: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame | None,
+    read_options: dict[str, Any],
+    scheduler: str | None,
+    workers: int | None,
+    **options: Any,
+) -> gpd.GeoDataFrame:
+    """:func:`landuse.check_new_land` of the proposals, computed on a cluster."""
+    from landuse import scale
+
+    with scale.connect(scheduler=scheduler, workers=workers) as client:
+        proposals = _read(
+            proposals_path,
+            layer_name="proposals",
+            client=client,
+            crs=zones.crs,
+            read_options=read_options,
+        )
+        report: gpd.GeoDataFrame = scale.check_new_land(
+            proposals, zones=zones, functional_areas=areas, **options
+        ).compute()
+    return report
