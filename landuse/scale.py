@@ -42,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -179,6 +180,8 @@ def connect(
     quiet = logging.getLogger("distributed")
     level = quiet.level
     quiet.setLevel(logging.ERROR)
+    # the workers' spill and lock files go to a directory removed on exit (not /tmp/dask-…)
+    scratch = tempfile.TemporaryDirectory(prefix="landuse-dask-", ignore_cleanup_errors=True)
     try:
         cluster = distributed.LocalCluster(
             n_workers=workers,
@@ -187,6 +190,7 @@ def connect(
             dashboard_address=":0",  # any free port: 8787 may be taken
             memory_limit=memory_limit,
             silence_logs=logging.ERROR,
+            local_directory=scratch.name,
         )
         try:
             client = distributed.Client(cluster)
@@ -198,6 +202,7 @@ def connect(
             cluster.close()
     finally:
         quiet.setLevel(level)
+        scratch.cleanup()
 
 
 # --- reading and writing -----------------------------------------------------------------------
