@@ -275,24 +275,12 @@ def write_partitioned(
     return Path(path)
 
 
-def read_parcels(
-    path_or_glob: str | os.PathLike[str],
-    *,
-    npartitions: int | None = None,
-    columns: Sequence[str] | None = None,
-    validate: bool = True,
-    crs: Any = None,
-) -> dgpd.GeoDataFrame:
-    """Read partitioned GeoParquet parcels, validated per partition like the in-memory reader.
-
-    Each partition is checked by :func:`landuse.read_parcels` on a worker; ids are checked
-    across partitions here.
-
-    Parameters
+_READ_DOC = """\
+Parameters
     ----------
     path_or_glob
         A directory of GeoParquet files (e.g. from :func:`write_partitioned`), a glob such as
-        ``"parcels/*.parquet"``, or one file; files are read in natural order (``part.2``
+        ``"{layer}/*.parquet"``, or one file; files are read in natural order (``part.2``
         before ``part.10``). Any other vector file (GeoPackage, Shapefile …) is read in memory
         with the in-memory reader and split.
     npartitions
@@ -314,7 +302,7 @@ def read_parcels(
     Returns
     -------
     dask_geopandas.GeoDataFrame
-        Lazy; rows numbered 0, 1, … across the files in order (as :func:`landuse.read_parcels` numbers
+        Lazy; rows numbered 0, 1, … across the files in order (as :func:`landuse.{reader}` numbers
         the rows of one file), known divisions, and spatial partitions from the files'
         bounding boxes where they record one.
 
@@ -331,7 +319,23 @@ def read_parcels(
     GeometryError
         Parquet files without GeoParquet metadata.
     ImportError
-        The ``scale`` extra is not installed.
+        The ``scale`` extra is not installed."""
+
+
+def read_parcels(
+    path_or_glob: str | os.PathLike[str],
+    *,
+    npartitions: int | None = None,
+    columns: Sequence[str] | None = None,
+    validate: bool = True,
+    crs: Any = None,
+) -> dgpd.GeoDataFrame:
+    """Read partitioned GeoParquet parcels, validated per partition like the in-memory reader.
+
+    Each partition is checked by :func:`landuse.read_parcels` on a worker; ids are checked
+    across partitions here.
+
+    %(body)s
 
     Examples
     --------
@@ -356,6 +360,11 @@ def read_parcels(
     )
 
 
+read_parcels.__doc__ = (read_parcels.__doc__ or "") % {
+    "body": _READ_DOC.format(reader="read_parcels", layer="parcels")
+}
+
+
 def read_proposals(
     path_or_glob: str | os.PathLike[str],
     *,
@@ -369,50 +378,7 @@ def read_proposals(
     Each partition is checked by :func:`landuse.read_proposals` on a worker; ids are checked
     across partitions here.
 
-    Parameters
-    ----------
-    path_or_glob
-        A directory of GeoParquet files (e.g. from :func:`write_partitioned`), a glob such as
-        ``"parcels/*.parquet"``, or one file; files are read in natural order (``part.2``
-        before ``part.10``). Any other vector file (GeoPackage, Shapefile …) is read in memory
-        with the in-memory reader and split.
-    npartitions
-        Number of partitions. Default: one per file. Fewer: whole files are grouped; more:
-        files are cut into row ranges (reading only the row groups needed).
-    columns
-        Canonical columns to keep (the id and the geometry are always kept); only the source
-        fields they come from are read. Default: all.
-    validate
-        Validate each partition with the in-memory reader (field names mapped, values typed,
-        geometry repaired, rows without geometry dropped), and check that ids are unique
-        across partitions (this reads the id column once, now). ``False`` takes the files as
-        they are (canonical columns already).
-    crs
-        ``None`` (default): keep the files' CRS, which must be projected in metres;
-        ``"auto"``: the analysis CRS for the extent of the whole dataset (as the in-memory
-        reader chooses it); or any CRS pyproj accepts, to reproject every partition.
-
-    Returns
-    -------
-    dask_geopandas.GeoDataFrame
-        Lazy; rows numbered 0, 1, … across the files in order (as :func:`landuse.read_proposals` numbers
-        the rows of one file), known divisions, and spatial partitions from the files'
-        bounding boxes where they record one.
-
-    Raises
-    ------
-    FileNotFoundError
-        No file at the path, or none matching the glob / in the directory (the path is named).
-    SchemaError
-        No rows at all; files with different columns; ids repeated across partitions (they
-        are named); values the reader rejects (raised when the partition is computed, naming
-        its files and rows).
-    CRSError
-        A geographic or missing CRS with ``crs=None``; files in different CRSs.
-    GeometryError
-        Parquet files without GeoParquet metadata.
-    ImportError
-        The ``scale`` extra is not installed.
+    %(body)s
 
     Examples
     --------
@@ -434,6 +400,11 @@ def read_proposals(
         crs=crs,
         caller="read_proposals",
     )
+
+
+read_proposals.__doc__ = (read_proposals.__doc__ or "") % {
+    "body": _READ_DOC.format(reader="read_proposals", layer="proposals")
+}
 
 
 def write_parquet(result: dd.DataFrame | dd.Series, path: str | os.PathLike[str]) -> Path:
