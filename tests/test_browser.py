@@ -90,6 +90,16 @@ class Page:
                 !l._map || l._drawnAt !== undefined)""",
             timeout=30_000,
         )
+        # settled: the initial fitBounds (and any resize) redraws the layers once more; under
+        # load that can come after the first paint, so wait until no layer repaints for 300 ms
+        stamps = """() => Object.values(landuse.layers).map(l => l._drawnAt === undefined ? null : l._drawnAt)"""
+        previous = self.js(stamps)
+        for _ in range(100):
+            self.page.wait_for_timeout(300)
+            now = self.js(stamps)
+            if now == previous:
+                break
+            previous = now
 
     def _route(self, route: Any) -> None:
         request = route.request
