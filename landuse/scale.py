@@ -467,8 +467,37 @@ def write_parquet(result: dd.DataFrame | dd.Series, path: str | os.PathLike[str]
         parts_ = frame.to_delayed()
         names = sio.part_names(len(parts_))
         tasks = [write(part, str(tmp / name)) for part, name in zip(parts_, names, strict=True)]
-        dask.compute(*tasks)
+        client = _current_client()
+        if client is None:
+            dask.compute(*tasks)
+        else:
+            # wait for every partition, failed or not, before the temporary directory is kept
+            # or removed: a partition still being written must not land in it afterwards
+            import distributed
+
+            futures = client.compute(tasks)
+            distributed.wait(futures)
+            for future in futures:
+                if future.status == "error":
+                    future.result()  # raises that partition's error
+            client.gather(futures)
     return Path(path)
+
+
+def _current_client() -> Any:
+    """Return the distributed client dask computes on (``connect()`` or the user's), or None."""
+    import dask
+
+    if dask.config.get("scheduler", None) != "dask.distributed":
+        return None  # no client, or the user chose a local scheduler
+    try:
+        import distributed
+    except ImportError:  # pragma: no cover - part of the scale extra
+        return None
+    try:
+        return distributed.get_client()
+    except ValueError:  # no client: dask's local schedulers
+        return None
 
 
 # --- analyses ----------------------------------------------------------------------------------
