@@ -616,67 +616,71 @@ def tax_below_floor(inp: Inputs) -> Outcome:
 # --- raster evidence ---------------------------------------------------------------------------
 
 
-def _raster_rule(
-    inp: Inputs, code: str, threshold_key: str
-) -> tuple[Outcome | None, np.ndarray, np.ndarray, float | None]:
-    """Read a flag of :func:`landuse.raster_evidence` (aligned to the parcels) as a rule."""
+def _raster_outcome(
+    inp: Inputs,
+    code: str,
+    *,
+    column: str,
+    threshold: str,
+    percent: bool,
+    zh: tuple[str, str],
+    en: tuple[str, str],
+) -> Outcome:
+    """Read a flag of :func:`landuse.raster_evidence` (aligned to the parcels) as a rule.
+
+    The text is ``zh[0] value zh[1] threshold`` (``en`` likewise), the value and threshold as
+    percentages when ``percent``.
+    """
     ev = inp.raster
     if ev is None:
         missing = ["argument `raster_evidence` (see landuse.raster_evidence)"]
-        return _not_evaluated(inp, code, missing), np.empty(0), np.empty(0), None
+        return _not_evaluated(inp, code, missing)
     if code in ev.attrs.get("not_evaluated", ()) or code not in ev.columns:
         source = "landcover" if code == "vacant_by_raster" else "night_light"
-        missing = [f"`{source}=` raster in raster_evidence()"]
-        return _not_evaluated(inp, code, missing), np.empty(0), np.empty(0), None
+        return _not_evaluated(inp, code, [f"`{source}=` raster in raster_evidence()"])
     flag = ev[code].astype("boolean")
-    known = flag.notna().to_numpy()
-    hit = flag.fillna(False).to_numpy(dtype=bool)
-    limit = ev.attrs.get("thresholds", {}).get(threshold_key)
-    checked = inp.scope & known
-    return None, checked & hit, checked, None if limit is None else float(limit)
+    checked = inp.scope & flag.notna().to_numpy()
+    flagged = checked & flag.fillna(False).to_numpy(dtype=bool)
+    limit = ev.attrs.get("thresholds", {}).get(threshold)
+    values = (
+        pd.to_numeric(ev[column], errors="coerce").to_numpy(dtype=float)
+        if column in ev.columns
+        else np.full(inp.n, np.nan)
+    )
+    lim = "—" if limit is None else (pct(float(limit)) if percent else num(float(limit)))
 
+    def text(pos: np.ndarray, lang: str) -> pa.Array:
+        v = c.concat(c.fmt(values[pos] * 100, 0), "%") if percent else c.fmt(values[pos], 2)
+        before, after = zh if lang == "zh" else en
+        return _labelled(code, lang, before, v, f"{after}{lim}")
 
-def _raster_values(inp: Inputs, column: str) -> np.ndarray:
-    ev = inp.raster
-    if ev is None or column not in ev.columns:
-        return np.full(inp.n, np.nan)
-    return pd.to_numeric(ev[column], errors="coerce").to_numpy(dtype=float)
+    return Outcome(code, flagged, checked, [], text)
 
 
 def vacant_by_raster(inp: Inputs) -> Outcome:
     """Land cover shows built-up on less than the threshold share of the parcel."""
-    code = "vacant_by_raster"
-    done, flagged, checked, limit = _raster_rule(inp, code, "max_builtup_share")
-    if done is not None:
-        return done
-    share = _raster_values(inp, "builtup_share")
-
-    def text(pos: np.ndarray, lang: str) -> pa.Array:
-        v = c.concat(c.fmt(share[pos] * 100, 0), "%")
-        lim = "—" if limit is None else pct(limit)
-        if lang == "zh":
-            return _labelled(code, lang, "建成面积占比 ", v, f"，低于 {lim}")
-        return _labelled(code, lang, v, f" built-up, below {lim}")
-
-    return Outcome(code, flagged, checked, [], text)
+    return _raster_outcome(
+        inp,
+        "vacant_by_raster",
+        column="builtup_share",
+        threshold="max_builtup_share",
+        percent=True,
+        zh=("建成面积占比 ", "，低于 "),
+        en=("", " built-up, below "),
+    )
 
 
 def dark_by_night_light(inp: Inputs) -> Outcome:
     """Night-light activity index below the threshold (possibly not operating)."""
-    code = "dark_by_night_light"
-    done, flagged, checked, limit = _raster_rule(inp, code, "max_activity_index")
-    if done is not None:
-        return done
-    index = _raster_values(inp, "activity_index")
-
-    def text(pos: np.ndarray, lang: str) -> pa.Array:
-        v = c.fmt(index[pos], 2)
-        lim = "—" if limit is None else num(limit)
-        if lang == "zh":
-            return _labelled(code, lang, "活动指数 ", v, f"，低于 {lim}")
-        return _labelled(code, lang, "activity index ", v, f" below {lim}")
-
-    return Outcome(code, flagged, checked, [], text)
+    return _raster_outcome(
+        inp,
+        "dark_by_night_light",
+        column="activity_index",
+        threshold="max_activity_index",
+        percent=False,
+        zh=("活动指数 ", "，低于 "),
+        en=("activity index ", " below "),
+    )
 
 
 IDLE_RULES = (idle_not_started, idle_stalled)
