@@ -748,3 +748,11 @@ def zone_info(
 def run(inp: Inputs, rules: Sequence[Callable[[Inputs], Outcome]]) -> list[Outcome]:
     """Evaluate ``rules``."""
     return [rule(inp) for rule in rules]
+
+
+def any_flagged(outcomes: Sequence[Outcome], n: int) -> np.ndarray:
+    """Parcels flagged by at least one of ``outcomes``."""
+    flagged = np.zeros(n, dtype=bool)
+    for o in outcomes:
+        flagged |= o.flagged
+    return flagged

@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -46,16 +46,7 @@ Scheme = Literal[
     "percentiles",
 ]
 #: Classification schemes accepted for numeric columns (mapclassify).
-SCHEMES: tuple[str, ...] = (
-    "quantiles",
-    "equal_interval",
-    "fisher_jenks",
-    "headtail_breaks",
-    "box_plot",
-    "std_mean",
-    "maximum_breaks",
-    "percentiles",
-)
+SCHEMES: tuple[str, ...] = get_args(Scheme)
 _MAPCLASSIFY_CLASS = {
     "quantiles": "Quantiles",
     "equal_interval": "EqualInterval",

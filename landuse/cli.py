@@ -16,6 +16,7 @@ from typing import Literal
 import click
 
 from landuse import __version__
+from landuse._mapping_style import SCHEMES
 
 __all__ = ["main"]
 
@@ -349,18 +350,7 @@ def assess(
 @click.option("--column", default=None, help="Parcel column to colour by.")
 @click.option(
     "--scheme",
-    type=click.Choice(
-        [
-            "quantiles",
-            "equal_interval",
-            "fisher_jenks",
-            "headtail_breaks",
-            "box_plot",
-            "std_mean",
-            "maximum_breaks",
-            "percentiles",
-        ]
-    ),
+    type=click.Choice(SCHEMES),
     default="quantiles",
     show_default=True,
     help="Classes for a numeric column.",

@@ -399,10 +399,7 @@ def find_idle_land(
         need_metrics=False,
     )
     outcomes = rules.run(inp, rules.IDLE_RULES)
-    flagged = np.zeros(inp.n, dtype=bool)
-    for o in outcomes:
-        flagged |= o.flagged
-    positions = np.flatnonzero(flagged)
+    positions = np.flatnonzero(rules.any_flagged(outcomes, inp.n))
     extra = {k: v[positions] for k, v in _idle_columns(inp, outcomes, lang).items()}
     out = _result(parcels, positions, outcomes, lang, extra)
     out["idle_action"] = pd.array(out["idle_action"], dtype="str")
@@ -509,14 +506,10 @@ def find_inefficient_land(
         raster_evidence=raster_evidence,
     )
     outcomes = rules.run(inp, rules.INEFFICIENT_RULES)
-    flagged = np.zeros(inp.n, dtype=bool)
-    for o in outcomes:
-        flagged |= o.flagged
+    flagged = rules.any_flagged(outcomes, inp.n)
     excluded = 0
     if exclude_idle:
-        idle = np.zeros(inp.n, dtype=bool)
-        for o in rules.run(inp, rules.IDLE_RULES):
-            idle |= o.flagged
+        idle = rules.any_flagged(rules.run(inp, rules.IDLE_RULES), inp.n)
         excluded = int((flagged & idle).sum())
         flagged &= ~idle
     positions = np.flatnonzero(flagged)

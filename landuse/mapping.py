@@ -63,6 +63,7 @@ from landuse._mapping_layer import (
 from landuse._mapping_offline import save_map
 from landuse._mapping_style import (
     CATEGORY_COLORS,
+    Scheme,
     categorical_styling,
     color_styling,
     single_styling,
@@ -85,16 +86,6 @@ __all__ = [
 
 Lang = Literal["zh", "en"]
 Basemap = Literal["osm", "tianditu-vector", "tianditu-imagery", "amap", "amap-satellite"]
-Scheme = Literal[
-    "quantiles",
-    "equal_interval",
-    "fisher_jenks",
-    "headtail_breaks",
-    "box_plot",
-    "std_mean",
-    "maximum_breaks",
-    "percentiles",
-]
 
 #: Colours of the functional areas (产业发展区 / 商务服务区 / 居住生活区).
 AREA_TYPE_COLORS: Mapping[str, str] = CATEGORY_COLORS["area_type"]
