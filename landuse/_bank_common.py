@@ -148,6 +148,15 @@ class BankError(LanduseError, ValueError):
 class StoreBusyError(LanduseError):
     """Another process holds the store's write lock; nothing was written — retry."""
 
+    @classmethod
+    def waited(cls, label: str, doing: str, timeout: float) -> StoreBusyError:
+        """Build the error for ``doing`` on store ``label`` after waiting ``timeout`` seconds."""
+        return cls(
+            f"store busy, retry: {label} is being written by another process and "
+            f"{doing} waited {timeout:g} s for it (ProjectBank.open(..., timeout=) waits "
+            "longer). Nothing was written."
+        )
+
 
 def now_utc() -> str:
     """Return the current UTC time as GeoPackage DATETIME text (``YYYY-MM-DDTHH:MM:SS.SSSZ``)."""

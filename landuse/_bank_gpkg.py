@@ -481,11 +481,7 @@ class GpkgBackend:
             raise
 
     def _busy(self, doing: str) -> StoreBusyError:
-        return StoreBusyError(
-            f"store busy, retry: {self.label} is being written by another process and "
-            f"{doing} waited {self.timeout:g} s for it (ProjectBank.open(..., timeout=) waits "
-            "longer). Nothing was written."
-        )
+        return StoreBusyError.waited(self.label, doing, self.timeout)
 
     def _version(self) -> int | None:
         with self.transaction(write=False) as s:
