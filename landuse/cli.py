@@ -7,9 +7,12 @@ the validated layer to a GeoPackage.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -21,6 +24,20 @@ from landuse._mapping_style import SCHEMES
 __all__ = ["main"]
 
 _ROLES = ("zones", "functional_areas", "parcels", "buildings", "proposals", "zone_stats")
+
+
+@contextlib.contextmanager
+def _reporting(*errors: type[BaseException]) -> Iterator[None]:
+    """Run a command's work: ``errors`` become ``error: …`` and exit 2, warnings are printed after."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        except errors as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+    for w in caught:
+        click.echo(f"warning: {w.message}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -196,32 +213,23 @@ def validate(
     output: Path | None,
 ) -> None:
     """Read SOURCE as a ROLE layer, report what was mapped and fixed, optionally write it."""
-    import warnings
-
     from landuse import io
     from landuse.errors import LanduseError
 
     on_invalid: Literal["raise", "coerce"] = "coerce" if coerce else "raise"
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            if role == "zone_stats":
-                frame = io.read_zone_stats(source, encoding=encoding, on_invalid=on_invalid)
-            else:
-                reader = getattr(io, f"read_{role}")
-                frame = reader(
-                    source,
-                    layer=layer,
-                    source_crs=source_crs,
-                    coord_system=coord_system,
-                    encoding=encoding,
-                    on_invalid=on_invalid,
-                )
-    except (LanduseError, FileNotFoundError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    for w in caught:
-        click.echo(f"warning: {w.message}", err=True)
+    with _reporting(LanduseError, FileNotFoundError):
+        if role == "zone_stats":
+            frame = io.read_zone_stats(source, encoding=encoding, on_invalid=on_invalid)
+        else:
+            reader = getattr(io, f"read_{role}")
+            frame = reader(
+                source,
+                layer=layer,
+                source_crs=source_crs,
+                coord_system=coord_system,
+                encoding=encoding,
+                on_invalid=on_invalid,
+            )
     click.echo(frame.attrs["landuse_read"].summary())
     if output is not None:
         io.write_layers({role: frame}, output)
@@ -529,65 +537,54 @@ def bank_command(
     Finds idle land, inefficient land, grade D and low-FAR grade C firms, with reasons,
     potential gains, a suggested route and a priority, and writes them ranked to OUTPUT.
     """
-    import warnings
-
     from landuse import io
     from landuse.bank import build_project_bank, write_bank_excel
     from landuse.errors import LanduseError
     from landuse.policy import load_policy
 
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            policy = load_policy(policy_name)
-            metrics = None
-            if scheduler or workers:
-                from landuse._scale_cli import bank_inputs
+    with _reporting(LanduseError, ValueError, FileNotFoundError, ConnectionError, ImportError):
+        policy = load_policy(policy_name)
+        metrics = None
+        if scheduler or workers:
+            from landuse._scale_cli import bank_inputs
 
-                # metrics and zones on the cluster; the bank's ranking runs here
-                parcels, zones, areas, metrics = bank_inputs(
-                    parcels_path,
-                    zones_path=zones_path,
-                    buildings_path=buildings_path,
-                    functional_areas_path=functional_areas_path,
-                    parcels_layer=parcels_layer,
-                    policy=policy,
-                    scheduler=scheduler,
-                    workers=workers,
-                )
-                buildings = None
-            else:
-                parcels = io.read_parcels(parcels_path, layer=parcels_layer)
-                zones = io.read_zones(zones_path, crs=parcels.crs)
-                buildings = (
-                    io.read_buildings(buildings_path, crs=parcels.crs) if buildings_path else None
-                )
-                areas = (
-                    io.read_functional_areas(functional_areas_path, crs=parcels.crs)
-                    if functional_areas_path
-                    else None
-                )
-            table = build_project_bank(
-                parcels,
-                zones=zones,
-                functional_areas=areas,
-                buildings=buildings,
-                metrics=metrics,
-                as_of=as_of,
+            # metrics and zones on the cluster; the bank's ranking runs here
+            parcels, zones, areas, metrics = bank_inputs(
+                parcels_path,
+                zones_path=zones_path,
+                buildings_path=buildings_path,
+                functional_areas_path=functional_areas_path,
+                parcels_layer=parcels_layer,
                 policy=policy,
-                lang="zh" if lang == "zh" else "en",
+                scheduler=scheduler,
+                workers=workers,
             )
-            written = io.write_layers({"project_bank": table}, output)
-            book = (
-                write_bank_excel(table, excel, lang="zh" if lang == "zh" else "en")
-                if excel
+            buildings = None
+        else:
+            parcels = io.read_parcels(parcels_path, layer=parcels_layer)
+            zones = io.read_zones(zones_path, crs=parcels.crs)
+            buildings = (
+                io.read_buildings(buildings_path, crs=parcels.crs) if buildings_path else None
+            )
+            areas = (
+                io.read_functional_areas(functional_areas_path, crs=parcels.crs)
+                if functional_areas_path
                 else None
             )
-    except (LanduseError, ValueError, FileNotFoundError, ConnectionError, ImportError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    for w in caught:
-        click.echo(f"warning: {w.message}", err=True)
+        table = build_project_bank(
+            parcels,
+            zones=zones,
+            functional_areas=areas,
+            buildings=buildings,
+            metrics=metrics,
+            as_of=as_of,
+            policy=policy,
+            lang="zh" if lang == "zh" else "en",
+        )
+        written = io.write_layers({"project_bank": table}, output)
+        book = (
+            write_bank_excel(table, excel, lang="zh" if lang == "zh" else "en") if excel else None
+        )
     routes = ", ".join(f"{k} {v}" for k, v in table.attrs["routes"].items())
     click.echo(
         f"{len(table)} candidates from {len(parcels)} parcels ({routes}); policy {policy.name}"
@@ -826,8 +823,6 @@ def zonal(
     Cells count with the exact fraction each parcel covers (a parcel smaller than a pixel still
     gets a value); nodata is skipped; parcels are reprojected to the raster's CRS.
     """
-    import warnings
-
     from landuse._atomic import atomic_path
     from landuse.errors import LanduseError
     from landuse.io import read_parcels
@@ -835,25 +830,18 @@ def zonal(
 
     wanted = [s.strip() for s in stats.split(",") if s.strip()]
     classes: list[float] | None = None
-    try:
+    with _reporting(LanduseError, ValueError, TypeError, FileNotFoundError):
         if categories:
             classes = [float(c) if "." in c else int(c) for c in categories.split(",") if c.strip()]
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            frame = read_parcels(parcels, layer=layer)
-            table = zonal_stats(
-                frame,
-                raster,
-                stats=wanted,  # type: ignore[arg-type]
-                categories=classes,
-                band=band,
-                progress=progress,
-            )
-    except (LanduseError, ValueError, TypeError, FileNotFoundError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    for w in caught:
-        click.echo(f"warning: {w.message}", err=True)
+        frame = read_parcels(parcels, layer=layer)
+        table = zonal_stats(
+            frame,
+            raster,
+            stats=wanted,  # type: ignore[arg-type]
+            categories=classes,
+            band=band,
+            progress=progress,
+        )
     table.insert(0, "parcel_id", frame["parcel_id"].to_numpy())
     with atomic_path(output) as tmp:
         table.to_csv(tmp, index=False, encoding="utf-8-sig")
@@ -1139,84 +1127,70 @@ def check_command(
     area), straddles a boundary or lies outside, by how much, and totals the 亩 outside the
     zones per district. Writes a GeoPackage (QGIS) and/or CSV / Excel.
     """
-    import warnings
-
     from landuse import compliance, io
     from landuse.errors import LanduseError
     from landuse.policy import load_policy
 
     code: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
     written: list[Path] = []
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            zones = io.read_zones(zones_path, source_crs=source_crs)
-            areas = (
-                io.read_functional_areas(areas_path, source_crs=source_crs, crs=zones.crs)
-                if areas_path is not None
-                else None
-            )
-            options: dict[str, float] = {}
-            if tolerance_m2 is not None:
-                options["tolerance_m2"] = tolerance_m2
-            if tolerance_share is not None:
-                options["tolerance_share"] = tolerance_share
-            uses = [u.strip() for u in industrial_uses.split(",") if u.strip()]
-            if scheduler or workers or proposals.is_dir():
-                from landuse._scale_cli import check_report
+    with _reporting(
+        LanduseError, ValueError, TypeError, FileNotFoundError, ConnectionError, ImportError
+    ):
+        zones = io.read_zones(zones_path, source_crs=source_crs)
+        areas = (
+            io.read_functional_areas(areas_path, source_crs=source_crs, crs=zones.crs)
+            if areas_path is not None
+            else None
+        )
+        options: dict[str, float] = {}
+        if tolerance_m2 is not None:
+            options["tolerance_m2"] = tolerance_m2
+        if tolerance_share is not None:
+            options["tolerance_share"] = tolerance_share
+        uses = [u.strip() for u in industrial_uses.split(",") if u.strip()]
+        if scheduler or workers or proposals.is_dir():
+            from landuse._scale_cli import check_report
 
-                report = check_report(
-                    proposals,
-                    zones=zones,
-                    areas=areas,
-                    read_options={
-                        "layer": layer,
-                        "source_crs": source_crs,
-                        "coord_system": coord_system,
-                    },
-                    scheduler=scheduler,
-                    workers=workers,
-                    policy=load_policy(policy_name),
-                    industrial_uses=uses,
-                    lang=code,
-                    **options,
-                )
-            else:
-                frame = io.read_proposals(
-                    proposals,
-                    layer=layer,
-                    source_crs=source_crs,
-                    coord_system=coord_system,  # type: ignore[arg-type]
-                    crs=zones.crs,
-                )
-                report = compliance.check_new_land(
-                    frame,
-                    zones=zones,
-                    functional_areas=areas,
-                    policy=load_policy(policy_name),
-                    industrial_uses=uses,
-                    lang=code,
-                    progress=progress,
-                    **options,  # type: ignore[arg-type]
-                )
-            if by not in report.columns and by == "district":
-                click.echo("note: proposals have no `district`; totals by nearest zone", err=True)
-                by = "nearest_zone_id"
-            summary = compliance.outside_zone_summary(report, by=by, lang=code)
-            for path in outputs:
-                written.extend(compliance.write_compliance(report, path, by=by, lang=code))
-    except (
-        LanduseError,
-        ValueError,
-        TypeError,
-        FileNotFoundError,
-        ConnectionError,
-        ImportError,
-    ) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    for w in caught:
-        click.echo(f"warning: {w.message}", err=True)
+            report = check_report(
+                proposals,
+                zones=zones,
+                areas=areas,
+                read_options={
+                    "layer": layer,
+                    "source_crs": source_crs,
+                    "coord_system": coord_system,
+                },
+                scheduler=scheduler,
+                workers=workers,
+                policy=load_policy(policy_name),
+                industrial_uses=uses,
+                lang=code,
+                **options,
+            )
+        else:
+            frame = io.read_proposals(
+                proposals,
+                layer=layer,
+                source_crs=source_crs,
+                coord_system=coord_system,  # type: ignore[arg-type]
+                crs=zones.crs,
+            )
+            report = compliance.check_new_land(
+                frame,
+                zones=zones,
+                functional_areas=areas,
+                policy=load_policy(policy_name),
+                industrial_uses=uses,
+                lang=code,
+                progress=progress,
+                **options,  # type: ignore[arg-type]
+            )
+        if by not in report.columns and by == "district":
+            click.echo("note: proposals have no `district`; totals by nearest zone", err=True)
+            by = "nearest_zone_id"
+        summary = compliance.outside_zone_summary(report, by=by, lang=code)
+        for path in outputs:
+            written.extend(compliance.write_compliance(report, path, by=by, lang=code))
     i = 0 if code == "zh" else 1
     counts = report["verdict"].value_counts(sort=False)
     click.echo(f"{len(report)} proposals ({report.attrs['policy']}):")
