@@ -1,0 +1,80 @@
+"""Check what `landuse demo --out DIR` wrote, as a user would open it (CI and the packaging test).
+
+    python scripts/check_demo.py DIR
+
+Exits 1 naming every problem: a file missing or empty, a GeoPackage layer missing or empty, a
+workbook that does not open, a map that loads anything from the network.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+#: file → what must be in it (GeoPackage layers, workbook sheets count, or a text marker)
+EXPECTED_LAYERS = {
+    "landuse_sample.gpkg": [
+        "zones",
+        "functional_areas",
+        "parcels",
+        "buildings",
+        "proposals",
+        "zone_stats",
+    ],
+    "bank.gpkg": ["project_bank"],
+}
+EXPECTED_WORKBOOKS = ["bank.xlsx", "compliance.xlsx", "zone_assessment_2021.xlsx"]
+EXPECTED_FILES = ["activity_index.tif", "supply_options.csv", "zones_map.html"]
+
+
+def check(out: Path) -> list[str]:
+    """Return the problems found in the demo's output folder ``out`` (empty when all is well)."""
+    import openpyxl
+    import pyogrio
+    import rasterio
+
+    problems: list[str] = []
+    names = list(EXPECTED_LAYERS) + EXPECTED_WORKBOOKS + EXPECTED_FILES
+    for name in names:
+        path = out / name
+        if not path.is_file() or path.stat().st_size == 0:
+            problems.append(f"{name}: missing or empty")
+    if problems:
+        return problems
+    for name, layers in EXPECTED_LAYERS.items():
+        found = {row[0]: row for row in pyogrio.list_layers(out / name)}
+        for layer in layers:
+            if layer not in found:
+                problems.append(f"{name}: no layer {layer} (has {sorted(found)})")
+            elif pyogrio.read_info(out / name, layer=layer)["features"] == 0:
+                problems.append(f"{name}: layer {layer} is empty")
+    for name in EXPECTED_WORKBOOKS:
+        book = openpyxl.load_workbook(out / name, read_only=True)
+        if not book.sheetnames or book[book.sheetnames[0]].max_row < 2:
+            problems.append(f"{name}: no data rows in its first sheet")
+    with rasterio.open(out / "activity_index.tif") as raster:
+        if raster.crs is None:
+            problems.append("activity_index.tif: no CRS")
+    html = (out / "zones_map.html").read_text(encoding="utf-8")
+    remote = sorted(set(re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)))
+    if remote:
+        problems.append(f"zones_map.html loads from the network: {remote[:3]}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    """Check the folder named by ``argv[0]``; print problems; return the exit code."""
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    problems = check(Path(argv[0]))
+    for problem in problems:
+        print(f"demo output: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"demo output in {argv[0]}: all {len(EXPECTED_LAYERS) + 6} files open")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
