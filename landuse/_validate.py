@@ -32,6 +32,7 @@ __all__ = [
     "coerce_values",
     "fill_area",
     "map_columns",
+    "polygonal_parts",
     "resolve_crs",
 ]
 
@@ -391,7 +392,7 @@ def clean_geometry(
         raise GeometryError(msg)
     if needs.any():
         made = shapely.make_valid(raw[needs]) if invalid.any() else raw[needs]
-        fixed[needs] = _polygonal_part(made)
+        fixed[needs] = polygonal_parts(made)
     after_empty = shapely.is_missing(fixed) | shapely.is_empty(fixed)
     if invalid.any():
         report.repaired = ids[invalid & ~after_empty].tolist()
@@ -420,21 +421,31 @@ def clean_geometry(
     return out
 
 
-def _polygonal_part(geoms: np.ndarray) -> np.ndarray:
-    """Keep only the polygons of each geometry (as Polygon or MultiPolygon)."""
+def polygonal_parts(geoms: np.ndarray) -> np.ndarray:
+    """Keep only the polygons of each geometry: a Polygon, a MultiPolygon, or None if none.
+
+    Shared by the readers and :mod:`landuse.osm`. A geometry with no polygonal part (e.g. a
+    zero-area triangle that ``make_valid`` collapses to a line) gives None, wherever it is.
+
+    Examples
+    --------
+    >>> line_and_box = shapely.GeometryCollection([shapely.LineString([(0, 0), (1, 0)]),
+    ...     shapely.box(0, 0, 1, 1)])
+    >>> [None if g is None else g.geom_type for g in polygonal_parts(np.array(
+    ...     [shapely.LineString([(0, 0), (1, 0)]), line_and_box], dtype=object))]
+    [None, 'Polygon']
+    """
     parts, index = shapely.get_parts(geoms, return_index=True)
-    keep = np.isin(shapely.get_type_id(parts), (3, 6))
-    parts, index = parts[keep], index[keep]
     # MultiPolygons inside collections: flatten once more
     sub, sub_idx = shapely.get_parts(parts, return_index=True)
     index = index[sub_idx]
+    polygon = shapely.get_type_id(sub) == 3
+    sub, index = sub[polygon], index[polygon]
     out = np.full(len(geoms), None, dtype=object)
     if len(sub):
-        multi = shapely.multipolygons(sub, indices=index)
-        owners = np.unique(index)
-        out[owners] = multi[owners] if len(multi) == len(geoms) else multi[: len(owners)]
-        counts = np.bincount(index, minlength=len(geoms))
-        single = counts == 1
+        # out= keeps positions with no polygon as None (without it shapely refuses the gaps)
+        shapely.multipolygons(sub, indices=index, out=out)
+        single = np.bincount(index, minlength=len(geoms)) == 1
         out[single] = shapely.get_geometry(out[single], 0)
     return out
 

@@ -26,6 +26,7 @@ import pyogrio
 import pyogrio.raw
 import shapely
 
+from landuse._validate import polygonal_parts
 from landuse.errors import LanduseError, LanduseWarning, format_ids
 
 __all__ = ["read_osm_parcels"]
@@ -77,14 +78,7 @@ def _clean(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     invalid = usable & ~shapely.is_valid(geoms)
     out = geoms.copy()
     if invalid.any():
-        parts, index = shapely.get_parts(shapely.make_valid(geoms[invalid]), return_index=True)
-        sub, sub_index = shapely.get_parts(parts, return_index=True)  # collections in collections
-        index = index[sub_index]
-        polygon = shapely.get_type_id(sub) == 3
-        rebuilt = np.full(int(invalid.sum()), None, dtype=object)
-        if polygon.any():
-            shapely.multipolygons(sub[polygon], indices=index[polygon], out=rebuilt)
-        out[invalid] = rebuilt
+        out[invalid] = polygonal_parts(shapely.make_valid(geoms[invalid]))
         usable &= ~(shapely.is_missing(out) | shapely.is_empty(out))
     return out, usable, int(invalid.sum())
 
