@@ -61,15 +61,15 @@ def _read(path: Path, where: str) -> tuple[pd.DataFrame, np.ndarray, str | None]
 
 
 def _osm_ids(frame: pd.DataFrame) -> np.ndarray:
-    way = frame["osm_way_id"].astype(object).to_numpy()
-    rel = frame["osm_id"].astype(object).to_numpy()
-    return np.array(
-        [
-            f"osm:way/{w}" if w is not None else f"osm:relation/{r}"
-            for w, r in zip(way, rel, strict=True)
-        ],
-        dtype=object,
-    )
+    """``osm:way/<id>`` for closed ways, ``osm:relation/<id>`` for multipolygon relations.
+
+    A missing way id may arrive as None or NaN (pandas reads a text column with gaps as a
+    string dtype), so test with ``isna``, not ``is None``.
+    """
+    way = frame["osm_way_id"].astype("string")
+    rel = frame["osm_id"].astype("string")
+    ids = ("osm:way/" + way).fillna("osm:relation/" + rel)
+    return ids.astype(object).to_numpy()
 
 
 def _clean(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

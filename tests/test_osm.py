@@ -163,3 +163,50 @@ def test_kotka_industrial_coverage():
     assert covered.sum() == 7
     assert (m["building_coefficient"] < 1).all()
     assert m.attrs["buildings"]["split_between_parcels"] == 1
+
+
+def test_multipolygon_relations_get_relation_ids(tmp_path):
+    """Issue 20 item 3: relations were `osm:way/nan` (pyogrio gives NaN for a missing way id)."""
+    lon, lat = 120.38, 36.07
+    nodes, ways, rels, nid = [], [], [], 1
+    for k in range(2):
+        refs = []
+        for x, y in _box(lon + 0.01 * k, lat, 0.002, 0.002):
+            nodes.append(f'  <node id="{nid}" version="1" lat="{y}" lon="{x}"/>')
+            refs.append(nid)
+            nid += 1
+        body = "".join(f'<nd ref="{r}"/>' for r in [*refs, refs[0]])
+        ways.append(f'  <way id="{200 + k}" version="1">{body}</way>')
+        rels.append(
+            f'  <relation id="{900 + k}" version="1"><member type="way" ref="{200 + k}" '
+            'role="outer"/><tag k="type" v="multipolygon"/><tag k="landuse" v="industrial"/>'
+            "</relation>"
+        )
+    refs = []
+    for x, y in _box(lon + 0.0005, lat + 0.0005, 0.0004, 0.0004):
+        nodes.append(f'  <node id="{nid}" version="1" lat="{y}" lon="{x}"/>')
+        refs.append(nid)
+        nid += 1
+    body = "".join(f'<nd ref="{r}"/>' for r in [*refs, refs[0]])
+    ways.append(f'  <way id="300" version="1">{body}<tag k="building" v="yes"/></way>')
+    refs = []
+    for x, y in _box(lon + 0.03, lat, 0.002, 0.002):  # a plain way next to the relations
+        nodes.append(f'  <node id="{nid}" version="1" lat="{y}" lon="{x}"/>')
+        refs.append(nid)
+        nid += 1
+    body = "".join(f'<nd ref="{r}"/>' for r in [*refs, refs[0]])
+    ways.append(f'  <way id="400" version="1">{body}<tag k="landuse" v="industrial"/></way>')
+    path = tmp_path / "relations.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6">\n'
+        + "\n".join(nodes + ways + rels)
+        + "\n</osm>\n",
+        encoding="utf-8",
+    )
+    parcels, buildings = read_osm_parcels(path)
+    assert parcels["parcel_id"].tolist() == [
+        "osm:relation/900",
+        "osm:relation/901",
+        "osm:way/400",
+    ]
+    assert buildings["building_id"].tolist() == ["osm:way/300"]
