@@ -271,7 +271,7 @@ def resolve_crs(
             f"`coord_system` must be one of {', '.join(_COORD_SYSTEMS)}; received {coord_system!r}."
         )
         raise ValueError(msg)
-    explicit = crs not in ("auto", None)
+    explicit = crs not in ("auto", "equal-area", None)
     if source_crs is not None:
         new = CRS.from_user_input(source_crs)
         if gdf.crs is not None and not CRS.from_user_input(gdf.crs).equals(new):
@@ -291,7 +291,7 @@ def resolve_crs(
             )
         else:
             # raises with a suggestion for zone-prefixed eastings
-            lcrs.fix_zone_prefix(gdf)
+            lcrs.fix_zone_prefix(gdf, name=spec.name, caller=f"read_{spec.name}")
             minx, miny, maxx, maxy = gdf.total_bounds
             guess = (
                 "the coordinates look like longitude/latitude, e.g. source_crs='EPSG:4490' (CGCS2000)"
@@ -317,7 +317,7 @@ def resolve_crs(
             )
             raise CRSError(msg)
     else:
-        gdf = lcrs.fix_zone_prefix(gdf)
+        gdf = lcrs.fix_zone_prefix(gdf, name=spec.name, caller=f"read_{spec.name}")
     if coord_system != "wgs84":
         if not CRS.from_user_input(gdf.crs).is_geographic:
             msg = (
@@ -329,12 +329,8 @@ def resolve_crs(
         convert = lcrs.gcj02_to_wgs84 if coord_system == "gcj02" else lcrs.bd09_to_wgs84
         gdf = convert(gdf)
         report.coord_system = coord_system
-    if crs == "auto":
-        target = lcrs.analysis_crs(gdf)
-    elif crs is None:
-        target = CRS.from_user_input(gdf.crs)
-    else:
-        target = CRS.from_user_input(crs)
+    # "auto", "equal-area", None or a CRS; checked for scale at the data (landuse.crs.target_crs)
+    target = lcrs.target_crs(gdf, crs=crs, name=spec.name, caller=f"read_{spec.name}")
     if not CRS.from_user_input(gdf.crs).equals(target):
         gdf = gdf.to_crs(target)
     report.crs = lcrs.crs_label(gdf.crs)

@@ -30,6 +30,19 @@ import numpy as np
 import pyproj
 import shapely
 
+from landuse._crscheck import (
+    CHINA_ALBERS,
+    MAX_SCALE_ERROR,
+    Distortion,
+    _check_degrees,
+    _check_mixed_prefix,
+    _distortion_of,
+    _lonlat_bounds,
+    _user_stacklevel,
+    is_equal_area,
+    scale_distortion,
+)
+from landuse._crscheck import equal_area_crs as _equal_area_at
 from landuse._crsutil import (
     _as_geo,
     _bounds,
@@ -54,7 +67,10 @@ from landuse.webmap import (
 )
 
 __all__ = [
+    "CHINA_ALBERS",
     "CHINA_BBOX",
+    "MAX_SCALE_ERROR",
+    "Distortion",
     "ZonePrefix",
     "analysis_crs",
     "bd09_to_wgs84",
@@ -63,8 +79,11 @@ __all__ = [
     "check_same_crs",
     "crs_label",
     "detect_zone_prefix",
+    "equal_area_crs",
     "fix_zone_prefix",
     "gcj02_to_wgs84",
+    "scale_distortion",
+    "target_crs",
     "to_analysis_crs",
     "wgs84_to_bd09",
     "wgs84_to_gcj02",
@@ -186,6 +205,9 @@ def _detect(
     minx, miny, maxx, maxy = _bounds(geo)
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         return None
+    _check_mixed_prefix(
+        geo, name=name, caller=None, is_zone=lambda z: _zone_from_number(z) is not None
+    )
     if minx < 1e7 or maxx >= 1e8 or miny < 0 or maxy >= 1e7:
         return None
     first, last = int(minx // 1e6), int(maxx // 1e6)
@@ -263,6 +285,8 @@ def _resolve_zone_prefix(
     if declared is not None and declared.is_geographic:
         _check_geographic_coordinates(geo, declared, name=name, caller=caller)
         return declared, None
+    if declared is not None:
+        _check_degrees(geo, declared, name=name, caller=caller)
     prefix = _detect(geo, declared, name=name)
     if prefix is None:
         return declared, None
@@ -329,7 +353,13 @@ def _fix_zone_prefix(
     return out
 
 
-def fix_zone_prefix(gdf: Geo, *, source_crs: CRSLike | None = None) -> Geo:
+def fix_zone_prefix(
+    gdf: Geo,
+    *,
+    source_crs: CRSLike | None = None,
+    name: str = "gdf",
+    caller: str | None = None,
+) -> Geo:
     """Relabel a layer whose zone-prefixed eastings contradict its central-meridian CRS.
 
     A layer labelled e.g. EPSG:4549 (CGCS2000 / 3-degree Gauss-Kruger CM 120E, x_0 = 500 000 m)
@@ -344,6 +374,9 @@ def fix_zone_prefix(gdf: Geo, *, source_crs: CRSLike | None = None) -> Geo:
     source_crs
         The CRS the coordinates are in, for a layer that declares none (CRS-like). It must agree
         with the layer's own CRS if it has one.
+    name, caller
+        Argument name and calling function to show in messages (default ``gdf`` and
+        ``fix_zone_prefix``).
 
     Returns
     -------
@@ -359,7 +392,8 @@ def fix_zone_prefix(gdf: Geo, *, source_crs: CRSLike | None = None) -> Geo:
         told from coordinates, so the message suggests the CGCS2000, Xian 1980 and Beijing 1954
         zone CRSs; if the declared central meridian or false easting contradicts the prefix; if a
         geographic CRS is declared for projected-looking coordinates (see
-        :func:`check_coordinates`).
+        :func:`check_coordinates`); if some rows carry zone-prefixed eastings and others do not,
+        or rows hold lon/lat degrees under a projected CRS (both naming the rows).
 
     Warns
     -----
@@ -384,9 +418,10 @@ def fix_zone_prefix(gdf: Geo, *, source_crs: CRSLike | None = None) -> Geo:
     >>> parcels.crs.to_epsg()  # the input keeps its label
     4549
     """
-    geo = _as_geo(gdf, name="gdf", caller="fix_zone_prefix")
+    caller = caller or "fix_zone_prefix"
+    geo = _as_geo(gdf, name=name, caller=caller)
     return _fix_zone_prefix(
-        geo, source_crs=source_crs, name="gdf", caller="fix_zone_prefix", stacklevel=2
+        geo, source_crs=source_crs, name=name, caller=caller, stacklevel=_user_stacklevel()
     )
 
 
@@ -499,16 +534,15 @@ def _centre_lonlat(data: Any, *, name: str, caller: str) -> tuple[float, float]:
     if geo.crs is None:
         raise _missing_crs_error(geo, name=name, caller=caller)
     crs, _ = _resolve_zone_prefix(geo, geo.crs, name=name, caller=caller)
-    bounds = _bounds(geo)
-    if not np.all(np.isfinite(bounds)):
+    lonlat = _lonlat_bounds(geo, crs, name=name, caller=caller) if crs is not None else None
+    if lonlat is None:
         msg = (
             f"`{name}` passed to {caller}() has no coordinates (it is empty or all its "
             "geometries are empty), so no analysis CRS can be chosen from it; pass the CRS "
             'explicitly, e.g. crs="EPSG:4549".'
         )
         raise CRSError(msg)
-    transformer = pyproj.Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    west, south, east, north = transformer.transform_bounds(*bounds)
+    west, south, east, north = lonlat
     return (west + east) / 2.0, (south + north) / 2.0
 
 
@@ -571,7 +605,190 @@ def analysis_crs(
     return utm
 
 
-def to_analysis_crs(gdf: Geo, *, crs: CRSLike | Literal["auto"] = "auto") -> Geo:
+def equal_area_crs(
+    data: geopandas.GeoDataFrame | geopandas.GeoSeries | tuple[float, float],
+) -> pyproj.CRS:
+    """Choose an equal-area CRS, in metres, for area work over a wide extent at this location.
+
+    Inside China (:data:`CHINA_BBOX`) the answer is :data:`CHINA_ALBERS`: Albers Equal Area
+    Conic on CGCS2000 (EPSG:4490) with standard parallels 25°N and 47°N, central meridian 105°E,
+    latitude of origin 0°, no false easting or northing. Elsewhere it is a Lambert Azimuthal
+    Equal Area on WGS 84 centred on the data.
+
+    Parameters
+    ----------
+    data
+        A GeoDataFrame or GeoSeries in any declared CRS, or a ``(lon, lat)`` tuple in degrees.
+
+    Returns
+    -------
+    pyproj.CRS
+        The equal-area CRS (no EPSG code).
+
+    Raises
+    ------
+    CRSError
+        If the data have no CRS, no coordinates, or coordinates that contradict their CRS.
+
+    Notes
+    -----
+    25°N/47°N/105°E is the Albers definition used for China-wide maps and statistics, e.g. the
+    national land-use/land-cover datasets of the Chinese Academy of Sciences (RESDC) and many
+    national studies ("Krasovsky 1940 Albers" in those files; here on CGCS2000). The standard
+    parallels follow the classic one-sixth rule for China's span of about 18°N–53°N
+    (18 + 35/6 ≈ 24, 53 − 35/6 ≈ 47): scale is exact on them.
+
+    *Equal area, not conformal.* Areas are exact everywhere (to PROJ's ~1e-10), but lengths are
+    not: the scale along parallels is 1/k along meridians and departs from 1 between and beyond
+    the standard parallels, by 1.85 % at 36°N (Qingdao) and 2.6 % at 18°N. So the CRS is for
+    *area figures* (``read_parcels(..., crs="equal-area")`` fills ``land_area_m2`` with exact
+    areas; ``gdf.area``). Analyses that measure lengths or distances call
+    :func:`check_projected`, which refuses it away from the standard parallels; for those, split
+    a wide layer by 3° zone and analyse each part in its own zone CRS.
+
+    Examples
+    --------
+    >>> crs = equal_area_crs((120.3826, 36.0671))
+    >>> crs.name
+    'CGCS2000 / China Albers Equal Area (25N, 47N, 105E)'
+    >>> equal_area_crs((2.35, 48.86)).name  # Paris
+    'WGS 84 / Lambert Azimuthal Equal Area (48.8600, 2.3500)'
+    """
+    lon, lat = _centre_lonlat(data, name="data", caller="equal_area_crs")
+    return _equal_area_at(lon, lat)
+
+
+def target_crs(
+    gdf: geopandas.GeoDataFrame | geopandas.GeoSeries,
+    *,
+    crs: CRSLike | Literal["auto", "equal-area"] | None = "auto",
+    name: str = "gdf",
+    caller: str | None = None,
+    max_scale_error: float = MAX_SCALE_ERROR,
+) -> pyproj.CRS:
+    """Resolve the CRS a reader (or :func:`to_analysis_crs`) returns a layer in, and check it.
+
+    The returned CRS must not distort areas at the data by more than the area equivalent of
+    `max_scale_error`, :math:`(1 + e)^2 - 1` (1.0025 % for 0.5 %), or be equal-area: the readers
+    fill ``land_area_m2`` from geometry in it.
+
+    Parameters
+    ----------
+    gdf
+        The layer, with a declared CRS.
+    crs
+        ``"auto"``: :func:`analysis_crs` (3° Gauss-Krüger zone in China, else UTM).
+        ``"equal-area"``: :func:`equal_area_crs` (Albers for China).
+        ``None``: keep the layer's CRS. Anything CRS-like: that CRS.
+    name, caller
+        Argument name and calling function to show in messages.
+    max_scale_error
+        Largest accepted linear scale error over the data (default 0.005, i.e. 0.5 %).
+
+    Returns
+    -------
+    pyproj.CRS
+        The target CRS. Geographic targets (an explicit ``crs="EPSG:4326"``, or ``None`` on a
+        lon/lat layer) are returned unchecked.
+
+    Raises
+    ------
+    CRSError
+        If an explicit or kept (``None``) projected CRS distorts areas at the data beyond the
+        limit (e.g. Web Mercator: 1.53× at Qingdao); the message gives the scale factors and the
+        fix (``crs="auto"``, naming the EPSG code it picks, or ``crs="equal-area"``).
+
+    Warns
+    -----
+    LanduseWarning
+        With ``"auto"``, when the chosen zone CRS distorts areas beyond the limit over the data
+        (a layer spanning many Gauss-Krüger zones), giving the worst areal error and the fixes;
+        and when the layer's own projected CRS distorts beyond the limit (e.g. EPSG:3857), since
+        any area or length the source states may have been measured in it.
+
+    Examples
+    --------
+    >>> import geopandas, shapely
+    >>> parcel = geopandas.GeoSeries([shapely.box(500000, 4000000, 500100, 4000100)], crs=4549)
+    >>> target_crs(parcel).to_epsg()
+    4549
+    >>> target_crs(parcel, crs="equal-area").name
+    'CGCS2000 / China Albers Equal Area (25N, 47N, 105E)'
+    >>> target_crs(parcel.to_crs(3857), crs=None)
+    Traceback (most recent call last):
+    ...
+    landuse.errors.CRSError: `gdf` is in EPSG:3857 (WGS 84 / Pseudo-Mercator), whose ...
+    """
+    geo = _as_geo(gdf, name=name, caller=caller or "target_crs")
+    if geo.crs is None:
+        raise _missing_crs_error(geo, name=name, caller=caller)
+    source = geo.crs
+    _lonlat_bounds(geo, source, name=name, caller=caller)  # names rows no CRS can place
+    if isinstance(crs, str) and crs == "auto":
+        target = analysis_crs(geo)
+    elif isinstance(crs, str) and crs == "equal-area":
+        target = equal_area_crs(geo)
+    elif crs is None:
+        target = source
+    else:
+        target = _parse_crs(crs, name="crs")
+    limit = (1.0 + max_scale_error) ** 2 - 1.0
+    found = _distortion_of(geo, target, name=name, caller=caller)
+    if found is not None and found.areal_error > limit and not is_equal_area(found):
+        _refuse_or_warn(geo, found, crs=crs, target=target, name=name, caller=caller, limit=limit)
+    if target != source and isinstance(crs, str) and crs in ("auto", "equal-area"):
+        own = _distortion_of(geo, source, name=name, caller=caller)
+        if own is not None and own.areal_error > limit and not is_equal_area(own):
+            msg = (
+                f"{_where(name, caller)} came in {crs_label(source)}, which distorts at the data: "
+                f"{own.describe()}. Reprojected it to {crs_label(target)}, so its geometry is "
+                "right now; but any area or length the source states (e.g. a land_area_m2 "
+                "field) may have been measured in the distorted CRS: check them."
+            )
+            warnings.warn(msg, LanduseWarning, stacklevel=_user_stacklevel())
+    return target
+
+
+def _refuse_or_warn(
+    geo: geopandas.GeoDataFrame | geopandas.GeoSeries,
+    found: Distortion,
+    *,
+    crs: object,
+    target: pyproj.CRS,
+    name: str,
+    caller: str | None,
+    limit: float,
+) -> None:
+    where = _where(name, caller)
+    if isinstance(crs, str) and crs == "auto":
+        msg = (
+            f"{where} spans more than one map zone: in the analysis CRS chosen for it, "
+            f"{crs_label(target)}, areas are off by up to {found.areal_error:.2%} "
+            f"({found.describe()}), beyond the {limit:.4%} that landuse accepts. Analyses that "
+            "measure lengths will refuse the layer. For areas, read it with crs=\"equal-area\" "
+            "(Albers for China: exact areas); for distances, split it by 3° zone and analyse "
+            "each part in its own zone CRS."
+        )
+        warnings.warn(msg, LanduseWarning, stacklevel=_user_stacklevel())
+        return
+    try:
+        suggestion = f"crs=\"auto\" ({crs_label(analysis_crs(geo))} here)"
+    except CRSError:
+        suggestion = 'crs="auto"'
+    given = "its own CRS (crs=None)" if crs is None else f"crs={crs_label(target)}"
+    msg = (
+        f"{where} is in {crs_label(target)}, whose areas at the data are off by "
+        f"{found.areal_error:.2%} ({found.describe()}); landuse fills and checks areas in the CRS "
+        f"it returns, so it accepts only CRSs that distort areas by less than {limit:.4%} there. "
+        f"Received {given}; use {suggestion}, or crs=\"equal-area\" for exact areas over a "
+        "wide extent."
+    )
+    raise CRSError(msg)
+
+
+def to_analysis_crs(
+    gdf: Geo, *, crs: CRSLike | Literal["auto", "equal-area"] = "auto"
+) -> Geo:
     """Reproject a layer to a projected analysis CRS in metres (a copy; the input is unchanged).
 
     Parameters
@@ -580,8 +797,10 @@ def to_analysis_crs(gdf: Geo, *, crs: CRSLike | Literal["auto"] = "auto") -> Geo
         The layer, in any declared CRS.
     crs
         ``"auto"`` (default) picks the CRS from the data's location with :func:`analysis_crs`
-        (Qingdao → EPSG:4549). Any CRS-like value (``"EPSG:4549"``, 4549, a pyproj.CRS, WKT) is
-        used as given; it must be projected and in metres.
+        (Qingdao → EPSG:4549). ``"equal-area"`` picks :func:`equal_area_crs` (Albers for China),
+        for exact areas over a wide extent (not for distances). Any CRS-like value
+        (``"EPSG:4549"``, 4549, a pyproj.CRS, WKT) is used as given; it must be projected, in
+        metres, and distort areas at the data by less than ~1 % (see :func:`target_crs`).
 
     Returns
     -------
@@ -592,12 +811,14 @@ def to_analysis_crs(gdf: Geo, *, crs: CRSLike | Literal["auto"] = "auto") -> Geo
     ------
     CRSError
         If `gdf` has no CRS (the message shows the ``gdf.set_crs(...)`` fix), its coordinates
-        contradict its CRS, or `crs` is not a projected CRS in metres.
+        contradict its CRS, or `crs` is not a projected CRS in metres, or distorts areas at the
+        data (Web Mercator).
 
     Warns
     -----
     LanduseWarning
-        When zone-prefixed eastings are relabelled first (see :func:`fix_zone_prefix`).
+        When zone-prefixed eastings are relabelled first (see :func:`fix_zone_prefix`); when
+        ``"auto"`` puts a layer spanning many zones into one (see :func:`target_crs`).
 
     Examples
     --------
@@ -621,9 +842,7 @@ def to_analysis_crs(gdf: Geo, *, crs: CRSLike | Literal["auto"] = "auto") -> Geo
     if geo.crs is None:
         raise _missing_crs_error(geo, name="gdf", caller=caller)
     geo = _fix_zone_prefix(geo, source_crs=None, name="gdf", caller=caller, stacklevel=2)
-    if isinstance(crs, str) and crs == "auto":
-        target = analysis_crs(geo)
-    else:
+    if not (isinstance(crs, str) and crs in ("auto", "equal-area")):
         target = _parse_crs(crs, name="crs")
         if not _is_metric_projected(target):
             units = ", ".join(sorted(_unit_names(target)))
@@ -634,6 +853,7 @@ def to_analysis_crs(gdf: Geo, *, crs: CRSLike | Literal["auto"] = "auto") -> Geo
                 'crs="EPSG:4549" (CGCS2000 / 3-degree Gauss-Kruger CM 120E).'
             )
             raise CRSError(msg)
+    target = target_crs(geo, crs=crs, name="gdf", caller=caller)
     logger.info("%s: %s -> %s", caller, crs_label(geo.crs), crs_label(target))
     if geo.crs == target:
         return geo
@@ -650,8 +870,18 @@ def check_projected(
     *,
     name: str = "parcels",
     caller: str | None = None,
+    purpose: Literal["distance", "area"] = "distance",
+    max_scale_error: float = MAX_SCALE_ERROR,
 ) -> pyproj.CRS:
-    """Require a projected CRS in metres, as area and distance analysis needs.
+    """Require a projected CRS in metres that is true to scale where the data are.
+
+    Besides the unit, the CRS's scale error over the layer's extent is measured
+    (:func:`scale_distortion`) and must be small: Web Mercator (EPSG:3857) is in metres but at
+    Qingdao makes lengths 1.24× and areas 1.53× too large, so it is refused. Gauss-Krüger 3° and
+    6° zones and UTM zones within their extent pass (at most 0.03 %, 0.14 % and 0.1 % in
+    length). The coordinates must also fit the CRS: no lon/lat degrees under a projected CRS,
+    no mix of zone-prefixed and plain eastings, no prefixed eastings under a central-meridian
+    CRS.
 
     Parameters
     ----------
@@ -661,6 +891,16 @@ def check_projected(
         The argument name to show in the message (``parcels``, ``zones``, …).
     caller
         Name of the calling function to show in the message, if any.
+    purpose
+        What the caller measures. ``"distance"`` (default): lengths, distances and tolerances in
+        metres, and areas too; the linear scale error must stay within `max_scale_error`, so an
+        equal-area CRS (:func:`equal_area_crs`) passes only near its standard parallels.
+        ``"area"``: areas only; the areal scale error must stay within the same tolerance
+        expressed in area, :math:`(1 + e)^2 - 1` (1.0025 % for 0.5 %), so equal-area CRSs always
+        pass and every CRS passing ``"distance"`` passes too.
+    max_scale_error
+        Largest accepted linear scale error over the data, as a fraction (default 0.005,
+        i.e. 0.5 %: lengths within 0.5 %, areas within about 1 %).
 
     Returns
     -------
@@ -670,10 +910,14 @@ def check_projected(
     Raises
     ------
     CRSError
-        If the CRS is missing, geographic, or not in metres; the message names the argument and
-        suggests ``landuse.to_analysis_crs(<name>)``.
+        If the CRS is missing, geographic, or not in metres; if its scale error at the data is
+        beyond the limit (the message gives the scale factor, where, and the EPSG code
+        ``landuse.to_analysis_crs(<name>)`` would use); if the coordinates do not fit the CRS
+        (naming the rows).
     TypeError
         If `gdf` is not a GeoDataFrame or GeoSeries.
+    ValueError
+        If `purpose` is not ``"distance"`` or ``"area"``.
 
     Examples
     --------
@@ -686,7 +930,14 @@ def check_projected(
     Traceback (most recent call last):
     ...
     landuse.errors.CRSError: `zones` is in a geographic CRS (EPSG:4326 (WGS 84)); ...
+    >>> check_projected(zones.to_crs("EPSG:3857"), name="zones")
+    Traceback (most recent call last):
+    ...
+    landuse.errors.CRSError: `zones` is in EPSG:3857 (WGS 84 / Pseudo-Mercator), whose scale ...
     """
+    if purpose not in ("distance", "area"):
+        msg = f"`purpose` must be 'distance' or 'area'; received {purpose!r}."
+        raise ValueError(msg)
     geo = _as_geo(gdf, name=name, caller=caller or "check_projected")
     where = _where(name, caller)
     fix = f"Reproject first, e.g. {name} = landuse.to_analysis_crs({name})."
@@ -711,7 +962,56 @@ def check_projected(
             f"analysis needs metres. {fix}"
         )
         raise CRSError(msg)
+    resolved, prefix = _resolve_zone_prefix(geo, crs, name=name, caller=caller)
+    if prefix is not None and resolved != crs:
+        msg = (
+            f"{where} is labelled {crs_label(crs)} (x_0 = 500,000 m), but its eastings carry the "
+            f"Gauss-Krüger zone prefix of {prefix}, so its coordinates are not in that CRS. "
+            f"Relabel it, e.g. {name} = landuse.fix_zone_prefix({name}) ({crs_label(resolved)}), "
+            f"or {name} = landuse.to_analysis_crs({name})."
+        )
+        raise CRSError(msg)
+    _check_scale(geo, crs, where=where, name=name, caller=caller, purpose=purpose, limit=max_scale_error)
     return crs
+
+
+def _check_scale(
+    geo: geopandas.GeoDataFrame | geopandas.GeoSeries,
+    crs: pyproj.CRS,
+    *,
+    where: str,
+    name: str,
+    caller: str | None,
+    purpose: str,
+    limit: float,
+) -> None:
+    found = _distortion_of(geo, crs, name=name, caller=caller)
+    if found is None:
+        return
+    if purpose == "distance":
+        if found.linear_error <= limit:
+            return
+        what = (
+            f"lengths and distances need a CRS true to within {limit:.2%} in length there; "
+            f"an equal-area CRS keeps areas but not lengths"
+        )
+    else:
+        area_limit = (1.0 + limit) ** 2 - 1.0
+        if found.areal_error <= area_limit:
+            return
+        what = f"areas need a CRS true to within {area_limit:.4%} in area there"
+    try:
+        suggestion = f" ({crs_label(analysis_crs(geo))} here)"
+    except CRSError:
+        suggestion = ""
+    msg = (
+        f"{where} is in {crs_label(crs)}, whose scale is wrong at the data: "
+        f"{found.describe()}; {what}. Reproject first, e.g. "
+        f"{name} = landuse.to_analysis_crs({name}){suggestion}."
+    )
+    if purpose == "area":
+        msg += f' For exact areas over a wide extent: landuse.to_analysis_crs({name}, crs="equal-area").'
+    raise CRSError(msg)
 
 
 def check_same_crs(
