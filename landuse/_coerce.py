@@ -72,41 +72,87 @@ def to_number(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 _DATE_SEP = re.compile(r"[年月/\.]")
 
+#: Excel serial day numbers accepted: 61 (1900-03-01, after Excel's phantom 1900-02-29) to
+#: 73415 (2100-12-31). Numbers of four digits (1000–9999) look like a bare year and are refused.
+EXCEL_SERIAL_RANGE: tuple[int, int] = (61, 73415)
+#: Dates a ``datetime64[ns]`` column can hold (pandas' limits, whole days).
+DATE_RANGE: tuple[pd.Timestamp, pd.Timestamp] = (pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11"))
+
+#: What :func:`to_date` accepts, for error messages.
+DATE_RULES = (
+    "dates are yyyy-mm-dd (also 2019/3/5, 2019.03.05, 2019年3月5日), yyyymmdd (text or number) "
+    f"or Excel serial days {EXCEL_SERIAL_RANGE[0]}…{EXCEL_SERIAL_RANGE[1]} (1900-03-01…2100-12-31); "
+    "a bare year such as 2019 is not a date, and dates outside "
+    f"{DATE_RANGE[0]:%Y-%m-%d}…{DATE_RANGE[1]:%Y-%m-%d} (e.g. the 9999-12-31 used for 长期) "
+    "cannot be held"
+)
+
+
+def _in_range(out: pd.Series) -> pd.Series:
+    """Datetimes of any resolution → ``datetime64[ns]``; those outside :data:`DATE_RANGE` → NaT."""
+    years = out.dt.year
+    ok = out.notna() & years.between(DATE_RANGE[0].year + 1, DATE_RANGE[1].year - 1)
+    return out.where(ok).astype("datetime64[ns]")
+
+
+def _from_numbers(num: pd.Series) -> pd.Series:
+    """Numbers → dates: 8-digit whole numbers as yyyymmdd, else Excel serials in range."""
+    num = num.astype("float64")
+    whole = num.notna() & (num == np.floor(num))
+    eight = whole & num.between(1e7, 1e8 - 1)
+    text = num.where(eight).astype("Int64").astype("string")
+    ymd = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+    serial = num.notna() & ~eight & num.between(*EXCEL_SERIAL_RANGE) & ~num.between(1000, 9999.999)
+    days = pd.to_datetime(num.where(serial), unit="D", origin="1899-12-30", errors="coerce")
+    return _in_range(ymd.where(eight, days.astype(ymd.dtype)))
+
 
 def to_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Coerce a column to ``datetime64[ns]``.
 
     Accepts datetimes, ISO text, ``2019/3/1``, ``2019.03.01``, ``2019年3月1日``,
-    ``20190301`` and Excel serial day numbers.
+    ``yyyymmdd`` as text or number (``20190301``, ``20190301.0``) and Excel serial day
+    numbers from 61 to 73415 (1900-03-01 to 2100-12-31; text serials too).
+
+    Refused (flagged invalid, so the reader raises or, with ``on_invalid="coerce"``,
+    sets them missing with a warning): a bare year (``2019``, ``"2019"``, ambiguous with
+    an Excel serial of 1905), serials outside that range (``"99999"``), and any date
+    outside pandas' ``datetime64[ns]`` range 1677-09-22…2262-04-11, such as the
+    sentinel ``9999-12-31`` bureaus write for 长期 (no end).
 
     Examples
     --------
     >>> d, bad = to_date(pd.Series(["2019-03-01", "2019年3月1日", "2019/3/1", "20190301", "昨天"]))
     >>> d.dt.strftime("%Y-%m-%d").tolist()[:4], bad.tolist()
     (['2019-03-01', '2019-03-01', '2019-03-01', '2019-03-01'], [False, False, False, False, True])
+    >>> d, bad = to_date(pd.Series([20190305, 43529, 2019, 99991231]))
+    >>> d.dt.strftime("%Y-%m-%d").tolist()[:2], bad.tolist()
+    (['2019-03-05', '2019-03-05'], [False, False, True, True])
     """
     idx = values.index
     if pd.api.types.is_datetime64_any_dtype(values):
         out = pd.to_datetime(values)
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
-        return out.astype("datetime64[ns]"), pd.Series(False, index=idx)
+        out = _in_range(out)
+        return out, (values.notna() & out.isna())
+    if pd.api.types.is_bool_dtype(values):
+        return pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]"), values.notna()
     if pd.api.types.is_numeric_dtype(values):
         num = pd.to_numeric(values, errors="coerce")
-        out = pd.to_datetime(num, unit="D", origin="1899-12-30", errors="coerce")
-        return out.astype("datetime64[ns]"), (num.notna() & out.isna())
+        out = _from_numbers(num)
+        return out, (num.notna() & out.isna())
     null = _is_null_token(values)
     text = values.astype("string").str.strip().str.translate(_FULLWIDTH)
     # datetime.date objects (from some drivers) arrive as "2019-03-01"; time parts are dropped
     text = text.str.replace(r"[T ].*$", "", regex=True).str.rstrip("日")
+    numeric = text.str.fullmatch(r"\d+(\.\d*)?").fillna(False)
     text = text.str.replace(_DATE_SEP, "-", regex=True)
-    eight = text.str.fullmatch(r"\d{8}").fillna(False)
-    text = text.where(~eight, text.str[:4] + "-" + text.str[4:6] + "-" + text.str[6:8])
-    serial = text.str.fullmatch(r"\d{5}(\.\d+)?").fillna(False)
-    out = pd.to_datetime(text.where(~serial), format="%Y-%m-%d", errors="coerce")
-    if serial.any():
-        days = pd.to_numeric(text.where(serial), errors="coerce")
-        out = out.where(~serial, pd.to_datetime(days, unit="D", origin="1899-12-30"))
+    parsed = pd.to_datetime(text.where(~numeric), format="%Y-%m-%d", errors="coerce")
+    out = _in_range(parsed)
+    if numeric.any():
+        num = pd.to_numeric(values.astype("string").str.strip().where(numeric), errors="coerce")
+        out = out.where(~numeric, _from_numbers(num))
     out = out.mask(null)
     invalid = ~null & out.isna()
     return out.astype("datetime64[ns]"), invalid.astype(bool)

@@ -203,7 +203,7 @@ def coerce_values(
             examples = ", ".join(repr(v) for v in raw[invalid].astype(str).unique()[:3])
             expected = {
                 "float": "numbers",
-                "date": "dates",
+                "date": f"dates ({_coerce.DATE_RULES})",
                 "category": f"one of {', '.join(col.choices or ())}",
                 "str": "codes",
                 "int": "whole numbers",

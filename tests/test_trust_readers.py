@@ -48,3 +48,92 @@ def test_collapsed_geometry_before_another_repair(reader):
         g = out.geometry.iloc[k]
         assert g.geom_type == "MultiPolygon" and len(g.geoms) == 2
         assert [p.area for p in g.geoms] == [2500.0, 2500.0]
+
+
+# --- D7: dates ------------------------------------------------------------------------------
+
+
+def _parcels(n: int, **cols: list) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"parcel_id": [f"P{i}" for i in range(n)], **cols},
+        geometry=[_box(i) for i in range(n)],
+        crs=GK,
+    )
+
+
+def _days(series: pd.Series) -> list:
+    return [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in series]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["9999-12-31", "2019-03-05"],
+        [pd.Timestamp("2019-03-05").to_pydatetime().replace(year=9999), "2019-03-05"],
+        [99991231, 20190305],
+    ],
+    ids=["text", "datetime", "yyyymmdd"],
+)
+def test_sentinel_date_is_missing_with_coerce_and_an_error_without(values):
+    raw = _parcels(2, grant_date=pd.Series(values, dtype=object))
+    with pytest.raises(SchemaError, match=r"`grant_date`: 1 of 2 values are not dates.*ids P0"):
+        landuse.read_parcels(raw)
+    with pytest.warns(LanduseWarning, match=r"`grant_date`.*set to missing"):
+        p = landuse.read_parcels(raw, on_invalid="coerce")
+    assert _days(p["grant_date"]) == [None, "2019-03-05"]
+    assert p["grant_date"].dtype == "datetime64[ns]"
+    assert p.attrs["landuse_read"].coerced == {"grant_date": ["P0"]}
+
+
+def test_numeric_yyyymmdd_as_int_and_float():
+    raw = _parcels(3, grant_date=[20190305, 20200131, 20211231])
+    assert _days(landuse.read_parcels(raw)["grant_date"]) == [
+        "2019-03-05",
+        "2020-01-31",
+        "2021-12-31",
+    ]
+    raw = _parcels(2, grant_date=[20190305.0, np.nan])
+    assert _days(landuse.read_parcels(raw)["grant_date"]) == ["2019-03-05", None]
+    raw = _parcels(1, grant_date=["20190305.0"])
+    assert _days(landuse.read_parcels(raw)["grant_date"]) == ["2019-03-05"]
+
+
+@pytest.mark.parametrize("year", [2019, 2019.0, "2019"])
+def test_bare_year_is_refused(year):
+    raw = _parcels(1, grant_date=pd.Series([year], dtype=object))
+    with pytest.raises(SchemaError, match=r"a bare year such as 2019 is not a date"):
+        landuse.read_parcels(raw)
+
+
+def test_excel_serials_only_in_plausible_range():
+    # 43529 = 2019-03-05; 61 = 1900-03-01 and 73415 = 2100-12-31 are the stated limits
+    raw = _parcels(3, grant_date=[43529, 61, 73415])
+    assert _days(landuse.read_parcels(raw)["grant_date"]) == [
+        "2019-03-05",
+        "1900-03-01",
+        "2100-12-31",
+    ]
+    assert _days(landuse.read_parcels(_parcels(1, grant_date=["43529"]))["grant_date"]) == [
+        "2019-03-05"
+    ]
+    for bad in (["99999"], [99999], [73416], [60]):
+        with pytest.raises(SchemaError, match="not dates"):
+            landuse.read_parcels(_parcels(1, grant_date=bad))
+
+
+def test_geopackage_date_field_holding_9999(tmp_path):
+    import datetime
+
+    import pyarrow as pa
+    import pyogrio
+
+    days = pd.array(
+        [datetime.date(9999, 12, 31), datetime.date(2019, 3, 5)], dtype=pd.ArrowDtype(pa.date32())
+    )
+    raw = _parcels(2, grant_date=days)
+    path = tmp_path / "dates.gpkg"
+    pyogrio.write_dataframe(raw, path, layer="parcels", use_arrow=True)
+    assert pyogrio.read_info(path)["fields"].tolist() == ["parcel_id", "grant_date"]
+    with pytest.warns(LanduseWarning, match=r"`grant_date`: 1 of 2.*ids P0"):
+        p = landuse.read_parcels(path, on_invalid="coerce")
+    assert _days(p["grant_date"]) == [None, "2019-03-05"]
