@@ -32,12 +32,14 @@ import numpy as np
 import shapely
 
 __all__ = [
+    "AREA_RTOL",
     "MAX_EDGES",
     "MAX_PIECE_VERTICES",
     "Pieces",
     "Windows",
     "clip_areas",
     "convex_clips",
+    "drop_empty_rings",
     "subdivide",
 ]
 
@@ -45,13 +47,81 @@ __all__ = [
 MAX_EDGES = 32
 #: Polygons are cut into pieces with at most this many vertices (plus the cut points).
 MAX_PIECE_VERTICES = 64
+#: Two halves of a polygon cut by ``clip_by_rect`` must add up to its area within this share;
+#: otherwise (GEOS mishandles some sliver holes touching the cut line) the cut is redone with
+#: an exact ``shapely.intersection``.
+AREA_RTOL = 1e-9
+
+
+def drop_empty_rings(geoms: np.ndarray) -> np.ndarray:
+    """Return ``geoms`` with empty interior rings (and empty polygon parts) removed.
+
+    ``POLYGON ((0 0, 1 0, 1 1, 0 0), EMPTY)`` is valid for GEOS and survives a GeoPackage,
+    but an empty ring has no coordinates to clip and exactextract cannot take its extent.
+    Such rings add no area, so dropping them changes nothing else. Rows are found with
+    array functions; only the rows that hold an empty ring are rebuilt.
+
+    Examples
+    --------
+    >>> g = shapely.from_wkt("POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0), EMPTY)")
+    >>> drop_empty_rings(np.array([g, shapely.box(0, 0, 1, 1)]))[0].wkt
+    'POLYGON ((0 0, 4 0, 4 4, 0 4, 0 0))'
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    kind = shapely.get_type_id(geoms)
+    cand = np.flatnonzero(
+        ((kind == 3) & (shapely.get_num_interior_rings(geoms) > 0)) | (kind == 6)
+    )
+    if not len(cand):
+        return geoms
+    parts, part_row = shapely.get_parts(geoms[cand], return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    bad_part = np.zeros(len(parts), dtype=bool)
+    bad_part[ring_part[shapely.is_empty(rings)]] = True
+    bad_part |= shapely.is_empty(parts)
+    rows = cand[np.unique(part_row[bad_part])]
+    if not len(rows):
+        return geoms
+    out = geoms.copy()
+    for i in rows:  # only the rows holding an empty ring or part
+        polys = []
+        for part in shapely.get_parts(out[i]):
+            if part.is_empty:
+                continue
+            holes = [r for r in part.interiors if not r.is_empty]
+            polys.append(shapely.Polygon(part.exterior, holes))
+        if kind[i] == 3:
+            out[i] = polys[0] if polys else shapely.Polygon()
+        else:
+            out[i] = shapely.MultiPolygon(polys)
+    return out
+
+
+def _split(p: shapely.Geometry, boxes: list[tuple[float, float, float, float]]) -> list:
+    """Cut ``p`` by ``boxes`` (which tile its bounds), checking that no area is lost.
+
+    ``clip_by_rect`` is fast but not robust: a sliver hole touching the cut line can make it
+    raise ("Invalid number of points in LinearRing") or return a wrong piece (the sliver
+    instead of the half). The halves must add up to ``p``'s area within :data:`AREA_RTOL`,
+    else both are cut again with an exact ``shapely.intersection``.
+    """
+    whole = p.area
+    try:
+        halves = [shapely.clip_by_rect(p, *box) for box in boxes]
+        ok = abs(sum(h.area for h in halves) - whole) <= AREA_RTOL * whole
+    except shapely.errors.GEOSException:
+        ok = False
+    if not ok:
+        halves = [shapely.intersection(p, shapely.box(*box)) for box in boxes]
+    return halves
 
 
 def subdivide(geom: shapely.Geometry, max_vertices: int = MAX_PIECE_VERTICES) -> list:
     """Cut a polygon into pieces of at most ``max_vertices`` vertices by halving its box.
 
     The pieces tile the polygon (they come from GEOS rectangle clipping of the same
-    geometry along shared lines), so their areas inside any parcel sum to the polygon's.
+    geometry along shared lines, or an exact intersection where that loses area: see
+    :func:`_split`), so their areas inside any parcel sum to the polygon's.
 
     Examples
     --------
@@ -78,8 +148,7 @@ def subdivide(geom: shapely.Geometry, max_vertices: int = MAX_PIECE_VERTICES) ->
             else:
                 mid = (y0 + y1) / 2
                 halves = [(x0, y0, x1, mid), (x0, mid, x1, y1)]
-            for box in halves:
-                piece = shapely.clip_by_rect(p, *box)
+            for piece in _split(p, halves):
                 if not piece.is_empty and piece.area > 0:
                     stack.append(piece)
     return out
@@ -101,6 +170,9 @@ class Pieces:
             owner.extend([i] * len(pieces))
         self.geoms = np.asarray(geoms, dtype=object)
         self.owner = np.asarray(owner, dtype=np.int64)
+        b = shapely.bounds(self.geoms).reshape(-1, 4)
+        #: diagonal of each piece's bounding box (m): scales the clipping round-off
+        self.diag = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
         rings, ring_piece = shapely.get_rings(self.geoms, return_index=True)
         # exterior rings come first within each piece: mark them
         first = np.r_[True, ring_piece[1:] != ring_piece[:-1]]

@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-from landuse._clip import Pieces, Windows, clip_areas
+from landuse._clip import Pieces, Windows, clip_areas, drop_empty_rings
 
 __all__ = [
     "CHUNK",
@@ -57,6 +57,12 @@ MIN_CHUNK = 8_192
 REL_EPS = 1e-9
 #: Overlaps below this share of a parcel are floating-point rounding (edges that coincide).
 NOISE = 1e-12
+#: Round-off of the clipping kernel, in units of machine epsilon × piece extent × parcel
+#: extent (m²). Intersection points are interpolated along the pieces' edges, which may be
+#: kilometres long: a sub-metre parcel 4 cm off a 20 km zone measured ~1e-12 m² (observed
+#: errors are below 0.01 of this bound). Positive clipped areas at or below the bound are
+#: confirmed by an exact ``shapely.intersection`` with the pieces.
+ROUNDOFF = 64.0
 
 
 def n_workers(n_jobs: int | None, n: int) -> int:
@@ -100,8 +106,11 @@ class LayerIndex:
 
     @classmethod
     def build(cls, geoms: np.ndarray, labels_per_row: np.ndarray) -> LayerIndex:
-        """Index ``geoms`` keyed by ``labels_per_row`` (ids or area types)."""
-        geoms = np.asarray(geoms, dtype=object)
+        """Index ``geoms`` keyed by ``labels_per_row`` (ids or area types).
+
+        Empty interior rings are dropped here, once (:func:`landuse._clip.drop_empty_rings`).
+        """
+        geoms = drop_empty_rings(np.asarray(geoms, dtype=object))
         labels, keys = np.unique(np.asarray(labels_per_row, dtype=object), return_inverse=True)
         tree = shapely.STRtree(geoms)
         a, b = tree.query(geoms, predicate="intersects")
@@ -217,8 +226,11 @@ def crossing_areas(
 
     Convex parcels go through the vectorised clipping kernel (:func:`landuse._clip.clip_areas`)
     against the polygon's pieces near them; other shapes through ``shapely.intersection``
-    (after an ``intersects`` test). Areas below ``NOISE`` of the parcel's area are rounding
-    left by edges that coincide (a parcel touching a zone) and are set to 0.
+    (after an ``intersects`` test). A clipped area small enough to be the kernel's round-off
+    (``ROUNDOFF`` × machine epsilon × the extents of the pieces and the parcel) is measured
+    again exactly with ``shapely.intersection`` against the pieces. Areas below ``NOISE`` of
+    the parcel's area are rounding left by edges that coincide (a parcel touching a zone) and
+    are set to 0.
     """
     out = np.zeros(len(left))
     if windows is None:
@@ -234,7 +246,22 @@ def crossing_areas(
         mine = layer.pieces.owner[piece] == right[idx][q]
         q, piece = q[mine], piece[mine]
         area = clip_areas(windows, layer.pieces, which[idx][q], piece)
-        out[idx] = np.bincount(q, weights=area, minlength=len(idx))
+        got = np.bincount(q, weights=area, minlength=len(idx))
+        b = shapely.bounds(tests[left[idx]]).reshape(-1, 4)
+        size = np.hypot(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+        reach = np.bincount(q, weights=layer.pieces.diag[piece], minlength=len(idx))
+        bound = ROUNDOFF * np.finfo(np.float64).eps * size * (size + reach)
+        doubt = (got > 0) & (got <= bound)
+        if doubt.any():
+            jobs = np.flatnonzero(doubt[q])
+            exact = shapely.area(
+                shapely.intersection(
+                    tests[left[idx[q[jobs]]]], layer.local_piece_geoms()[piece[jobs]]
+                )
+            )
+            got[doubt] = 0.0
+            np.add.at(got, q[jobs], exact)
+        out[idx] = got
     rest = np.flatnonzero(~convex)
     if len(rest):
         geoms, _ = layer.local()

@@ -36,6 +36,7 @@ import shapely
 from rasterio.enums import MaskFlags
 from rasterio.windows import Window
 
+from landuse._clip import drop_empty_rings
 from landuse.errors import CRSError
 
 __all__ = [
@@ -391,7 +392,8 @@ def exact_stats(
     Parameters
     ----------
     geoms
-        Shapely polygons in the raster's CRS; missing or empty ones get no pixels.
+        Shapely polygons in the raster's CRS; missing or empty ones get no pixels. Empty
+        interior rings (valid for GEOS, but without an extent for exactextract) are dropped.
     ds
         Open rasterio dataset.
     band
@@ -418,7 +420,7 @@ def exact_stats(
     exactextract = require_exactextract("landuse.raster")
     source_cls, writer_cls, raster_cls = _adapters()
     n = len(geoms)
-    geoms = np.asarray(geoms, dtype=object)
+    geoms = drop_empty_rings(np.asarray(geoms, dtype=object))
     usable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     rows = np.flatnonzero(usable)
     if len(rows) > 1:
