@@ -186,8 +186,8 @@ def coerce_values(
                 "area_type": schema.normalise_area_type,
                 "production_status": schema.normalise_production_status,
             }[col.name]
-            if col.name == "land_use" and "land_use_code" not in frame.columns:
-                frame["land_use_code"] = _coerce.to_text(raw)[0]
+            if col.name == "land_use":
+                raw = _land_use_codes(frame, raw, report)
             values, invalid = _coerce.to_category(raw, norm, col.choices or ())
         elif col.kind == "int":
             values, invalid = _coerce.to_number(raw)
@@ -225,6 +225,30 @@ def coerce_values(
             msg + ". They were set to missing (on_invalid='coerce').", LanduseWarning, stacklevel=4
         )
     return frame
+
+
+def _land_use_codes(frame: pd.DataFrame, raw: pd.Series, report: ReadReport) -> pd.Series:
+    """Keep the canonical code in ``land_use_code``; warn once about unknown codes."""
+    if "land_use_code" not in frame.columns:
+        text = _coerce.to_text(raw)[0]
+        codes = text.map(schema.normalise_land_use_code, na_action="ignore")
+        frame["land_use_code"] = pd.Series(codes.astype(object), index=raw.index, dtype="str")
+        raw = frame["land_use_code"]
+    text = _coerce.to_text(raw)[0].map(schema.normalise_land_use_code, na_action="ignore")
+    counts = text.dropna().value_counts()
+    unknown = {str(c): int(n) for c, n in counts.items() if schema.is_unknown_land_use_code(str(c))}
+    if unknown:
+        report.unknown_codes = dict(sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0])))
+        listed = ", ".join(f"{c!r} ({n})" for c, n in report.unknown_codes.items())
+        warnings.warn(
+            f"{report.layer} ({report.source}): {len(unknown)} unknown land-use codes "
+            f"({sum(unknown.values())} rows) read as 'other': {listed}. landuse knows GB/T 21010, the 2023 用地用海 classes and "
+            "GB 50137 letters; fix the codes, or map them to industrial / logistics / commercial / "
+            "residential / other before reading.",
+            LanduseWarning,
+            stacklevel=5,
+        )
+    return raw
 
 
 def check_ids(frame: pd.DataFrame, spec: schema.Layer, report: ReadReport) -> None:

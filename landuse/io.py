@@ -31,8 +31,9 @@ import pyogrio
 from landuse import _coerce, _validate, schema
 from landuse._atomic import atomic_path
 from landuse._shapefile import detect_shapefile_encoding
+from landuse._sinks import gpkg_text
 from landuse._validate import CoordSystem, OnInvalid
-from landuse.errors import GeometryError, SchemaError
+from landuse.errors import GeometryError, LanduseError, SchemaError
 
 __all__ = [
     "ReadReport",
@@ -80,6 +81,9 @@ class ReadReport:
         Ids whose ``land_area_m2`` was filled from the geometry area.
     coerced
         ``{column: ids}`` of values that were not understood and set missing.
+    unknown_codes
+        ``{land-use code: count}`` of code-like values no supported classification has
+        (read as ``other``, with a warning).
     notes
         Anything else worth knowing.
     """
@@ -98,6 +102,7 @@ class ReadReport:
     dropped: list[Any] = field(default_factory=list)
     filled_area: list[Any] = field(default_factory=list)
     coerced: dict[str, list[Any]] = field(default_factory=dict)
+    unknown_codes: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -523,42 +528,70 @@ def write_layers(
     layers: Mapping[str, gpd.GeoDataFrame | pd.DataFrame],
     path: str | os.PathLike[str],
 ) -> Path:
-    """Write several layers to one GeoPackage, atomically.
+    """Write layers into a GeoPackage, atomically, keeping its other layers.
 
-    The file is written next to the target under a temporary name and moved into
-    place only when every layer is written, so a failure leaves the previous file
-    intact. Text is UTF-8; dates are written as dates.
+    When ``path`` exists, the named layers are replaced and every other layer in the file
+    is kept (``write_layers({"project_bank": bank}, "parcels.gpkg")`` adds a layer, it does
+    not drop ``parcels``). The work happens on a copy beside the target, moved into place
+    only when every layer is written, so a failure leaves the previous file intact. Text
+    is UTF-8 and round-trips exactly, except a NUL character or a lone surrogate, which
+    GDAL cannot store: they are written as visible escapes (``\\x00``) with a
+    :class:`~landuse.errors.LanduseWarning`. Dates are written as dates.
 
     Parameters
     ----------
     layers
         ``{layer name: frame}``; plain DataFrames become attribute tables.
     path
-        Target ``.gpkg`` file (replaced if it exists).
+        Target ``.gpkg`` file: created, or updated layer by layer if it exists.
 
     Returns
     -------
     pathlib.Path
         The written file.
 
+    Raises
+    ------
+    LanduseError
+        ``path`` does not end in ``.gpkg``, ``layers`` is empty, or ``path`` exists but is
+        not a GeoPackage (it is left as it is).
+
     Examples
     --------
     >>> import tempfile, geopandas as gpd, shapely, pyogrio
     >>> g = gpd.GeoDataFrame({"zone_id": ["QD01"]}, geometry=[shapely.box(0, 0, 1, 1)], crs=4549)
     >>> out = write_layers({"zones": g}, Path(tempfile.mkdtemp()) / "out.gpkg")
+    >>> out = write_layers({"parcels": g.rename(columns={"zone_id": "parcel_id"})}, out)
     >>> [str(n) for n in pyogrio.list_layers(out)[:, 0]]
-    ['zones']
+    ['zones', 'parcels']
     """
     path = Path(path)
     if path.suffix.lower() != ".gpkg":
-        msg = f"write_layers writes a GeoPackage; `path` must end in .gpkg, received {str(path)!r}."
-        raise ValueError(msg)
+        msg = (
+            f"write_layers writes a GeoPackage; `path` must end in .gpkg, received {str(path)!r}."
+        )
+        raise _WriteError(msg)
     if not layers:
-        msg = "`layers` is empty: nothing to write."
-        raise ValueError(msg)
-    with atomic_path(path) as tmp:
-        for name, frame in layers.items():
+        msg = "write_layers: `layers` is empty: nothing to write."
+        raise _WriteError(msg)
+    frames = {name: gpkg_text(frame, caller="write_layers") for name, frame in layers.items()}
+    with atomic_path(path, keep_existing=True) as tmp:
+        if tmp.exists():
+            try:
+                pyogrio.list_layers(tmp)
+            except pyogrio.errors.DataSourceError:
+                msg = (
+                    f"write_layers: {str(path)!r} exists but is not a GeoPackage (GDAL does not "
+                    "recognise it); it was left as it is. Remove it or write to another file."
+                )
+                raise _WriteError(msg) from None
+        for name, frame in frames.items():
             out = frame.copy()
             out.attrs = {}
-            pyogrio.write_dataframe(out, tmp, layer=name, driver="GPKG", append=tmp.exists())
+            # append=False on an existing GeoPackage replaces this layer and keeps the others
+            pyogrio.write_dataframe(out, tmp, layer=name, driver="GPKG", append=False)
     return path
+
+
+class _WriteError(LanduseError, ValueError):
+    """A bad output path for write_layers (also a ValueError, as before)."""

@@ -29,7 +29,9 @@ __all__ = [
     "Column",
     "Layer",
     "normalise_area_type",
+    "is_unknown_land_use_code",
     "normalise_land_use",
+    "normalise_land_use_code",
     "normalise_production_status",
     "unit_factor",
 ]
@@ -457,6 +459,53 @@ _LAND_USE_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
+_NUMERIC_CODE = re.compile(r"^(\d+)(\.0*)?$")
+# code shapes of the three classifications: GB/T 21010 and 用地用海 (01–24, 2/4/6 digits),
+# GB 50137 letters (R, A, B, M, W, S, U, G, H, E with an optional number and letter)
+_KNOWN_CODE = re.compile(r"^((0[1-9]|1\d|2[0-4])(\d\d){0,2}|[RABMWSUGHE]\d{0,2}[A-Z]?)$")
+
+
+def normalise_land_use_code(value: object) -> str | None:
+    """Canonical text of a land-use code: ``.0`` endings dropped, a lost leading zero restored.
+
+    Excel and DBF number fields turn ``0601`` into ``601`` or ``601.0``; an odd number of
+    digits means the leading zero was lost (GB/T 21010 and the 2023 用地用海 codes have 2, 4
+    or 6 digits). Letter codes are upper-cased; words are returned stripped.
+
+    Examples
+    --------
+    >>> [normalise_land_use_code(v) for v in [601, 602.0, "0601.0", "70101", "100101", "m1"]]
+    ['0601', '0602', '0601', '070101', '100101', 'M1']
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    m = _NUMERIC_CODE.match(text)
+    if m is not None:
+        digits = m.group(1)
+        return digits.zfill(len(digits) + len(digits) % 2)
+    if re.fullmatch(r"[A-Za-z]\d{0,2}[A-Za-z]?", text):
+        return text.upper()
+    return text or None
+
+
+def is_unknown_land_use_code(code: str) -> bool:
+    """True for a code-like value (with a digit) that no supported classification has.
+
+    Words without digits (``水域``) are not codes and are not reported.
+
+    Examples
+    --------
+    >>> [is_unknown_land_use_code(c) for c in ["0601", "100101", "M1", "9999", "X7", "水域"]]
+    [False, False, False, True, True, False]
+    """
+    if code in LAND_USES or not re.search(r"\d", code):
+        return False
+    return _KNOWN_CODE.match(code.upper()) is None
+
+
 def normalise_land_use(value: object) -> str | None:
     """Map a raw land-use code or word onto one of :data:`LAND_USES`.
 
@@ -470,11 +519,15 @@ def normalise_land_use(value: object) -> str | None:
     ['industrial', 'industrial', 'industrial', 'commercial', 'residential', 'other']
     >>> normalise_land_use(None) is None
     True
+
+    Numeric codes that lost their leading zero or gained ``.0`` are read as their code
+    (:func:`normalise_land_use_code`):
+
+    >>> [normalise_land_use(v) for v in [601, "604.0", "0601.0"]]
+    ['industrial', 'logistics', 'industrial']
     """
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    text = str(value).strip()
-    if not text:
+    text = normalise_land_use_code(value)
+    if text is None:
         return None
     if text in LAND_USES:
         return text

@@ -137,3 +137,56 @@ def test_geopackage_date_field_holding_9999(tmp_path):
     with pytest.warns(LanduseWarning, match=r"`grant_date`: 1 of 2.*ids P0"):
         p = landuse.read_parcels(path, on_invalid="coerce")
     assert _days(p["grant_date"]) == [None, "2019-03-05"]
+
+
+# --- D11: land-use codes ------------------------------------------------------------------------
+
+
+def test_land_use_codes_with_lost_leading_zero_and_dot_zero():
+    raw = _parcels(
+        6,
+        用途=pd.Series([601, 602.0, "0601.0", "604", "070101.0", 100101.0], dtype=object),
+    )
+    p = landuse.read_parcels(raw)
+    assert p["land_use_code"].tolist() == ["0601", "0602", "0601", "0604", "070101", "100101"]
+    assert p["land_use"].tolist() == [
+        "industrial",
+        "other",  # 0602 采矿用地
+        "industrial",
+        "logistics",
+        "residential",
+        "industrial",
+    ]
+    # a float column (a DBF number field) as well
+    p = landuse.read_parcels(_parcels(2, 用途=[601.0, 1101.0]))
+    assert p["land_use_code"].tolist() == ["0601", "1101"]
+    assert p["land_use"].tolist() == ["industrial", "logistics"]
+
+
+@pytest.mark.parametrize(
+    ("code", "use"),
+    [
+        ("1001", "industrial"),
+        ("100102", "industrial"),
+        ("1101", "logistics"),
+        ("M1", "industrial"),
+        ("W2", "logistics"),
+        ("B1", "commercial"),
+        ("R2", "residential"),
+        ("0501", "commercial"),
+        ("0701", "residential"),
+        ("1201", "other"),
+    ],
+)
+def test_2023_codes_and_gb50137_letters_unchanged(code, use):
+    assert landuse.read_parcels(_parcels(1, 用途=[code]))["land_use"].tolist() == [use]
+
+
+def test_unknown_codes_are_warned_with_counts_and_reported():
+    raw = _parcels(5, 用途=["9999", "9999", "X7", "0601", "水域"])
+    with pytest.warns(
+        LanduseWarning, match=r"2 unknown land-use codes \(3 rows\) read as 'other': '9999' \(2\), 'X7' \(1\)"
+    ):
+        p = landuse.read_parcels(raw)
+    assert p["land_use"].tolist() == ["other", "other", "other", "industrial", "other"]
+    assert p.attrs["landuse_read"].unknown_codes == {"9999": 2, "X7": 1}
