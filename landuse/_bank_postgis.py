@@ -11,10 +11,12 @@ value is a bound parameter or COPY data; table names are constants.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
 import numpy as np
 import pandas as pd
@@ -30,9 +32,10 @@ from landuse._bank_common import (
     StoreBusyError,
     rows_of,
 )
+from landuse._sinks import redact_all, redact_dsn
 from landuse.errors import LanduseError
 
-__all__ = ["PostgisBackend", "redact_dsn"]
+__all__ = ["PostgisBackend", "dsn_secrets"]
 
 #: pg_advisory_xact_lock key of the bank's write lock (b"landuseB" as a signed 64-bit int).
 _LOCK_KEY = int.from_bytes(b"landuseB", "big", signed=True)
@@ -127,22 +130,47 @@ _SELECT_SYNCS = (
 )
 
 
-def redact_dsn(dsn: str) -> str:
-    """Return the DSN without its password, for messages.
+def dsn_secrets(dsn: str) -> list[str]:
+    """Every form in which ``dsn`` holds a password: as libpq reads it and as written.
+
+    The parsed password comes from psycopg's ``conninfo_to_dict``; the written forms
+    (percent-encoded, quoted) are found in the text itself, so they are known even when the
+    DSN is malformed and libpq quotes a piece of it back in an error.
 
     Examples
     --------
-    >>> redact_dsn("postgresql://bank:s3cret@db.example:5432/landuse")
-    'postgresql://bank@db.example:5432/landuse'
+    >>> sorted(dsn_secrets("postgresql://u:s3%21cret@db/x"))
+    ['s3!cret', 's3%21cret']
+    >>> dsn_secrets("postgresql://u@db/x?password=s3cret&sslmode=require")
+    ['s3cret']
+    >>> dsn_secrets("host=db password='a b'")
+    ["'a b'", 'a b']
+    >>> dsn_secrets("postgresql://db/x")
+    []
     """
-    parts = urlsplit(dsn)
-    if parts.password is None:
-        return dsn
-    host = parts.hostname or ""
-    netloc = f"{parts.username}@{host}" if parts.username else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    found: list[str] = []
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        password = conninfo_to_dict(dsn).get("password")
+    except Exception:  # noqa: BLE001  (malformed DSN, or no psycopg): fall back to the text
+        password = None
+    if password:
+        found.append(str(password))
+    if "://" in dsn:
+        authority = re.split(r"[/?#]", dsn.split("://", 1)[1], maxsplit=1)[0]
+        userinfo = authority.rpartition("@")[0]
+        if ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])
+    for match in _PASSWORD_VALUE.finditer(dsn):
+        found.append(match.group(1))
+    forms = []
+    for value in found:
+        forms += [value, unquote(value), value.strip("'").replace("\\'", "'")]
+    return sorted(dict.fromkeys(f for f in forms if f), key=len, reverse=True)
+
+
+_PASSWORD_VALUE = re.compile(r"""(?i)\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|[^&\s]+)""")
 
 
 def _psycopg() -> Any:
@@ -257,20 +285,45 @@ class PostgisBackend:
     def __init__(self, dsn: str, *, timeout: float) -> None:
         psycopg = _psycopg()
         self._errors = psycopg.errors
+        self._dsn = dsn
+        self._secrets = dsn_secrets(dsn)
         self.label = redact_dsn(dsn)
+        if not math.isfinite(timeout) or timeout < 0:
+            msg = f"ProjectBank.open(): `timeout` must be seconds >= 0; received {timeout!r}."
+            raise BankError(msg)
         self.timeout = timeout
+        failure = None
         try:
-            self.conn = psycopg.connect(
-                dsn, autocommit=True, connect_timeout=max(2, int(timeout) + 1)
+            from psycopg.conninfo import conninfo_to_dict
+
+            conninfo_to_dict(dsn)
+        except psycopg.Error as exc:
+            failure = BankError(
+                f"ProjectBank.open(): {self.label} is not a valid PostgreSQL connection string: "
+                f"{self.redact(str(exc).strip())}. Write it as postgresql://user@host:port/dbname "
+                "(IPv6 hosts in brackets, special characters in the password percent-encoded)."
             )
-        except psycopg.OperationalError as exc:
-            msg = f"ProjectBank.open(): could not connect to {self.label}: {exc}".strip()
-            raise LanduseError(msg) from None
+        if failure is None:
+            try:
+                self.conn = psycopg.connect(
+                    dsn, autocommit=True, connect_timeout=max(2, int(timeout) + 1)
+                )
+            except psycopg.Error as exc:
+                failure = LanduseError(
+                    f"ProjectBank.open(): could not connect to {self.label}: "
+                    f"{self.redact(str(exc).strip())}"
+                )
+        if failure is not None:  # raised outside `except`: no driver text in __context__
+            raise failure
         try:
             self._ensure_schema()
         except BaseException:
             self.conn.close()
             raise
+
+    def redact(self, text: str) -> str:
+        """Return a driver's message without the DSN's password (in any form)."""
+        return redact_dsn(redact_all(text.replace(self._dsn, self.label), self._secrets))
 
     def _busy(self, doing: str) -> StoreBusyError:
         return StoreBusyError.waited(self.label, doing, self.timeout)
@@ -313,7 +366,7 @@ class PostgisBackend:
                 except self._errors.Error as exc:
                     msg = (
                         f"ProjectBank.open(): the database {self.label} has no PostGIS and this "
-                        f"user cannot add it ({exc}). Ask its administrator to run "
+                        f"user cannot add it ({self.redact(str(exc))}). Ask its administrator to run "
                         "CREATE EXTENSION postgis; in it, or use a .gpkg file."
                     ).strip()
                     raise LanduseError(msg) from None

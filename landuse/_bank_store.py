@@ -23,6 +23,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,6 +53,7 @@ from landuse._bank_common import (
 )
 from landuse._bank_history import describe_changes, event_row
 from landuse._bank_sync import Lang, SyncReport, apply_sync, check_lang, normalise_entries
+from landuse._sinks import redact_dsn
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
 from landuse.units import m2_to_mu
@@ -162,8 +164,16 @@ class ProjectBank:
         ('geopackage', 0)
         >>> bank.close()
         """
-        if not isinstance(timeout, (int, float)) or timeout < 0:
-            msg = f"ProjectBank.open(): `timeout` must be seconds >= 0; received {timeout!r}."
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not math.isfinite(timeout)
+            or timeout < 0
+        ):
+            msg = (
+                "ProjectBank.open(): `timeout` must be a finite number of seconds >= 0; "
+                f"received {timeout!r}."
+            )
             raise BankError(msg)
         text = os.fspath(target)
         if text.startswith(("postgresql://", "postgres://")):
@@ -176,7 +186,7 @@ class ProjectBank:
             return cls(GpkgBackend(text, timeout=float(timeout)))
         msg = (
             "ProjectBank.open(): `target` must be a GeoPackage path ending in .gpkg or a "
-            f"PostGIS DSN starting with postgresql://; received {text!r}."
+            f"PostGIS DSN starting with postgresql://; received {redact_dsn(text)!r}."
         )
         raise BankError(msg)
 
