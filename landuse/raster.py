@@ -145,7 +145,7 @@ def _zonal(
         crs = raster_crs(ds, name=name, caller=caller)
         check_band(ds, band, name=name, caller=caller)
         geoms, usable = raster_geometries(parcels, crs, name="parcels", caller=caller)
-        _warn_if_off_raster(geoms, usable, ds, crs, caller=caller, name=name)
+        _warn_if_off_raster(geoms, usable, ds, crs, caller=caller, name=name, parcels=parcels)
         columns, shares = exact_stats(
             geoms,
             ds,
@@ -163,8 +163,8 @@ def _zonal(
             "raster_crs": crs_label(crs),
             "pixel_size": (abs(ds.transform.a), abs(ds.transform.e)),
         }
-    area = shapely.area(geoms)
     with np.errstate(invalid="ignore", divide="ignore"):
+        area = shapely.area(geoms)  # NaN (not a RuntimeWarning) for unconvertible geometries
         for layer, _ in layers:
             key = f"{layer}_count" if layer else "count"
             if key in columns:
@@ -173,21 +173,48 @@ def _zonal(
     return columns, shares, info
 
 
+def _span(bounds: np.ndarray) -> tuple[float, float, float, float]:
+    """Overall (minx, miny, maxx, maxy) of per-geometry bounds, ignoring empty rows."""
+    with np.errstate(invalid="ignore"):
+        return (
+            float(np.nanmin(bounds[:, 0])),
+            float(np.nanmin(bounds[:, 1])),
+            float(np.nanmax(bounds[:, 2])),
+            float(np.nanmax(bounds[:, 3])),
+        )
+
+
 def _warn_if_off_raster(
-    geoms: np.ndarray, usable: np.ndarray, ds: Any, crs: Any, *, caller: str, name: str
+    geoms: np.ndarray,
+    usable: np.ndarray,
+    ds: Any,
+    crs: Any,
+    *,
+    caller: str,
+    name: str,
+    parcels: gpd.GeoDataFrame | gpd.GeoSeries,
 ) -> None:
     if not usable.any():
         return
     b = ds.bounds
     hits = shapely.intersects(geoms[usable], shapely.box(b.left, b.bottom, b.right, b.top))
     if not hits.any():
-        lo = shapely.bounds(geoms[usable])
+        with np.errstate(invalid="ignore"):
+            lo = shapely.bounds(geoms[usable])
+        if np.all(np.isfinite(lo)):
+            span = ", ".join(f"{v:.6g}" for v in _span(lo))
+            where = f"the parcels span {span} there"
+        else:  # reprojection gave inf: show where the parcels are in their own CRS
+            own = shapely.bounds(np.asarray(parcels.geometry.array)[usable])
+            span = ", ".join(f"{v:.6g}" for v in _span(own))
+            where = (
+                f"the parcels span {span} in {crs_label(parcels.crs)}, which do not convert to "
+                f"{crs_label(crs)} (are those coordinates really in {crs_label(parcels.crs)}?)"
+            )
         warnings.warn(
             f"{caller}: none of the {int(usable.sum())} parcels overlaps `{name}` "
             f"({ds.name}, bounds {b.left:.6g}, {b.bottom:.6g}, {b.right:.6g}, {b.top:.6g} in "
-            f"{crs_label(crs)}); the parcels span {np.nanmin(lo[:, 0]):.6g}, "
-            f"{np.nanmin(lo[:, 1]):.6g}, {np.nanmax(lo[:, 2]):.6g}, {np.nanmax(lo[:, 3]):.6g} "
-            "there. Check the CRS of both.",
+            f"{crs_label(crs)}); {where}. Check the CRS of both.",
             LanduseWarning,
             stacklevel=4,
         )
