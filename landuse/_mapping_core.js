@@ -15,13 +15,16 @@
  * (outline layers above filled ones) is found through a grid index built on first use, then
  * highlighted on a small canvas of its own. Tooltips and popups are built when shown, as DOM
  * nodes whose text is set with textContent, so attribute values are never parsed as HTML.
+ * The layer control (landuse.layerControl) sets the names of landuse layers with textContent
+ * too (Leaflet's own control inserts names with innerHTML).
  */
 (function () {
   "use strict";
   if (window.landuse) {
     return;
   }
-  var lu = { layers: {}, version: 2 };
+  // layers by name; no prototype, so a layer called "__proto__" or "constructor" is a layer
+  var lu = { layers: Object.create(null), version: 3 };
   window.landuse = lu;
 
   var D2R = Math.PI / 180;
@@ -557,6 +560,39 @@
     });
     return st;
   }
+
+  // --- the layer control -------------------------------------------------------------------------
+
+  // Leaflet's layer control, except that the names of layers marked as text are set with
+  // textContent (Leaflet inserts every name with innerHTML).
+  var LayerControl = L.Control.Layers.extend({
+    _addItem: function (obj) {
+      if (!this._luText || !this._luText[L.Util.stamp(obj.layer)]) {
+        return L.Control.Layers.prototype._addItem.call(this, obj);
+      }
+      var label = L.Control.Layers.prototype._addItem.call(this, L.extend({}, obj, { name: "" }));
+      // label > span (holder) > [input, span (name)], as Leaflet 1.x builds it
+      label.firstChild.lastChild.textContent = " " + obj.name;
+      return label;
+    },
+  });
+
+  // spec: {layers: [{name, overlay, text}]}, layers: the Leaflet layers in the same order.
+  lu.layerControl = function (map, spec, layers, options) {
+    var control = new LayerControl(null, null, options);
+    control._luText = {};
+    spec.layers.forEach(function (entry, k) {
+      if (entry.text) {
+        control._luText[L.Util.stamp(layers[k])] = true;
+      }
+      if (entry.overlay) {
+        control.addOverlay(layers[k], entry.name);
+      } else {
+        control.addBaseLayer(layers[k], entry.name);
+      }
+    });
+    return control.addTo(map);
+  };
 
   // Build the layer (not yet on the map: folium adds it).
   lu.layer = function (map, spec) {

@@ -17,7 +17,6 @@ Nothing here loops over features in Python: shapely's array functions and numpy 
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import os
 import re
@@ -32,14 +31,17 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from branca.element import Element, Figure
 from folium.map import Layer
-from folium.template import Template
+from folium.template import tojavascript
 
+from landuse._sinks import script_json
 from landuse.errors import GeometryError, LanduseError, LanduseWarning, format_ids
 from landuse.webmap import wgs84_to_gcj02
 
 __all__ = [
     "BASEMAPS",
+    "LayerControl",
     "MapState",
     "add_layer",
     "encode_geometries",
@@ -160,38 +162,61 @@ def _core_assets() -> tuple[str, str]:
     return js, css
 
 
-class _Assets(folium.MacroElement):
-    """The landuse core script and stylesheet, once per page."""
+# --- page elements ---------------------------------------------------------------------------
+#
+# branca's MacroElement.render wraps the output of each macro (header, html, script) in
+# ``Element(...)``, which compiles that output as a NEW Jinja2 template: any text from data in
+# it (a value, a column or layer name) would be run as template code when the page is
+# rendered, by save_map, a notebook display or ``Map.save`` (review D1: an enterprise name ran a
+# shell command; ``{#`` made a map unsaveable). landuse elements therefore build their parts
+# in Python and put them into the page as finished text (:class:`_Text`), never through a
+# template engine; text from data goes in as :func:`~landuse._sinks.script_json`.
 
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-        <style>{{ this.css }}</style>
-        <script>{{ this.js }}</script>
-        {% endmacro %}
-        """
-    )
+
+class _Text(Element):
+    """Finished text in the page, written as it is (never compiled as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "LanduseText"
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _PageParts(folium.MacroElement):
+    """A map element whose header/html/script parts are finished text built in Python."""
+
+    def page_parts(self) -> dict[str, str]:
+        """The element's parts of the page: ``{"header" | "html" | "script": text}``."""
+        raise NotImplementedError
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        if not isinstance(figure, Figure):  # pragma: no cover - folium always gives one
+            msg = "a landuse map element can only be rendered inside a folium Figure"
+            raise TypeError(msg)
+        for part, text in self.page_parts().items():
+            getattr(figure, part).add_child(_Text(text), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Assets(_PageParts):
+    """The landuse core script and stylesheet, once per page."""
 
     def __init__(self) -> None:
         super().__init__()
         self._name = "LanduseAssets"
         self.js, self.css = _core_assets()
 
+    def page_parts(self) -> dict[str, str]:
+        return {"header": f"<style>{self.css}</style>\n<script>{self.js}</script>"}
 
-class _BaseMap(Layer):
+
+class _BaseMap(Layer, _PageParts):
     """A basemap: one or more tile layers (base + labels) switched together."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.layerGroup([
-        {%- for t in this.tiles %}
-            L.tileLayer({{ t.url|tojson }}, {{ t.options|tojson }}),
-        {%- endfor %}
-        ]);
-        {% endmacro %}
-        """
-    )
 
     def __init__(self, basemap: str, lang: Lang) -> None:
         definition = BASEMAPS[basemap]
@@ -203,33 +228,89 @@ class _BaseMap(Layer):
         self._name = "LanduseBasemap"
         self.tiles = _tiles(basemap)
 
+    def page_parts(self) -> dict[str, str]:
+        tiles = ", ".join(
+            f"L.tileLayer({script_json(t['url'])}, {script_json(t['options'])})"
+            for t in self.tiles
+        )
+        return {"script": f"var {self.get_name()} = L.layerGroup([{tiles}]);"}
 
-class _VectorLayer(Layer):
+
+class _VectorLayer(Layer, _PageParts):
     """One landuse layer: its JSON spec in the body, one call to ``landuse.layer`` in the script."""
-
-    _template = Template(
-        """
-        {% macro html(this, kwargs) %}
-        <script type="application/json" id="{{ this.get_name() }}_data">{{ this.data_json }}</script>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = landuse.layer({{ this._parent.get_name() }},
-            JSON.parse(document.getElementById("{{ this.get_name() }}_data").textContent));
-        {% endmacro %}
-        """
-    )
 
     def __init__(self, spec: Mapping[str, Any], *, name: str, show: bool) -> None:
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "LanduseLayer"
         self.n_features = int(spec["n"])
-        self.data_json = _script_json(spec)
+        self.data_json = script_json(spec)
+
+    def page_parts(self) -> dict[str, str]:
+        name = self.get_name()
+        return {
+            "html": (
+                f'<script type="application/json" id="{name}_data">{self.data_json}</script>'
+            ),
+            "script": (
+                f"var {name} = landuse.layer({self._parent.get_name()},\n"
+                f'    JSON.parse(document.getElementById("{name}_data").textContent));'
+            ),
+        }
+
+    def render(self, **kwargs: Any) -> None:
+        # a folium.LayerControl added after this layer (not through save_map) lists its name
+        _adopt_layer_controls(self._parent)
+        super().render(**kwargs)
 
 
-def _script_json(obj: Any) -> str:
-    """JSON safe inside a ``<script type="application/json">`` element."""
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+class LayerControl(_PageParts, folium.LayerControl):
+    """folium's layer control, with the names of landuse layers shown as text.
+
+    Leaflet's layer control inserts layer names with ``innerHTML`` (review D3: a name holding
+    ``<img src=x onerror=…>`` ran script), and folium's control writes them into a script that
+    branca compiles as a template (D1). This one sends the names as JSON
+    (:func:`~landuse._sinks.script_json`) to ``landuse.layerControl``, which sets the names of
+    landuse layers (and basemaps) with ``textContent``: the label equals the name. Names of
+    layers made by folium itself or by plugins keep folium's rule (HTML, as written by the
+    caller's code).
+    """
+
+    def page_parts(self) -> dict[str, str]:
+        entries, variables = [], []
+        for item in self._parent._children.values():
+            if not isinstance(item, Layer) or not item.control:
+                continue
+            entries.append(
+                {
+                    "name": str(item.layer_name),
+                    "overlay": bool(item.overlay),
+                    "text": isinstance(item, (_VectorLayer, _BaseMap)),
+                }
+            )
+            variables.append(item.get_name())
+        name = self.get_name()
+        script = (
+            f"var {name} = landuse.layerControl({self._parent.get_name()}, "
+            f"{script_json({'layers': entries})}, [{', '.join(variables)}], "
+            f"{tojavascript(self.options)});"
+        )
+        if self.draggable:
+            script += f"\nnew L.Draggable({name}.getContainer()).enable();"
+        return {"script": script}
+
+
+def _adopt_layer_controls(m: Element | None) -> None:
+    """Make every plain ``folium.LayerControl`` on ``m`` a landuse :class:`LayerControl`.
+
+    A user's own control (``folium.LayerControl().add_to(m)``) would list landuse layer names
+    as HTML through a re-compiled template; it becomes a landuse control with the same options
+    (the class adds behaviour only, no state, so the object keeps everything it holds).
+    """
+    if m is None:
+        return
+    for child in m._children.values():
+        if type(child) is folium.LayerControl:
+            child.__class__ = LayerControl
 
 
 def new_map(bounds: np.ndarray, *, basemap: str | None, lang: Lang) -> folium.Map:
@@ -261,7 +342,13 @@ def _ensure_assets(m: folium.Map) -> None:
 
 
 def ensure_layer_control_last(m: folium.Map) -> None:
-    """Keep one layer control, as the map's last child (it lists the layers before it)."""
+    """Keep one layer control, a landuse :class:`LayerControl`, as the map's last child.
+
+    It lists the layers before it. A ``folium.LayerControl`` the map already has keeps its
+    options and becomes a landuse one (names as text, never re-compiled as a template).
+    """
+    _adopt_layer_controls(m)
+    _ensure_assets(m)
     controls = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
     if controls:
         for key in controls[:-1]:
@@ -269,7 +356,7 @@ def ensure_layer_control_last(m: folium.Map) -> None:
         key = controls[-1]
         m._children.move_to_end(key)
     else:
-        m.add_child(folium.LayerControl(collapsed=False))
+        m.add_child(LayerControl(collapsed=False))
 
 
 # --- display geometry ---------------------------------------------------------------------

@@ -41,7 +41,7 @@ from typing import Any
 import folium
 
 from landuse._atomic import atomic_path
-from landuse._mapping_layer import ensure_layer_control_last
+from landuse._mapping_layer import _Text, ensure_layer_control_last
 from landuse.errors import LanduseError
 
 __all__ = ["inline_assets", "render_html", "save_map"]
@@ -81,8 +81,10 @@ def render_html(m: folium.Map) -> str:
     parts = (figure.header, figure.html, figure.script)
     saved = [OrderedDict(part._children) for part in parts]
     for part in parts:
-        for key in list(part._children):
-            if key in rendered or key.startswith("macro_element_"):
+        for key, child in list(part._children.items()):
+            # landuse parts (_Text) are always render products, also those of an element
+            # removed from the map since (a second layer control dropped by save_map)
+            if key in rendered or key.startswith("macro_element_") or isinstance(child, _Text):
                 del part._children[key]
     try:
         return str(figure.render())

@@ -423,7 +423,11 @@ def categorical_styling(
         styles.append(_style(base, _OTHER_COLOR, line))
         label = ("其他" if lang == "zh" else "Other") + f" ({len(other)})"
         items.append(_item(styles[-1], label, counts[other].sum()))
-    index = text.map(code_of).to_numpy(dtype=float, na_value=np.nan)
+    # position of each value among the categories (an object index: pandas' string dtype
+    # cannot hold text such as a lone surrogate, which a mapping through a dict would build)
+    position = pd.Index(list(code_of), dtype=object).get_indexer(text)
+    codes = np.array([*code_of.values(), np.nan], dtype=float)
+    index = codes[position]  # -1 (missing or unknown) picks the trailing NaN
     if np.isnan(index).any():
         code = len(styles)
         line = MISSING_COLOR if stroke == "fill" else stroke

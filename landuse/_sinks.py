@@ -44,11 +44,14 @@ import pandas as pd
 __all__ = [
     "CSV_FORMULA_PREFIXES",
     "csv_guard",
+    "excel_text",
     "excel_text_cells",
+    "gpkg_text",
     "html_text",
     "redact_dsn",
     "script_json",
     "terminal_text",
+    "write_csv",
 ]
 
 #: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection").
@@ -84,12 +87,18 @@ def html_text(value: Any) -> str:
 def script_json(obj: Any) -> str:
     """Return JSON that is safe inside a ``<script>`` element (no ``</script>``, no comment open).
 
+    A lone surrogate (text decoded with ``surrogateescape``, which UTF-8 cannot encode) is
+    written as its JSON escape (``\\udc80``), so the page can be saved and the string parsed
+    back is the one given.
+
     Examples
     --------
     >>> script_json({"name": "</script><script>alert(1)</script>"})
     '{"name":"\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"}'
     >>> json.loads(script_json(["a&b", "\\u2028"])) == ["a&b", "\\u2028"]
     True
+    >>> script_json(["\\udc80"])
+    '["\\\\udc80"]'
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (
@@ -98,6 +107,8 @@ def script_json(obj: Any) -> str:
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
+        .encode("utf-8", "backslashreplace")  # lone surrogates -> \udXXX, a JSON escape
+        .decode("utf-8")
     )
 
 
@@ -209,6 +220,183 @@ def csv_guard(frame: pd.DataFrame, *, formula_guard: bool = True) -> pd.DataFram
         out = (frame if out is None else out).copy()
         out.columns = columns
     return frame if out is None else out
+
+
+# Characters XML 1.0 (and so an .xlsx file) cannot hold at all; openpyxl raises on the C0 ones
+# and writes U+FFFE/U+FFFF into a workbook that no program can open.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# NUL ends a text value in GDAL (the rest is lost); a lone surrogate is not UTF-8.
+_GPKG_ILLEGAL = re.compile("[\x00\ud800-\udfff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _text_mask(values: np.ndarray) -> np.ndarray:
+    return np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+
+
+def _fix_text_cells(
+    frame: pd.DataFrame, pattern: re.Pattern[str], *, crlf: bool = False
+) -> tuple[pd.DataFrame, int, list[str]]:
+    """Escape ``pattern`` visibly in every text cell, column name and index value of ``frame``.
+
+    With ``crlf``, line breaks ``\\r\\n`` and ``\\r`` become ``\\n`` first. Returns the copy,
+    how many cells held an escaped character, and the columns they were in.
+    """
+    out = frame.copy()
+    count = 0
+    where: list[str] = []
+
+    def fix(values: np.ndarray) -> tuple[np.ndarray, int]:
+        texts = _text_mask(values)
+        if not texts.any():
+            return values, 0
+        strings = pd.Series(values[texts], dtype=object)
+        if crlf:
+            strings = strings.str.replace("\r\n?", "\n", regex=True)
+        bad = strings.str.contains(pattern, regex=True).to_numpy(dtype=bool)
+        if bad.any():
+            strings[bad] = strings[bad].str.replace(pattern, _visible, regex=True)
+        fixed = values.copy()
+        fixed[texts] = strings.to_numpy()
+        return fixed, int(bad.sum())
+
+    for i, column in enumerate(frame.columns):
+        series = frame.iloc[:, i]
+        if not (
+            pd.api.types.is_object_dtype(series.dtype)
+            or pd.api.types.is_string_dtype(series.dtype)
+            or isinstance(series.dtype, pd.CategoricalDtype)
+        ):
+            continue
+        fixed, n = fix(series.astype(object).to_numpy())
+        if n or crlf:
+            out.isetitem(i, pd.Series(fixed, index=frame.index, name=column))
+        if n:
+            count += n
+            where.append(str(column))
+    names, n = fix(np.asarray(list(frame.columns), dtype=object))
+    if n:
+        count += n
+        where.append("(column names)")
+    out.columns = list(names)
+    if not isinstance(frame.index, pd.MultiIndex) and pd.api.types.is_object_dtype(frame.index):
+        labels, n = fix(frame.index.to_numpy(dtype=object))
+        if n:
+            count += n
+            where.append("(row labels)")
+        out.index = pd.Index(labels, name=frame.index.name)
+    return out, count, where
+
+
+def excel_text(frame: pd.DataFrame, *, caller: str) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text an Excel workbook can hold exactly.
+
+    Call it on each table before ``to_excel`` (and :func:`excel_text_cells` on the workbook
+    before saving). Two things in text cannot be stored in an ``.xlsx`` file as they are:
+
+    - line breaks ``\\r\\n`` and a lone ``\\r`` are stored as ``\\n`` (what Excel stores for
+      a line break in a cell; the XML format turns a raw ``\\r`` into ``\\n`` anyway);
+    - control characters XML cannot hold (C0 except tab and line breaks, lone surrogates,
+      U+FFFE, U+FFFF) are written as visible escapes (``\\x00``, ``\\ufffe``) with a
+      :class:`~landuse.errors.LanduseWarning` saying how many cells and which columns.
+      Nothing is dropped silently.
+
+    Every other character (tab, bidi marks, CJK, emoji, quotes, ``=``…) is kept as is.
+
+    Parameters
+    ----------
+    frame
+        A table about to be written to Excel (its column names and row labels are fixed too).
+    caller
+        The public writer, named in the warning.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The copy.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"name": ["a\\r\\nb", "=1+1"]})
+    >>> excel_text(t, caller="demo").name.tolist()
+    ['a\\nb', '=1+1']
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     excel_text(pd.DataFrame({"name": ["A\\x00B"]}), caller="demo").name.tolist()
+    ['A\\\\x00B']
+    >>> print(w[0].message)  # doctest: +ELLIPSIS
+    demo: 1 text cell(s) hold control characters an Excel file cannot store (column name)...
+    """
+    out, count, where = _fix_text_cells(frame, _XML_ILLEGAL, crlf=True)
+    if count:
+        _warn_escaped(caller, count, where, "an Excel file")
+    return out
+
+
+def gpkg_text(frame: pd.DataFrame, *, caller: str) -> pd.DataFrame:
+    """Return a copy of ``frame`` whose text a GeoPackage (GDAL) stores exactly.
+
+    GDAL ends a text value at a NUL character (the rest would be lost silently) and writes
+    UTF-8, which cannot hold a lone surrogate. Such characters are written as visible escapes
+    (``\\x00``, ``\\udc80``) with a :class:`~landuse.errors.LanduseWarning`; every other
+    text round-trips unchanged.
+
+    Examples
+    --------
+    >>> gpkg_text(pd.DataFrame({"name": ["宗地 1", "a\\tb"]}), caller="demo").name.tolist()
+    ['宗地 1', 'a\\tb']
+    """
+    out, count, where = _fix_text_cells(frame, _GPKG_ILLEGAL)
+    if count:
+        _warn_escaped(caller, count, where, "a GeoPackage")
+    return out if count else frame
+
+
+def _warn_escaped(caller: str, count: int, where: list[str], sink: str) -> None:
+    import warnings
+
+    from landuse.errors import LanduseWarning
+
+    msg = (
+        f"{caller}: {count} text cell(s) hold control characters {sink} cannot store "
+        f"(column {', '.join(where)}); they are written as visible escapes such as \\x00. "
+        "Clean the source data if they should not be there."
+    )
+    warnings.warn(msg, LanduseWarning, stacklevel=4)
+
+
+def write_csv(
+    frame: pd.DataFrame,
+    path: Any,
+    *,
+    index: bool = False,
+    formula_guard: bool = True,
+) -> None:
+    """Write ``frame`` as a CSV file people open in Excel: the rule of the CSV sink.
+
+    UTF-8 with a byte-order mark (Excel then reads Chinese text right), CRLF line ends (so a
+    line break inside a value is always quoted and cannot split a row), :func:`csv_guard`
+    on text cells, column names and row labels (``formula_guard=False`` turns it off), and a
+    character UTF-8 cannot hold (a lone surrogate) written as a visible ``\\udc80`` escape.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> write_csv(pd.DataFrame({"name": ["=1+1", "a\\rb"]}), out)
+    >>> pd.read_csv(out, encoding="utf-8-sig").name.tolist()
+    ["'=1+1", 'a\\rb']
+    """
+    if index:
+        frame = frame.reset_index(names=["" if n is None else n for n in frame.index.names])
+    csv_guard(frame, formula_guard=formula_guard).to_csv(
+        path, index=False, encoding="utf-8-sig", lineterminator="\r\n", errors="backslashreplace"
+    )
 
 
 def terminal_text(value: Any) -> str:
