@@ -33,9 +33,18 @@ _CPG_ALIASES = {
 
 def _dbf_text(dbf: Path) -> tuple[list[bytes], bytes]:
     data = dbf.read_bytes()
-    if len(data) < 32:
-        return [], b""
-    n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
+    n_records, header_len, record_len = (
+        struct.unpack("<IHH", data[4:12]) if len(data) >= 32 else (0, 0, 0)
+    )
+    expected = header_len + n_records * record_len
+    if len(data) < 32 or header_len < 33 or len(data) < expected:
+        msg = (
+            f"{dbf.with_suffix('.shp').name} is not a readable GIS file: {dbf.name} is truncated "
+            f"or damaged (its header promises {expected:,} bytes: {n_records:,} records of "
+            f"{record_len} bytes after a {header_len}-byte header; the file has {len(data):,}). "
+            "Get the shapefile again; all its files (.shp, .shx, .dbf) must be complete."
+        )
+        raise SchemaError(msg)
     names = []
     for off in range(32, header_len - 1, 32):
         if data[off] == 0x0D:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from landuse.io import ReadReport
 
 __all__ = [
+    "check_coordinates",
     "check_ids",
     "check_required",
     "clean_geometry",
@@ -363,6 +364,48 @@ def resolve_crs(
 
 
 # --- geometry ---------------------------------------------------------------------------------
+
+
+#: No CRS in metres or degrees has coordinates this large (zone-prefixed Gauss-Krüger
+#: eastings reach ~4.5e7 m); beyond it a file is corrupt or in a wrong unit.
+MAX_COORDINATE = 1e9
+
+
+def check_coordinates(
+    gdf: gpd.GeoDataFrame, spec: schema.Layer, *, ids: pd.Series, report: ReadReport
+) -> None:
+    """Refuse layers with no geometry at all, non-finite coordinates, or absurd magnitudes."""
+    raw = np.asarray(gdf.geometry.array, dtype=object)
+    missing = shapely.is_missing(raw) | shapely.is_empty(raw)
+    if missing.all():
+        msg = (
+            f"none of the {len(raw)} {spec.name} ({report.source}) has a geometry: every "
+            "feature's geometry is missing or empty. Give the layer that holds the shapes (a "
+            "table exported without geometry has none)."
+        )
+        raise GeometryError(msg)
+    coords, owner = shapely.get_coordinates(raw, return_index=True)
+    bad_values = {
+        "non-finite coordinates (NaN or infinity)": ~np.isfinite(coords).all(axis=1),
+        f"coordinates beyond {MAX_COORDINATE:.0e} (no CRS in metres or degrees reaches that)": (
+            np.abs(np.nan_to_num(coords, nan=0.0, posinf=0.0, neginf=0.0)) > MAX_COORDINATE
+        ).any(axis=1),
+    }
+    problems = []
+    for what, bad in bad_values.items():
+        rows = np.zeros(len(raw), dtype=bool)
+        rows[owner[bad]] = True
+        if rows.any():
+            problems.append(
+                f"{int(rows.sum())} of {len(raw)} geometries have {what} "
+                f"(ids {format_ids(ids[rows].tolist())})"
+            )
+    if problems:
+        msg = (
+            f"{spec.name} ({report.source}): " + "; ".join(problems) + ". The file is probably "
+            "damaged or was exported in a wrong unit; fix or drop those features in the source."
+        )
+        raise GeometryError(msg)
 
 
 def clean_geometry(

@@ -27,6 +27,7 @@ from typing import Any, TypeAlias
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+import pyogrio.errors
 
 from landuse import _coerce, _validate, schema
 from landuse._atomic import atomic_path
@@ -167,6 +168,38 @@ def _load(
         msg = f"cannot read {spec.name}: no file at {str(path)!r}. Check the path and the working directory ({os.getcwd()})."
         raise FileNotFoundError(msg)
     suffix = path.suffix.lower()
+    if path.is_file() and path.stat().st_size == 0:
+        what = "table" if suffix in _TABLE_SUFFIXES else "GIS file"
+        msg = (
+            f"cannot read {spec.name}: {path.name} is empty (0 bytes), not a readable {what}. "
+            "The copy or download was probably cut short; get the file again."
+        )
+        raise SchemaError(msg)
+    try:
+        return _load_path(path, spec, layer=layer, encoding=encoding, report=report)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as err:
+        kind = (
+            "a directory that GDAL cannot open as a dataset"
+            if path.is_dir()
+            else "not a readable GIS file"
+        )
+        msg = (
+            f"cannot read {spec.name}: {path} is {kind} (GDAL says: {err}). Give the layer's "
+            "file (GeoPackage, Shapefile with its .shx and .dbf, GeoJSON, FlatGeobuf, GeoParquet); "
+            "if it should be one, it may be damaged or cut short."
+        )
+        raise SchemaError(msg) from err
+
+
+def _load_path(
+    path: Path,
+    spec: schema.Layer,
+    *,
+    layer: str | int | None,
+    encoding: str | None,
+    report: ReadReport,
+) -> pd.DataFrame:
+    suffix = path.suffix.lower()
     if suffix in _PARQUET_SUFFIXES:
         return gpd.read_parquet(path) if spec.geometry else pd.read_parquet(path)
     if suffix in _TABLE_SUFFIXES:
@@ -248,6 +281,9 @@ def _read_table(path: Path, *, encoding: str | None, report: ReadReport) -> pd.D
             frame = pd.read_csv(path, encoding=enc, dtype=object, encoding_errors="strict")
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError as err:
+            msg = f"{path.name} is empty: it has no header row and no data. Check the file."
+            raise SchemaError(msg) from err
         report.encoding = f"{enc} ({'given' if encoding else 'detected'})"
         return frame
     msg = (
@@ -312,6 +348,7 @@ def _read(
         if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
             msg = f"{spec.name} ({report.source}) have no geometry column; give a spatial layer."
             raise GeometryError(msg)
+        _validate.check_coordinates(frame, spec, ids=ids, report=report)
         frame = _validate.resolve_crs(
             frame, spec, crs=crs, source_crs=source_crs, coord_system=coord_system, report=report
         )

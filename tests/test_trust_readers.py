@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -190,3 +192,71 @@ def test_unknown_codes_are_warned_with_counts_and_reported():
         p = landuse.read_parcels(raw)
     assert p["land_use"].tolist() == ["other", "other", "other", "industrial", "other"]
     assert p.attrs["landuse_read"].unknown_codes == {"9999": 2, "X7": 1}
+
+
+# --- D13: raw third-party errors become LanduseErrors ---------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_or_inf_coordinate_names_the_ids(bad):
+    ring = [(X0, Y0), (X0 + 100, Y0), (X0 + 100, bad), (X0, Y0 + 100), (X0, Y0)]
+    with warnings.catch_warnings():  # shapely warns when it builds a ring holding NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        poly = shapely.Polygon(ring)
+    raw = gpd.GeoDataFrame(
+        {"parcel_id": ["A", "B"]}, geometry=[_box(1), poly], crs=GK
+    )
+    with pytest.raises(GeometryError, match=r"1 of 2 geometries have non-finite.*ids B"):
+        landuse.read_parcels(raw)
+    with pytest.raises(GeometryError, match=r"non-finite.*ids B"):
+        landuse.read_parcels(raw.set_crs(None, allow_override=True), source_crs=GK)
+
+
+def test_all_geometries_missing():
+    raw = gpd.GeoDataFrame({"parcel_id": ["A", "B"]}, geometry=[None, None], crs=None)
+    with pytest.raises(GeometryError, match=r"none of the 2 parcels .*has a geometry"):
+        landuse.read_parcels(raw)
+
+
+def test_huge_coordinates_are_refused():
+    raw = gpd.GeoDataFrame(
+        {"parcel_id": ["A", "B"]},
+        geometry=[_box(0), shapely.box(1e300, 1e300, 2e300, 2e300)],
+        crs=GK,
+    )
+    with pytest.raises(GeometryError, match=r"coordinates beyond 1e\+09.*ids B"):
+        landuse.read_parcels(raw)
+
+
+def test_directory_as_source(tmp_path):
+    with pytest.raises(LanduseError, match=r"is a directory"):
+        landuse.read_parcels(tmp_path)
+
+
+def test_empty_csv(tmp_path):
+    path = tmp_path / "stats.csv"
+    path.write_bytes(b"")
+    with pytest.raises(SchemaError, match=r"stats.csv is empty"):
+        landuse.read_zone_stats(path)
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".shp"])
+@pytest.mark.parametrize("content", [b"", b"this is not a GIS file\n" * 10])
+def test_unreadable_gis_file(tmp_path, suffix, content):
+    path = tmp_path / f"parcels{suffix}"
+    path.write_bytes(content)
+    if suffix == ".shp":
+        (tmp_path / "parcels.dbf").write_bytes(content)
+        (tmp_path / "parcels.shx").write_bytes(content)
+    with pytest.raises(LanduseError, match=r"not a readable GIS file"):
+        landuse.read_parcels(path)
+
+
+def test_truncated_dbf(tmp_path):
+    path = tmp_path / "p.shp"
+    _parcels(2, 名称=["甲", "乙"]).to_file(path, encoding="utf-8")
+    (tmp_path / "p.cpg").unlink()
+    dbf = tmp_path / "p.dbf"
+    dbf.write_bytes(dbf.read_bytes()[:40])
+    with pytest.raises(LanduseError, match=r"p.dbf is truncated or damaged"):
+        landuse.read_parcels(path)
