@@ -16,6 +16,7 @@ import pandas as pd
 
 from landuse._assessment_rules import INDICATORS
 from landuse._atomic import atomic_path
+from landuse._sinks import excel_text, excel_text_cells
 from landuse.errors import LanduseWarning, SchemaError
 
 __all__ = ["save_indicator_charts", "write_assessment"]
@@ -122,7 +123,11 @@ def write_assessment(
 
     Sheets: the ranking (sorted by rank, unranked last; booleans as 是/否/未评价), the
     benchmarks and weights used, and the policy parameters with their source and confidence.
-    The file is written atomically (a failure leaves an existing file untouched).
+    The file is written atomically (a failure leaves an existing file untouched). Text from
+    the data (zone ids and names, notes) is written as string cells, never as formulas, even
+    when it starts with ``=``; line breaks are stored as ``\\n`` and control characters an
+    ``.xlsx`` file cannot hold as visible escapes, with a warning (see
+    :func:`landuse._sinks.excel_text`).
 
     Parameters
     ----------
@@ -164,7 +169,7 @@ def write_assessment(
     for col in ("meets_creation_conditions", "elimination_warning", "increment_available"):
         if col in table.columns:
             table[col] = _bool_text(table[col], lang)
-    table = table.rename(columns=headers(lang))
+    table = excel_text(table.rename(columns=headers(lang)), caller=caller)
     ranking, bench_sheet, param_sheet = _SHEETS[lang]
     i = 0 if lang == "zh" else 1
     target = Path(path)
@@ -175,13 +180,18 @@ def write_assessment(
             if bench:
                 frame = pd.DataFrame(bench).drop(columns=["column"], errors="ignore")
                 frame = frame.rename(columns={k: v[i] for k, v in _BENCH_HEADERS.items()})
-                frame.to_excel(writer, sheet_name=bench_sheet, index=False)
+                excel_text(frame, caller=caller).to_excel(
+                    writer, sheet_name=bench_sheet, index=False
+                )
             params = assessment.attrs.get("parameters")
             if params:
                 frame = pd.DataFrame(params).rename(
                     columns={k: v[i] for k, v in _PARAM_HEADERS.items()}
                 )
-                frame.to_excel(writer, sheet_name=param_sheet, index=False)
+                excel_text(frame, caller=caller).to_excel(
+                    writer, sheet_name=param_sheet, index=False
+                )
+            excel_text_cells(writer.book)  # text starting with "=" stays text, never a formula
             for sheet in writer.sheets.values():
                 for column in sheet.columns:
                     width = max(len(str(c.value or "")) for c in column[:50])

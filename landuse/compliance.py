@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 
 from landuse import _compliance_measure as _m
 from landuse import _overlap
+from landuse._clip import drop_empty_rings
 from landuse._compliance_text import (
     AREA_TYPE_LABELS,
     COLUMN_LABELS,
@@ -291,7 +292,7 @@ def check_new_land(
     known = np.asarray(pc.is_valid(land_use).to_numpy(zero_copy_only=False), dtype=bool)
     other_use = known & ~_m.is_in(land_use, uses)
 
-    zone_geoms = zones.geometry.to_numpy()
+    zone_geoms = drop_empty_rings(zones.geometry.to_numpy())
     zl = _overlap.LayerIndex.build(zone_geoms, zone_ids)
     fl = None
     tiles = None
@@ -692,6 +693,7 @@ def write_compliance(
     *,
     by: str = "district",
     lang: Lang = "zh",
+    formula_guard: bool = True,
 ) -> list[Path]:
     """Write a compliance report and its outside-zone summary, by file type.
 
@@ -704,9 +706,16 @@ def write_compliance(
         ``outside_zone_summary`` (table); ``.csv``: the report without geometry (UTF-8 with
         BOM, opens in Excel) plus ``<name>_summary.csv``; ``.xlsx``: sheets for the report
         and the summary. CSV and Excel use Chinese headers and labels (English with
-        ``lang="en"``). Each file is written atomically.
+        ``lang="en"``). Each file is written atomically; an existing GeoPackage keeps its
+        other layers.
     by, lang
         As in :func:`outside_zone_summary`.
+    formula_guard
+        CSV only: text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return get a leading ``'`` so Excel or LibreOffice shows them as text instead of
+        running them as formulas (the OWASP rule against CSV injection). ``False`` writes
+        the text unchanged, for programs that read the CSV. Excel files never need it:
+        every text cell is written as a string cell, never a formula.
 
     Returns
     -------
@@ -747,22 +756,25 @@ def write_compliance(
         table = summary.reset_index()
         table[by] = table[by].astype(str)
         return [write_layers({"compliance": layer, "outside_zone_summary": table}, target)]
-    from landuse._atomic import atomic_path
+    from landuse._atomic import atomic_paths
+    from landuse._sinks import excel_text, excel_text_cells, write_csv
 
     sheet = labelled(report, lang)
     totals = labelled(summary, lang)
     if suffix == ".csv":
         side = target.with_name(f"{target.stem}_summary.csv")
-        with atomic_path(target) as tmp:
-            sheet.to_csv(tmp, index=False, encoding="utf-8-sig")
-        with atomic_path(side) as tmp:
-            totals.to_csv(tmp, encoding="utf-8-sig")
+        with atomic_paths(target, side) as (tmp, tmp_side):
+            write_csv(sheet, tmp, formula_guard=formula_guard)
+            write_csv(totals, tmp_side, index=True, formula_guard=formula_guard)
         return [target, side]
     names = (
         ("新增工业用地合规", "集聚区外汇总") if lang == "zh" else ("compliance", "outside zones")
     )
-    with atomic_path(target) as tmp:
+    sheet = excel_text(sheet, caller="write_compliance")
+    totals = excel_text(totals, caller="write_compliance")
+    with atomic_paths(target) as (tmp,):
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             sheet.to_excel(xl, sheet_name=names[0], index=False)
             totals.to_excel(xl, sheet_name=names[1])
+            excel_text_cells(xl.book)  # text starting with "=" stays text, never a formula
     return [target]
