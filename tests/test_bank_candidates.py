@@ -264,9 +264,9 @@ def test_bank_errors(parcels):
             parcels.drop(columns="parcel_id"), zones=zones_of(), as_of=AS_OF, policy=QD
         )
     with pytest.raises(
-        CRSError, match=r"`parcels` is in EPSG:4549 .* but `zones` is in EPSG:32651"
+        CRSError, match=r"`parcels` is in EPSG:4549 .* but `zones` is in EPSG:32650"
     ):
-        build_project_bank(parcels, zones=zones_of().to_crs(32651), as_of=AS_OF, policy=QD)
+        build_project_bank(parcels, zones=zones_of().to_crs(32650), as_of=AS_OF, policy=QD)
 
 
 def test_excel_export(parcels, tmp_path):
