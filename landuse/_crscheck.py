@@ -111,13 +111,17 @@ def _lonlat_bounds(
         return None
     if crs.is_geographic:
         west, south, east, north = (float(v) for v in bounds)
+        corners_ok = True
     else:
-        west, south, east, north = _to_lonlat(crs).transform_bounds(
-            *bounds, densify_pts=21, errcheck=False
-        )
-    if all(math.isfinite(v) for v in (west, south, east, north)) and west <= east:
-        if abs(south) <= 90.0 and abs(north) <= 90.0:
-            return west, south, east, north
+        t = _to_lonlat(crs)
+        west, south, east, north = t.transform_bounds(*bounds, densify_pts=21, errcheck=False)
+        # transform_bounds skips points it cannot convert, so test the corners themselves too
+        cx, cy = t.transform(bounds[[0, 2, 0, 2]], bounds[[1, 1, 3, 3]], errcheck=False)
+        corners_ok = bool(np.all(np.isfinite(cx)) and np.all(np.isfinite(cy)))
+    total_ok = all(math.isfinite(v) for v in (west, south, east, north)) and west <= east
+    total_ok = total_ok and abs(south) <= 90.0 and abs(north) <= 90.0
+    if total_ok and corners_ok:
+        return west, south, east, north
     per_row = shapely.bounds(np.asarray(geo.geometry.array))
     present = np.all(np.isfinite(per_row), axis=1)
     if crs.is_geographic:
@@ -129,7 +133,9 @@ def _lonlat_bounds(
         lon_lat = np.column_stack([x0, y0, x1, y1])
     ok = np.all(np.isfinite(lon_lat), axis=1) & np.all(np.abs(lon_lat[:, [1, 3]]) <= 90.0, axis=1)
     bad = present & ~ok
-    if not bad.any():  # pragma: no cover - the total bounds failed, so some row must
+    if not bad.any():
+        if total_ok:  # every row converts; only the empty corner of a wide box does not
+            return west, south, east, north
         bad = present
     msg = (
         f"{_where(name, caller)} has coordinates that {_label(crs)} cannot place on the Earth: "
