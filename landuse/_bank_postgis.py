@@ -81,6 +81,11 @@ CREATE TEMP TABLE bank_stage (
   updated_at timestamptz) ON COMMIT DROP
 """
 _COLS = ", ".join(ENTRY_COLUMNS)
+#: Which of the given tables exist in a schema of the search path (read from pg_class).
+_EXISTING_TABLES = (
+    "SELECT c.relname FROM pg_catalog.pg_class AS c JOIN pg_catalog.pg_namespace AS n "
+    "ON n.oid = c.relnamespace WHERE c.relname = ANY(%s) AND n.nspname = ANY(current_schemas(false))"
+)
 _DATE_TEXT = "to_char({}, 'YYYY-MM-DD')"
 _TS_TEXT = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
@@ -345,14 +350,18 @@ class PostgisBackend:
                 self._check_version(int(cur.fetchone()[0]))
                 return
         with self.transaction(write=True) as s:
+            # Under the write lock, ask the catalog tables themselves (this statement's MVCC
+            # snapshot sees what another creator committed while we waited). to_regclass()
+            # would answer from this backend's catalog cache, which taking an advisory lock
+            # does not refresh: a creator that just committed looked like a foreign table.
             cur = s.cur
-            cur.execute("SELECT to_regclass(%s)", ("bank_schema",))
-            if cur.fetchone()[0] is not None:  # another process created it meanwhile
+            cur.execute(_EXISTING_TABLES, (["bank_schema", "bank_entries"],))
+            existing = {row[0] for row in cur.fetchall()}
+            if "bank_schema" in existing:  # another process created it meanwhile
                 cur.execute("SELECT max(version) FROM bank_schema")
                 self._check_version(int(cur.fetchone()[0]))
                 return
-            cur.execute("SELECT to_regclass(%s)", ("bank_entries",))
-            if cur.fetchone()[0] is not None:
+            if "bank_entries" in existing:
                 msg = (
                     f"ProjectBank.open(): {self.label} has a table bank_entries that landuse did "
                     "not create (no bank_schema table). Use another database or schema."

@@ -110,3 +110,62 @@ def test_a_real_server_never_shows_the_password(postgis_server, caplog):  # noqa
 def test_a_keyword_target_is_refused_without_its_password():
     with pytest.raises(BankError, match=r"received 'host=db password=\*\*\* dbname=x'"):
         ProjectBank.open(f"host=db password={SECRET} dbname=x")
+
+
+# --- D10: a new store created by several processes at once ------------------------------------
+
+OPENER = r"""
+import json, os, sys, time
+from landuse._bank_store import ProjectBank
+folder, me, targets = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+open(os.path.join(folder, f"ready-{me}"), "w").close()
+for i, target in enumerate(targets):
+    while not os.path.exists(os.path.join(folder, f"go-{i}")):
+        time.sleep(0.001)
+    with ProjectBank.open(target, timeout=60) as bank:
+        print(i, bank.kind, len(bank.entries()), flush=True)
+    open(os.path.join(folder, f"done-{i}-{me}"), "w").close()
+"""
+
+
+def _wait_files(paths: list[Path], procs: list[subprocess.Popen]) -> None:
+    import time
+
+    end = time.monotonic() + 120
+    while not all(p.exists() for p in paths):
+        dead = [p for p in procs if p.poll() is not None]
+        if dead:
+            pytest.fail(f"an opener ended early: {dead[0].communicate()}")
+        assert time.monotonic() < end, "openers never got there"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("backend", ["gpkg", "postgis"])
+def test_several_processes_create_a_new_store_at_once(backend, tmp_path, request):
+    """4 processes open each of 5 new stores at the same moment: all succeed, one schema row."""
+    n, trials = 4, 5
+    if backend == "gpkg":
+        stores = [str(tmp_path / f"race{t}.gpkg") for t in range(trials)]
+    else:
+        server = request.getfixturevalue("postgis_server")
+        stores = [server.new_database() for _ in range(trials)]
+        raw(stores[0], "DROP EXTENSION postgis CASCADE")  # one store also creates PostGIS
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPENER, str(tmp_path), str(k), json.dumps(stores)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        for k in range(n)
+    ]
+    _WORKERS.extend(procs)
+    _wait_files([tmp_path / f"ready-{k}" for k in range(n)], procs)
+    for t in range(trials):
+        (tmp_path / f"go-{t}").touch()  # all openers start together
+        _wait_files([tmp_path / f"done-{t}-{k}" for k in range(n)], procs)
+    kind = "geopackage" if backend == "gpkg" else "postgis"
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert out.split("\n")[:-1] == [f"{t} {kind} 0" for t in range(trials)]
+    for store in stores:
+        assert raw(store, "SELECT version FROM bank_schema") == [(1,)]
