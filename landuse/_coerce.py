@@ -167,7 +167,7 @@ def to_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     ['12', 'A-7', nan]
     """
     if pd.api.types.is_float_dtype(values):
-        whole = values.notna() & (values == np.round(values))
+        whole = values.notna() & np.isfinite(values) & (values == np.round(values))
         text = values.astype("string")
         text = text.where(~whole, values.where(whole).astype("Int64").astype("string"))
     elif values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) != "string":

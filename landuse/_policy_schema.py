@@ -33,6 +33,7 @@ __all__ = [
     "IdleRules",
     "InefficientRules",
     "LandPriceGrade",
+    "DataQualityRules",
     "LandPriceRules",
     "MujunRules",
     "MultistoreyRules",
@@ -369,6 +370,18 @@ class LandPriceRules:
     industrial_grades: tuple[LandPriceGrade, ...] | None = _p("rows", row=LandPriceGrade)
 
 
+@dataclass(frozen=True)
+class DataQualityRules:
+    """Data-quality allowances, not policy numbers: how far data may stray before a warning.
+
+    ``area_check_factor``: a declared ``land_area_m2`` differing from the geometry area by more
+    than this factor (either way) is warned about by the readers (it catches unit mistakes:
+    亩 read as m² is a factor of 666.7). The readers' ``area_check_factor=`` default equals it.
+    """
+
+    area_check_factor: float | None = _p("number")
+
+
 _SECTIONS: dict[str, type] = {
     "control": ControlRules,
     "far": FarRules,
@@ -384,6 +397,7 @@ _SECTIONS: dict[str, type] = {
     "assessment": AssessmentRules,
     "fields": FieldRules,
     "land_price": LandPriceRules,
+    "data_quality": DataQualityRules,
 }
 
 

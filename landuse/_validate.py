@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "check_coordinates",
+    "check_declared_area",
     "check_ids",
     "check_required",
     "clean_geometry",
@@ -53,9 +54,18 @@ def map_columns(
     report: ReadReport,
     *,
     prefix_match: bool = False,
+    units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     canonical = set(spec.column_names)
     given = dict(columns or {})
+    stated = dict(units or {})
+    missing_units = sorted(k for k in stated if k not in frame.columns)
+    if missing_units:
+        msg = (
+            f"`units` names source fields {', '.join(map(repr, missing_units))} that are not in "
+            f"the {spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
+        )
+        raise SchemaError(msg)
     unknown = sorted(v for v in given.values() if v not in canonical)
     if unknown:
         msg = (
@@ -100,6 +110,7 @@ def map_columns(
                 target = targets.pop()
                 candidates.append((2, str(src), target))
                 report.notes.append(f"truncated field {src!r} read as `{target}`")
+        _refuse_cut_units(candidates, given, stated, spec)
     matched = {src for _, src, _ in candidates} | set(given)
     cut_units = [
         str(src)
@@ -127,7 +138,7 @@ def map_columns(
         taken[target] = src
     for target, src in taken.items():
         col = spec.column(target)
-        _, unit = schema.split_unit(src)
+        unit = stated.get(src, schema.split_unit(src)[1])
         factor = schema.unit_factor(unit, col)
         if factor != 1.0:
             report.units[target] = factor
@@ -140,6 +151,61 @@ def map_columns(
     if report.columns:
         log.info("%s: fields mapped %s", spec.name, report.columns)
     return frame.rename(columns=rename)
+
+
+def _refuse_cut_units(
+    candidates: list[tuple[int, str, str]],
+    given: Mapping[str, str],
+    stated: Mapping[str, str],
+    spec: schema.Layer,
+) -> None:
+    """A cut field name (prefix match) whose column has several possible units needs ``units=``.
+
+    Also fields mapped by ``columns=`` onto such a column whose name was cut (no unit in
+    brackets and not an alias).
+    """
+    cut = [(src, target) for rank, src, target in candidates if rank == 2]
+    cut += [
+        (src, target)
+        for src, target in given.items()
+        if schema.split_unit(src)[1] is None
+        and schema.normalise_key(src) not in {schema.normalise_key(a) for a in spec.column(target).aliases}
+        and schema.normalise_key(src) != schema.normalise_key(target)
+        and any(
+            schema.normalise_key(a).startswith(schema.normalise_key(src))
+            for a in spec.column(target).aliases
+        )
+    ]
+    unclear = [(s, t) for s, t in cut if s not in stated and schema.has_unit_choice(spec.column(t))]
+    if not unclear:
+        return
+    found = "; ".join(
+        f"{s!r} looks like `{t}` (a cut {_first_alias(spec.column(t))}…; {spec.column(t).unit} "
+        f"or e.g. {', '.join(_other_units(spec.column(t)))})"
+        for s, t in unclear
+    )
+    example = "{" + ", ".join(
+        f"{s!r}: {schema.example_unit(spec.column(t))!r}" for s, t in unclear
+    ) + "}"
+    msg = (
+        f"{spec.name}: the field name(s) were cut by the shapefile's 10-byte limit before their "
+        f"unit, so landuse cannot tell the unit: {found}. State the unit of each with `units=`, "
+        f"e.g. units={example} (use the canonical unit, e.g. 'm2' or '万元', if the values are "
+        "already in it), or save the data as a GeoPackage, which keeps full field names."
+    )
+    raise SchemaError(msg)
+
+
+def _first_alias(col: schema.Column) -> str:
+    return next((a for a in col.aliases if not a.isascii()), col.name)
+
+
+def _other_units(col: schema.Column) -> list[str]:
+    """A few units of ``col`` that differ from its canonical unit by a factor."""
+    factors = schema.unit_factors(col)
+    return [u for u, f in factors.items() if f != 1.0 and not u.isascii()][:3] or [
+        u for u, f in factors.items() if f != 1.0
+    ][:3]
 
 
 def check_required(frame: pd.DataFrame, spec: schema.Layer, source_fields: list[str]) -> None:
@@ -192,18 +258,23 @@ def coerce_values(
             values, invalid = _coerce.to_category(raw, norm, col.choices or ())
         elif col.kind == "int":
             values, invalid = _coerce.to_number(raw)
+            invalid = invalid | _impossible(values, col.name)
+            values = values.mask(invalid)
             frac = values.notna() & (values != np.round(values))
             invalid = invalid | frac
             values = values.where(~frac).round().astype("Int64")
         else:
             values, invalid = _COERCERS[col.kind](raw)
+        if col.kind in ("float", "int"):
+            invalid = invalid | _impossible(values, col.name)
+            values = values.mask(invalid)
         if col.kind == "float" and col.name in report.units:
             values = values * report.units[col.name]
         if invalid.any():
             bad_ids = ids[invalid].tolist()
             examples = ", ".join(repr(v) for v in raw[invalid].astype(str).unique()[:3])
             expected = {
-                "float": "numbers",
+                "float": f"numbers ({_number_rule(col.name)})",
                 "date": f"dates ({_coerce.DATE_RULES})",
                 "category": f"one of {', '.join(col.choices or ())}",
                 "str": "codes",
@@ -226,6 +297,25 @@ def coerce_values(
             msg + ". They were set to missing (on_invalid='coerce').", LanduseWarning, stacklevel=4
         )
     return frame
+
+
+def _impossible(values: pd.Series, name: str) -> pd.Series:
+    """Infinite numbers anywhere; negative areas; a zero land area."""
+    num = pd.to_numeric(values, errors="coerce").astype("float64")
+    bad = np.isinf(num)
+    if name.endswith(("_m2", "_mu")):
+        bad = bad | (num < 0)
+    if name == "land_area_m2":
+        bad = bad | (num == 0)
+    return pd.Series(bad, index=values.index).fillna(False).astype(bool)
+
+
+def _number_rule(name: str) -> str:
+    if name == "land_area_m2":
+        return "finite, above 0"
+    if name.endswith(("_m2", "_mu")):
+        return "finite, 0 or more"
+    return "finite"
 
 
 def _land_use_codes(frame: pd.DataFrame, raw: pd.Series, report: ReadReport) -> pd.Series:
@@ -511,6 +601,38 @@ def polygonal_parts(geoms: np.ndarray) -> np.ndarray:
         single = np.bincount(index, minlength=len(geoms)) == 1
         out[single] = shapely.get_geometry(out[single], 0)
     return out
+
+
+def check_declared_area(
+    gdf: gpd.GeoDataFrame, spec: schema.Layer, *, factor: float | None, report: ReadReport
+) -> None:
+    """Warn where ``land_area_m2`` differs from the geometry area by more than ``factor``."""
+    if factor is None or "land_area_m2" not in gdf.columns:
+        return
+    if not (isinstance(factor, (int, float)) and factor > 1):
+        msg = f"`area_check_factor` must be a number above 1 or None; received {factor!r}."
+        raise ValueError(msg)
+    if not CRS.from_user_input(gdf.crs).is_projected:
+        return
+    declared = gdf["land_area_m2"].to_numpy(dtype=float, na_value=np.nan)
+    drawn = shapely.area(np.asarray(gdf.geometry.array, dtype=object))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = declared / drawn
+    off = (ratio > factor) | (ratio < 1 / factor)
+    if not off.any():
+        return
+    id_col = spec.id_column or "proposal_id"
+    report.area_mismatch = gdf.loc[off, id_col].tolist()
+    worst = np.nanmax(np.maximum(ratio[off], 1 / ratio[off]))
+    msg = (
+        f"{int(off.sum())} of {len(gdf)} {spec.name} declare a land_area_m2 more than "
+        f"{factor:g}× (or less than 1/{factor:g} of) their geometry area (ids "
+        f"{format_ids(report.area_mismatch)}; worst ×{worst:.4g}). A ratio near 666.7 means "
+        "亩 read as m², near 10,000 公顷; check the area field's unit (`units=`) or the shapes. "
+        "The values were kept. (area_check_factor=None turns this check off.)"
+    )
+    report.notes.append(msg)
+    warnings.warn(msg, LanduseWarning, stacklevel=4)
 
 
 def fill_area(gdf: gpd.GeoDataFrame, report: ReadReport) -> gpd.GeoDataFrame:

@@ -50,6 +50,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Source: TypeAlias = "str | os.PathLike[str] | gpd.GeoDataFrame | pd.DataFrame"
+#: Default of the readers' ``area_check_factor``: the national profile's
+#: ``data_quality.area_check_factor`` (a data-quality allowance, checked equal in the tests).
+AREA_CHECK_FACTOR = 1.5
 _TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xls", ".xlsm"}
 _PARQUET_SUFFIXES = {".parquet", ".geoparquet", ".pq"}
 
@@ -80,6 +83,9 @@ class ReadReport:
         Ids of features whose geometry was repaired / dropped.
     filled_area
         Ids whose ``land_area_m2`` was filled from the geometry area.
+    area_mismatch
+        Ids whose declared ``land_area_m2`` differs from the geometry area by more than
+        ``area_check_factor``.
     coerced
         ``{column: ids}`` of values that were not understood and set missing.
     unknown_codes
@@ -102,6 +108,7 @@ class ReadReport:
     repaired: list[Any] = field(default_factory=list)
     dropped: list[Any] = field(default_factory=list)
     filled_area: list[Any] = field(default_factory=list)
+    area_mismatch: list[Any] = field(default_factory=list)
     coerced: dict[str, list[Any]] = field(default_factory=dict)
     unknown_codes: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -308,6 +315,8 @@ def _read(
     encoding: str | None,
     on_invalid: OnInvalid,
     repair: bool = True,
+    units: Mapping[str, str] | None = None,
+    area_check_factor: float | None = None,
 ) -> pd.DataFrame:
     if on_invalid not in ("raise", "coerce"):
         msg = f"`on_invalid` must be 'raise' or 'coerce'; received {on_invalid!r}."
@@ -328,7 +337,9 @@ def _read(
         msg = f"{spec.name} ({report.source}) have repeated field names: {', '.join(dup_fields)}."
         raise SchemaError(msg)
     is_shp = isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() == ".shp"
-    frame = _validate.map_columns(frame, spec, columns, report, prefix_match=is_shp)
+    frame = _validate.map_columns(
+        frame, spec, columns, report, prefix_match=is_shp, units=units
+    )
     _validate.check_required(frame, spec, source_fields)
     if spec.id_column:
         ids = _coerce.to_text(frame[spec.id_column])[0]
@@ -357,6 +368,7 @@ def _read(
             frame = frame.rename_geometry("geometry")
         out = frame
         if spec.name in ("parcels", "proposals"):
+            _validate.check_declared_area(out, spec, factor=area_check_factor, report=report)
             out = _validate.fill_area(out, report)
     order = [c for c in spec.column_names if c in out.columns]
     rest = [c for c in out.columns if c not in order and c != "geometry"]
@@ -375,6 +387,14 @@ _DOC_OPTIONS = """
     columns
         Extra field-name mapping ``{source field: canonical column}``, applied before the
         built-in Chinese/English aliases.
+    units
+        The unit of source fields whose name does not carry it, ``{source field: unit}``,
+        e.g. ``{"用地面": "亩"}``. This is the one way to state a unit. It is required for a
+        shapefile field whose name was cut by the 10-byte DBF limit before its unit
+        (``用地面积(亩)`` in UTF-8 becomes ``用地面``) when the column it matches comes in
+        several units (areas, money, energy, mass): such a field is refused with a
+        SchemaError naming it, never read in an assumed unit. Give the canonical unit
+        (``"m2"``, ``"万元"``) if the values are already in it.
     crs
         CRS to return: ``"auto"`` (default) picks the analysis CRS from the data's location
         (EPSG:4549 in Qingdao); ``None`` keeps the source CRS; anything pyproj accepts sets it.
@@ -387,8 +407,17 @@ _DOC_OPTIONS = """
     encoding
         Text encoding of the source; shapefiles without ``.cpg`` are detected (UTF-8, then GB18030).
     on_invalid
-        ``"raise"`` (default) on values that are not numbers/dates/known codes, or
-        ``"coerce"`` to set them missing with a warning.
+        ``"raise"`` (default) on values that cannot be read, or ``"coerce"`` to set them
+        missing with a warning. Cannot be read: text in number columns, infinite numbers
+        (``"inf"``, ``"1e400"``), negative areas and a zero ``land_area_m2`` (a missing area
+        is then taken from the geometry), and dates other than yyyy-mm-dd (also
+        ``2019/3/5``, ``2019.03.05``, ``2019年3月5日``), yyyymmdd as text or number
+        (``20190305``) or Excel serial days 61…73415 (1900-03-01…2100-12-31): a bare year
+        (``2019``) is refused, and so is any date outside 1677-09-22…2262-04-11 (what
+        ``datetime64[ns]`` holds), such as the ``9999-12-31`` written for 长期.
+        Land-use codes are read after dropping ``.0`` endings and restoring a lost leading
+        zero (``601``, ``"0601.0"`` → ``0601``); unknown codes are read as ``other`` with a
+        warning listing each code and its count.
 """
 
 
@@ -404,6 +433,8 @@ def _reader(spec: schema.Layer, example: str) -> Any:
         encoding: str | None = None,
         on_invalid: OnInvalid = "raise",
         repair: bool = True,
+        units: Mapping[str, str] | None = None,
+        area_check_factor: float | None = AREA_CHECK_FACTOR,
     ) -> gpd.GeoDataFrame:
         return _read(
             source,
@@ -416,6 +447,8 @@ def _reader(spec: schema.Layer, example: str) -> Any:
             encoding=encoding,
             on_invalid=on_invalid,
             repair=repair,
+            units=units,
+            area_check_factor=area_check_factor,
         )
 
     read.__name__ = read.__qualname__ = f"read_{spec.name}"
@@ -430,6 +463,14 @@ def _reader(spec: schema.Layer, example: str) -> Any:
     source
         Path to any vector file pyogrio reads, GeoParquet, or a GeoDataFrame.{_DOC_OPTIONS}    repair
         Repair invalid geometries with ``make_valid`` (default) instead of raising.
+    area_check_factor
+        Parcels and proposals only: warn (with counts and ids, also kept in
+        ``ReadReport.area_mismatch``) where a declared ``land_area_m2`` differs from the
+        geometry area by more than this factor either way; ``None`` turns the check off.
+        The default 1.5 is the ``data_quality.area_check_factor`` of the national profile,
+        a data-quality allowance, not a policy number (readers take no policy, so it is a
+        plain keyword here: pass ``policy.data_quality.area_check_factor`` to follow a
+        profile of your own).
 
     Returns
     -------
@@ -506,6 +547,7 @@ def read_zone_stats(
     encoding: str | None = None,
     on_invalid: OnInvalid = "raise",
     sheet: str | int | None = None,
+    units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read yearly zone statistics (集聚区统计), one row per zone per year.
 
@@ -526,6 +568,9 @@ def read_zone_stats(
         ``"raise"`` (default) on text in numeric columns, or ``"coerce"`` to set it missing.
     sheet
         Excel sheet (default: the first).
+    units
+        ``{source field: unit}`` for fields whose name does not carry their unit
+        (e.g. ``{"收入": "亿元"}``).
 
     Returns
     -------
@@ -555,6 +600,7 @@ def read_zone_stats(
         coord_system="wgs84",
         encoding=encoding,
         on_invalid=on_invalid,
+        units=units,
     )
 
 

@@ -52,6 +52,7 @@ from landuse._policy_schema import (
     IdleRules,
     InefficientRules,
     LandPriceGrade,
+    DataQualityRules,
     LandPriceRules,
     MujunRules,
     MultistoreyRules,
@@ -90,6 +91,7 @@ __all__ = [
     "IdleRules",
     "InefficientRules",
     "LandPriceGrade",
+    "DataQualityRules",
     "LandPriceRules",
     "MujunRules",
     "MultistoreyRules",
@@ -417,7 +419,7 @@ class Policy:
     overrides
         Keys changed with :meth:`replace`, in order.
     control, far, idle, inefficient, mujun, standard_land, tenure, multistorey, \
-supporting_housing, zone_creation, tiers, assessment, fields, land_price
+supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_quality
         The sections (:class:`ControlRules`, :class:`FarRules`, …).
 
     Examples
@@ -448,6 +450,7 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price
     assessment: AssessmentRules
     fields: FieldRules
     land_price: LandPriceRules
+    data_quality: DataQualityRules
     overrides: tuple[str, ...] = ()
     _params: Mapping[str, Param] = field(default_factory=dict, compare=False)
 

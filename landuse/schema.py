@@ -353,6 +353,46 @@ _UNIT_FACTORS: dict[str, dict[str, float]] = {
 }
 
 
+def unit_factors(column: Column) -> dict[str, float]:
+    """``{unit: factor to the canonical unit}`` for the units landuse converts for ``column``.
+
+    Examples
+    --------
+    >>> list(unit_factors(PARCELS.column("revenue_wan")).items())[:2]
+    [('万元', 1.0), ('元', 0.0001)]
+    """
+    if column.unit is None:
+        return {}
+    return dict(_UNIT_FACTORS.get(column.unit, {column.unit: 1.0}))
+
+
+def has_unit_choice(column: Column) -> bool:
+    """True if ``column``'s values come in units that differ by a factor (area, money, mass).
+
+    Examples
+    --------
+    >>> has_unit_choice(PARCELS.column("land_area_m2")), has_unit_choice(PARCELS.column("employees"))
+    (True, False)
+    """
+    if column.unit is None:
+        return False
+    return len(set(unit_factors(column).values())) > 1
+
+
+_EXAMPLE_UNITS = {"m²": "亩", "万元": "亿元", "亩": "公顷", "tce": "吨标准煤", "t": "吨"}
+
+
+def example_unit(column: Column) -> str:
+    """A unit bureaus commonly write for ``column``, for examples in messages.
+
+    Examples
+    --------
+    >>> example_unit(PARCELS.column("land_area_m2"))
+    '亩'
+    """
+    return _EXAMPLE_UNITS.get(column.unit or "", column.unit or "")
+
+
 def split_unit(field_name: str) -> tuple[str, str | None]:
     """Split ``"用地面积(亩)"`` into ``("用地面积", "亩")``.
 

@@ -260,3 +260,96 @@ def test_truncated_dbf(tmp_path):
     dbf.write_bytes(dbf.read_bytes()[:40])
     with pytest.raises(LanduseError, match=r"p.dbf is truncated or damaged"):
         landuse.read_parcels(path)
+
+
+# --- D2 / D15: units cut off by the 10-byte DBF limit, area check, impossible numbers -------
+
+
+def _utf8_shapefile(tmp_path, **cols: list):
+    path = tmp_path / "parcels.shp"
+    _parcels(2, **cols).to_file(path, encoding="utf-8")
+    return path
+
+
+def test_cut_unit_is_refused_with_the_fix(tmp_path):
+    path = _utf8_shapefile(tmp_path, **{"用地面积(亩)": [15.0, 15.0], "营业收入(亿元)": [1.2, 0.5]})
+    with pytest.raises(SchemaError) as err:
+        landuse.read_parcels(path)
+    text = str(err.value)
+    assert "'用地面' looks like `land_area_m2`" in text
+    assert "'营业收' looks like `revenue_wan`" in text
+    assert "units={'用地面': '亩', '营业收': '亿元'}" in text
+
+
+def test_cut_unit_read_when_stated(tmp_path):
+    path = _utf8_shapefile(tmp_path, **{"用地面积(亩)": [15.0, 15.0], "营业收入(亿元)": [1.2, 0.5]})
+    p = landuse.read_parcels(path, units={"用地面": "亩", "营业收": "亿元"})
+    assert p["land_area_m2"].tolist() == pytest.approx([10000.0, 10000.0], rel=1e-12)
+    assert p["revenue_wan"].tolist() == pytest.approx([12000.0, 5000.0], rel=1e-12)
+    assert p.attrs["landuse_read"].columns == {"用地面": "land_area_m2", "营业收": "revenue_wan"}
+    # columns= chooses the target; units= states the unit (the one way to give it)
+    p = landuse.read_parcels(
+        path, columns={"用地面": "land_area_m2"}, units={"用地面": "亩", "营业收": "亿元"}
+    )
+    assert p["land_area_m2"].tolist() == pytest.approx([10000.0, 10000.0], rel=1e-12)
+    with pytest.raises(SchemaError, match=r"'用地面' looks like `land_area_m2`"):
+        landuse.read_parcels(path, columns={"用地面": "land_area_m2"}, units={"营业收": "亿元"})
+    with pytest.raises(SchemaError, match=r"`units` names source fields '面积' that are not"):
+        landuse.read_parcels(path, units={"面积": "亩"})
+    with pytest.raises(SchemaError, match=r"cannot convert"):
+        landuse.read_parcels(path, units={"用地面": "斤", "营业收": "亿元"})
+
+
+def test_declared_area_far_from_geometry_area_is_warned():
+    # geometry 10,000 m²; P1 declares 15 (亩 read as m²), P2 16,000 (×1.6), P0 12,000 (×1.2)
+    raw = _parcels(3, land_area_m2=[12000.0, 15.0, 16000.0])
+    with pytest.warns(
+        LanduseWarning,
+        match=r"2 of 3 parcels declare a land_area_m2 more than 1.5× .*ids P1, P2",
+    ):
+        p = landuse.read_parcels(raw)
+    assert p["land_area_m2"].tolist() == [12000.0, 15.0, 16000.0]
+    assert p.attrs["landuse_read"].area_mismatch == ["P1", "P2"]
+    with pytest.warns(LanduseWarning, match=r"1 of 3 parcels .* more than 2×"):
+        landuse.read_parcels(raw, area_check_factor=2.0)
+    assert landuse.read_parcels(raw, area_check_factor=None)["land_area_m2"].iloc[1] == 15.0
+
+
+def test_area_check_default_is_the_policy_allowance():
+    import inspect
+
+    from landuse.policy import load_policy
+
+    policy = load_policy("national-2008")
+    default = inspect.signature(landuse.read_parcels).parameters["area_check_factor"].default
+    assert default == policy.data_quality.area_check_factor == 1.5
+    assert "not a policy number" in policy.provenance("data_quality.area_check_factor").source
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["inf", "12000"], ["1e400", "12000"], [np.inf, 12000.0], [-5.0, 12000.0], [0.0, 12000.0]],
+    ids=["inf", "1e400", "float-inf", "negative", "zero"],
+)
+def test_impossible_land_areas(values):
+    raw = _parcels(2, land_area_m2=pd.Series(values, dtype=object))
+    with pytest.raises(SchemaError, match=r"`land_area_m2`: 1 of 2 values are not .*ids P0"):
+        landuse.read_parcels(raw)
+    with pytest.warns(LanduseWarning) as rec:
+        p = landuse.read_parcels(raw, on_invalid="coerce")
+    assert "set to missing" in str(rec[0].message)
+    # the missing area is then filled from the geometry
+    assert p["land_area_m2"].tolist() == [10000.0, 12000.0]
+    assert p.attrs["landuse_read"].filled_area == ["P0"]
+
+
+def test_infinite_money_is_invalid():
+    raw = _parcels(2, tax_wan=pd.Series(["1e400", "3"], dtype=object))
+    with pytest.raises(SchemaError, match=r"`tax_wan`: 1 of 2 values are not numbers \(finite\)"):
+        landuse.read_parcels(raw)
+
+
+def test_infinite_year_in_zone_stats():
+    raw = pd.DataFrame({"zone_id": ["QD01", "QD01"], "year": [np.inf, 2020.0]})
+    with pytest.raises(SchemaError, match=r"`year`: 1 of 2 values are not whole numbers"):
+        landuse.read_zone_stats(raw)
