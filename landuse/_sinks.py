@@ -116,8 +116,8 @@ def excel_text_cells(workbook: Any) -> int:
     """Make every formula cell of an openpyxl workbook a string cell holding the same text.
 
     openpyxl (and so ``DataFrame.to_excel``) stores any string that starts with ``=`` as a
-    formula. landuse never writes formulas, so every such cell came from data: it is turned
-    back into the literal text the data held. Call it on a workbook after writing and before
+    formula, and text such as ``#N/A`` or ``#REF!`` as an error value. landuse writes neither,
+    so every such cell came from data: it is turned back into the literal text the data held. Call it on a workbook after writing and before
     saving (``pd.ExcelWriter(...).book``).
 
     Parameters
@@ -146,7 +146,7 @@ def excel_text_cells(workbook: Any) -> int:
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                if cell.data_type == "f":
+                if cell.data_type in ("f", "e"):  # formula, or error text such as "#N/A"
                     cell.data_type = "s"
                     changed += 1
     return changed
