@@ -26,6 +26,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from landuse._sinks import terminal_text
 from landuse.crs import check_projected
 from landuse.errors import GeometryError, LanduseError, SchemaError, format_ids
 
@@ -45,6 +46,7 @@ __all__ = [
     "StoreBusyError",
     "plain_values",
     "prepare_candidates",
+    "refuse_nul",
 ]
 
 #: Version of the tables this landuse writes; a store with a higher version is refused.
@@ -455,13 +457,20 @@ def prepare_candidates(candidates: Any, *, caller: str = "ProjectBank.sync") -> 
         )
         raise SchemaError(msg)
 
+    texts = {c: text_values(candidates[c]) for c in TEXT_COLUMNS}
+    refuse_nul(
+        {"candidate_id": candidate_id, "parcel_id": parcel_id, **texts},
+        ids=[terminal_text(p) for p in parcel_id],
+        what="`candidates`",
+        caller=caller,
+    )
     attributes, attribute_types = encode_attributes(candidates, extras)
     index = pd.Index(parcel_id, dtype=object, name="parcel_id")
     frame = pd.DataFrame(
         {
             "candidate_id": pd.Series(candidate_id, dtype=object, index=index),
             **{
-                c: pd.Series(text_values(candidates[c]), dtype=object, index=index)
+                c: pd.Series(texts[c], dtype=object, index=index)
                 for c in TEXT_COLUMNS
             },
             **{c: pd.Series(v, dtype=float, index=index) for c, v in reals.items()},
@@ -470,6 +479,39 @@ def prepare_candidates(candidates: Any, *, caller: str = "ProjectBank.sync") -> 
         index=index,
     )
     return Prepared(frame, geoms, crs, attribute_types, [str(c) for c in extras])
+
+
+def refuse_nul(
+    fields: Mapping[str, Sequence[Any]], *, ids: Sequence[Any], what: str, caller: str
+) -> None:
+    """Raise BankError if any text in ``fields`` holds a NUL character (``\\x00``).
+
+    PostgreSQL cannot store NUL in text and a GeoPackage would keep an invisible character
+    that QGIS and Excel cut the text at, so both backends refuse it, before writing
+    anything. ``ids`` (aligned with each field's values) name the offending rows.
+
+    Examples
+    --------
+    >>> refuse_nul({"note": ["ok"]}, ids=["B1"], what="`note`", caller="f")
+    >>> try:
+    ...     refuse_nul({"parcel_id": ["P\\x001", "P2"]}, ids=["B1", "B2"], what="`ids`", caller="f")
+    ... except BankError as exc:
+    ...     print(str(exc)[:65])
+    f(): `ids` hold a NUL character (\\x00) in parcel_id (1 value: B1)
+    """
+    problems = []
+    for field, values in fields.items():
+        bad = [i for i, v in zip(ids, values, strict=True) if isinstance(v, str) and "\x00" in v]
+        if bad:
+            shown = format_ids(terminal_text(i) for i in bad)
+            problems.append(f"{field} ({len(bad)} value{'s' if len(bad) > 1 else ''}: {shown})")
+    if problems:
+        msg = (
+            f"{caller}(): {what} hold a NUL character (\\x00) in {'; '.join(problems)}. "
+            "A project bank cannot keep it (PostgreSQL refuses it; a GeoPackage would hide it). "
+            "Remove it first, e.g. frame[column].str.replace('\\x00', ''). Nothing was written."
+        )
+        raise BankError(msg)
 
 
 def rows_of(frame: pd.DataFrame, columns: Sequence[str]) -> Iterator[tuple[Any, ...]]:

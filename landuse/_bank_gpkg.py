@@ -17,6 +17,7 @@ attribute tables.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import struct
 from collections.abc import Iterator, Mapping, Sequence
@@ -39,6 +40,7 @@ from landuse._bank_common import (
     now_utc,
     rows_of,
 )
+from landuse.errors import LanduseError
 
 __all__ = ["GpkgBackend", "decode_gpb", "encode_gpb"]
 
@@ -473,12 +475,20 @@ class GpkgBackend:
         for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
             self.conn.create_function(name, 1, _st(i), deterministic=True)
         self.conn.create_function("ST_IsEmpty", 1, _st_isempty, deterministic=True)
-        self.conn.execute("PRAGMA synchronous = FULL")
+        failure: LanduseError | None = None
         try:
+            self.conn.execute("PRAGMA synchronous = FULL")
             self._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            failure = self._store_error(exc, "opening it")
+            if failure is None:
+                raise
         except BaseException:
             self.conn.close()
             raise
+        if failure is not None:
+            raise failure
 
     def _busy(self, doing: str) -> StoreBusyError:
         return StoreBusyError.waited(self.label, doing, self.timeout)
@@ -551,25 +561,69 @@ class GpkgBackend:
                 (SCHEMA_VERSION, at, __version__),
             )
 
+    def _store_error(self, exc: sqlite3.DatabaseError, doing: str) -> LanduseError | None:
+        """The user-facing error for SQLite's answer ``exc`` (None: not a store condition)."""
+        name = str(getattr(exc, "sqlite_errorname", ""))
+        text = str(exc)
+        if _is_busy(exc):
+            return self._busy(doing)
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+            return BankError(
+                f"ProjectBank: {self.label} is damaged (SQLite: {text}); landuse cannot read "
+                "it. Restore the file from a backup, or save what is left with the sqlite3 "
+                f"tool: sqlite3 {self.label} .recover | sqlite3 recovered.gpkg. A .gpkg copied "
+                "while a sync was running must be copied together with its -journal file."
+            )
+        if name.startswith("SQLITE_READONLY") or "readonly" in text:
+            journal = Path(f"{self.path}-journal")
+            if name == "SQLITE_READONLY_ROLLBACK" or (
+                journal.exists() and journal.stat().st_size and not os.access(self.path, os.W_OK)
+            ):
+                return BankError(
+                    f"ProjectBank.open(): {self.label} has an unfinished write (hot journal "
+                    f"{journal.name}, left by a sync that was killed) that must be rolled back, "
+                    "but this process cannot write the file. Open it once with write access "
+                    "(ProjectBank.open by a user who may write it, or QGIS in read-write "
+                    "mode): that restores the state before the killed sync. Until then "
+                    "read-only programs cannot read it. Nothing was written."
+                )
+            return BankError(
+                f"ProjectBank: {self.label} is read-only for this process and {doing} needs "
+                "to write it: check the file's permissions (and its folder's: SQLite writes "
+                "a -journal file next to it). Nothing was written."
+            )
+        return None
+
     @contextmanager
     def transaction(self, *, write: bool) -> Iterator[_Session]:
-        """One SQLite transaction; ``write`` takes the write lock first (BEGIN IMMEDIATE)."""
+        """One SQLite transaction; ``write`` takes the write lock first (BEGIN IMMEDIATE).
+
+        SQLite's answers about the store itself (busy, damaged, read-only, a hot journal it
+        cannot roll back) become :class:`StoreBusyError` / :class:`BankError`.
+        """
         doing = "this write" if write else "this read"
+        failure: LanduseError | None = None
         try:
             self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
-                raise self._busy(doing) from None
-            raise
+        except sqlite3.DatabaseError as exc:
+            failure = self._store_error(exc, doing)
+            if failure is None:
+                raise
+        if failure is not None:
+            raise failure
         try:
             yield _Session(self.conn)
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
-                raise self._busy(doing) from None
-            raise
+            failure = (
+                self._store_error(exc, doing) if isinstance(exc, sqlite3.DatabaseError) else None
+            )
+            if failure is None:
+                raise
+        if failure is not None:
+            raise failure
 
     def close(self) -> None:
         """Close the connection."""

@@ -50,10 +50,11 @@ from landuse._bank_common import (
     pause_for_tests,
     plain_values,
     prepare_candidates,
+    refuse_nul,
 )
 from landuse._bank_history import describe_changes, event_row
 from landuse._bank_sync import Lang, SyncReport, apply_sync, check_lang, normalise_entries
-from landuse._sinks import redact_dsn
+from landuse._sinks import redact_dsn, terminal_text
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
 from landuse.units import m2_to_mu
@@ -298,6 +299,10 @@ class ProjectBank:
         day = _as_date(as_of, name="as_of", caller=caller)
         as_of_text = day.strftime("%Y-%m-%d")
         user = by if by else _default_user()
+        refuse_nul(
+            {"by": [user], "note": [note]}, ids=[f"sync as of {as_of_text}"],
+            what="`by` or `note`", caller=caller,
+        )  # fmt: skip
         with self._backend.transaction(write=True) as s:
             at = now_utc()  # after the lock: event times follow the order of the writes
             meta = s.meta()
@@ -395,6 +400,11 @@ class ProjectBank:
         if not ids:
             msg = f"{caller}(): `candidate_id` is empty; give one id or a list of ids."
             raise BankError(msg)
+        refuse_nul(
+            {"candidate_id": ids, "by": [by] * len(ids), "note": [note] * len(ids)},
+            ids=[terminal_text(i) for i in ids], what="`candidate_id`, `by` or `note`",
+            caller=caller,
+        )  # fmt: skip
         with self._backend.transaction(write=True) as s:
             at = now_utc()
             rows = normalise_entries(s.load_entries(candidate_ids=ids))
@@ -484,6 +494,10 @@ class ProjectBank:
         'status: identified → verified'
         """
         check_lang(lang, "ProjectBank.history")
+        refuse_nul(
+            {"candidate_id": [candidate_id]}, ids=[terminal_text(candidate_id)],
+            what="`candidate_id`", caller="ProjectBank.history",
+        )  # fmt: skip
         with self._backend.transaction(write=False) as s:
             rows = s.load_events(candidate_id)
             if not rows and not len(s.load_entries(candidate_ids=[candidate_id])):

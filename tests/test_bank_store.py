@@ -241,7 +241,7 @@ def test_open_refuses_other_targets(tmp_path):
     not_sqlite.write_text("not a database")
     with pytest.raises(BankError, match=r"notes.gpkg is not a GeoPackage \(not an SQLite file\)"):
         ProjectBank.open(not_sqlite)
-    with pytest.raises(BankError, match=r"`timeout` must be seconds >= 0; received -1"):
+    with pytest.raises(BankError, match=r"`timeout` must be a finite number of seconds >= 0; received -1"):
         ProjectBank.open(tmp_path / "b.gpkg", timeout=-1)
 
 

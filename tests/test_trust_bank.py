@@ -169,3 +169,201 @@ def test_several_processes_create_a_new_store_at_once(backend, tmp_path, request
         assert out.split("\n")[:-1] == [f"{t} {kind} 0" for t in range(trials)]
     for store in stores:
         assert raw(store, "SELECT version FROM bank_schema") == [(1,)]
+
+
+# --- SQL: bound parameters, hostile names, NUL --------------------------------------------------
+
+HOSTILE = ['"; DROP TABLE x;--', "O'Brien", "'; DROP TABLE bank_entries;--", 'a"b\\c', "%_like"]
+
+
+def test_a_hostile_schema_name_holds_the_bank(postgis_server):  # noqa: F811
+    import psycopg
+    from psycopg import sql
+
+    dsn = postgis_server.new_database()
+    schema = HOSTILE[0]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE x (v int)")
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} SET search_path TO {}, public").format(
+                sql.Identifier(dsn.rsplit("/", 1)[1]), sql.Identifier(schema)
+            )
+        )
+    cands = candidates(candidate_id=HOSTILE[1:4], zone_id=HOSTILE[2:5])
+    with ProjectBank.open(dsn) as bank:
+        bank.sync(cands, as_of="2021-12-31", by=HOSTILE[0])
+        bank.set_status(HOSTILE[1], "verified", by=HOSTILE[4], note=HOSTILE[3])
+        entries = bank.entries()
+        history = bank.history(HOSTILE[1])
+    assert entries.set_index("parcel_id")["candidate_id"].to_dict() == {
+        "P1": HOSTILE[1], "P2": HOSTILE[2], "P3": HOSTILE[3],
+    }  # fmt: skip
+    assert entries.set_index("parcel_id")["zone_id"].to_dict() == {
+        "P1": HOSTILE[2], "P2": HOSTILE[3], "P3": HOSTILE[4],
+    }  # fmt: skip
+    assert history[["by", "note"]].to_numpy().tolist() == [
+        [HOSTILE[0], None], [HOSTILE[4], HOSTILE[3]],
+    ]  # fmt: skip
+    tables = raw(dsn, "SELECT table_schema, table_name FROM information_schema.tables "
+                      "WHERE table_name IN ('x', 'bank_entries') ORDER BY 2")  # fmt: skip
+    assert tables == [(schema, "bank_entries"), ("public", "x")]
+
+
+def test_nul_in_text_is_refused_the_same_on_both_backends(target):
+    with ProjectBank.open(target) as bank:
+        bank.sync(candidates(["P1"]), as_of="2020-12-31", by="wang")
+        before = bank.entries()
+        bad = candidates(reason_text=["x", "y\x00", "z"]).assign(parcel_id=["P\x001", "P2", "P3"])
+        with pytest.raises(
+            BankError,
+            match=r"ProjectBank.sync\(\): `candidates` hold a NUL character \(\\x00\) in "
+            r"parcel_id \(1 value: P\\x001\); reason_text \(1 value: P2\)\. .* Nothing was written",
+        ):
+            bank.sync(bad, as_of="2021-12-31", by="wang")
+        with pytest.raises(BankError, match=r"`by` or `note` hold a NUL .* in note"):
+            bank.sync(candidates(), as_of="2021-12-31", by="wang", note="a\x00b")
+        with pytest.raises(BankError, match=r"in candidate_id \(1 value: B-P1\\x00\)"):
+            bank.set_status(["B-P1", "B-P1\x00"], "verified", by="li")
+        with pytest.raises(BankError, match=r"in by \(1 value: B-P1\)"):
+            bank.set_status("B-P1", "verified", by="li\x00")
+        with pytest.raises(BankError, match=r"ProjectBank.history\(\): `candidate_id` hold a NUL"):
+            bank.history("B-P1\x00")
+        pd.testing.assert_frame_equal(bank.entries(), before)
+        assert len(bank.syncs()) == 1
+        assert bank.history("B-P1")["event"].tolist() == ["added"]
+
+
+# --- D13: damaged, read-only, odd timeouts -----------------------------------------------------
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), float("inf"), -float("inf"), True])
+def test_a_timeout_that_is_not_finite_seconds_is_refused(target, timeout):
+    with pytest.raises(BankError, match=r"`timeout` must be a finite number of seconds >= 0"):
+        ProjectBank.open(target, timeout=timeout)
+    if target.endswith(".gpkg"):
+        assert not Path(target).exists()
+
+
+def _damaged_banks(tmp_path: Path) -> list[Path]:
+    good = tmp_path / "good.gpkg"
+    with ProjectBank.open(good) as bank:
+        from test_bank_store import many
+
+        bank.sync(many(2000), as_of="2021-12-31", by="wang")
+    size = good.stat().st_size
+    garbage = tmp_path / "garbage.gpkg"
+    shutil.copy(good, garbage)
+    with garbage.open("r+b") as fh:
+        fh.seek(size // 2)
+        fh.write(bytes(range(256)) * 64)  # 4 pages of garbage mid-file
+    truncated = tmp_path / "truncated.gpkg"
+    shutil.copy(good, truncated)
+    os.truncate(truncated, size // 2)
+    return [garbage, truncated]
+
+
+def test_a_damaged_geopackage_says_so_and_how_to_recover(tmp_path):
+    for path in _damaged_banks(tmp_path):
+        before = path.read_bytes()
+        with pytest.raises(
+            BankError,
+            match=rf"{path.name} is damaged \(SQLite: database disk image is malformed\).*"
+            r"Restore the file from a backup.*sqlite3 .* \.recover",
+        ):
+            with ProjectBank.open(path) as bank:
+                bank.entries()
+                bank.sync(candidates(), as_of="2022-12-31", by="wang")
+        assert path.read_bytes() == before
+
+
+@pytest.fixture
+def make_read_only():
+    """Make a file read-only for this process (root ignores permissions: chattr +i then)."""
+    done: list[Path] = []
+
+    def _make(path: Path) -> None:
+        if os.geteuid() == 0:
+            if shutil.which("chattr") is None or subprocess.run(
+                ["chattr", "+i", str(path)], capture_output=True, check=False
+            ).returncode:
+                pytest.skip("running as root and chattr +i is not available")
+        else:
+            path.chmod(0o444)
+        done.append(path)
+
+    yield _make
+    for path in done:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(path)], check=False)
+        path.chmod(0o644)
+
+
+def test_sync_into_a_read_only_bank_is_a_bank_error(tmp_path, make_read_only):
+    path = tmp_path / "bank.gpkg"
+    with ProjectBank.open(path) as bank:
+        bank.sync(candidates(["P1"]), as_of="2020-12-31", by="wang")
+    before = path.read_bytes()
+    make_read_only(path)
+    with ProjectBank.open(path) as bank:
+        assert bank.entries()["parcel_id"].tolist() == ["P1"]  # reading works
+        with pytest.raises(
+            BankError, match=r"bank.gpkg is read-only for this process .* check the file's "
+            r"permissions .* Nothing was written",
+        ):  # fmt: skip
+            bank.sync(candidates(), as_of="2021-12-31", by="wang")
+        with pytest.raises(BankError, match=r"read-only for this process"):
+            bank.set_status("B-P1", "verified", by="li")
+    assert path.read_bytes() == before
+    assert not Path(f"{path}-journal").exists()
+
+
+def test_cli_sync_into_a_read_only_bank_exits_2(tmp_path, make_read_only):
+    import pyogrio
+
+    path = tmp_path / "bank.gpkg"
+    ProjectBank.open(path).close()
+    make_read_only(path)
+    from click.testing import CliRunner
+
+    from landuse.cli import main
+
+    cands = tmp_path / "c.gpkg"
+    pyogrio.write_dataframe(candidates(), cands, layer="project_bank")
+    result = CliRunner().invoke(
+        main, ["bank-store", "sync", str(cands), "--store", str(path), "--as-of", "2021-12-31"]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ProjectBank: ")
+    assert "read-only for this process" in result.output
+    assert not isinstance(result.exception, sqlite3.Error)
+
+
+def test_a_hot_journal_a_read_only_opener_cannot_roll_back(tmp_path, make_read_only):
+    path = tmp_path / "bank.gpkg"
+    with ProjectBank.open(path) as bank:
+        bank.sync(candidates(), as_of="2020-12-31", by="wang")
+        before = bank.entries()
+    from test_bank_store import many
+
+    marker = tmp_path / "in-transaction"
+    proc = start_worker(
+        str(path), "sync", sync_file(tmp_path, many(3000), "2021-12-31"),
+        env={"LANDUSE_BANK_TEST_PAUSE": f"sync:120:{marker}", "BANK_WORKER_CACHE_PAGES": "16"},
+    )  # fmt: skip
+    wait_for(marker, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert Path(f"{path}-journal").stat().st_size > 0  # the hot journal of the killed sync
+    make_read_only(path)
+    with pytest.raises(
+        BankError,
+        match=r"bank.gpkg has an unfinished write \(hot journal bank.gpkg-journal, left by a "
+        r"sync that was killed\) .* Open it once with write access",
+    ):
+        ProjectBank.open(path)
+    subprocess.run(["chattr", "-i", str(path)], check=False) if os.geteuid() == 0 else None
+    path.chmod(0o644)
+    with ProjectBank.open(path) as bank:  # read-write: rolled back to the state before
+        pd.testing.assert_frame_equal(bank.entries(), before)
+    assert not Path(f"{path}-journal").exists()
