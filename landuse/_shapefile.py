@@ -16,7 +16,8 @@ encoding ourselves and pass it to pyogrio, which then turns GDAL's recoding off:
    judged by how plausible their text is (:func:`_plausibility`): the share of
    characters in the common range of each script (GB2312 level 1 and CJK
    punctuation for GB18030, Big5 level 1 for Big5; level-2 characters count
-   half; GBK/GB18030 extension, private-use and kana/box rows count nothing),
+   half; GBK/GB18030 extension, private-use and kana/box rows count nothing;
+   Big5 scaled down when almost no trail byte is below 0x80, as in GBK text),
    and for cp1252 the share of Latin-1 letters standing alone or in pairs
    next to ASCII letters (``São``, ``Ñandú``), as Western text has them. The
    best wins (ties: GB18030, Big5, cp1252); when the runner-up is within
@@ -256,4 +257,26 @@ def _plausibility(text: str, encoding: str) -> float:
     total = sum(counts.values())
     if not total:
         return 0.0
-    return sum(n * _cjk_weight(c, encoding) for c, n in counts.items()) / total
+    score = sum(n * _cjk_weight(c, encoding) for c, n in counts.items()) / total
+    if encoding == "big5":
+        score *= _big5_trail_factor(counts)
+    return score
+
+
+def _big5_trail_factor(counts: Counter[str]) -> float:
+    """Big5 text has ~40 % of its characters with a trail byte 0x40–0x7E; GBK text has none.
+
+    GB2312 (the common part of GBK) uses only bytes 0xA1–0xFE, so GBK text read as Big5 gives
+    characters whose trail bytes are all high. Fewer than 20 % low trail bytes scale the Big5
+    plausibility down proportionally.
+    """
+    cjk = low = 0
+    for char, n in counts.items():
+        try:
+            raw = char.encode("big5")
+        except UnicodeEncodeError:
+            continue
+        if len(raw) == 2:
+            cjk += n
+            low += n * (raw[1] < 0x80)
+    return min(1.0, low / (0.2 * cjk)) if cjk else 1.0
