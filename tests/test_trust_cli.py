@@ -314,3 +314,32 @@ def test_terminal_output_shows_control_characters_as_escapes(tmp_path):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output
     assert "QD\\x1b[2J01" in result.stdout
+
+
+def test_zonal_csv_guards_the_parcel_ids(tmp_path):
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    x0, y0 = QD_GK
+    with rasterio.open(
+        tmp_path / "r.tif", "w", driver="GTiff", width=10, height=10, count=1, dtype="uint8",
+        crs="EPSG:4549", transform=Affine(10.0, 0.0, x0, 0.0, -10.0, y0 + 100),
+    ) as dst:  # fmt: skip
+        dst.write(np.ones((1, 10, 10), dtype="uint8"))
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["=1+1", "@SUM(1)"]},
+        geometry=[square(x0, y0, 50), square(x0 + 50, y0, 50)],
+        crs=4549,
+    )
+    parcels.to_file(tmp_path / "p.gpkg")
+    args = ["zonal", tmp_path / "p.gpkg", tmp_path / "r.tif", "--stats", "mean"]
+    assert run(*args, "-o", tmp_path / "z.csv").exit_code == 0
+    table = pd.read_csv(tmp_path / "z.csv", encoding="utf-8-sig", dtype=str)
+    assert table["parcel_id"].tolist() == ["'=1+1", "'@SUM(1)"]
+    assert table["mean"].tolist() == ["1.0", "1.0"]
+    assert run(*args, "-o", tmp_path / "raw.csv", "--no-formula-guard").exit_code == 0
+    raw = pd.read_csv(tmp_path / "raw.csv", encoding="utf-8-sig", dtype=str)
+    assert raw["parcel_id"].tolist() == ["=1+1", "@SUM(1)"]
+    result = run(*args, "-o", tmp_path / "p.gpkg")
+    assert_one_error_line(result, "unknown output type '.gpkg'; give a file ending in .csv")
