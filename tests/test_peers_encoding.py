@@ -3,15 +3,27 @@
 Each DBF is built in code with a chosen language byte (LDID, header byte 29): Windows-1252
 Latin names, Big5 traditional Chinese, and GBK simplified Chinese at the language bytes ArcGIS
 (0x57, "ANSI"), code page 936 (0x4D) and no declaration (0) give them.
+
+Real files, fetched at test time (not committed) from Debian's package ``r-cran-sf`` (the R
+package *sf*, GPL-2 | MIT) with ``apt-get download`` and ``dpkg-deb -x``, as
+``test_raster_real.py`` does: ``olinda1.shp`` (470 census tracts of Olinda, Brazil, IBGE; a
+Windows-1252 DBF with language byte 0x57 and no ``.cpg``; 105 names with accents) and
+``nc.shp`` (100 North Carolina counties, ASCII). Names are compared with an independent decode:
+pyogrio (GDAL) told the encoding explicitly.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import struct
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import pyogrio
 import pytest
 import shapely
 
@@ -116,3 +128,64 @@ def test_a_close_call_is_warned_with_the_override(tmp_path):
     assert z.attrs["landuse_read"].encoding == "gb18030 (guessed)"
     z = landuse.read_zones(shp, encoding="cp1252")
     assert z["name"].tolist() == ["AÖÐB"]
+
+
+# --- real public files: R's sf package from Debian ----------------------------------------------
+
+
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="module")
+def sf_shapes(tmp_path_factory) -> Path:
+    """The ``sf/shape`` folder unpacked from Debian's r-cran-sf."""
+    in_ci = bool(os.environ.get("CI"))
+    tools = (
+        sys.platform.startswith("linux") and shutil.which("apt-get") and shutil.which("dpkg-deb")
+    )
+    if not tools:
+        if in_ci:
+            pytest.fail("CI needs apt-get and dpkg-deb (Debian/Ubuntu) to fetch the real test data")
+        pytest.skip("needs Debian's apt-get and dpkg-deb to fetch r-cran-sf")
+    where = tmp_path_factory.mktemp("debian-sf")
+    got = _run(["apt-get", "download", "r-cran-sf"], where)
+    if got.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
+        _run(["apt-get", "update", "-qq"], where)
+        got = _run(["apt-get", "download", "r-cran-sf"], where)
+    debs = sorted(where.glob("*.deb"))
+    if got.returncode != 0 or len(debs) != 1:
+        pytest.fail(
+            f"`apt-get download r-cran-sf` failed (exit {got.returncode}): "
+            f"{got.stderr.strip()[-800:]}\nRun `apt-get update` (as root) and retry."
+        )
+    unpacked = _run(["dpkg-deb", "-x", str(debs[0]), str(where / "root")], where)
+    assert unpacked.returncode == 0, unpacked.stderr
+    return next((where / "root").rglob("sf/shape/olinda1.shp")).parent
+
+
+def _names(values) -> list:
+    return [v if isinstance(v, str) else None for v in values.astype(object)]
+
+
+def test_olinda_cp1252_without_cpg(sf_shapes):
+    shp = sf_shapes / "olinda1.shp"
+    assert not shp.with_suffix(".cpg").exists()
+    assert shp.with_suffix(".dbf").read_bytes()[29] == 0x57
+    reference = pyogrio.read_dataframe(shp, encoding="cp1252")
+    zones = _read_quietly(shp, columns={"ID": "zone_id"})
+    expected = _names(reference["NM_BAIR"])
+    assert _names(zones["NM_BAIR"]) == expected
+    accented = sorted({n for n in expected if n is not None and not n.isascii()})
+    assert sum(n is not None and not n.isascii() for n in expected) == 105
+    assert {"São Benedito", "Águas Compridas", "Alto da Nação"} <= set(accented)
+    assert zones.attrs["landuse_read"].encoding == "cp1252 (detected)"
+
+
+def test_nc_ascii(sf_shapes):
+    shp = sf_shapes / "nc.shp"
+    reference = pyogrio.read_dataframe(shp, encoding="utf-8")
+    counties = _read_quietly(shp, columns={"FIPS": "zone_id"})
+    assert counties["name"].tolist() == reference["NAME"].tolist()
+    assert len(counties) == 100
+    assert counties.attrs["landuse_read"].encoding == "utf-8 (detected)"
