@@ -19,8 +19,11 @@ browser, shared reference ANCHORS.md §1.4):
   feature under the pointer is found through a grid index built on first use; tooltips and
   popups are built when opened.
 
-Every attribute value reaches the page as plain text (inserted with ``textContent``), so a
-parcel named ``<img src=x onerror=alert(1)>`` shows as that text.
+Every attribute value, column name, category, legend title and layer name reaches the page as
+plain text: as JSON (never compiled as a Jinja2 template, so ``{{ … }}`` or ``{#`` in the data
+is shown as written) and inserted with ``textContent`` (never as HTML), so a parcel or layer
+named ``<img src=x onerror=alert(1)>`` shows as that text. A lone surrogate (a badly decoded
+file) is kept as its JSON escape.
 
 Basemaps: ``"osm"`` (default), ``"tianditu-vector"`` / ``"tianditu-imagery"`` (key from the
 environment variable ``TIANDITU_KEY``), ``"amap"`` / ``"amap-satellite"`` (GCJ-02 tiles: the
