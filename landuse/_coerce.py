@@ -76,12 +76,16 @@ _DATE_SEP = re.compile(r"[年月/\.]")
 #: 73415 (2100-12-31). Numbers of four digits (1000–9999) look like a bare year and are refused.
 EXCEL_SERIAL_RANGE: tuple[int, int] = (61, 73415)
 #: Dates a ``datetime64[ns]`` column can hold (pandas' limits, whole days).
-DATE_RANGE: tuple[pd.Timestamp, pd.Timestamp] = (pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11"))
+DATE_RANGE: tuple[pd.Timestamp, pd.Timestamp] = (
+    pd.Timestamp("1677-09-22"),
+    pd.Timestamp("2262-04-11"),
+)
 
 #: What :func:`to_date` accepts, for error messages.
 DATE_RULES = (
     "dates are yyyy-mm-dd (also 2019/3/5, 2019.03.05, 2019年3月5日), yyyymmdd (text or number) "
-    f"or Excel serial days {EXCEL_SERIAL_RANGE[0]}…{EXCEL_SERIAL_RANGE[1]} (1900-03-01…2100-12-31); "
+    f"or Excel serial days {EXCEL_SERIAL_RANGE[0]}…{EXCEL_SERIAL_RANGE[1]} "
+    "(1900-03-01…2100-12-31); "
     "a bare year such as 2019 is not a date, and dates outside "
     f"{DATE_RANGE[0]:%Y-%m-%d}…{DATE_RANGE[1]:%Y-%m-%d} (e.g. the 9999-12-31 used for 长期) "
     "cannot be held"

@@ -1,4 +1,4 @@
-"""Text encoding of shapefile DBF tables (GBK / GB18030, Big5, Windows-1252, UTF-8 without ``.cpg``).
+"""Text encoding of shapefile DBF tables without ``.cpg``: UTF-8, GBK/GB18030, Big5, cp1252.
 
 GDAL guesses a DBF's code page from its language byte, often wrongly for Chinese
 files, and pyogrio then decodes twice (geopandas/pyogrio#380). We decide the

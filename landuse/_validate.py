@@ -169,7 +169,8 @@ def _refuse_cut_units(
         (src, target)
         for src, target in given.items()
         if schema.split_unit(src)[1] is None
-        and schema.normalise_key(src) not in {schema.normalise_key(a) for a in spec.column(target).aliases}
+        and schema.normalise_key(src)
+        not in {schema.normalise_key(a) for a in spec.column(target).aliases}
         and schema.normalise_key(src) != schema.normalise_key(target)
         and any(
             schema.normalise_key(a).startswith(schema.normalise_key(src))
@@ -333,8 +334,8 @@ def _land_use_codes(frame: pd.DataFrame, raw: pd.Series, report: ReadReport) -> 
         listed = ", ".join(f"{c!r} ({n})" for c, n in report.unknown_codes.items())
         warnings.warn(
             f"{report.layer} ({report.source}): {len(unknown)} unknown land-use codes "
-            f"({sum(unknown.values())} rows) read as 'other': {listed}. landuse knows GB/T 21010, the 2023 用地用海 classes and "
-            "GB 50137 letters; fix the codes, or map them to industrial / logistics / commercial / "
+            f"({sum(unknown.values())} rows) read as 'other': {listed}. landuse knows GB/T "
+            "21010, the 2023 用地用海 classes and GB 50137 letters; fix the codes, or map them to industrial / logistics / commercial / "
             "residential / other before reading.",
             LanduseWarning,
             stacklevel=5,

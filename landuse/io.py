@@ -145,6 +145,11 @@ class ReadReport:
             parts.append(f"{len(self.dropped)} empty geometries dropped")
         if self.filled_area:
             parts.append(f"land_area_m2 filled from geometry for {len(self.filled_area)}")
+        if self.unknown_codes:
+            parts.append(
+                "unknown land-use codes: "
+                + ", ".join(f"{c} ×{n}" for c, n in self.unknown_codes.items())
+            )
         parts.extend(self.notes)
         return "; ".join(parts)
 
@@ -405,7 +410,10 @@ _DOC_OPTIONS = """
         ``"gcj02"`` (Amap/Gaode, Tencent) or ``"bd09"`` (Baidu) if the lon/lat come from a
         Chinese web map; they are converted to WGS84 first.
     encoding
-        Text encoding of the source; shapefiles without ``.cpg`` are detected (UTF-8, then GB18030).
+        Text encoding of the source. Shapefiles without ``.cpg`` are detected: UTF-8, then the
+        DBF language byte where it names a code page (936 → GB18030, 950 → Big5), then the
+        most plausible of GB18030, Big5 and Windows-1252, with a warning when two fit about
+        equally well; the choice is in ``ReadReport.encoding``.
     on_invalid
         ``"raise"`` (default) on values that cannot be read, or ``"coerce"`` to set them
         missing with a warning. Cannot be read: text in number columns, infinite numbers

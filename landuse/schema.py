@@ -28,12 +28,16 @@ __all__ = [
     "ZONE_STATS",
     "Column",
     "Layer",
-    "normalise_area_type",
+    "example_unit",
+    "has_unit_choice",
     "is_unknown_land_use_code",
+    "normalise_area_type",
     "normalise_land_use",
     "normalise_land_use_code",
     "normalise_production_status",
+    "split_unit",
     "unit_factor",
+    "unit_factors",
 ]
 
 Kind = Literal["str", "float", "int", "date", "category"]
@@ -371,8 +375,10 @@ def has_unit_choice(column: Column) -> bool:
 
     Examples
     --------
-    >>> has_unit_choice(PARCELS.column("land_area_m2")), has_unit_choice(PARCELS.column("employees"))
-    (True, False)
+    >>> has_unit_choice(PARCELS.column("land_area_m2"))
+    True
+    >>> has_unit_choice(PARCELS.column("employees"))
+    False
     """
     if column.unit is None:
         return False

@@ -187,7 +187,8 @@ def test_2023_codes_and_gb50137_letters_unchanged(code, use):
 def test_unknown_codes_are_warned_with_counts_and_reported():
     raw = _parcels(5, 用途=["9999", "9999", "X7", "0601", "水域"])
     with pytest.warns(
-        LanduseWarning, match=r"2 unknown land-use codes \(3 rows\) read as 'other': '9999' \(2\), 'X7' \(1\)"
+        LanduseWarning,
+        match=r"2 unknown land-use codes \(3 rows\) read as 'other': '9999' \(2\), 'X7' \(1\)",
     ):
         p = landuse.read_parcels(raw)
     assert p["land_use"].tolist() == ["other", "other", "other", "industrial", "other"]
