@@ -460,6 +460,7 @@ def resolve_crs(
 #: No CRS in metres or degrees has coordinates this large (zone-prefixed Gauss-Krüger
 #: eastings reach ~4.5e7 m); beyond it a file is corrupt or in a wrong unit.
 MAX_COORDINATE = 1e9
+_COORD_CHUNK = 100_000
 
 
 def check_coordinates(
@@ -475,17 +476,22 @@ def check_coordinates(
             "table exported without geometry has none)."
         )
         raise GeometryError(msg)
-    coords, owner = shapely.get_coordinates(raw, return_index=True)
-    bad_values = {
-        "non-finite coordinates (NaN or infinity)": ~np.isfinite(coords).all(axis=1),
-        f"coordinates beyond {MAX_COORDINATE:.0e} (no CRS in metres or degrees reaches that)": (
-            np.abs(np.nan_to_num(coords, nan=0.0, posinf=0.0, neginf=0.0)) > MAX_COORDINATE
-        ).any(axis=1),
+    non_finite = np.zeros(len(raw), dtype=bool)
+    huge = np.zeros(len(raw), dtype=bool)
+    for start in range(0, len(raw), _COORD_CHUNK):  # bounded memory on large layers
+        coords, owner = shapely.get_coordinates(
+            raw[start : start + _COORD_CHUNK], return_index=True
+        )
+        owner = owner + start
+        finite = np.isfinite(coords).all(axis=1)
+        non_finite[owner[~finite]] = True
+        huge[owner[finite & (np.abs(coords) > MAX_COORDINATE).any(axis=1)]] = True
+    bad_rows = {
+        "non-finite coordinates (NaN or infinity)": non_finite,
+        f"coordinates beyond {MAX_COORDINATE:.0e} (no CRS in metres or degrees reaches that)": huge,
     }
     problems = []
-    for what, bad in bad_values.items():
-        rows = np.zeros(len(raw), dtype=bool)
-        rows[owner[bad]] = True
+    for what, rows in bad_rows.items():
         if rows.any():
             problems.append(
                 f"{int(rows.sum())} of {len(raw)} geometries have {what} "
