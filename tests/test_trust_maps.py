@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import json
+import logging
 import re
 import tempfile
 from html import unescape
@@ -24,7 +25,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from conftest import QD_GK, square
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from test_browser import MAP_JS, Page, browser  # noqa: F401 (the fixture)
 from test_mapping import specs
@@ -255,6 +256,9 @@ _KNOWN = {c for layer in LAYERS.values() for c in layer.column_names} | {
 
 #: How many adversarial strings went through each sink (asserted at the end of each test).
 SINKS: collections.Counter[str] = collections.Counter()
+#: How many examples held each kind of hostile text (logged, for the record).
+KINDS: collections.Counter[str] = collections.Counter()
+log = logging.getLogger(__name__)
 
 
 def build(texts: dict[str, str]) -> folium.Map:
@@ -275,6 +279,26 @@ def build(texts: dict[str, str]) -> folium.Map:
 def texts_strategy() -> st.SearchStrategy[dict[str, str]]:
     keys = ("zone_name", "zone_id", "zone_layer", "enterprise", "value", "column", "category", "layer")
     return st.fixed_dictionaries({k: adversarial for k in keys}).filter(_usable)
+
+
+_KINDS = {
+    "Jinja2 delimiter": re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}"),
+    "HTML/script": re.compile(r"<|>"),
+    "NUL": re.compile("\x00"),
+    "lone surrogate": re.compile("[\ud800-\udfff]"),
+    "CR or tab": re.compile("[\r\t]"),
+    "bidi override": re.compile("\u202e"),
+    "formula prefix": re.compile(r"^[=+\-@]"),
+    "astral (emoji)": re.compile("[\U00010000-\U0010ffff]"),
+}
+
+
+def note_kinds(t: dict[str, str]) -> None:
+    """Tell hypothesis' statistics which kinds of text an example held (any field)."""
+    for kind, pattern in _KINDS.items():
+        if any(pattern.search(v) for v in t.values()):
+            event(kind)
+            KINDS[kind] += 1
 
 
 def _usable(t: dict[str, str]) -> bool:
@@ -325,6 +349,7 @@ def check_page(html: str, t: dict[str, str]) -> None:
 )
 @given(t=texts_strategy())
 def _python_property(t: dict[str, str]) -> None:
+    note_kinds(t)
     m = build(t)
     with tempfile.TemporaryDirectory() as tmp:
         online = save_map(m, Path(tmp) / "online.html").read_text("utf-8")
@@ -343,7 +368,9 @@ def _python_property(t: dict[str, str]) -> None:
 
 def test_adversarial_text_in_every_field_is_kept_as_text_in_the_saved_page():
     SINKS.clear()
+    KINDS.clear()
     _python_property()
+    log.info("examples per sink: %s; examples per kind of text: %s", dict(SINKS), dict(KINDS))
     # every sink saw every example once per page written (3 pages per example)
     assert SINKS["pages: save_map(offline=False)"] >= 200, dict(SINKS)
     assert min(SINKS.values()) >= 200, dict(SINKS)
@@ -453,9 +480,12 @@ def test_adversarial_text_shows_as_itself_in_chromium(browser):  # noqa: F811
     def run(t: dict[str, str]) -> None:
         # NUL and lone surrogates are kept in the page (JSON escapes); the browser shows them
         # as its text nodes hold them, so they take part here as well
+        note_kinds(t)
         check_in_browser(browser, t)
 
+    KINDS.clear()
     run()
+    log.info("examples per sink: %s; examples per kind of text: %s", dict(SINKS), dict(KINDS))
     assert min(SINKS.values()) >= 25, dict(SINKS)
 
 
