@@ -185,7 +185,16 @@ class Pieces:
         self.y = coords[keep, 1].copy()
         self.ring_len = n_ring - 1
         self.ring_start = np.r_[0, np.cumsum(self.ring_len)[:-1]]
-        sign = np.sign(_ring_areas(self.x, self.y, self.ring_start, self.ring_len))
+        # orientation from coordinates shifted to each ring's first vertex: unshifted, the
+        # shoelace terms at 4e7 m are ~1e14 and swamp a small ring's area (a 5 cm part of a
+        # zone got sign 0 and counted nothing)
+        rid = np.repeat(np.arange(len(self.ring_len)), self.ring_len)
+        first_v = self.ring_start[rid]
+        sign = np.sign(
+            _ring_areas(
+                self.x - self.x[first_v], self.y - self.y[first_v], self.ring_start, self.ring_len
+            )
+        )
         # contribution factor: exteriors +1, holes −1, whatever their orientation
         self.ring_factor = np.where(first, 1.0, -1.0) * sign
         self.piece_ring_start = np.r_[

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import shapely
 
 from landuse import _overlap
-from landuse._clip import Windows
+from landuse._clip import Windows, drop_empty_rings
 from landuse.errors import GeometryError, SchemaError, format_ids
 from landuse.schema import AREA_TYPES, LAND_USES, normalise_area_type, normalise_land_use
 
@@ -441,7 +441,7 @@ def measure(
         return out
 
     def work(s: slice) -> dict[str, Any]:
-        P = geoms[s]
+        P = drop_empty_rings(geoms[s])
         flags, W = geometry_flags(P)
         A = flags["area"]
         if any(flags[k].any() for k in ("missing", "other", "invalid", "zero")):

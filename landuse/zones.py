@@ -17,6 +17,7 @@ import pyarrow as pa
 import shapely
 
 from landuse import _overlap
+from landuse._clip import drop_empty_rings
 from landuse.crs import check_projected, check_same_crs
 from landuse.errors import SchemaError
 
@@ -51,7 +52,7 @@ def overlap_areas(
     >>> overlap_areas(a, z).to_dict("records")
     [{'left': 0, 'right': 0, 'area_m2': 5000.0}]
     """
-    left_geoms = np.asarray(geoms, dtype=object)
+    left_geoms = drop_empty_rings(np.asarray(geoms, dtype=object))
     right_geoms = np.asarray(polygons, dtype=object)
     if len(left_geoms) == 0 or len(right_geoms) == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -137,14 +138,14 @@ def assign_zones(
             functional_areas.geometry.to_numpy(),
             functional_areas["area_type"].astype(str).to_numpy(dtype=object),
         )
-    geoms = parcels.geometry.to_numpy()
+    geoms = parcels.geometry.to_numpy()  # empty rings are dropped per chunk (GEOS may crash)
     area = np.nan_to_num(shapely.area(geoms))
     zl = _overlap.LayerIndex.build(
         zones.geometry.to_numpy(), zones["zone_id"].astype(str).to_numpy(dtype=object)
     )
 
     def work(s: slice) -> dict[str, Any]:
-        P, A = geoms[s], area[s]
+        P, A = drop_empty_rings(geoms[s]), area[s]
         m = len(P)
         zp = _overlap.pairs(P, A, zl, skip_covered=True)
         zone, zone_area, any_area = _overlap.largest_and_union(zp, P, A, zl)
