@@ -8,8 +8,9 @@ inside each key (a zone id, an area type) and inside the whole layer, exactly:
 1. an STRtree gives the candidate pairs (bounding boxes overlap);
 2. a vectorised, prepared ``covers`` decides every pair whose polygon holds the whole parcel:
    its area is the parcel's area, no intersection is computed;
-3. of the other pairs, a vectorised ``intersects`` drops the disjoint ones, and only the pairs
-   that cross a boundary get an intersection (``shapely.intersection``);
+3. the other pairs are measured: convex parcels by the vectorised clipping kernel
+   (:mod:`landuse._clip`) against the polygon's pieces, with areas within its round-off
+   confirmed by ``shapely.intersection``; other shapes by ``shapely.intersection``;
 4. pairs of one parcel and one key are summed when the layer's polygons do not overlap (checked
    once); where they do, or where the sum reaches the whole parcel, the parcel is tested against
    (or intersected with) the union of just the polygons it meets, so overlaps count once and a
