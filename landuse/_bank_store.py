@@ -99,6 +99,26 @@ class ProjectBank:
     Create it with :meth:`ProjectBank.open`; use it as a context manager or call
     :meth:`close`.
 
+    Notes
+    -----
+    **After a crash (GeoPackage).** A sync that is killed (power cut, ``kill -9``, a closed
+    notebook kernel) leaves the ``.gpkg`` unchanged in meaning but with a *hot journal*
+    ``bank.gpkg-journal`` beside it: SQLite's record of the pages to put back. The next
+    program that opens the file *read-write* (:meth:`open`, QGIS editing it) rolls the
+    journal back and removes it; the bank is then exactly as before the killed sync. Until
+    then, programs that open it *read-only* (``pyogrio.read_dataframe``, QGIS in read-only
+    mode, a user without write permission) fail with "attempt to write a readonly database";
+    :meth:`open` by such a user raises :class:`BankError` saying so. Copy or back up the
+    ``.gpkg`` together with its ``-journal`` (a copy without it can be corrupt), or open it
+    once read-write first. A damaged file raises :class:`BankError` naming the fix: restore
+    a backup, or ``sqlite3 bank.gpkg .recover | sqlite3 recovered.gpkg``. A PostGIS bank has
+    no such state: the server rolls back the transaction of a client that vanished.
+
+    **Secrets.** :attr:`target`, ``repr(bank)``, log lines and error messages show a PostGIS
+    DSN without its password (``user:***@`` / ``password=***``). Better still, keep the
+    password out of the DSN: ``PGPASSWORD``, ``~/.pgpass`` or a ``pg_service.conf`` service
+    (``postgresql:///?service=landuse``).
+
     Examples
     --------
     >>> import tempfile, geopandas, shapely
