@@ -9,10 +9,12 @@ shows and check the saved page (Python) and what Chromium shows (browser).
 
 from __future__ import annotations
 
+import atexit
 import collections
 import json
 import logging
 import re
+import shutil
 import tempfile
 from html import unescape
 from pathlib import Path
@@ -36,6 +38,7 @@ from landuse.mapping import map_parcels, map_zones, save_map
 
 #: Running a template expression would create this file (one per test session).
 CANARY_DIR = Path(tempfile.mkdtemp(prefix="landuse-canary-"))
+atexit.register(shutil.rmtree, CANARY_DIR, ignore_errors=True)
 CANARY = CANARY_DIR / "PWNED"
 RCE = "{{ cycler.__init__.__globals__.os.system('touch " + str(CANARY) + "') }}"
 RCE_STMT = "{% set x = cycler.__init__.__globals__.os.system('touch " + str(CANARY) + "') %}"
