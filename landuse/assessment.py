@@ -24,6 +24,7 @@ the profile ships example rules marked ``U`` — set your city's own.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -53,7 +54,7 @@ from landuse._assessment_stats import (
     take,
 )
 from landuse.crs import check_projected, check_same_crs
-from landuse.errors import PolicyError, SchemaError, format_ids
+from landuse.errors import LanduseWarning, PolicyError, SchemaError, format_ids
 from landuse.policy import Policy, load_policy
 from landuse.units import m2_to_mu, wan_to_yi
 
@@ -244,8 +245,12 @@ def assess_zones(
 
     with :math:`B` the benchmark, :math:`w` the profile's weights normalised to sum 1 within
     the part, and :math:`[r_{min}, r_{max}]` = ``assessment.score_ratio_min/max`` (0 and 1:
-    a fall scores 0, reaching the benchmark earns the full weight). A benchmark ≤ 0 (no zone
-    improved) scores 0 for every zone. The part scores are the sums (0–100) and
+    a fall scores 0, reaching the benchmark earns the full weight). A benchmark ≤ 0 or
+    missing scores 0 for every zone assessed in that part: an increment benchmark ≤ 0 means
+    no zone improved (an ordinary year, logged); a stock benchmark ≤ 0 or a missing one (no
+    zone has the indicator, e.g. every denominator is 0) also gives a
+    :class:`LanduseWarning` naming the indicator and part. All-zero statistics thus rank
+    every zone first with score 0, with that warning. The part scores are the sums (0–100) and
     ``total_score = stock_share × stock_score + increment_share × increment_score`` (40/60).
 
     Parameters
@@ -311,7 +316,10 @@ def assess_zones(
     Elimination warning (profile, confidence U): a ranked zone in the last
     ``assessment.elimination_bottom_count`` places (ties included), or a zone that failed the
     creation conditions in each of the ``assessment.elimination_failed_years`` years up to
-    ``year`` (a year not evaluable breaks the run). Creation conditions (青政字〔2019〕9号):
+    ``year`` (a year not evaluable breaks the run). The bottom rule applies only when more
+    zones are ranked than ``elimination_bottom_count``, and never to a zone ranked first: a
+    single zone, or zones all tied at the top, are not "last" (the creation-conditions rule
+    still applies to them). Creation conditions (青政字〔2019〕9号):
     leading-industry share ≥ 50 %, new-project investment ≥ 280 万元/亩, and tax ≥ 20
     万元/亩 of land or (revenue ≥ 4500 元/m² and tax ≥ 200 元/m² of land).
 
@@ -406,6 +414,8 @@ def assess_zones(
     # scores: 100 × weight × clip(value / benchmark)
     scores: dict[str, np.ndarray] = {}
     part_scores = {}
+    not_positive: list[str] = []
+    assessable = {"stock": has_cur, "increment": has_cur & increment_ok}
     for part, suffix, w in (("stock", "", stock_w), ("increment", "_increment", increment_w)):
         part_total = np.zeros(n)
         for ind in INDICATORS:
@@ -413,13 +423,29 @@ def assess_zones(
             x = table[f"{ind.column}{suffix}"].to_numpy(dtype="float64")
             if w[ind.key] == 0:
                 s = np.zeros(n)
-            elif not b > 0:  # benchmark ≤ 0 (nobody improved) or missing: no zone scores
-                s = np.where(np.isnan(x), np.nan, 0.0)
+            elif not b > 0:  # benchmark ≤ 0 (nobody improved) or none: every zone scores 0
+                s = np.where(assessable[part], 0.0, np.nan)
+                if not assessable[part].any():  # e.g. the first year: no increments at all
+                    pass
+                elif part == "stock" or np.isnan(b):  # no zone has it at all: suspicious data
+                    not_positive.append(f"{ind.key} ({part}, benchmark {b:g})")
+                else:  # nobody improved on last year: an ordinary year
+                    log.info("%s: no zone improved %s in %d; every zone scores 0", caller,
+                             ind.key, year)  # fmt: skip
             else:
                 s = 100.0 * w[ind.key] * np.clip(x / b, lo, hi)
             scores[f"{ind.key}_{part}_score"] = s
             part_total = part_total + s
         part_scores[part] = part_total
+    if not_positive:
+        warnings.warn(
+            f"{caller}: {len(not_positive)} benchmark(s) for {year} are not positive or "
+            "missing (no zone has a value above 0, or no zone has the indicator at all), so "
+            f"every zone scores 0 on them: {', '.join(not_positive)}. Check the statistics "
+            "of those indicators, or give them weight 0.",
+            LanduseWarning,
+            stacklevel=2,
+        )
     stock_score, increment_score = part_scores["stock"], part_scores["increment"]
     total = stock_share * stock_score + increment_share * increment_score
     stock_only = (
@@ -443,9 +469,9 @@ def assess_zones(
     reasons: list[tuple[np.ndarray, Any]] = []
     warn = np.zeros(n, dtype=bool)
     bottom = int(policy.require("assessment.elimination_bottom_count"))
-    if bottom > 0 and n_ranked:
-        cut = np.sort(total[ranked])[min(bottom, n_ranked) - 1]
-        is_bottom = ranked & (total <= cut)
+    if 0 < bottom < n_ranked:  # never when every ranked zone would be "last"
+        cut = np.sort(total[ranked])[bottom - 1]
+        is_bottom = ranked & (total <= cut) & (rank > 1)  # ties included; never the first
         warn |= is_bottom
         ranks = np.char.mod("%d", rank[is_bottom])
         reasons.append((is_bottom, fill("bottom", lang, count=bottom, rank=ranks, n=n_ranked)))
