@@ -297,7 +297,7 @@ class PostgisBackend:
             msg = f"ProjectBank.open(): `timeout` must be seconds >= 0; received {timeout!r}."
             raise BankError(msg)
         self.timeout = timeout
-        failure = None
+        failure: LanduseError | None = None
         try:
             from psycopg.conninfo import conninfo_to_dict
 

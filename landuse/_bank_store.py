@@ -171,8 +171,12 @@ class ProjectBank:
         Raises
         ------
         BankError
-            ``target`` is neither a ``.gpkg`` path nor a DSN, is not a GeoPackage, or was
-            written by a newer landuse (a newer bank schema version).
+            ``target`` is neither a ``.gpkg`` path nor a DSN, is not a GeoPackage, was
+            written by a newer landuse (a newer bank schema version), is a malformed DSN,
+            is a damaged file (the message says how to recover), or holds the hot journal of
+            a killed sync that this process cannot roll back (no write permission; see the
+            class Notes); ``timeout`` is not a finite number of seconds >= 0. Messages and
+            ``target`` never show the DSN's password.
         StoreBusyError
             Another process is creating the tables and did not finish within ``timeout``.
 
