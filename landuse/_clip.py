@@ -69,9 +69,7 @@ def drop_empty_rings(geoms: np.ndarray) -> np.ndarray:
     """
     geoms = np.asarray(geoms, dtype=object)
     kind = shapely.get_type_id(geoms)
-    cand = np.flatnonzero(
-        ((kind == 3) & (shapely.get_num_interior_rings(geoms) > 0)) | (kind == 6)
-    )
+    cand = np.flatnonzero(((kind == 3) & (shapely.get_num_interior_rings(geoms) > 0)) | (kind == 6))
     if not len(cand):
         return geoms
     parts, part_row = shapely.get_parts(geoms[cand], return_index=True)

@@ -20,6 +20,8 @@ per-cell overlay (itself checked against a 32 × 32 supersample).
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -71,7 +73,7 @@ def squares_off_edges(
     Negative ``gap``: inside. ``per_edge`` squares along every edge."""
     ext = shapely.get_coordinates(zone.exterior)
     out = []
-    for a, b in zip(ext[:-1], ext[1:], strict=True):
+    for a, b in itertools.pairwise(ext):
         d = (b - a) / np.hypot(*(b - a))
         normal = np.array([d[1], -d[0]])  # the ring is counter-clockwise: right is outside
         for j in range(per_edge):
@@ -97,9 +99,7 @@ def test_subm_parcels_4cm_off_a_long_zone_edge_are_outside() -> None:
     geoms = geoms[keep]
     assert len(geoms) > 900
     zones = frame([zone], ["Z1"], col="zone_id", crs=PREFIXED)
-    rep = check_new_land(
-        proposals(geoms, PREFIXED), zones=zones, tolerance_m2=0, tolerance_share=0
-    )
+    rep = check_new_land(proposals(geoms, PREFIXED), zones=zones, tolerance_m2=0, tolerance_share=0)
     assert (rep["share_in_zone"] == 0).all()
     assert (rep["area_outside_m2"].to_numpy() == shapely.area(geoms)).all()
     assert rep["zone_id"].isna().all()
@@ -111,7 +111,8 @@ def test_subm_parcels_4cm_off_a_long_zone_edge_are_outside() -> None:
     assert (rep["verdict"] == "outside").all()
     got = assign_zones(proposals(geoms, PREFIXED), zones=zones)
     assert got["zone_id"].isna().all()
-    assert (got["share_in_zone"] == 0).all() and (got["share_in_any_zone"] == 0).all()
+    assert (got["share_in_zone"] == 0).all()
+    assert (got["share_in_any_zone"] == 0).all()
 
 
 def test_one_parcel_06m_4cm_off_reads_outside_touching_and_1cm2_inside() -> None:
@@ -135,7 +136,8 @@ def test_one_parcel_06m_4cm_off_reads_outside_touching_and_1cm2_inside() -> None
     geoms = [square(0.04), square(0.0), square(-0.01)]
     rep = check_new_land(proposals(geoms, PREFIXED), zones=zones, tolerance_m2=0, tolerance_share=0)
     ref = [shapely.intersection(g, zone).area for g in geoms]
-    assert rep["share_in_zone"][0] == 0 and rep["share_in_zone"][1] == 0
+    assert rep["share_in_zone"][0] == 0
+    assert rep["share_in_zone"][1] == 0
     assert ref[2] == pytest.approx(1e-4, rel=1e-6)
     # at 4e7 m a vertex is only known to 7.5e-9 m, so a 1 cm² corner is measured to ~1e-10 m²:
     # the kernel and GEOS agree to 1e-9 of the parcel's area (measured: 7e-11)
@@ -143,7 +145,8 @@ def test_one_parcel_06m_4cm_off_reads_outside_touching_and_1cm2_inside() -> None
     assert rep["zone_id"].isna().tolist() == [True, True, False]
     assert rep["nearest_zone_id"].tolist() == ["Z1"] * 3
     assert rep["distance_to_zone_m"][0] == pytest.approx(0.04, abs=1e-6)
-    assert rep["distance_to_zone_m"][1] < 1e-6 and rep["distance_to_zone_m"][2] == 0
+    assert rep["distance_to_zone_m"][1] < 1e-6
+    assert rep["distance_to_zone_m"][2] == 0
     assert rep["verdict"].tolist() == ["outside", "outside", "straddles_boundary"]
 
 
@@ -171,7 +174,8 @@ def test_tiny_zone_part_at_zone_prefixed_coordinates_counts() -> None:
 def empty_ring_square(x: float, y: float) -> shapely.Polygon:
     ring = f"({x} {y}, {x + 100} {y}, {x + 100} {y + 100}, {x} {y + 100}, {x} {y})"
     g = shapely.from_wkt(f"POLYGON ({ring}, EMPTY)")
-    assert g.is_valid and shapely.get_num_interior_rings(g) == 1
+    assert g.is_valid
+    assert shapely.get_num_interior_rings(g) == 1
     return g
 
 
@@ -186,7 +190,10 @@ def test_empty_ring_zone_check_new_land_and_assign_zones() -> None:
     """A 1 ha zone with an empty hole; a 1 ha proposal half across it: share 0.5, 5000 m² out."""
     zones = frame([empty_ring_square(534400, 3993000)], ["Z1"], col="zone_id")
     props = proposals(
-        [shapely.box(534450, 3993000, 534550, 3993100), shapely.box(534410, 3993010, 534420, 3993020)]
+        [
+            shapely.box(534450, 3993000, 534550, 3993100),
+            shapely.box(534410, 3993010, 534420, 3993020),
+        ]
     )
     rep = check_new_land(props, zones=zones)
     assert rep["share_in_zone"].tolist() == [0.5, 1.0]
@@ -231,7 +238,8 @@ def test_drop_empty_rings_keeps_everything_else() -> None:
     assert out[0].wkt == (
         "MULTIPOLYGON (((0 0, 4 0, 4 4, 0 4, 0 0), (1 1, 2 1, 2 2, 1 1)), ((5 5, 6 5, 6 6, 5 5)))"
     )
-    assert out[1] is None and out[2].equals(shapely.box(0, 0, 1, 1))
+    assert out[1] is None
+    assert out[2].equals(shapely.box(0, 0, 1, 1))
 
 
 # --- item 6: a sliver hole on the subdivision line ------------------------------------------------
@@ -243,8 +251,9 @@ def square_200(x0: float, y0: float, hole=None) -> shapely.Polygon:
     ring = np.concatenate(
         [np.c_[t, 0 * t], np.c_[100 + 0 * t, t], np.c_[100 - t, 100 + 0 * t], np.c_[0 * t, 100 - t]]
     )
-    holes = None if hole is None else [np.asarray(hole) + (x0, y0)]
-    return shapely.Polygon(ring + (x0, y0), holes)
+    shift = np.array([x0, y0])
+    holes = None if hole is None else [np.asarray(hole) + shift]
+    return shapely.Polygon(ring + shift, holes)
 
 
 #: A 0.4 mm wide, 95 m long sliver hole lying on x = 50 (where the square is first halved),
@@ -256,7 +265,8 @@ SLIVER = [(50, 0), (50.0002, 47.5), (50, 95), (49.9998, 47.5)]
 def test_sliver_hole_on_the_cut_line_is_cut_exactly() -> None:
     x0, y0 = 534400.0, 3993000.0
     zone = square_200(x0, y0, SLIVER)
-    assert zone.is_valid and shapely.get_num_coordinates(zone) > _clip.MAX_PIECE_VERTICES
+    assert zone.is_valid
+    assert shapely.get_num_coordinates(zone) > _clip.MAX_PIECE_VERTICES
     # the GEOS behaviour this guards against
     assert shapely.clip_by_rect(zone, x0, y0, x0 + 50, y0 + 100).area < 1
     pieces = _clip.subdivide(zone)
@@ -341,11 +351,24 @@ def shape(draw) -> shapely.Geometry:
 
 @st.composite
 def _shape(draw) -> shapely.Geometry:
-    g = draw(st.one_of(star(), st.builds(lambda x, y, w, h: shapely.box(x, y, x + w, y + h),
-                                         coord, coord, st.floats(0.01, 40), st.floats(0.01, 40))))
+    g = draw(
+        st.one_of(
+            star(),
+            st.builds(
+                lambda x, y, w, h: shapely.box(x, y, x + w, y + h),
+                coord,
+                coord,
+                st.floats(0.01, 40),
+                st.floats(0.01, 40),
+            ),
+        )
+    )
     if draw(st.booleans()):  # a hole (or a notch, if it reaches the edge)
-        g = g.difference(draw(star(max_vertices=20)).buffer(0) if draw(st.booleans()) else
-                         shapely.Point(g.centroid).buffer(draw(st.floats(0.01, 3.0)), quad_segs=4))
+        g = g.difference(
+            draw(star(max_vertices=20)).buffer(0)
+            if draw(st.booleans())
+            else shapely.Point(g.centroid).buffer(draw(st.floats(0.01, 3.0)), quad_segs=4)
+        )
     if draw(st.booleans()):  # a 0.4 mm sliver hole through a point of the shape
         x, y = draw(coord), draw(coord)
         L, a = draw(st.floats(0.5, 30.0)), draw(st.floats(0, np.pi))
@@ -354,15 +377,30 @@ def _shape(draw) -> shapely.Geometry:
         c = np.array([x, y])
         g = g.difference(shapely.Polygon([c - d, c + nrm, c + d, c - nrm]))
     if draw(st.booleans()):  # another part, possibly tiny
-        g = g.union(draw(st.one_of(star(max_vertices=12), st.builds(
-            lambda x, y, s: shapely.box(x, y, x + s, y + s), coord, coord, st.floats(1e-3, 0.1)))))
+        g = g.union(
+            draw(
+                st.one_of(
+                    star(max_vertices=12),
+                    st.builds(
+                        lambda x, y, s: shapely.box(x, y, x + s, y + s),
+                        coord,
+                        coord,
+                        st.floats(1e-3, 0.1),
+                    ),
+                )
+            )
+        )
     g = shapely.make_valid(g)
     parts = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon" and p.area > 0]
     assume(parts)
     g = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
     if draw(st.booleans()):  # an empty interior ring in the first part
         first = shapely.get_parts(g)[0]
-        wkt = first.wkt.replace("))", "), EMPTY)", 1) if first.interiors else first.wkt[:-1] + ", EMPTY)"
+        wkt = (
+            first.wkt.replace("))", "), EMPTY)", 1)
+            if first.interiors
+            else first.wkt[:-1] + ", EMPTY)"
+        )
         first = shapely.from_wkt(wkt)
         rest = list(shapely.get_parts(g)[1:])
         g = first if not rest else shapely.MultiPolygon([first, *rest])
@@ -372,7 +410,7 @@ def _shape(draw) -> shapely.Geometry:
 
 def shifted(g: shapely.Geometry, x0: float, y0: float) -> shapely.Geometry:
     """``g`` moved by (x0, y0); an empty ring stays (shapely.transform keeps it)."""
-    return shapely.transform(g, lambda c: c + (x0, y0))
+    return shapely.transform(g, lambda c: c + np.array([x0, y0]))
 
 
 @st.composite
@@ -381,7 +419,13 @@ def scene(draw):
     x0, y0 = (X0, Y0) if prefixed else (534400.0, 3993000.0)
     zones = draw(st.lists(shape(), min_size=1, max_size=3))
     props = draw(st.lists(shape(), min_size=1, max_size=4))
-    return prefixed, x0, y0, [shifted(z, x0, y0) for z in zones], [shifted(p, x0, y0) for p in props]
+    return (
+        prefixed,
+        x0,
+        y0,
+        [shifted(z, x0, y0) for z in zones],
+        [shifted(p, x0, y0) for p in props],
+    )
 
 
 @settings(

