@@ -312,7 +312,8 @@ def _result(
     extra: Mapping[str, Any],
 ) -> gpd.GeoDataFrame:
     codes, texts, count = reasons_mod.reasons(outcomes, positions, lang)
-    out = parcels.iloc[positions]
+    # take, not iloc: a new frame, never flagged as a slice of `parcels` (pandas 2 without CoW)
+    out = parcels.take(positions)
     for name, values in extra.items():
         out[name] = values
     out["reasons"] = codes
