@@ -16,7 +16,7 @@ import pandas as pd
 
 from landuse._assessment_rules import INDICATORS
 from landuse._atomic import atomic_path
-from landuse._sinks import excel_text, excel_text_cells
+from landuse._sinks import excel_workbook
 from landuse.errors import LanduseWarning, SchemaError
 
 __all__ = ["save_indicator_charts", "write_assessment"]
@@ -169,35 +169,28 @@ def write_assessment(
     for col in ("meets_creation_conditions", "elimination_warning", "increment_available"):
         if col in table.columns:
             table[col] = _bool_text(table[col], lang)
-    table = excel_text(table.rename(columns=headers(lang)), caller=caller)
+    table = table.rename(columns=headers(lang))
     ranking, bench_sheet, param_sheet = _SHEETS[lang]
     i = 0 if lang == "zh" else 1
     target = Path(path)
-    with atomic_path(target) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            table.to_excel(writer, sheet_name=ranking, index=False, freeze_panes=(1, 1))
-            bench = assessment.attrs.get("benchmarks")
-            if bench:
-                frame = pd.DataFrame(bench).drop(columns=["column"], errors="ignore")
-                frame = frame.rename(columns={k: v[i] for k, v in _BENCH_HEADERS.items()})
-                excel_text(frame, caller=caller).to_excel(
-                    writer, sheet_name=bench_sheet, index=False
+    with excel_workbook(target, caller=caller) as book:
+        book.add(table, ranking, freeze_panes=(1, 1))
+        bench = assessment.attrs.get("benchmarks")
+        if bench:
+            frame = pd.DataFrame(bench).drop(columns=["column"], errors="ignore")
+            book.add(frame.rename(columns={k: v[i] for k, v in _BENCH_HEADERS.items()}), bench_sheet)
+        params = assessment.attrs.get("parameters")
+        if params:
+            frame = pd.DataFrame(params).rename(
+                columns={k: v[i] for k, v in _PARAM_HEADERS.items()}
+            )
+            book.add(frame, param_sheet)
+        for sheet in book.book.worksheets:
+            for column in sheet.columns:
+                width = max(len(str(c.value or "")) for c in column[:50])
+                sheet.column_dimensions[column[0].column_letter].width = min(
+                    max(10, width * 1.6), 60
                 )
-            params = assessment.attrs.get("parameters")
-            if params:
-                frame = pd.DataFrame(params).rename(
-                    columns={k: v[i] for k, v in _PARAM_HEADERS.items()}
-                )
-                excel_text(frame, caller=caller).to_excel(
-                    writer, sheet_name=param_sheet, index=False
-                )
-            excel_text_cells(writer.book)  # text starting with "=" stays text, never a formula
-            for sheet in writer.sheets.values():
-                for column in sheet.columns:
-                    width = max(len(str(c.value or "")) for c in column[:50])
-                    sheet.column_dimensions[column[0].column_letter].width = min(
-                        max(10, width * 1.6), 60
-                    )
     return target
 
 

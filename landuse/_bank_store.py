@@ -35,7 +35,6 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse._atomic import atomic_path
 from landuse._bank_common import (
     CANDIDATE_COLUMNS,
     STATUSES,
@@ -54,7 +53,7 @@ from landuse._bank_common import (
 )
 from landuse._bank_history import describe_changes, event_row
 from landuse._bank_sync import Lang, SyncReport, apply_sync, check_lang, normalise_entries
-from landuse._sinks import excel_text_cells, redact_dsn, terminal_text
+from landuse._sinks import excel_workbook, redact_dsn, terminal_text
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
 from landuse.units import m2_to_mu
@@ -736,10 +735,9 @@ class ProjectBank:
         check_lang(lang, "ProjectBank.export_excel")
         sheets = excel_sheets(self.summary(), self.entries(), self.syncs(), lang=lang)
         target = Path(path)
-        with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        with excel_workbook(target, caller="ProjectBank.export_excel") as book:
             for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-            excel_text_cells(writer.book)  # text from data is never a formula
+                book.add(frame, name)
         return target
 
 

@@ -34,7 +34,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -43,9 +44,11 @@ import pandas as pd
 
 __all__ = [
     "CSV_FORMULA_PREFIXES",
+    "ExcelBook",
     "csv_guard",
     "excel_text",
     "excel_text_cells",
+    "excel_workbook",
     "gpkg_text",
     "html_text",
     "redact_dsn",
@@ -336,6 +339,66 @@ def excel_text(frame: pd.DataFrame, *, caller: str) -> pd.DataFrame:
     if count:
         _warn_escaped(caller, count, where, "an Excel file")
     return out
+
+
+class ExcelBook:
+    """A workbook being written by :func:`excel_workbook`; add sheets with :meth:`add`."""
+
+    def __init__(self, writer: pd.ExcelWriter, caller: str) -> None:
+        self.writer = writer
+        self.caller = caller
+
+    @property
+    def book(self) -> Any:
+        """The openpyxl workbook (for formatting after the sheets are added)."""
+        return self.writer.book
+
+    def add(
+        self,
+        frame: pd.DataFrame,
+        sheet: str,
+        *,
+        index: bool = False,
+        freeze_panes: tuple[int, int] | None = None,
+    ) -> Any:
+        """Write ``frame`` to a new sheet through :func:`excel_text`; return the worksheet."""
+        excel_text(frame, caller=self.caller).to_excel(
+            self.writer, sheet_name=sheet, index=index, freeze_panes=freeze_panes
+        )
+        return self.writer.sheets[sheet]
+
+
+@contextmanager
+def excel_workbook(path: Any, *, caller: str) -> Iterator[ExcelBook]:
+    """Write an Excel workbook by the rule of the Excel sink, atomically.
+
+    Every sheet goes through :func:`excel_text` (characters a workbook cannot hold become
+    visible escapes, with a warning) and, before saving, :func:`excel_text_cells` (text is
+    never a formula). The file appears at ``path`` only when the block succeeds; on any error
+    the previous file stays as it was.
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file to write.
+    caller
+        The public writer, named in warnings.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> with excel_workbook(out, caller="demo") as book:
+    ...     _ = book.add(pd.DataFrame({"企业名称": ["=1+1"]}), "表")
+    >>> cell = openpyxl.load_workbook(out)["表"]["A2"]
+    >>> cell.data_type, cell.value
+    ('s', '=1+1')
+    """
+    from landuse._atomic import atomic_path
+
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        yield ExcelBook(writer, caller)
+        excel_text_cells(writer.book)
 
 
 def gpkg_text(frame: pd.DataFrame, *, caller: str) -> pd.DataFrame:

@@ -625,8 +625,7 @@ def write_bank_excel(
     >>> [cell.value for cell in sheet[1]][:4]
     ['候选编号', '宗地编号', '集聚区编号', '企业名称']
     """
-    from landuse._atomic import atomic_path
-    from landuse._sinks import excel_text_cells
+    from landuse._sinks import excel_workbook
     from landuse.schema import PARCELS
 
     c.check_lang(lang, caller="write_bank_excel")
@@ -642,11 +641,8 @@ def write_bank_excel(
         fallback = {col.name: col.label_zh for col in PARCELS.columns}
         table = table.rename(columns=lambda col: HEADERS_ZH.get(col, fallback.get(col, col)))
     sheet = sheet_name or ("项目库" if lang == "zh" else "project_bank")
-    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=sheet, index=False)
-        excel_text_cells(writer.book)  # text from data is never a formula
-        ws = writer.sheets[sheet]
-        ws.freeze_panes = "A2"
+    with excel_workbook(path, caller="write_bank_excel") as book:
+        ws = book.add(table, sheet, freeze_panes=(1, 0))
         for i, col in enumerate(table.columns, start=1):
             width = max(len(str(col)) * 2, 10)
             ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(width, 60)

@@ -762,7 +762,7 @@ def write_compliance(
         table[by] = table[by].astype(str)
         return [write_layers({"compliance": layer, "outside_zone_summary": table}, target)]
     from landuse._atomic import atomic_paths
-    from landuse._sinks import excel_text, excel_text_cells, write_csv
+    from landuse._sinks import excel_workbook, write_csv
 
     sheet = labelled(report, lang)
     totals = labelled(summary, lang)
@@ -775,11 +775,7 @@ def write_compliance(
     names = (
         ("新增工业用地合规", "集聚区外汇总") if lang == "zh" else ("compliance", "outside zones")
     )
-    sheet = excel_text(sheet, caller="write_compliance")
-    totals = excel_text(totals, caller="write_compliance")
-    with atomic_paths(target) as (tmp,):
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            sheet.to_excel(xl, sheet_name=names[0], index=False)
-            totals.to_excel(xl, sheet_name=names[1])
-            excel_text_cells(xl.book)  # text starting with "=" stays text, never a formula
+    with excel_workbook(target, caller="write_compliance") as book:
+        book.add(sheet, names[0])
+        book.add(totals, names[1], index=True)
     return [target]
