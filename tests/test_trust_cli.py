@@ -255,7 +255,12 @@ def test_truncated_dbf_and_far_future_date_are_one_line(tmp_path):
     late.to_file(tmp_path / "late.gpkg")
     result = run("validate", tmp_path / "late.gpkg", "--role", "parcels")
     assert "Traceback" not in result.output
-    assert result.exit_code in (0, 2), result.output  # read as missing (warning) or refused
+    assert result.exit_code == 2, result.output  # refused without --coerce
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith("error: ")]
+    assert "completion_date" in line and "9999-12-31" in line
+    result = run("validate", tmp_path / "late.gpkg", "--role", "parcels", "--coerce")
+    assert result.exit_code == 0, result.output  # read as missing, with a warning
+    assert "warning: " in result.stderr and "completion_date" in result.stderr
 
 
 def test_verbose_shows_the_traceback(inputs):
