@@ -155,6 +155,18 @@ def excel_text_cells(workbook: Any) -> int:
     return changed
 
 
+def _text_columns(frame: pd.DataFrame) -> Iterator[tuple[int, Any, np.ndarray]]:
+    """(position, name, values as objects) of each column that can hold text."""
+    for i, column in enumerate(frame.columns):
+        dtype = frame.dtypes.iloc[i]
+        if (
+            pd.api.types.is_object_dtype(dtype)
+            or pd.api.types.is_string_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+        ):
+            yield i, column, frame.iloc[:, i].astype(object).to_numpy()
+
+
 def _guard_value(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
         return "'" + value
@@ -194,16 +206,9 @@ def csv_guard(frame: pd.DataFrame, *, formula_guard: bool = True) -> pd.DataFram
     if not formula_guard:
         return frame
     out = None
-    for i, column in enumerate(frame.columns):
+    for i, column, values in _text_columns(frame):
         series = frame.iloc[:, i]
-        if not (
-            pd.api.types.is_object_dtype(series.dtype)
-            or pd.api.types.is_string_dtype(series.dtype)
-            or isinstance(series.dtype, pd.CategoricalDtype)
-        ):
-            continue
-        values = series.astype(object).to_numpy()
-        texts = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+        texts = _text_mask(values)
         if not texts.any():
             continue
         starts = np.zeros(len(values), dtype=bool)
@@ -267,15 +272,8 @@ def _fix_text_cells(
         fixed[texts] = strings.to_numpy()
         return fixed, int(bad.sum())
 
-    for i, column in enumerate(frame.columns):
-        series = frame.iloc[:, i]
-        if not (
-            pd.api.types.is_object_dtype(series.dtype)
-            or pd.api.types.is_string_dtype(series.dtype)
-            or isinstance(series.dtype, pd.CategoricalDtype)
-        ):
-            continue
-        fixed, n = fix(series.astype(object).to_numpy())
+    for i, column, values in _text_columns(frame):
+        fixed, n = fix(values)
         if n or crlf:
             out.isetitem(i, pd.Series(fixed, index=frame.index, name=column))
         if n:
