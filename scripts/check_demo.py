@@ -57,7 +57,10 @@ def check(out: Path) -> list[str]:
         if raster.crs is None:
             problems.append("activity_index.tif: no CRS")
     html = (out / "zones_map.html").read_text(encoding="utf-8")
-    remote = sorted(set(re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", html)))
+    # what a page loads: scripts, images, frames (src=), stylesheets (<link href=), CSS imports;
+    # plain links (<a href=>, e.g. the Leaflet attribution) load nothing
+    loads = r"""(?:\bsrc=|<link\b[^>]*\bhref=|@import\s+(?:url\()?)["']?(https?://[^"')\s>]+)"""
+    remote = sorted(set(re.findall(loads, html)))
     if remote:
         problems.append(f"zones_map.html loads from the network: {remote[:3]}")
     return problems
