@@ -210,7 +210,7 @@ def compute(
     """Compute the metrics: the body of :func:`landuse.efficiency.parcel_metrics`."""
     caller = "parcel_metrics"
     c.check_frame(parcels, name="parcels", caller=caller)
-    check_projected(parcels, name="parcels", caller=caller)
+    check_projected(parcels, name="parcels", caller=caller, purpose="area")
     for name, value in (("storey_height_m", storey_height_m), ("default_levels", default_levels)):
         if value is not None and not (np.isfinite(value) and value > 0):
             msg = f"`{name}` passed to {caller}() must be a positive number or None; received {value!r}."
@@ -222,7 +222,7 @@ def compute(
     footprint: np.ndarray | None
     if buildings is not None:
         c.check_frame(buildings, name="buildings", caller=caller)
-        check_projected(buildings, name="buildings", caller=caller)
+        check_projected(buildings, name="buildings", caller=caller, purpose="area")
         check_same_crs(parcels, buildings, names=("parcels", "buildings"), caller=caller)
         bgeoms = buildings.geometry.to_numpy()
         kind = shapely.get_type_id(bgeoms)

@@ -639,8 +639,8 @@ def zone_stats_from_parcels(
     caller = "zone_stats_from_parcels"
     check_lang(lang, caller)
     year = check_year(year, caller)
-    check_projected(parcels, name="parcels", caller=caller)
-    check_projected(zones, name="zones", caller=caller)
+    check_projected(parcels, name="parcels", caller=caller, purpose="area")
+    check_projected(zones, name="zones", caller=caller, purpose="area")
     check_same_crs(parcels, zones, names=("parcels", "zones"), caller=caller)
     if "zone_id" not in zones.columns:
         msg = f"{caller}: `zones` needs a `zone_id` column; received columns {list(zones.columns)}"

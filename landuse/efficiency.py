@@ -207,10 +207,10 @@ def _inputs(
     raster_evidence: pd.DataFrame | None = None,
 ) -> rules.Inputs:
     c.check_frame(parcels, name="parcels", caller=caller)
-    check_projected(parcels, name="parcels", caller=caller)
+    check_projected(parcels, name="parcels", caller=caller, purpose="area")
     if zones is not None:
         c.check_frame(zones, name="zones", caller=caller)
-        check_projected(zones, name="zones", caller=caller)
+        check_projected(zones, name="zones", caller=caller, purpose="area")
         check_same_crs(parcels, zones, names=("parcels", "zones"), caller=caller)
     day = c.resolve_as_of(as_of, caller=caller)
     if metrics is None:

@@ -514,7 +514,9 @@ def estimate_floor_area(
     ['floor_area_m2', 'footprint_m2', 'far', 'building_coverage', 'valid_share']
     """
     caller = "estimate_floor_area()"
-    check_projected(parcels_or_buildings, name="parcels_or_buildings", caller=caller)
+    check_projected(
+        parcels_or_buildings, name="parcels_or_buildings", caller=caller, purpose="area"
+    )
     if (
         isinstance(storey_height_m, bool)
         or not isinstance(storey_height_m, (int, float))

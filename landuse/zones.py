@@ -117,15 +117,17 @@ def assign_zones(
     >>> assign_zones(parcels, zones=zones).to_dict("list")
     {'zone_id': ['QD01', nan], 'share_in_zone': [0.5, 0.0], 'share_in_any_zone': [0.5, 0.0]}
     """
-    check_projected(parcels, name="parcels", caller="assign_zones")
-    check_projected(zones, name="zones", caller="assign_zones")
+    check_projected(parcels, name="parcels", caller="assign_zones", purpose="area")
+    check_projected(zones, name="zones", caller="assign_zones", purpose="area")
     check_same_crs(parcels, zones, names=("parcels", "zones"), caller="assign_zones")
     if "zone_id" not in zones.columns:
         msg = f"assign_zones: `zones` needs a `zone_id` column; received columns {list(zones.columns)}."
         raise SchemaError(msg)
     fl = None
     if functional_areas is not None:
-        check_projected(functional_areas, name="functional_areas", caller="assign_zones")
+        check_projected(
+            functional_areas, name="functional_areas", caller="assign_zones", purpose="area"
+        )
         check_same_crs(
             parcels, functional_areas, names=("parcels", "functional_areas"), caller="assign_zones"
         )

@@ -371,3 +371,33 @@ def test_zonal_warning_gives_the_real_bounds(tmp_path):
             out = landuse.zonal_stats(parcels, path, stats=["count"])
     assert "inf" not in str(caught[0].message)
     assert out["count"].tolist() == [0.0]
+
+
+def test_area_analyses_accept_equal_area_while_distance_checks_refuse_it():
+    """An equal-area layer works where only areas count and is refused where distances do."""
+    from landuse.crs import CHINA_ALBERS
+
+    squares = [
+        shapely.box(534000, 3993000, 534100, 3993100),
+        shapely.box(535000, 3993000, 535100, 3993100),
+    ]
+    gk = geopandas.GeoDataFrame(
+        {"parcel_id": ["A", "B"], "land_use": ["industrial"] * 2, "floor_area_m2": [1.5e4, 5e3]},
+        geometry=squares,
+        crs=4549,
+    )
+    ea = gk.to_crs(CHINA_ALBERS)
+    geod = pyproj.Geod(ellps="GRS80")
+    true_areas = [abs(geod.geometry_area_perimeter(g)[0]) for g in gk.to_crs(4490).geometry]
+    metrics = landuse.parcel_metrics(ea, policy="qingdao-2019")
+    np.testing.assert_allclose(metrics["land_area_m2"], true_areas, rtol=1e-6)
+    far = [1.5e4 / true_areas[0], 5e3 / true_areas[1]]
+    np.testing.assert_allclose(metrics["far"], far, rtol=1e-6)
+    zone = geopandas.GeoDataFrame(
+        {"zone_id": ["Z"]}, geometry=[shapely.box(533900, 3992900, 534600, 3993600)], crs=4549
+    ).to_crs(CHINA_ALBERS)
+    assigned = landuse.assign_zones(ea, zones=zone)
+    assert assigned["zone_id"].tolist()[0] == "Z"
+    assert assigned["share_in_zone"].tolist() == pytest.approx([1.0, 0.0], abs=1e-9)
+    with pytest.raises(CRSError, match=r"equal-area CRS keeps areas but not lengths"):
+        landuse.check_new_land(ea.rename(columns={"parcel_id": "proposal_id"}), zones=zone)
