@@ -225,7 +225,9 @@ def fill(key: str, lang: Lang, **values: Any) -> np.ndarray:
         out = np.char.add(out, literal)
         if name is not None:
             value = values[name]
-            out = np.char.add(out, value if isinstance(value, np.ndarray) else str(value))
+            # astype: numpy 1.x turns np.char.mod of an empty array into float64; add refuses it
+            text = value.astype(str) if isinstance(value, np.ndarray) else str(value)
+            out = np.char.add(out, text)
     return np.asarray(out)
 
 
