@@ -835,7 +835,6 @@ def supply(
     row, with the Project fields as column names.
     """
     import dataclasses
-    import sys as _sys
     from pathlib import Path as _Path
 
     import pandas as pd
@@ -845,10 +844,7 @@ def supply(
     from landuse._sinks import write_csv
     from landuse.policy import load_policy
 
-    if _sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
+    import tomllib
 
     path = _Path(project_file)
     _check_outputs(

@@ -27,7 +27,6 @@ import dataclasses
 import logging
 import os
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -71,10 +70,7 @@ from landuse._policy_schema import (
 )
 from landuse.errors import PolicyError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+import tomllib
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable

@@ -8,7 +8,7 @@
 #
 # The virtual environment is the active one ($VIRTUAL_ENV) or ./.venv (created if missing).
 # LANDUSE_VENV=DIR picks another folder; LANDUSE_CONSTRAINTS=FILE installs with a pip constraints
-# file (CI runs the suite a second time with ci/constraints-oldest.txt: the oldest versions that
+# file (CI runs the suite a second time with scripts/constraints-oldest.txt: the oldest versions that
 # pyproject.toml allows).
 set -euo pipefail
 cd "$(dirname "$0")/.."

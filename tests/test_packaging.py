@@ -166,14 +166,11 @@ def test_constraints_pin_every_core_dependency_to_its_floor():
     """scripts/constraints-oldest.txt pins each core dependency to the floor pyproject.toml states."""
     import re
 
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
+    import tomllib
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     floors = {}
     for requirement in project["dependencies"]:
-        if ";" in requirement:  # environment markers (tomli on 3.10) are not pinned
+        if ";" in requirement:  # requirements with environment markers are not pinned
             continue
         name, floor = re.fullmatch(r"([A-Za-z0-9_.\-]+)>=([0-9][^,]*)", requirement).groups()
         floors[name.lower()] = floor

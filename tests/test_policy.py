@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,7 @@ from landuse.policy import (
     load_policy,
 )
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+import tomllib
 
 BUILTIN = ("national-2008", "qingdao-2019")
 TOP_LEVEL = ("extends", "description")
