@@ -160,7 +160,9 @@ def detect_shapefile_encoding(path: str | Path, *, encoding: str | None = None) 
 
 def _judge(names: list[bytes], records: bytes, ldid: int, label: str) -> tuple[str, str]:
     """Steps 3–5 of the module docstring: UTF-8, the language byte, then plausibility."""
-    sample = records[:_SAMPLE_BYTES]
+    first = _HIGH_BYTE.search(records)  # judge text where the non-ASCII text is
+    start = max(0, first.start() - 1024) if first else 0
+    sample = records[start : start + _SAMPLE_BYTES]
     if _decodes(names, records, "utf-8"):
         return "utf-8", "detected"
     by_ldid = _LDID_CODECS.get(ldid)
@@ -195,7 +197,8 @@ def _judge(names: list[bytes], records: bytes, ldid: int, label: str) -> tuple[s
 
 
 #: Records looked at for the plausibility judgement (decoding is checked on all of them).
-_SAMPLE_BYTES = 2_000_000
+_SAMPLE_BYTES = 262_144
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _CANDIDATES = ("gb18030", "big5", "cp1252")
 #: A runner-up plausibility within this of the best makes the choice a guess (with a warning).
 GUESS_MARGIN = 0.25
@@ -253,7 +256,7 @@ def _plausibility(text: str, encoding: str) -> float:
             total += b - a
             good += (b - a) * _latin_weight(m.group(), before, after)
         return good / total if total else 0.0
-    counts = Counter(c for c in text if not c.isascii())
+    counts = Counter("".join(_NON_ASCII.findall(text)))
     total = sum(counts.values())
     if not total:
         return 0.0

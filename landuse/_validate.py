@@ -321,13 +321,14 @@ def _number_rule(name: str) -> str:
 
 def _land_use_codes(frame: pd.DataFrame, raw: pd.Series, report: ReadReport) -> pd.Series:
     """Keep the canonical code in ``land_use_code``; warn once about unknown codes."""
+    text = _coerce.to_text(raw)[0]
+    # each distinct code is normalised once (a layer holds few codes and many rows)
+    canonical = {v: schema.normalise_land_use_code(v) for v in text.dropna().unique()}
+    codes = text.map(canonical)
     if "land_use_code" not in frame.columns:
-        text = _coerce.to_text(raw)[0]
-        codes = text.map(schema.normalise_land_use_code, na_action="ignore")
         frame["land_use_code"] = pd.Series(codes.astype(object), index=raw.index, dtype="str")
         raw = frame["land_use_code"]
-    text = _coerce.to_text(raw)[0].map(schema.normalise_land_use_code, na_action="ignore")
-    counts = text.dropna().value_counts()
+    counts = codes.dropna().value_counts()
     unknown = {str(c): int(n) for c, n in counts.items() if schema.is_unknown_land_use_code(str(c))}
     if unknown:
         report.unknown_codes = dict(sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0])))
