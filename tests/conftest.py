@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import geopandas as gpd
 import pytest
 import shapely
@@ -38,3 +44,47 @@ def parcels_zh() -> gpd.GeoDataFrame:
         geometry=[square(x0, y0), square(x0 + 100, y0, 141.4213562373095), square(x0, y0 + 200)],
         crs="EPSG:4549",
     )
+
+
+#: Real public data from R's sf and stars packages, fetched from Debian at test time.
+DEBIAN_R_PACKAGES = ("r-cran-sf", "r-cran-stars")
+
+
+def unavailable(why: str) -> None:
+    """Fail in CI (the component must be there), skip elsewhere, saying why."""
+    if os.environ.get("CI"):
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def debian_r_data(tmp_path_factory) -> Path:
+    """Debian's r-cran-sf and r-cran-stars unpacked (``apt-get download`` + ``dpkg-deb -x``).
+
+    Holds ``sf/shape/nc.shp``, ``sf/shape/olinda1.shp`` (cp1252, no .cpg) and
+    ``stars/tif/L7_ETMs.tif``; nothing is committed.
+    """
+    tools = (
+        sys.platform.startswith("linux") and shutil.which("apt-get") and shutil.which("dpkg-deb")
+    )
+    if not tools:
+        unavailable("needs Debian's apt-get and dpkg-deb to fetch r-cran-sf and r-cran-stars")
+    where = tmp_path_factory.mktemp("debian-r")
+    got = _run(["apt-get", "download", *DEBIAN_R_PACKAGES], where)
+    if got.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
+        _run(["apt-get", "update", "-qq"], where)  # package lists missing or stale
+        got = _run(["apt-get", "download", *DEBIAN_R_PACKAGES], where)
+    debs = sorted(where.glob("*.deb"))
+    if got.returncode != 0 or len(debs) != len(DEBIAN_R_PACKAGES):
+        unavailable(
+            f"`apt-get download {' '.join(DEBIAN_R_PACKAGES)}` failed (exit {got.returncode}): "
+            f"{got.stderr.strip()[-800:]}\nRun `apt-get update` (as root) and retry."
+        )
+    for deb in debs:
+        unpacked = _run(["dpkg-deb", "-x", str(deb), str(where / "root")], where)
+        assert unpacked.returncode == 0, unpacked.stderr
+    return where / "root"

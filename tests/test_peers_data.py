@@ -32,8 +32,6 @@ failed download fails the test.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 import tarfile
@@ -46,6 +44,7 @@ import pytest
 import rasterio
 import shapely
 from affine import Affine
+from conftest import unavailable
 from rasterio.features import rasterize
 
 import landuse
@@ -68,12 +67,6 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
 
 
-def _unavailable(why: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(why)
-    pytest.skip(why)
-
-
 @pytest.fixture(scope="module")
 def rs_data(tmp_path_factory) -> Path:
     """rasterstats' tests/data, unpacked from its source distribution."""
@@ -85,7 +78,7 @@ def rs_data(tmp_path_factory) -> Path:
     )  # fmt: skip
     sdists = sorted(where.glob("rasterstats-*.tar.gz"))
     if got.returncode != 0 or not sdists:
-        _unavailable(
+        unavailable(
             f"`pip download {RASTERSTATS}` failed (exit {got.returncode}): "
             f"{got.stderr.strip()[-800:]}"
         )
@@ -95,32 +88,10 @@ def rs_data(tmp_path_factory) -> Path:
     return next(where.glob("rasterstats-*/tests/data"))
 
 
-DEBIAN = ("r-cran-sf", "r-cran-stars")
-
-
 @pytest.fixture(scope="module")
-def debian_root(tmp_path_factory) -> Path:
-    """Debian's r-cran-sf and r-cran-stars, unpacked."""
-    tools = (
-        sys.platform.startswith("linux") and shutil.which("apt-get") and shutil.which("dpkg-deb")
-    )
-    if not tools:
-        _unavailable("needs Debian's apt-get and dpkg-deb to fetch r-cran-sf and r-cran-stars")
-    where = tmp_path_factory.mktemp("debian-r")
-    got = _run(["apt-get", "download", *DEBIAN], where)
-    if got.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
-        _run(["apt-get", "update", "-qq"], where)  # package lists missing or stale
-        got = _run(["apt-get", "download", *DEBIAN], where)
-    debs = sorted(where.glob("*.deb"))
-    if got.returncode != 0 or len(debs) != len(DEBIAN):
-        _unavailable(
-            f"`apt-get download {' '.join(DEBIAN)}` failed (exit {got.returncode}): "
-            f"{got.stderr.strip()[-800:]}\nRun `apt-get update` (as root) and retry."
-        )
-    for deb in debs:
-        unpacked = _run(["dpkg-deb", "-x", str(deb), str(where / "root")], where)
-        assert unpacked.returncode == 0, unpacked.stderr
-    return where / "root"
+def debian_root(debian_r_data) -> Path:
+    """Debian's r-cran-sf and r-cran-stars, unpacked (tests/conftest.py)."""
+    return debian_r_data
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,7 @@ pyogrio (GDAL) told the encoding explicitly.
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -133,35 +129,10 @@ def test_a_close_call_is_warned_with_the_override(tmp_path):
 # --- real public files: R's sf package from Debian ----------------------------------------------
 
 
-def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-
-
 @pytest.fixture(scope="module")
-def sf_shapes(tmp_path_factory) -> Path:
-    """The ``sf/shape`` folder unpacked from Debian's r-cran-sf."""
-    in_ci = bool(os.environ.get("CI"))
-    tools = (
-        sys.platform.startswith("linux") and shutil.which("apt-get") and shutil.which("dpkg-deb")
-    )
-    if not tools:
-        if in_ci:
-            pytest.fail("CI needs apt-get and dpkg-deb (Debian/Ubuntu) to fetch the real test data")
-        pytest.skip("needs Debian's apt-get and dpkg-deb to fetch r-cran-sf")
-    where = tmp_path_factory.mktemp("debian-sf")
-    got = _run(["apt-get", "download", "r-cran-sf"], where)
-    if got.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
-        _run(["apt-get", "update", "-qq"], where)
-        got = _run(["apt-get", "download", "r-cran-sf"], where)
-    debs = sorted(where.glob("*.deb"))
-    if got.returncode != 0 or len(debs) != 1:
-        pytest.fail(
-            f"`apt-get download r-cran-sf` failed (exit {got.returncode}): "
-            f"{got.stderr.strip()[-800:]}\nRun `apt-get update` (as root) and retry."
-        )
-    unpacked = _run(["dpkg-deb", "-x", str(debs[0]), str(where / "root")], where)
-    assert unpacked.returncode == 0, unpacked.stderr
-    return next((where / "root").rglob("sf/shape/olinda1.shp")).parent
+def sf_shapes(debian_r_data) -> Path:
+    """The ``sf/shape`` folder of Debian's r-cran-sf."""
+    return next(debian_r_data.rglob("sf/shape/olinda1.shp")).parent
 
 
 def _names(values) -> list:

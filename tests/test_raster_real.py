@@ -28,10 +28,6 @@ where a failed download fails the test.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -44,44 +40,15 @@ from rasterio.features import rasterize
 
 from landuse.raster import rasterize_metric, zonal_stats
 
-PACKAGES = ("r-cran-stars", "r-cran-sf")
 SUPERSAMPLE = 32
 MEAN_RTOL = 1e-3
 
 
-def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
-
-
 @pytest.fixture(scope="module")
-def olinda(tmp_path_factory) -> tuple[Path, Path]:
-    """(L7_ETMs.tif, olinda1.shp) unpacked from the Debian packages."""
-    in_ci = bool(os.environ.get("CI"))
-    tools = (
-        sys.platform.startswith("linux") and shutil.which("apt-get") and shutil.which("dpkg-deb")
-    )
-    if not tools:
-        if in_ci:
-            pytest.fail("CI needs apt-get and dpkg-deb (Debian/Ubuntu) to fetch the real test data")
-        pytest.skip("needs Debian's apt-get and dpkg-deb to fetch r-cran-stars / r-cran-sf")
-    where = tmp_path_factory.mktemp("debian-data")
-    got = _run(["apt-get", "download", *PACKAGES], where)
-    if got.returncode != 0 and hasattr(os, "geteuid") and os.geteuid() == 0:
-        # package lists missing or stale: refresh them and try again
-        _run(["apt-get", "update", "-qq"], where)
-        got = _run(["apt-get", "download", *PACKAGES], where)
-    debs = sorted(where.glob("*.deb"))
-    if got.returncode != 0 or len(debs) != len(PACKAGES):
-        pytest.fail(
-            f"`apt-get download {' '.join(PACKAGES)}` failed (exit {got.returncode}): "
-            f"{got.stderr.strip()[-800:]}\nRun `apt-get update` (as root) and retry."
-        )
-    root = where / "root"
-    for deb in debs:
-        unpacked = _run(["dpkg-deb", "-x", str(deb), str(root)], where)
-        assert unpacked.returncode == 0, unpacked.stderr
-    tif = next(root.rglob("stars/tif/L7_ETMs.tif"))
-    shp = next(root.rglob("sf/shape/olinda1.shp"))
+def olinda(debian_r_data) -> tuple[Path, Path]:
+    """(L7_ETMs.tif, olinda1.shp) from the Debian packages."""
+    tif = next(debian_r_data.rglob("stars/tif/L7_ETMs.tif"))
+    shp = next(debian_r_data.rglob("sf/shape/olinda1.shp"))
     return tif, shp
 
 
