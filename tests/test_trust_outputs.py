@@ -29,7 +29,7 @@ import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
-from conftest import QD_GK, square
+from conftest import QD_GK, square, unavailable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -276,8 +276,9 @@ def test_write_layers_leaves_a_file_that_is_not_a_geopackage(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.gpkg"]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_libreoffice_does_not_evaluate_a_written_formula(report, tmp_path):
+    if shutil.which("soffice") is None:
+        unavailable("LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
     frame = report.assign(proposal_id=["=1+1", HYPERLINK, "=2*3", "P4", "P5", "P6"])
     write_compliance(frame, tmp_path / "r.xlsx")
     subprocess.run(
