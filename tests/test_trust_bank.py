@@ -23,7 +23,15 @@ from hypothesis import strategies as st
 import pandas as pd
 import pytest
 from pgcluster import postgis_server  # noqa: F401  (session fixture)
-from test_bank_store import candidates, raw, start_worker, sync_file, wait_for, _WORKERS
+from test_bank_store import (  # noqa: F401  (_no_worker_left_behind: autouse fixture)
+    _WORKERS,
+    _no_worker_left_behind,
+    candidates,
+    raw,
+    start_worker,
+    sync_file,
+    wait_for,
+)
 
 from landuse._bank_store import BankError, ProjectBank
 from landuse.bank import write_bank_excel
@@ -38,16 +46,6 @@ def target(request, tmp_path):
     if request.param == "gpkg":
         return str(tmp_path / "bank.gpkg")
     return request.getfixturevalue("postgis_server").new_database()
-
-
-@pytest.fixture(autouse=True)
-def _no_worker_left_behind():
-    yield
-    while _WORKERS:
-        proc = _WORKERS.pop()
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
 
 
 def assert_no_secret(*texts: object, secret: str = SECRET) -> None:
