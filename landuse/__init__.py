@@ -6,8 +6,9 @@ coordinates (:func:`gcj02_to_wgs84`), load policy profiles (:func:`load_policy`)
 and try it all on the bundled synthetic Qingdao sample (:func:`load_sample`).
 """
 
+from landuse._version import __version__
 from landuse.assessment import assess_zones, zone_indicators, zone_stats_from_parcels
-from landuse.bank import build_project_bank
+from landuse.bank import ProjectBank, build_project_bank
 from landuse.compliance import check_new_land, find_encroachment, outside_zone_summary
 from landuse.crs import (
     analysis_crs,
@@ -25,12 +26,14 @@ from landuse.efficiency import (
     parcel_metrics,
 )
 from landuse.errors import (
+    BankError,
     CRSError,
     GeometryError,
     LanduseError,
     LanduseWarning,
     PolicyError,
     SchemaError,
+    StoreBusyError,
 )
 from landuse.io import (
     ReadReport,
@@ -72,10 +75,9 @@ from landuse.supply import (
 from landuse.units import M2_PER_MU, m2_to_mu, mu_to_m2
 from landuse.zones import assign_zones
 
-__version__ = "0.1.0"
-
 __all__ = [
     "M2_PER_MU",
+    "BankError",
     "CRSError",
     "GeometryError",
     "LanduseError",
@@ -83,9 +85,11 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Project",
+    "ProjectBank",
     "ReadReport",
     "Sample",
     "SchemaError",
+    "StoreBusyError",
     "__version__",
     "accept_standard_land",
     "activity_index",

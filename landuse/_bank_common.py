@@ -28,7 +28,13 @@ import shapely
 
 from landuse._sinks import terminal_text
 from landuse.crs import check_projected
-from landuse.errors import GeometryError, LanduseError, SchemaError, format_ids
+from landuse.errors import (
+    BankError,
+    GeometryError,
+    SchemaError,
+    StoreBusyError,
+    format_ids,
+)
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -141,23 +147,6 @@ FIELD_LABELS = {
     },
     "en": {},
 }
-
-
-class BankError(LanduseError, ValueError):
-    """A request the project bank refuses: unknown id, illegal transition, newer schema, …."""
-
-
-class StoreBusyError(LanduseError):
-    """Another process holds the store's write lock; nothing was written — retry."""
-
-    @classmethod
-    def waited(cls, label: str, doing: str, timeout: float) -> StoreBusyError:
-        """Build the error for ``doing`` on store ``label`` after waiting ``timeout`` seconds."""
-        return cls(
-            f"store busy, retry: {label} is being written by another process and "
-            f"{doing} waited {timeout:g} s for it (ProjectBank.open(..., timeout=) waits "
-            "longer). Nothing was written."
-        )
 
 
 def now_utc() -> str:

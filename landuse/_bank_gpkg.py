@@ -30,7 +30,6 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse import __version__
 from landuse._bank_common import (
     ENTRY_COLUMNS,
     SCHEMA_VERSION,
@@ -40,6 +39,7 @@ from landuse._bank_common import (
     now_utc,
     rows_of,
 )
+from landuse._version import __version__
 from landuse.errors import LanduseError
 
 __all__ = ["GpkgBackend", "decode_gpb", "encode_gpb"]

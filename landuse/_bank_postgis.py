@@ -23,7 +23,6 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse import __version__
 from landuse._bank_common import (
     ENTRY_COLUMNS,
     SCHEMA_VERSION,
@@ -33,6 +32,7 @@ from landuse._bank_common import (
     rows_of,
 )
 from landuse._sinks import redact_all, redact_dsn
+from landuse._version import __version__
 from landuse.errors import LanduseError
 
 __all__ = ["PostgisBackend", "dsn_secrets"]

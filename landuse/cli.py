@@ -30,9 +30,9 @@ from typing import Any, Literal
 
 import click
 
-from landuse import __version__
 from landuse._mapping_style import SCHEMES
 from landuse._sinks import terminal_text
+from landuse._version import __version__
 from landuse.errors import LanduseError
 
 __all__ = ["main"]
@@ -235,14 +235,14 @@ def demo(out_dir: Path) -> None:
 
 def _demo_pipeline(sample: object, out_dir: Path) -> None:
     """Run the demo's analysis steps on the sample, each writing its outputs to ``out_dir``."""
+    from landuse._atomic import atomic_path
+    from landuse._sinks import write_csv
     from landuse.assessment import assess_zones, write_assessment
     from landuse.bank import build_project_bank, write_bank_excel
     from landuse.compliance import check_new_land, write_compliance
     from landuse.efficiency import grade_enterprises
     from landuse.io import write_layers
     from landuse.mapping import map_bank, map_compliance, map_parcels, map_zones, save_map
-    from landuse._atomic import atomic_path
-    from landuse._sinks import write_csv
     from landuse.policy import load_policy
     from landuse.raster import raster_evidence, rasterize_metric
     from landuse.supply import MultistoreyUnit, Project, evaluate_supply_options
@@ -835,6 +835,7 @@ def supply(
     row, with the Project fields as column names.
     """
     import dataclasses
+    import tomllib
     from pathlib import Path as _Path
 
     import pandas as pd
@@ -843,8 +844,6 @@ def supply(
     from landuse._atomic import atomic_path
     from landuse._sinks import write_csv
     from landuse.policy import load_policy
-
-    import tomllib
 
     path = _Path(project_file)
     _check_outputs(

@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from typing import Any
 
 __all__ = [
+    "BankError",
     "CRSError",
     "GeometryError",
     "LanduseError",
     "LanduseWarning",
     "PolicyError",
     "SchemaError",
+    "StoreBusyError",
     "format_ids",
 ]
 
@@ -42,6 +44,23 @@ class GeometryError(LanduseError, ValueError):
 
 class PolicyError(LanduseError, ValueError):
     """A policy profile is malformed: a key is missing, unknown, or holds a wrong value."""
+
+
+class BankError(LanduseError, ValueError):
+    """A request the project bank refuses: unknown id, illegal transition, newer schema, …."""
+
+
+class StoreBusyError(LanduseError):
+    """Another process holds the store's write lock; nothing was written — retry."""
+
+    @classmethod
+    def waited(cls, label: str, doing: str, timeout: float) -> StoreBusyError:
+        """Build the error for ``doing`` on store ``label`` after waiting ``timeout`` seconds."""
+        return cls(
+            f"store busy, retry: {label} is being written by another process and "
+            f"{doing} waited {timeout:g} s for it (ProjectBank.open(..., timeout=) waits "
+            "longer). Nothing was written."
+        )
 
 
 class LanduseWarning(UserWarning):

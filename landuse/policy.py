@@ -27,6 +27,7 @@ import dataclasses
 import logging
 import os
 import re
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -45,13 +46,13 @@ from landuse._policy_schema import (
     ClassCut,
     ControlRules,
     CrosswalkEntry,
+    DataQualityRules,
     FarEntry,
     FarRules,
     FieldRules,
     IdleRules,
     InefficientRules,
     LandPriceGrade,
-    DataQualityRules,
     LandPriceRules,
     MujunRules,
     MultistoreyRules,
@@ -69,8 +70,6 @@ from landuse._policy_schema import (
     _type_name,
 )
 from landuse.errors import PolicyError
-
-import tomllib
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
