@@ -37,7 +37,7 @@ from folium.template import tojavascript
 
 from landuse._sinks import script_json
 from landuse.errors import GeometryError, LanduseError, LanduseWarning, format_ids
-from landuse.webmap import wgs84_to_gcj02
+from landuse.crs.webmap import wgs84_to_gcj02
 
 __all__ = [
     "BASEMAPS",

@@ -29,9 +29,9 @@ from pyproj.crs.coordinate_operation import (
     LambertAzimuthalEqualAreaConversion,
 )
 
-from landuse._crsutil import _as_geo, _horizontal, _num, _parse_crs, _where
+from landuse.crs._parse import _as_geo, _horizontal, _num, _parse_crs, _where
 from landuse.errors import CRSError, format_ids
-from landuse.webmap import _inside_box
+from landuse.crs.webmap import _inside_box
 
 #: Largest accepted linear scale error of an analysis CRS over the data (0.5 %).
 MAX_SCALE_ERROR = 0.005

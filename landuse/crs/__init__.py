@@ -13,7 +13,7 @@ with the zone variant of the same datum, warning as it does.
 Web maps in China shift coordinates: Amap/Gaode and Tencent use GCJ-02, Baidu uses BD-09.
 :func:`wgs84_to_gcj02`, :func:`gcj02_to_wgs84`, :func:`wgs84_to_bd09` and :func:`bd09_to_wgs84`
 convert whole geometries, vectorised over all their vertices. They are implemented in
-:mod:`landuse.webmap` and exported here too.
+:mod:`landuse.crs.webmap` and exported here too.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import numpy as np
 import pyproj
 import shapely
 
-from landuse._crscheck import (
+from landuse.crs._check import (
     CHINA_ALBERS,
     MAX_SCALE_ERROR,
     Distortion,
@@ -42,8 +42,8 @@ from landuse._crscheck import (
     is_equal_area,
     scale_distortion,
 )
-from landuse._crscheck import equal_area_crs as _equal_area_at
-from landuse._crsutil import (
+from landuse.crs._check import equal_area_crs as _equal_area_at
+from landuse.crs._parse import (
     _as_geo,
     _bounds,
     _candidates_text,
@@ -57,7 +57,7 @@ from landuse._crsutil import (
     _zone_variant,
 )
 from landuse.errors import CRSError, LanduseWarning
-from landuse.webmap import (
+from landuse.crs.webmap import (
     CHINA_BBOX,
     _inside_box,
     bd09_to_wgs84,
