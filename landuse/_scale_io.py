@@ -448,7 +448,7 @@ def read_partition(
 
 def read_ids(pieces: tuple[Piece, ...], *, column: str, name: str) -> pd.Series:
     """One id column of a partition as text (as the reader makes it), numbered globally."""
-    from landuse._coerce import to_text
+    from landuse.io._coerce import to_text
 
     out = []
     for p in pieces:

@@ -16,7 +16,7 @@ import shapely
 
 from landuse.efficiency import parcel_metrics
 from landuse.errors import LanduseWarning
-from landuse.osm import read_osm_parcels
+from landuse.io.osm import read_osm_parcels
 
 
 def _kotka() -> Path | None:

