@@ -34,6 +34,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -41,6 +42,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
+
+from landuse._atomic import atomic_path
+from landuse.errors import LanduseWarning
 
 __all__ = [
     "CSV_FORMULA_PREFIXES",
@@ -392,8 +396,6 @@ def excel_workbook(path: Any, *, caller: str) -> Iterator[ExcelBook]:
     >>> cell.data_type, cell.value
     ('s', '=1+1')
     """
-    from landuse._atomic import atomic_path
-
     with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
         yield ExcelBook(writer, caller)
         excel_text_cells(writer.book)
@@ -419,10 +421,6 @@ def gpkg_text(frame: pd.DataFrame, *, caller: str) -> pd.DataFrame:
 
 
 def _warn_escaped(caller: str, count: int, where: list[str], sink: str) -> None:
-    import warnings
-
-    from landuse.errors import LanduseWarning
-
     msg = (
         f"{caller}: {count} text cell(s) hold control characters {sink} cannot store "
         f"(column {', '.join(where)}); they are written as visible escapes such as \\x00. "

@@ -15,8 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from landuse.errors import SchemaError
+
 __all__ = [
     "AREA_TYPES",
+    "CATEGORY_LABELS",
     "BUILDINGS",
     "FUNCTIONAL_AREAS",
     "LAND_USES",
@@ -27,6 +30,8 @@ __all__ = [
     "ZONES",
     "ZONE_STATS",
     "Column",
+    "category_label",
+    "category_labels",
     "Layer",
     "example_unit",
     "has_unit_choice",
@@ -54,6 +59,105 @@ PRODUCTION_STATUSES: tuple[str, ...] = (
     "under_construction",
     "not_started",
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# THE zh/en label catalogue of every category landuse shows (maps, Excel, CLI, sentences)
+# ---------------------------------------------------------------------------------------------
+
+#: ``{category: {value: (Chinese, English)}}`` for every categorical value landuse displays.
+#: Maps, workbooks, GeoPackage styles, the CLI and generated sentences all read their labels
+#: here, so one category has one name everywhere. Land-use names follow GB/T 21010 and the
+#: 2023 用地用海 classes; functional areas and verdicts follow the plan's wording.
+CATEGORY_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "land_use": {
+        "industrial": ("工业用地", "Industrial"),
+        "logistics": ("物流仓储用地", "Logistics and warehousing"),
+        "commercial": ("商业服务业用地", "Commercial"),
+        "residential": ("居住用地", "Residential"),
+        "other": ("其他用地", "Other"),
+    },
+    "area_type": {
+        "industrial": ("产业发展区", "Industrial development area"),
+        "business": ("商务服务区", "Business service area"),
+        "residential": ("居住生活区", "Residential area"),
+    },
+    "production_status": {
+        "producing": ("正常生产", "Producing"),
+        "partly_stopped": ("部分停产", "Partly stopped"),
+        "stopped": ("停产", "Stopped"),
+        "under_construction": ("在建", "Under construction"),
+        "not_started": ("未开工", "Not started"),
+    },
+    "verdict": {
+        "not_industrial_use": ("非工业用途", "Not industrial use"),
+        "outside": ("位于集聚区外", "Outside the zones"),
+        "straddles_boundary": ("跨集聚区边界", "Straddles a zone boundary"),
+        "wrong_functional_area": ("不在产业发展区", "Outside the industrial area"),
+        "inside_within_tolerance": ("位于集聚区内（容差内）", "Inside (within tolerance)"),
+        "inside": ("位于集聚区内", "Inside"),
+    },
+    "grade": {
+        "A": ("A类", "Grade A"),
+        "B": ("B类", "Grade B"),
+        "C": ("C类", "Grade C"),
+        "D": ("D类", "Grade D"),
+    },
+    "bank_status": {
+        "identified": ("已识别", "Identified"),
+        "verified": ("已核实", "Verified"),
+        "approved": ("已批准", "Approved"),
+        "in_progress": ("实施中", "In progress"),
+        "completed": ("已完成", "Completed"),
+        "rejected": ("已否决", "Rejected"),
+        "resolved_by_data": ("数据销号", "Resolved by data"),
+    },
+    "route": {
+        "acquisition": ("收购储备", "Government acquisition"),
+        "relocation": ("腾退", "Relocation"),
+        "multistorey": ("工业上楼", "Multi-storey rebuild"),
+        "self_upgrade": ("自主提升", "Self-upgrade"),
+    },
+}
+
+
+def category_label(category: str, value: object, *, lang: Literal["zh", "en"] = "zh") -> str:
+    """Return the display label of one categorical ``value`` (the value itself if unknown).
+
+    Parameters
+    ----------
+    category
+        A key of :data:`CATEGORY_LABELS` (``"verdict"``, ``"land_use"``, …).
+    value
+        The canonical value (``"outside"``).
+    lang
+        ``"zh"`` (default) or ``"en"``.
+
+    Examples
+    --------
+    >>> category_label("verdict", "straddles_boundary")
+    '跨集聚区边界'
+    >>> category_label("land_use", "commercial", lang="en")
+    'Commercial'
+    >>> category_label("land_use", "水域")
+    '水域'
+    """
+    pair = CATEGORY_LABELS[category].get(value)  # type: ignore[call-overload]
+    if pair is None:
+        return "" if value is None else str(value)
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def category_labels(category: str, *, lang: Literal["zh", "en"] = "zh") -> dict[str, str]:
+    """Return ``{value: label}`` of a category, e.g. for ``Series.map``.
+
+    Examples
+    --------
+    >>> category_labels("grade")["A"]
+    'A类'
+    """
+    i = 0 if lang == "zh" else 1
+    return {value: pair[i] for value, pair in CATEGORY_LABELS[category].items()}
 
 
 @dataclass(frozen=True)
@@ -442,8 +546,6 @@ def unit_factor(found_unit: str | None, column: Column) -> float:
     >>> round(unit_factor("亩", PARCELS.column("land_area_m2")), 3)
     666.667
     """
-    from landuse.errors import SchemaError
-
     if found_unit is None or column.unit is None:
         return 1.0
     key = found_unit.strip().lower().replace(" ", "")

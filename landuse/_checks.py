@@ -1,0 +1,176 @@
+"""The argument checks every analysis shares: one contract per concept, in one place.
+
+Each public function checks its arguments once, at its top, and passes ``caller`` (its own
+name) to these helpers so that a message names the function the user called, never an inner
+helper. The contracts:
+
+``policy``
+    Every function that applies a policy number takes ``policy`` as a required keyword: a
+    :class:`~landuse.policy.Policy`, a built-in profile name (``"qingdao-2019"``,
+    ``"national-2008"``) or a path to a TOML profile. :func:`resolve_policy` turns any of them
+    into a ``Policy``; nothing else is accepted, and nothing is loaded silently.
+``lang``
+    ``"zh"`` (the default everywhere) or ``"en"``: :data:`Lang`, :func:`check_lang`.
+``as_of``
+    The reference date of a date rule: anything :class:`pandas.Timestamp` reads (``"2021-12-31"``,
+    a ``date``, a ``Timestamp``), at day resolution, without time zone: :func:`resolve_as_of`.
+frames
+    :func:`check_frame` requires a (Geo)DataFrame; :func:`check_projected` (from
+    :mod:`landuse.crs`) requires a projected CRS in metres.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Literal, TypeAlias
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from landuse.crs import check_projected, check_same_crs
+from landuse.policy import Policy, list_policies, load_policy
+
+__all__ = [
+    "Lang",
+    "PolicyLike",
+    "check_frame",
+    "check_lang",
+    "check_projected",
+    "check_same_crs",
+    "resolve_as_of",
+    "resolve_policy",
+]
+
+#: The languages of every text landuse writes: Chinese (default) or English.
+Lang: TypeAlias = Literal["zh", "en"]
+#: What ``policy=`` accepts everywhere: a Policy, a built-in profile name, or a TOML path.
+PolicyLike: TypeAlias = Policy | str | os.PathLike[str]
+
+#: Layers that have a landuse reader, for the hint in :func:`check_frame`'s message.
+_READERS = ("zones", "functional_areas", "parcels", "buildings", "proposals", "zone_stats")
+
+
+def resolve_policy(policy: Any, *, caller: str) -> Policy:
+    """Return the :class:`~landuse.policy.Policy` that ``policy`` names.
+
+    Parameters
+    ----------
+    policy
+        A ``Policy`` (returned as it is), a built-in profile name, or a path to a TOML profile
+        (loaded with :func:`landuse.load_policy`).
+    caller
+        The public function the user called, named in the message.
+
+    Returns
+    -------
+    Policy
+
+    Raises
+    ------
+    TypeError
+        For anything else (``None`` included), naming the caller and what it received.
+    PolicyError
+        For an unknown profile name or a malformed file (from :func:`landuse.load_policy`).
+
+    Examples
+    --------
+    >>> resolve_policy("qingdao-2019", caller="f").name
+    'qingdao-2019'
+    >>> resolve_policy(None, caller="check_new_land")
+    Traceback (most recent call last):
+    ...
+    TypeError: `policy` passed to check_new_land() must be a landuse.Policy, a built-in profile name (national-2008, qingdao-2019) or a path to a TOML profile; received None. Pass e.g. policy="qingdao-2019".
+    """
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, (str, os.PathLike)):
+        return load_policy(policy)
+    received = "None" if policy is None else type(policy).__name__
+    msg = (
+        f"`policy` passed to {caller}() must be a landuse.Policy, a built-in profile name "
+        f"({', '.join(list_policies())}) or a path to a TOML profile; received {received}. "
+        'Pass e.g. policy="qingdao-2019".'
+    )
+    raise TypeError(msg)
+
+
+def check_lang(lang: Any, *, caller: str) -> Lang:
+    """Return ``lang`` if it is ``"zh"`` or ``"en"``; raise ValueError naming ``caller`` if not.
+
+    Examples
+    --------
+    >>> check_lang("en", caller="f")
+    'en'
+    >>> check_lang("fr", caller="map_parcels")
+    Traceback (most recent call last):
+    ...
+    ValueError: `lang` passed to map_parcels() must be "zh" or "en"; received 'fr'.
+    """
+    if isinstance(lang, str) and lang in ("zh", "en"):
+        return lang  # type: ignore[return-value]
+    msg = f'`lang` passed to {caller}() must be "zh" or "en"; received {lang!r}.'
+    raise ValueError(msg)
+
+
+def resolve_as_of(as_of: Any, *, caller: str) -> np.datetime64:
+    """Return the reference date ``as_of`` as ``datetime64[D]`` (time and time zone dropped).
+
+    Examples
+    --------
+    >>> resolve_as_of("2021-12-31", caller="f")
+    np.datetime64('2021-12-31')
+    >>> resolve_as_of("31/31/2021", caller="find_idle_land")
+    Traceback (most recent call last):
+    ...
+    ValueError: `as_of` passed to find_idle_land() must be a date such as '2021-12-31'; received '31/31/2021'.
+    """
+    msg = f"`as_of` passed to {caller}() must be a date such as '2021-12-31'; received {as_of!r}."
+    if as_of is None or isinstance(as_of, bool):
+        raise ValueError(msg)
+    try:
+        ts = pd.Timestamp(as_of)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ValueError(msg) from exc
+    if pd.isna(ts):
+        raise ValueError(msg)
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return np.datetime64(ts.date(), "D")
+
+
+def check_frame(
+    obj: Any, *, name: str, caller: str, geometry: bool = True
+) -> pd.DataFrame:
+    """Return ``obj`` if it is a GeoDataFrame (a DataFrame when ``geometry=False``).
+
+    Parameters
+    ----------
+    obj
+        The argument.
+    name
+        The argument's name (``"parcels"``); a layer with a landuse reader gets a hint to it.
+    caller
+        The public function the user called.
+    geometry
+        Require a GeoDataFrame (default) or any DataFrame.
+
+    Raises
+    ------
+    TypeError
+        Naming the argument, the caller and the type received.
+
+    Examples
+    --------
+    >>> check_frame([1, 2], name="parcels", caller="parcel_metrics")
+    Traceback (most recent call last):
+    ...
+    TypeError: `parcels` passed to parcel_metrics() must be a GeoDataFrame (e.g. from landuse.read_parcels); received list.
+    """
+    wanted = gpd.GeoDataFrame if geometry else pd.DataFrame
+    if isinstance(obj, wanted):
+        return obj
+    what = "GeoDataFrame" if geometry else "DataFrame"
+    hint = f" (e.g. from landuse.read_{name})" if name in _READERS else ""
+    msg = f"`{name}` passed to {caller}() must be a {what}{hint}; received {type(obj).__name__}."
+    raise TypeError(msg)
