@@ -33,7 +33,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from landuse._bank_store import ProjectBank
+from landuse.bank.store import ProjectBank
 from landuse.datasets import synthetic_parcels
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000

@@ -35,9 +35,9 @@ import time
 import warnings
 from pathlib import Path
 
-from landuse._mapping_offline import inline_assets
 from landuse.datasets import synthetic_parcels
 from landuse.mapping import map_parcels, save_map
+from landuse.mapping._offline import inline_assets
 from landuse.units import M2_PER_MU
 
 CHROMIUM = "/usr/bin/chromium"

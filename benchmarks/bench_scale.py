@@ -367,7 +367,6 @@ def in_memory(task: str, data: Path, source: Path, out: Path) -> dict[str, Any]:
 
 
 def _warm_up() -> None:
-    import landuse._scale_parts
     import landuse.compliance
     import landuse.efficiency  # noqa: F401
 

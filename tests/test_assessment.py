@@ -28,8 +28,6 @@ from click.testing import CliRunner
 from conftest import QD_GK, square
 
 import landuse
-from landuse import _assessment_report
-from landuse._assessment_rules import allocate_rewards
 from landuse.assessment import (
     INDICATORS,
     assess_zones,
@@ -38,6 +36,8 @@ from landuse.assessment import (
     zone_indicators,
     zone_stats_from_parcels,
 )
+from landuse.assessment import _report as _assessment_report
+from landuse.assessment._rules import allocate_rewards
 from landuse.cli import main
 from landuse.errors import CRSError, LanduseWarning, PolicyError, SchemaError
 

@@ -26,7 +26,7 @@ import shapely
 from conftest import QD_GK, square
 from pgcluster import postgis_server  # noqa: F401  (session fixture)
 
-from landuse._bank_store import BankError, ProjectBank, StoreBusyError
+from landuse.bank.store import BankError, ProjectBank, StoreBusyError
 from landuse.errors import CRSError, GeometryError, LanduseError, SchemaError
 
 
@@ -132,7 +132,7 @@ def assert_same_state(a: dict, b: dict) -> None:
 
 WORKER = r"""
 import json, os, pickle, sys, time
-from landuse._bank_store import ProjectBank, StoreBusyError
+from landuse.bank.store import ProjectBank, StoreBusyError
 target, action, arg, timeout = sys.argv[1:5]
 out = {"ok": True, "busy": 0, "pid": os.getpid()}
 try:

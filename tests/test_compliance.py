@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from landuse import _overlap
 from landuse._clip import Pieces, clip_areas, convex_clips
-from landuse._compliance_measure import tiling
 from landuse.cli import main
 from landuse.compliance import (
     VERDICTS,
@@ -27,6 +26,7 @@ from landuse.compliance import (
     outside_zone_summary,
     write_compliance,
 )
+from landuse.compliance._measure import tiling
 from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError
 from landuse.policy import load_policy
 

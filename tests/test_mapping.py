@@ -21,8 +21,6 @@ from conftest import QD_GK, square
 from geopandas.testing import assert_geodataframe_equal
 
 import landuse
-from landuse._mapping_layer import encode_geometries, simplify_coverage
-from landuse._mapping_style import ramp_colors
 from landuse.errors import CRSError, GeometryError, LanduseError, LanduseWarning, SchemaError
 from landuse.mapping import (
     GRADE_COLORS,
@@ -34,7 +32,9 @@ from landuse.mapping import (
     map_zones,
     save_map,
 )
-from landuse.static_map import plot_map
+from landuse.mapping._layer import encode_geometries, simplify_coverage
+from landuse.mapping._style import ramp_colors
+from landuse.mapping.static import plot_map
 from landuse.units import M2_PER_MU
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -122,7 +122,7 @@ def specs(m_or_html: folium.Map | str) -> dict[str, dict]:
 
 
 def decode(spec: dict) -> dict[int, list]:
-    """Python mirror of the decoder in _mapping_core.js: feature -> parts -> rings -> (lon, lat)."""
+    """Python mirror of the decoder in landuse/mapping/assets/core.js: feature -> parts -> rings -> (lon, lat)."""
     features: dict[int, list] = {}
     for g in spec["geoms"]:
         x, y = spec["origin"]
@@ -679,7 +679,7 @@ def test_plot_map_legend_scale_bar_and_north_arrow(tmp_path):
 
 
 def test_plot_map_without_a_chinese_font_falls_back_to_english(monkeypatch):
-    import landuse.static_map as static_map
+    import landuse.mapping.static as static_map
 
     monkeypatch.setattr(static_map, "cjk_font", lambda: None)
     with pytest.warns(LanduseWarning, match="no font with Chinese characters"):

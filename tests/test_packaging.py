@@ -165,7 +165,6 @@ def test_readme_states_exactly_two_setup_commands_and_ci_runs_them_literally():
 def test_constraints_pin_every_core_dependency_to_its_floor():
     """scripts/constraints-oldest.txt pins each core dependency to the floor pyproject.toml states."""
     import re
-
     import tomllib
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     floors = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import tomllib
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,6 @@ from landuse.policy import (
     list_policies,
     load_policy,
 )
-
-import tomllib
 
 BUILTIN = ("national-2008", "qingdao-2019")
 TOP_LEVEL = ("extends", "description")

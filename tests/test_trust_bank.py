@@ -19,9 +19,9 @@ import warnings
 from pathlib import Path
 
 import openpyxl
-from hypothesis import strategies as st
 import pandas as pd
 import pytest
+from hypothesis import strategies as st
 from pgcluster import postgis_server  # noqa: F401  (session fixture)
 from test_bank_store import (  # noqa: F401  (_no_worker_left_behind: autouse fixture)
     _WORKERS,
@@ -33,8 +33,8 @@ from test_bank_store import (  # noqa: F401  (_no_worker_left_behind: autouse fi
     wait_for,
 )
 
-from landuse._bank_store import BankError, ProjectBank
 from landuse.bank import write_bank_excel
+from landuse.bank.store import BankError, ProjectBank
 from landuse.errors import LanduseError
 
 SECRET = "s3cretPW"
@@ -115,7 +115,7 @@ def test_a_keyword_target_is_refused_without_its_password():
 
 OPENER = r"""
 import json, os, sys, time
-from landuse._bank_store import ProjectBank
+from landuse.bank.store import ProjectBank
 folder, me, targets = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 open(os.path.join(folder, f"ready-{me}"), "w").close()
 for i, target in enumerate(targets):

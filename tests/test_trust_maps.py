@@ -32,9 +32,9 @@ from hypothesis import strategies as st
 from test_browser import MAP_JS, Page, browser  # noqa: F401 (the fixture)
 from test_mapping import specs
 
-from landuse._mapping_style import LAYERS, field_label
 from landuse.cli import main
 from landuse.mapping import map_parcels, map_zones, save_map
+from landuse.mapping._style import LAYERS, field_label
 
 #: Running a template expression would create this file (one per test session).
 CANARY_DIR = Path(tempfile.mkdtemp(prefix="landuse-canary-"))

@@ -22,7 +22,6 @@ import re
 import shutil
 import subprocess
 import warnings
-from pathlib import Path
 
 import geopandas as gpd
 import openpyxl

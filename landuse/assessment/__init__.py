@@ -32,8 +32,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landuse._assessment_report import save_indicator_charts, write_assessment
-from landuse._assessment_rules import (
+from landuse.assessment._report import save_indicator_charts, write_assessment
+from landuse.assessment._rules import (
     INDICATORS,
     Indicator,
     allocate_rewards,
@@ -45,7 +45,7 @@ from landuse._assessment_rules import (
     to_boolean,
     weights,
 )
-from landuse._assessment_stats import (
+from landuse.assessment._stats import (
     check_lang,
     check_stats,
     check_year,

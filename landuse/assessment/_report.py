@@ -14,9 +14,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from landuse._assessment_rules import INDICATORS
 from landuse._atomic import atomic_path
 from landuse._sinks import excel_workbook
+from landuse.assessment._rules import INDICATORS
 from landuse.errors import LanduseWarning, SchemaError
 
 __all__ = ["save_indicator_charts", "write_assessment"]

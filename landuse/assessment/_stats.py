@@ -10,7 +10,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from landuse._assessment_rules import INDICATORS, join_texts, text
+from landuse.assessment._rules import INDICATORS, join_texts, text
 from landuse.errors import SchemaError, format_ids
 from landuse.schema import ZONE_STATS
 

@@ -58,10 +58,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from landuse import _efficiency_common as c
-from landuse import _efficiency_grading as grading
-from landuse import _efficiency_reasons as reasons_mod
-from landuse import _efficiency_rules as rules
+from landuse.efficiency import _common as c
+from landuse.efficiency import _grading as grading
+from landuse.efficiency import _reasons as reasons_mod
+from landuse.efficiency import _rules as rules
 from landuse.errors import SchemaError, format_ids
 from landuse.policy import Policy
 from landuse.units import M2_PER_MU
@@ -651,6 +651,6 @@ def write_bank_excel(
 
 # The store that keeps the bank over the years (GeoPackage or PostGIS), re-exported here so
 # that `from landuse.bank import ProjectBank` works (architecture: bank.py = ranking + store).
-from landuse._bank_store import ProjectBank  # noqa: E402
+from landuse.bank.store import ProjectBank  # noqa: E402
 
 __all__ = [*__all__, "ProjectBank"]

@@ -30,7 +30,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse._bank_common import (
+from landuse._version import __version__
+from landuse.bank._common import (
     ENTRY_COLUMNS,
     SCHEMA_VERSION,
     STATUSES,
@@ -39,7 +40,6 @@ from landuse._bank_common import (
     now_utc,
     rows_of,
 )
-from landuse._version import __version__
 from landuse.errors import LanduseError
 
 __all__ = ["GpkgBackend", "decode_gpb", "encode_gpb"]

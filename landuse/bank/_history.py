@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse._bank_common import (
+from landuse.bank._common import (
     FIELD_LABELS,
     REAL_COLUMNS,
     STATUS_LABELS,

@@ -23,7 +23,9 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse._bank_common import (
+from landuse._sinks import redact_all, redact_dsn
+from landuse._version import __version__
+from landuse.bank._common import (
     ENTRY_COLUMNS,
     SCHEMA_VERSION,
     STATUSES,
@@ -31,8 +33,6 @@ from landuse._bank_common import (
     StoreBusyError,
     rows_of,
 )
-from landuse._sinks import redact_all, redact_dsn
-from landuse._version import __version__
 from landuse.errors import LanduseError
 
 __all__ = ["PostgisBackend", "dsn_secrets"]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse._bank_common import (
+from landuse.bank._common import (
     ENTRY_COLUMNS,
     HUMAN_DECISIONS,
     REAL_COLUMNS,
@@ -22,7 +22,7 @@ from landuse._bank_common import (
     pause_for_tests,
     plain_values,
 )
-from landuse._bank_history import sync_events
+from landuse.bank._history import sync_events
 from landuse.errors import format_ids
 
 __all__ = ["SyncReport", "apply_sync", "check_lang", "differences", "normalise_entries"]

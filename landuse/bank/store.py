@@ -35,7 +35,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse._bank_common import (
+from landuse._sinks import excel_workbook, redact_dsn, terminal_text
+from landuse.bank._common import (
     CANDIDATE_COLUMNS,
     STATUSES,
     TRANSITIONS,
@@ -51,9 +52,8 @@ from landuse._bank_common import (
     prepare_candidates,
     refuse_nul,
 )
-from landuse._bank_history import describe_changes, event_row
-from landuse._bank_sync import Lang, SyncReport, apply_sync, check_lang, normalise_entries
-from landuse._sinks import excel_workbook, redact_dsn, terminal_text
+from landuse.bank._history import describe_changes, event_row
+from landuse.bank._sync import Lang, SyncReport, apply_sync, check_lang, normalise_entries
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
 from landuse.units import m2_to_mu
@@ -201,11 +201,11 @@ class ProjectBank:
             raise BankError(msg)
         text = os.fspath(target)
         if text.startswith(("postgresql://", "postgres://")):
-            from landuse._bank_postgis import PostgisBackend
+            from landuse.bank._postgis import PostgisBackend
 
             return cls(PostgisBackend(text, timeout=float(timeout)))
         if text.lower().endswith(".gpkg"):
-            from landuse._bank_gpkg import GpkgBackend
+            from landuse.bank._gpkg import GpkgBackend
 
             return cls(GpkgBackend(text, timeout=float(timeout)))
         msg = (
@@ -730,7 +730,7 @@ class ProjectBank:
         ...     bank.export_excel(folder / "bank.xlsx").name
         'bank.xlsx'
         """
-        from landuse._bank_history import excel_sheets
+        from landuse.bank._history import excel_sheets
 
         check_lang(lang, "ProjectBank.export_excel")
         sheets = excel_sheets(self.summary(), self.entries(), self.syncs(), lang=lang)

@@ -30,10 +30,10 @@ from typing import Any, Literal
 
 import click
 
-from landuse._mapping_style import SCHEMES
 from landuse._sinks import terminal_text
 from landuse._version import __version__
 from landuse.errors import LanduseError
+from landuse.mapping._style import SCHEMES
 
 __all__ = ["main"]
 
@@ -592,7 +592,7 @@ def map_command(
     written = save_map(m, output, offline=offline)
     _echo(f"map → {written}")
     if static_path is not None:
-        from landuse.static_map import plot_map
+        from landuse.mapping.static import plot_map
 
         data = parcels if parcels is not None else zones
         plot_map(
@@ -722,7 +722,7 @@ def bank_command(
     policy = load_policy(policy_name)
     metrics = None
     if scheduler or workers:
-        from landuse._scale_cli import bank_inputs
+        from landuse.cli._scale import bank_inputs
 
         # metrics and zones on the cluster; the bank's ranking runs here
         parcels, zones, areas, metrics = bank_inputs(
@@ -1072,7 +1072,7 @@ def bank_store_sync(
     """Upsert CANDIDATES (from `landuse bank -o …`) into the bank by parcel."""
     import pyogrio
 
-    from landuse._bank_store import ProjectBank
+    from landuse.bank.store import ProjectBank
 
     if not store.startswith(("postgresql://", "postgres://")) and _same_file(
         Path(store), candidates_path
@@ -1115,7 +1115,7 @@ def bank_store_status(
     timeout: float,
 ) -> None:
     """Move entries to STATUS (all or none), e.g. `status C-P1 C-P2 verified --by 王工`."""
-    from landuse._bank_store import ProjectBank
+    from landuse.bank.store import ProjectBank
 
     with ProjectBank.open(store, timeout=timeout) as bank:
         bank.set_status(list(candidate_ids), status, by=by, note=note)  # type: ignore[arg-type]
@@ -1130,7 +1130,7 @@ def bank_store_status(
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def bank_store_history(candidate_id: str, store: str, lang: str) -> None:
     """Print every event of CANDIDATE_ID: time, user, note, old → new."""
-    from landuse._bank_store import ProjectBank
+    from landuse.bank.store import ProjectBank
 
     with ProjectBank.open(store) as bank:
         history = bank.history(candidate_id, lang="zh" if lang == "zh" else "en")
@@ -1154,7 +1154,7 @@ def bank_store_history(candidate_id: str, store: str, lang: str) -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def bank_store_summary(store: str, output: Path | None, lang: str) -> None:
     """Print entries by zone and status (count, 亩, extra floor area, tax); optionally to Excel."""
-    from landuse._bank_store import ProjectBank
+    from landuse.bank.store import ProjectBank
 
     code: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
     _check_outputs([("-o/--output", output, (".xlsx",))], inputs={"--store": store})
@@ -1301,7 +1301,7 @@ def check_command(
         options["tolerance_share"] = tolerance_share
     uses = [u.strip() for u in industrial_uses.split(",") if u.strip()]
     if scheduler or workers or proposals.is_dir():
-        from landuse._scale_cli import check_report
+        from landuse.cli._scale import check_report
 
         report = check_report(
             proposals,

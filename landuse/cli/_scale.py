@@ -14,11 +14,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landuse import _scale_io as sio
 from landuse import io
-from landuse._scale_read import from_frame
-from landuse._scale_run import zone_ids
 from landuse.policy import Policy
+from landuse.scale import _io as sio
+from landuse.scale._read import from_frame
+from landuse.scale._run import zone_ids
 
 __all__: list[str] = []
 

@@ -34,10 +34,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from landuse import _compliance_measure as _m
 from landuse import _overlap
 from landuse._clip import drop_empty_rings
-from landuse._compliance_text import (
+from landuse.compliance import _measure as _m
+from landuse.compliance._text import (
     AREA_TYPE_LABELS,
     COLUMN_LABELS,
     LAND_USE_LABELS,

@@ -56,7 +56,6 @@ from landuse.crs._parse import (
     _where,
     _zone_variant,
 )
-from landuse.errors import CRSError, LanduseWarning
 from landuse.crs.webmap import (
     CHINA_BBOX,
     _inside_box,
@@ -65,6 +64,7 @@ from landuse.crs.webmap import (
     wgs84_to_bd09,
     wgs84_to_gcj02,
 )
+from landuse.errors import CRSError, LanduseWarning
 
 __all__ = [
     "CHINA_ALBERS",

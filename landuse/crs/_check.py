@@ -30,8 +30,8 @@ from pyproj.crs.coordinate_operation import (
 )
 
 from landuse.crs._parse import _as_geo, _horizontal, _num, _parse_crs, _where
-from landuse.errors import CRSError, format_ids
 from landuse.crs.webmap import _inside_box
+from landuse.errors import CRSError, format_ids
 
 #: Largest accepted linear scale error of an analysis CRS over the data (0.5 %).
 MAX_SCALE_ERROR = 0.005
@@ -53,7 +53,7 @@ CHINA_ALBERS = ProjectedCRS(
 
 _ID_COLUMNS = ("parcel_id", "proposal_id", "zone_id", "building_id", "area_id", "id")
 _GRID = 9  # samples per side of the data's lon/lat box for the scale factors
-_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 
 
 def _user_stacklevel() -> int:

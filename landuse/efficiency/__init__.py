@@ -57,12 +57,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landuse import _efficiency_common as c
-from landuse import _efficiency_grading as grading
-from landuse import _efficiency_metrics as metrics_impl
-from landuse import _efficiency_reasons as reasons_mod
-from landuse import _efficiency_rules as rules
 from landuse.crs import check_projected, check_same_crs
+from landuse.efficiency import _common as c
+from landuse.efficiency import _grading as grading
+from landuse.efficiency import _metrics as metrics_impl
+from landuse.efficiency import _reasons as reasons_mod
+from landuse.efficiency import _rules as rules
 from landuse.errors import format_ids
 from landuse.policy import Policy
 

@@ -12,7 +12,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landuse import _efficiency_common as c
+from landuse.efficiency import _common as c
 from landuse.errors import PolicyError, SchemaError
 from landuse.policy import Policy
 

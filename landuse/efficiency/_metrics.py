@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse import _efficiency_common as c
 from landuse.crs import check_projected, check_same_crs
+from landuse.efficiency import _common as c
 from landuse.errors import GeometryError, LanduseWarning, PolicyError, format_ids
 from landuse.policy import Policy
 from landuse.units import M2_PER_MU

@@ -22,8 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from landuse import _efficiency_common as c
-from landuse._efficiency_reasons import (
+from landuse.efficiency import _common as c
+from landuse.efficiency._reasons import (
     REASON_BY_CODE,
     Outcome,
 )

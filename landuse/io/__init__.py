@@ -30,13 +30,12 @@ import pyogrio
 import pyogrio.errors
 
 from landuse import schema
-from landuse.io import _clean
-from landuse.io import _coerce
 from landuse._atomic import atomic_path
-from landuse.io._shapefile import detect_shapefile_encoding
 from landuse._sinks import gpkg_text
-from landuse.io._clean import CoordSystem, OnInvalid
 from landuse.errors import GeometryError, LanduseError, SchemaError
+from landuse.io import _clean, _coerce
+from landuse.io._clean import CoordSystem, OnInvalid
+from landuse.io._shapefile import detect_shapefile_encoding
 
 __all__ = [
     "ReadReport",

@@ -20,8 +20,8 @@ import shapely
 from pyproj import CRS
 
 from landuse import schema
-from landuse.io import _coerce
 from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError, format_ids
+from landuse.io import _coerce
 
 if TYPE_CHECKING:
     from landuse.io import ReadReport

@@ -26,8 +26,8 @@ import pyogrio
 import pyogrio.raw
 import shapely
 
-from landuse.io._clean import polygonal_parts
 from landuse.errors import LanduseError, LanduseWarning, format_ids
+from landuse.io._clean import polygonal_parts
 
 __all__ = ["read_osm_parcels"]
 

@@ -42,7 +42,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from landuse._mapping_draw import (
+from landuse.errors import LanduseWarning, SchemaError, format_ids
+from landuse.mapping._draw import (
     _AREA_BASE,
     _OUTLINE_BASE,
     _ZONE_COLOR,
@@ -57,21 +58,20 @@ from landuse._mapping_draw import (
     _zone_names,
     draw,
 )
-from landuse._mapping_layer import (
+from landuse.mapping._layer import (
     BASEMAPS,
     display_geometries,
     map_state,
     new_map,
 )
-from landuse._mapping_offline import save_map
-from landuse._mapping_style import (
+from landuse.mapping._offline import save_map
+from landuse.mapping._style import (
     CATEGORY_COLORS,
     Scheme,
     categorical_styling,
     color_styling,
     single_styling,
 )
-from landuse.errors import LanduseWarning, SchemaError, format_ids
 from landuse.units import M2_PER_KM2, M2_PER_MU
 
 __all__ = [

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse._mapping_layer import (
+from landuse.errors import CRSError, SchemaError, format_ids
+from landuse.mapping._layer import (
     BASEMAPS,
     _tiles,
     add_layer,
@@ -23,8 +24,7 @@ from landuse._mapping_layer import (
     map_state,
     new_map,
 )
-from landuse._mapping_style import Styling, field_spec
-from landuse.errors import CRSError, SchemaError, format_ids
+from landuse.mapping._style import Styling, field_spec
 
 __all__ = ["draw"]
 

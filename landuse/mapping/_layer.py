@@ -1,6 +1,6 @@
 """The engine behind :mod:`landuse.mapping`: display geometry, compact encoding, map elements.
 
-A layer goes to the page as ONE JSON document read by ``_mapping_core.js``:
+A layer goes to the page as ONE JSON document read by ``assets/core.js``:
 
 - geometry simplified for display with a tolerance that keeps shared edges (GEOS coverage
   simplification, on groups of touching features), reprojected to WGS 84 (and shifted to
@@ -36,8 +36,8 @@ from folium.map import Layer
 from folium.template import tojavascript
 
 from landuse._sinks import script_json
-from landuse.errors import GeometryError, LanduseError, LanduseWarning, format_ids
 from landuse.crs.webmap import wgs84_to_gcj02
+from landuse.errors import GeometryError, LanduseError, LanduseWarning, format_ids
 
 __all__ = [
     "BASEMAPS",
@@ -156,9 +156,9 @@ def map_state(m: folium.Map) -> MapState:
 
 @lru_cache(maxsize=1)
 def _core_assets() -> tuple[str, str]:
-    pkg = resources.files("landuse")
-    js = (pkg / "_mapping_core.js").read_text(encoding="utf-8")
-    css = (pkg / "_mapping_core.css").read_text(encoding="utf-8")
+    pkg = resources.files("landuse.mapping").joinpath("assets")
+    js = (pkg / "core.js").read_text(encoding="utf-8")
+    css = (pkg / "core.css").read_text(encoding="utf-8")
     return js, css
 
 
@@ -522,7 +522,7 @@ def _encode_kind(geoms: np.ndarray, kind: str) -> tuple[dict[str, Any], np.ndarr
 def encode_geometries(
     geoms: np.ndarray,
 ) -> tuple[list[dict[str, Any]], list[int], np.ndarray]:
-    """Encode lon/lat geometries for ``_mapping_core.js``.
+    """Encode lon/lat geometries for ``assets/core.js``.
 
     Returns ``(groups, origin, drawn)``: one group per geometry kind (``polygon``, ``line``,
     ``point``) with the feature ids it holds (omitted when it holds all, in order), parts per

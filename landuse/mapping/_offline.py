@@ -41,8 +41,8 @@ from typing import Any
 import folium
 
 from landuse._atomic import atomic_path
-from landuse._mapping_layer import _Text, ensure_layer_control_last
 from landuse.errors import LanduseError
+from landuse.mapping._layer import _Text, ensure_layer_control_last
 
 __all__ = ["inline_assets", "render_html", "save_map"]
 

@@ -1,7 +1,7 @@
 """Styling for maps, computed in Python: labels, palettes, classes, legends, display fields.
 
 Shared by the interactive maps (:mod:`landuse.mapping`) and the static ones
-(:mod:`landuse.static_map`), so a category or class has the same colour and the same legend
+(:mod:`landuse.mapping.static`), so a category or class has the same colour and the same legend
 entry in both. Nothing here draws; it returns a style index per feature, the list of styles
 and the legend items that describe them.
 """

@@ -23,9 +23,9 @@ import geopandas as gpd
 import numpy as np
 
 from landuse._atomic import atomic_path
-from landuse._mapping_style import Styling, categorical_styling, color_styling, field_label
 from landuse.crs import to_analysis_crs
 from landuse.errors import CRSError, LanduseWarning, SchemaError
+from landuse.mapping._style import Styling, categorical_styling, color_styling, field_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

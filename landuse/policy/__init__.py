@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from landuse.errors import PolicyError
 from landuse.policy._schema import (
     _CONF,
     _SECTIONS,
@@ -69,7 +70,6 @@ from landuse.policy._schema import (
     _meta,
     _type_name,
 )
-from landuse.errors import PolicyError
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable

@@ -30,8 +30,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse._rasterize import rasterize_metric
-from landuse._zonal import (
+from landuse.crs import check_projected, crs_label
+from landuse.errors import LanduseWarning
+from landuse.policy import Policy, load_policy
+from landuse.raster._rasterize import rasterize_metric
+from landuse.raster._zonal import (
     EXACT_OPS,
     RasterLike,
     check_band,
@@ -40,9 +43,6 @@ from landuse._zonal import (
     raster_crs,
     raster_geometries,
 )
-from landuse.crs import check_projected, crs_label
-from landuse.errors import LanduseWarning
-from landuse.policy import Policy, load_policy
 
 __all__ = [
     "DEFAULT_STATS",

@@ -18,9 +18,9 @@ from affine import Affine
 from rasterio.windows import Window
 
 from landuse._atomic import atomic_path
-from landuse._zonal import RasterLike, open_raster, raster_crs, raster_geometries
 from landuse.crs import check_projected
 from landuse.errors import SchemaError
+from landuse.raster._zonal import RasterLike, open_raster, raster_crs, raster_geometries
 
 __all__ = ["rasterize_metric"]
 

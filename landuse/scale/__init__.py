@@ -49,15 +49,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 
-from landuse import _efficiency_common as c
-from landuse import _scale_io as sio
-from landuse import _scale_parts as parts
-from landuse import _scale_read as sread
-from landuse import _scale_run as srun
 from landuse import compliance, efficiency
 from landuse import raster as _raster
+from landuse.efficiency import _common as c
 from landuse.errors import SchemaError
 from landuse.policy import Policy, load_policy
+from landuse.scale import _io as sio
+from landuse.scale import _parts as parts
+from landuse.scale import _read as sread
+from landuse.scale import _run as srun
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask.dataframe as dd

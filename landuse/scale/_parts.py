@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse import _scale_io as sio
+from landuse.scale import _io as sio
 
 __all__: list[str] = []
 
@@ -171,7 +171,7 @@ def zonal(part: gpd.GeoDataFrame, ctx: dict[str, Any]) -> pd.DataFrame:
 
 def zone_ids(part: gpd.GeoDataFrame, ctx: dict[str, Any]) -> pd.Series:
     """Each parcel's zone as the efficiency rules place it (own ``zone_id``, else largest share)."""
-    from landuse import _efficiency_rules as rules
+    from landuse.efficiency import _rules as rules
 
     with sio.logged_warnings(f"zone assignment, {_where(part)}"):
         zone_id, _, _ = rules.zone_info(

@@ -17,10 +17,10 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse import _scale_io as sio
 from landuse import io as lio
 from landuse.crs import analysis_crs, check_projected
 from landuse.errors import CRSError, SchemaError, format_ids
+from landuse.scale import _io as sio
 
 if TYPE_CHECKING:  # pragma: no cover
     import dask_geopandas as dgpd

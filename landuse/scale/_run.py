@@ -1,6 +1,6 @@
 """Applying the in-memory functions to partitions for :mod:`landuse.scale` (client side).
 
-Private. :func:`run` maps a partition function of :mod:`landuse._scale_parts` over a frame,
+Private. :func:`run` maps a partition function of :mod:`landuse.scale._parts` over a frame,
 with the small inputs as one graph key; with partitioned buildings it pairs each parcel
 partition with the building partitions whose extent meets its own, shuffling a side whose
 partitions have no spatial order.
@@ -20,11 +20,11 @@ import pandas as pd
 import pyproj
 import shapely
 
-from landuse import _scale_io as sio
-from landuse import _scale_parts as parts
 from landuse.crs import crs_label
 from landuse.errors import LanduseWarning
 from landuse.policy import Policy
+from landuse.scale import _io as sio
+from landuse.scale import _parts as parts
 
 __all__: list[str] = []
 
@@ -33,7 +33,7 @@ log = logging.getLogger("landuse.scale")
 #: Column carrying the row numbers through a spatial shuffle.
 ROW = "__landuse_row__"
 #: A frame's partitions count as spatially scattered above this spread (see
-#: :func:`landuse._scale_parts.hull_spread`): about 1 for partitions that tile the area, n for
+#: :func:`landuse.scale._parts.hull_spread`): about 1 for partitions that tile the area, n for
 #: partitions in no spatial order.
 SCATTERED = 2.0
 
@@ -176,7 +176,7 @@ def buildings_notice(
         yield
     if not isinstance(buildings, gpd.GeoDataFrame) or not len(buildings):
         return
-    from landuse import _efficiency_metrics as metrics_impl
+    from landuse.efficiency import _metrics as metrics_impl
 
     _, floor, _ = metrics_impl.building_floor_areas(
         buildings,

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landuse._supply_common import (
+from landuse.policy import Policy
+from landuse.supply._common import (
     Lang,
     check_choice,
     check_lang,
@@ -35,14 +36,14 @@ from landuse._supply_common import (
     mu,
     require_policy,
 )
-from landuse._supply_indicators import _verdict, evaluate_indicators, indicator_values
-from landuse._supply_multistorey import (
+from landuse.supply._indicators import _verdict, evaluate_indicators, indicator_values
+from landuse.supply._multistorey import (
     apartment_allowance,
     check_apartment_plan,
     multistorey_potential,
     suitable_divisions,
 )
-from landuse._supply_options import (
+from landuse.supply._options import (
     _LABELS,
     _PREFERENCE,
     _WHY,
@@ -61,12 +62,12 @@ from landuse._supply_options import (
     _site_values,
     _years,
 )
-from landuse._supply_standard import (
+from landuse.supply._standard import (
     accept_standard_land,
     check_standard_land,
     standard_land_conditions,
 )
-from landuse._supply_tenure import (
+from landuse.supply._tenure import (
     _unit_price,
     annuity_due_factor,
     grant_price,
@@ -75,7 +76,6 @@ from landuse._supply_tenure import (
     present_value,
     tenure_coefficient,
 )
-from landuse.policy import Policy
 
 __all__ = [
     "ConventionalGrant",

@@ -28,7 +28,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landuse._supply_common import (
+from landuse.policy import Policy
+from landuse.supply._common import (
     _RTOL,
     Lang,
     as_array,
@@ -36,7 +37,6 @@ from landuse._supply_common import (
     fmt,
     mu,
 )
-from landuse.policy import Policy
 
 __all__ = ["INDICATORS"]
 

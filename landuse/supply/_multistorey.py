@@ -10,7 +10,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from landuse._supply_common import (
+from landuse.errors import SchemaError
+from landuse.policy import Policy
+from landuse.supply._common import (
     Lang,
     as_array,
     check_choice,
@@ -27,9 +29,7 @@ from landuse._supply_common import (
     require_policy,
     row_labels,
 )
-from landuse._supply_indicators import _join, _result_frame, boolean
-from landuse.errors import SchemaError
-from landuse.policy import Policy
+from landuse.supply._indicators import _join, _result_frame, boolean
 
 __all__ = ["apartment_allowance", "check_apartment_plan", "multistorey_potential"]
 

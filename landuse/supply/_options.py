@@ -14,9 +14,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from landuse._supply_common import check_choice, check_number, land_area
-from landuse._supply_tenure import grant_price, lease_then_transfer_cash_flows
 from landuse.policy import Policy, _division
+from landuse.supply._common import check_choice, check_number, land_area
+from landuse.supply._tenure import grant_price, lease_then_transfer_cash_flows
 from landuse.units import YUAN_PER_WAN
 
 __all__ = [

@@ -1,7 +1,7 @@
 """Standard land (标准地): conditions by zone and industry, commitment checks, acceptance.
 
 Private: public API in :mod:`landuse.supply`; the indicators are in
-:mod:`landuse._supply_indicators`.
+:mod:`landuse.supply._indicators`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from landuse._supply_common import (
+from landuse.errors import SchemaError, format_ids
+from landuse.policy import Policy
+from landuse.supply._common import (
     Lang,
     as_array,
     check_choice,
@@ -29,7 +31,7 @@ from landuse._supply_common import (
     require_policy,
     row_labels,
 )
-from landuse._supply_indicators import (
+from landuse.supply._indicators import (
     _BY_KEY,
     _REQUIREMENTS,
     INDICATORS,
@@ -44,8 +46,6 @@ from landuse._supply_indicators import (
     indicator_values,
     label,
 )
-from landuse.errors import SchemaError, format_ids
-from landuse.policy import Policy
 
 __all__ = ["accept_standard_land", "check_standard_land", "standard_land_conditions"]
 

@@ -10,14 +10,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landuse._supply_common import (
+from landuse.policy import Policy, load_policy
+from landuse.supply._common import (
     as_array,
     bad_positions,
     check_frame,
     check_number,
     wrapper,
 )
-from landuse.policy import Policy, load_policy
 from landuse.units import YUAN_PER_WAN
 
 __all__ = [
