@@ -14,6 +14,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from landuse import io
 from landuse.datasets.synthetic import (
     synthetic_buildings,
     synthetic_parcels,
@@ -122,8 +123,6 @@ def load_sample() -> Sample:
     >>> len(s.zones), s.parcels.crs.to_epsg(), len(s.parcels) >= 3000
     (14, 4549, True)
     """
-    from landuse import io
-
     sample = get_path("sample")
     return Sample(
         zones=io.read_zones(get_path("zones")),

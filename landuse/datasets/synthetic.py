@@ -14,6 +14,7 @@ inefficient cases, see ``scripts/make_sample_data.py``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -780,6 +781,30 @@ def synthetic_proposals(
     >>> int(inside.sum()), int((~inside & ~outside).sum()), int(outside.sum())
     (20, 10, 10)
     """
+    crs = _check_proposal_args(n, zones, shares)
+    rng = np.random.default_rng(seed)
+    total = float(sum(shares))
+    n_in = round(n * shares[0] / total)
+    n_edge = round(n * shares[1] / total)
+    n_out = n - n_in - n_edge
+    index = _ZoneIndex.of(zones)
+    geoms: list[np.ndarray] = []
+    owner: list[np.ndarray] = []
+    for kind, count in (("inside", n_in), ("edge", n_edge), ("outside", n_out)):
+        placed, zone_of = _place_proposals(kind, count, rng=rng, index=index)
+        geoms.append(placed)
+        owner.append(zone_of)
+    order = rng.permutation(n)
+    geometry = np.concatenate(geoms)[order]
+    zone_of = np.concatenate(owner)[order].astype(np.int64)
+    frame = _proposal_attributes(geometry, zone_of, zones=zones, rng=rng)
+    return gpd.GeoDataFrame(frame[list(PROPOSALS.column_names)], geometry=geometry, crs=crs)
+
+
+def _check_proposal_args(
+    n: int, zones: gpd.GeoDataFrame, shares: tuple[float, float, float]
+) -> pyproj.CRS:
+    """Check the arguments of :func:`synthetic_proposals`; return the zones' projected CRS."""
     if n < 0:
         msg = f"`n` must be a non-negative number of proposals, got {n}."
         raise ValueError(msg)
@@ -789,70 +814,94 @@ def synthetic_proposals(
     if min(shares) < 0 or sum(shares) <= 0:
         msg = f"`shares` must be non-negative and not all zero, got {shares}."
         raise ValueError(msg)
-    crs = _check_projected(zones.crs, "zones")
-    rng = np.random.default_rng(seed)
-    total = float(sum(shares))
-    n_in = round(n * shares[0] / total)
-    n_edge = round(n * shares[1] / total)
-    n_out = n - n_in - n_edge
+    return _check_projected(zones.crs, "zones")
 
-    zgeoms = zones.geometry.to_numpy()
-    shapely.prepare(zgeoms)
-    union = shapely.union_all(zgeoms)
-    shapely.prepare(union)
-    weights = shapely.area(zgeoms) / shapely.area(zgeoms).sum()
-    zb = shapely.bounds(zgeoms)
-    tree = shapely.STRtree(zgeoms)
 
-    geoms: list[np.ndarray] = []
-    owner: list[np.ndarray] = []
-    for kind, count in (("inside", n_in), ("edge", n_edge), ("outside", n_out)):
-        got_g: list[np.ndarray] = []
-        got_z: list[np.ndarray] = []
-        have = 0
-        for _ in range(1000):
-            if have >= count:
-                break
-            batch = max(4 * (count - have), 16)
-            z = rng.choice(len(zgeoms), batch, p=weights)
-            half = rng.uniform(50.0, 150.0, batch)
-            if kind == "inside":
-                x = rng.uniform(zb[z, 0], zb[z, 2])
-                y = rng.uniform(zb[z, 1], zb[z, 3])
-            elif kind == "edge":
-                ring = shapely.get_exterior_ring(
-                    shapely.get_geometry(zgeoms[z], np.zeros(batch, dtype=int))
-                )
-                pts = shapely.line_interpolate_point(ring, rng.random(batch), normalized=True)
-                x, y = shapely.get_x(pts), shapely.get_y(pts)
-            else:
-                theta = rng.uniform(0, 2 * np.pi, batch)
-                reach = np.hypot(zb[z, 2] - zb[z, 0], zb[z, 3] - zb[z, 1]) / 2
-                dist = reach + half * 1.5 + rng.uniform(200.0, 3000.0, batch)
-                x = (zb[z, 0] + zb[z, 2]) / 2 + dist * np.cos(theta)
-                y = (zb[z, 1] + zb[z, 3]) / 2 + dist * np.sin(theta)
-            boxes = shapely.box(x - half, y - half, x + half, y + half)
-            if kind == "inside":
-                ok = shapely.contains(zgeoms[z], boxes)
-            elif kind == "edge":
-                share = shapely.area(shapely.intersection(boxes, union)) / shapely.area(boxes)
-                ok = (share > 0.05) & (share < 0.95)
-            else:
-                ok = np.ones(batch, dtype=bool)
-                hit, _ = tree.query(boxes, predicate="intersects")
-                ok[hit] = False
-            got_g.append(boxes[ok])
-            got_z.append(z[ok])
-            have += int(ok.sum())
-        if have < count:
-            msg = f"could not place {count} {kind} proposals around these zones; use fewer."
-            raise ValueError(msg)
-        geoms.append(np.concatenate(got_g)[:count])
-        owner.append(np.concatenate(got_z)[:count])
-    order = rng.permutation(n)
-    geometry = np.concatenate(geoms)[order]
-    zone_of = np.concatenate(owner)[order].astype(np.int64)
+@dataclass(frozen=True)
+class _ZoneIndex:
+    """The zones' geometries with what placing proposals around them needs."""
 
+    geoms: np.ndarray
+    union: shapely.Geometry
+    weights: np.ndarray
+    bounds: np.ndarray
+    tree: shapely.STRtree
+
+    @classmethod
+    def of(cls, zones: gpd.GeoDataFrame) -> _ZoneIndex:
+        geoms = zones.geometry.to_numpy()
+        shapely.prepare(geoms)
+        union = shapely.union_all(geoms)
+        shapely.prepare(union)
+        weights = shapely.area(geoms) / shapely.area(geoms).sum()
+        return cls(geoms, union, weights, shapely.bounds(geoms), shapely.STRtree(geoms))
+
+
+def _place_proposals(
+    kind: str, count: int, *, rng: np.random.Generator, index: _ZoneIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` squares of this ``kind`` (inside, edge, outside), and the zone of each."""
+    got_g: list[np.ndarray] = []
+    got_z: list[np.ndarray] = []
+    have = 0
+    for _ in range(1000):
+        if have >= count:
+            break
+        batch = max(4 * (count - have), 16)
+        boxes, z = _candidate_boxes(kind, batch, rng=rng, index=index)
+        ok = _accepted(kind, boxes, z, index=index)
+        got_g.append(boxes[ok])
+        got_z.append(z[ok])
+        have += int(ok.sum())
+    if have < count:
+        msg = f"could not place {count} {kind} proposals around these zones; use fewer."
+        raise ValueError(msg)
+    return np.concatenate(got_g)[:count], np.concatenate(got_z)[:count]
+
+
+def _candidate_boxes(
+    kind: str, batch: int, *, rng: np.random.Generator, index: _ZoneIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """``batch`` random squares of 100–300 m placed for ``kind``, and the zone of each."""
+    zb = index.bounds
+    z = rng.choice(len(index.geoms), batch, p=index.weights)
+    half = rng.uniform(50.0, 150.0, batch)
+    if kind == "inside":
+        x = rng.uniform(zb[z, 0], zb[z, 2])
+        y = rng.uniform(zb[z, 1], zb[z, 3])
+    elif kind == "edge":
+        ring = shapely.get_exterior_ring(
+            shapely.get_geometry(index.geoms[z], np.zeros(batch, dtype=int))
+        )
+        pts = shapely.line_interpolate_point(ring, rng.random(batch), normalized=True)
+        x, y = shapely.get_x(pts), shapely.get_y(pts)
+    else:
+        theta = rng.uniform(0, 2 * np.pi, batch)
+        reach = np.hypot(zb[z, 2] - zb[z, 0], zb[z, 3] - zb[z, 1]) / 2
+        dist = reach + half * 1.5 + rng.uniform(200.0, 3000.0, batch)
+        x = (zb[z, 0] + zb[z, 2]) / 2 + dist * np.cos(theta)
+        y = (zb[z, 1] + zb[z, 3]) / 2 + dist * np.sin(theta)
+    return shapely.box(x - half, y - half, x + half, y + half), z
+
+
+def _accepted(kind: str, boxes: np.ndarray, z: np.ndarray, *, index: _ZoneIndex) -> np.ndarray:
+    """Which candidate squares really are inside their zone, across an edge, or outside all."""
+    if kind == "inside":
+        return shapely.contains(index.geoms[z], boxes)
+    if kind == "edge":
+        share = shapely.area(shapely.intersection(boxes, index.union)) / shapely.area(boxes)
+        return (share > 0.05) & (share < 0.95)
+    ok = np.ones(len(boxes), dtype=bool)
+    hit, _ = index.tree.query(boxes, predicate="intersects")
+    ok[hit] = False
+    return ok
+
+
+def _proposal_attributes(
+    geometry: np.ndarray, zone_of: np.ndarray, *, zones: gpd.GeoDataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
+    """The proposal columns for squares placed by the zones at ``zone_of``."""
+    n = len(geometry)
     area = shapely.area(geometry)
     mu = area / _M2_PER_MU
     commercial = rng.random(n) < 0.10
@@ -866,7 +915,7 @@ def synthetic_proposals(
         industry = np.array(_MANUFACTURING, dtype=object)[rng.integers(0, len(_MANUFACTURING), n)]
     industry = pd.array(np.where(commercial, np.array(None, dtype=object), industry), dtype="str")
     districts = zones["district"].to_numpy()[zone_of] if "district" in zones else np.full(n, None)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "proposal_id": _numbered("N", 1, n, 6),
             "project": _numbered("合成项目", 1, n, 6),
@@ -881,4 +930,3 @@ def synthetic_proposals(
             "expected_revenue_wan": np.round(mu * rng.uniform(200.0, 1500.0, n), 2),
         }
     )
-    return gpd.GeoDataFrame(frame[list(PROPOSALS.column_names)], geometry=geometry, crs=crs)
