@@ -3,9 +3,9 @@ that CRS distort lengths and areas where the data are?
 
 * :func:`scale_distortion` (public through :mod:`landuse.crs`) measures the scale error of a
   projected CRS over the data's extent from PROJ's Tissot factors.
-* :data:`CHINA_ALBERS` / :func:`equal_area_crs` (public through :mod:`landuse.crs`) give an
-  equal-area CRS for area work over wide extents.
-* The ``_check_*`` functions raise :class:`~landuse.errors.CRSError` for coordinates that
+* :data:`CHINA_ALBERS` / :func:`equal_area_at` (public as :func:`landuse.crs.equal_area_crs`)
+  give an equal-area CRS for area work over wide extents.
+* The ``check_*`` functions raise :class:`~landuse.errors.CRSError` for coordinates that
   cannot be what their CRS says: degrees under a projected ``.prj``, a mix of zone-prefixed and
   plain Gauss-Krüger eastings, numbers no CRS can place (1e300).
 """
@@ -29,8 +29,7 @@ from pyproj.crs.coordinate_operation import (
     LambertAzimuthalEqualAreaConversion,
 )
 
-from landuse.crs._parse import _as_geo, _horizontal, _num, _parse_crs, _where
-from landuse.crs.webmap import _inside_box
+from landuse.crs._parse import as_geo, fmt_num, horizontal, inside_box, parse_crs, subject
 from landuse.errors import CRSError, format_ids
 
 #: Largest accepted linear scale error of an analysis CRS over the data (0.5 %).
@@ -56,7 +55,7 @@ _GRID = 9  # samples per side of the data's lon/lat box for the scale factors
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 
 
-def _user_stacklevel() -> int:
+def user_stacklevel() -> int:
     """Stack level of the first frame outside the landuse package (for warnings.warn)."""
     frame = sys._getframe(1)
     level = 1
@@ -82,12 +81,12 @@ def _span(bounds: NDArray[np.float64]) -> str:
 
 @lru_cache(maxsize=64)
 def _to_lonlat(crs: pyproj.CRS) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(crs, _horizontal(crs).geodetic_crs, always_xy=True)
+    return pyproj.Transformer.from_crs(crs, horizontal(crs).geodetic_crs, always_xy=True)
 
 
 @lru_cache(maxsize=64)
 def _proj(crs: pyproj.CRS) -> pyproj.Proj:
-    return pyproj.Proj(_horizontal(crs))
+    return pyproj.Proj(horizontal(crs))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +94,7 @@ def _proj(crs: pyproj.CRS) -> pyproj.Proj:
 # ---------------------------------------------------------------------------------------------
 
 
-def _lonlat_bounds(
+def lonlat_bounds(
     geo: geopandas.GeoDataFrame | geopandas.GeoSeries,
     crs: pyproj.CRS,
     *,
@@ -138,7 +137,7 @@ def _lonlat_bounds(
             return west, south, east, north
         bad = present
     msg = (
-        f"{_where(name, caller)} has coordinates that {_label(crs)} cannot place on the Earth: "
+        f"{subject(name, caller)} has coordinates that {_label(crs)} cannot place on the Earth: "
         f"{int(bad.sum())} of {len(geo)} rows ({_row_ids(geo, bad)}) reach "
         f"{_span(np.asarray(geopandas.GeoSeries(geo.geometry.array[bad]).total_bounds))}. "
         "They are probably broken (a wrong unit, a corrupt file); fix or drop those rows."
@@ -151,7 +150,7 @@ def _label(crs: pyproj.CRS) -> str:
     return f"EPSG:{code} ({crs.name})" if code is not None else f"{crs.name}"
 
 
-def _check_degrees(
+def check_degrees(
     geo: geopandas.GeoDataFrame | geopandas.GeoSeries,
     crs: pyproj.CRS,
     *,
@@ -186,10 +185,12 @@ def _check_degrees(
         return
     others = ~degrees & np.all(np.isfinite(per_row), axis=1)
     rows = f"{int(degrees.sum())} of {len(geo)} rows ({_row_ids(geo, degrees)})"
-    rest = f"; the other {int(others.sum())} rows ({_row_ids(geo, others)}) do not" if others.any() else ""
+    rest = ""
+    if others.any():
+        rest = f"; the other {int(others.sum())} rows ({_row_ids(geo, others)}) do not"
     span = _span(np.asarray(geopandas.GeoSeries(geo.geometry.array[degrees]).total_bounds))
     msg = (
-        f"{_where(name, caller)} is labelled {_label(crs)}, a projected CRS in metres, but "
+        f"{subject(name, caller)} is labelled {_label(crs)}, a projected CRS in metres, but "
         f"{rows} hold coordinates that look like longitude/latitude degrees ({span}: as "
         f"degrees they lie where {_label(crs)} is used, as metres hundreds of km outside it)"
         f"{rest}. The .prj is probably wrong. Declare the degrees: pass source_crs=\"EPSG:4490\" "
@@ -200,7 +201,7 @@ def _check_degrees(
     raise CRSError(msg)
 
 
-def _check_mixed_prefix(
+def check_mixed_prefix(
     geo: geopandas.GeoDataFrame | geopandas.GeoSeries,
     *,
     name: str,
@@ -225,9 +226,9 @@ def _check_mixed_prefix(
         return
     zones = ", ".join(str(int(z)) for z in np.unique(zone[prefixed]))
     msg = (
-        f"{_where(name, caller)} mixes two kinds of Gauss-Krüger eastings: "
+        f"{subject(name, caller)} mixes two kinds of Gauss-Krüger eastings: "
         f"{int(prefixed.sum())} of {len(geo)} rows ({_row_ids(geo, prefixed)}) carry a zone "
-        f"prefix (zone {zones}: x from {_num(float(per_row[prefixed, 0].min()))}), "
+        f"prefix (zone {zones}: x from {fmt_num(float(per_row[prefixed, 0].min()))}), "
         f"{int(plain.sum())} rows ({_row_ids(geo, plain)}) do not (x below 1,000,000 m). No "
         "single CRS describes both, so landuse will not guess. Split the layer by the size of "
         "x and give each part its CRS (the prefixed part the zone CRS, e.g. EPSG:4528 for "
@@ -324,7 +325,13 @@ def _distortion_at(crs: pyproj.CRS, lonlat: tuple[float, float, float, float]) -
     i = int(np.argmax(np.abs(k - 1.0)))
     j = int(np.argmax(np.abs(areal - 1.0)))
     return Distortion(
-        crs, float(k[i]), float(areal[j]), float(lon[i]), float(lat[i]), float(lon[j]), float(lat[j])
+        crs,
+        float(k[i]),
+        float(areal[j]),
+        float(lon[i]),
+        float(lat[i]),
+        float(lon[j]),
+        float(lat[j]),
     )
 
 
@@ -372,38 +379,38 @@ def scale_distortion(
     >>> print(f"{d.scale:.4f} {d.areal_scale:.4f}")
     1.2383 1.5333
     """
-    geo = _as_geo(gdf, name="gdf", caller="scale_distortion")
+    geo = as_geo(gdf, name="gdf", caller="scale_distortion")
     if geo.crs is None:
         msg = (
             "`gdf` passed to scale_distortion() has no CRS; declare the CRS its coordinates are "
             'in, e.g. gdf = gdf.set_crs("EPSG:4549").'
         )
         raise CRSError(msg)
-    target = geo.crs if crs is None else _parse_crs(crs, name="crs")
-    if not _horizontal(target).is_projected:
+    target = geo.crs if crs is None else parse_crs(crs, name="crs")
+    if not horizontal(target).is_projected:
         return None
-    lonlat = _lonlat_bounds(geo, geo.crs, name="gdf", caller="scale_distortion")
+    lonlat = lonlat_bounds(geo, geo.crs, name="gdf", caller="scale_distortion")
     if lonlat is None:
         return None
     return _distortion_at(target, lonlat)
 
 
-def _distortion_of(
+def distortion_of(
     geo: geopandas.GeoDataFrame | geopandas.GeoSeries,
     target: pyproj.CRS,
     *,
     name: str,
     caller: str | None,
 ) -> Distortion | None:
-    if geo.crs is None or not _horizontal(target).is_projected:
+    if geo.crs is None or not horizontal(target).is_projected:
         return None
-    lonlat = _lonlat_bounds(geo, geo.crs, name=name, caller=caller)
+    lonlat = lonlat_bounds(geo, geo.crs, name=name, caller=caller)
     return None if lonlat is None else _distortion_at(target, lonlat)
 
 
-def equal_area_crs(lon: float, lat: float) -> pyproj.CRS:
-    """The equal-area CRS for data centred at (lon, lat) (see :func:`landuse.crs.equal_area_crs`)."""
-    if _inside_box(lon, lat):
+def equal_area_at(lon: float, lat: float) -> pyproj.CRS:
+    """The equal-area CRS for data centred at (lon, lat); see :func:`landuse.crs.equal_area_crs`."""
+    if inside_box(lon, lat):
         return CHINA_ALBERS
     return ProjectedCRS(
         name=f"WGS 84 / Lambert Azimuthal Equal Area ({lat:.4f}, {lon:.4f})",

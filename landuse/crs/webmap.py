@@ -18,6 +18,8 @@ import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
 
+from landuse.crs._parse import CHINA_BBOX, crs_label, inside_box
+from landuse.crs._prefix import check_geographic_coordinates
 from landuse.errors import CRSError
 
 __all__ = [
@@ -29,21 +31,11 @@ __all__ = [
 ]
 _Shape = TypeVar("_Shape", geopandas.GeoDataFrame, geopandas.GeoSeries, shapely.Geometry)
 
-#: (min lon, min lat, max lon, max lat) of the box treated as "China", open on every side.
-#: It is the box of the common GCJ-02 code and also covers neighbours (Korea, Mongolia, parts of
-#: Japan, India, South-East Asia); see :func:`wgs84_to_gcj02`.
-CHINA_BBOX: tuple[float, float, float, float] = (73.66, 3.86, 135.05, 53.55)
-
 # GCJ-02 constants (Krasovsky-like semi-major axis and eccentricity squared of the public
 # reverse-engineered algorithm, wandergis/coordtransform).
 _A = 6378245.0
 _EE = 0.00669342162296594323
 _X_PI = math.pi * 3000.0 / 180.0
-
-
-def _inside_box(lon: Any, lat: Any) -> Any:
-    min_lon, min_lat, max_lon, max_lat = CHINA_BBOX
-    return (lon > min_lon) & (lon < max_lon) & (lat > min_lat) & (lat < max_lat)
 
 
 def _gcj_forward(xy: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -104,7 +96,7 @@ def _masked(
 
     def apply(coords: NDArray[np.float64]) -> NDArray[np.float64]:
         out = np.array(coords, dtype=float, copy=True)
-        inside = _inside_box(out[:, 0], out[:, 1])
+        inside = inside_box(out[:, 0], out[:, 1])
         if inside.any():
             out[inside, :2] = func(out[inside, :2])
         return out
@@ -113,10 +105,6 @@ def _masked(
 
 
 def _require_lonlat(geo: geopandas.GeoDataFrame | geopandas.GeoSeries, *, caller: str) -> None:
-    # landuse.crs imports this module at its top, so its helpers are imported here, at call
-    # time, when both modules are fully loaded: no import cycle.
-    from landuse.crs import _check_geographic_coordinates, crs_label
-
     crs = geo.crs
     if crs is None:
         msg = (
@@ -131,7 +119,7 @@ def _require_lonlat(geo: geopandas.GeoDataFrame | geopandas.GeoSeries, *, caller
             f'{caller}(data.to_crs("EPSG:4326")).'
         )
         raise CRSError(msg)
-    _check_geographic_coordinates(geo, crs, name="data", caller=caller)
+    check_geographic_coordinates(geo, crs, name="data", caller=caller)
 
 
 def _convert(
