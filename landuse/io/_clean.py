@@ -11,7 +11,7 @@ import logging
 import re
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -19,12 +19,11 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from landuse import crs as lcrs
 from landuse import schema
 from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError, format_ids
 from landuse.io import _coerce
-
-if TYPE_CHECKING:
-    from landuse.io import ReadReport
+from landuse.io._report import ReadReport
 
 __all__ = [
     "check_coordinates",
@@ -57,9 +56,38 @@ def map_columns(
     prefix_match: bool = False,
     units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    canonical = set(spec.column_names)
+    """Rename source fields to canonical columns and record each unit factor in ``report``.
+
+    Phases: check ``columns=`` and ``units=`` against the data; find candidate fields (exact
+    canonical names, then aliases, then, for a shapefile, names cut by the 10-byte DBF limit);
+    warn about fields whose unit was cut off; give each canonical column one source field
+    (``columns=`` first); rename, noting the unit factors.
+    """
     given = dict(columns or {})
     stated = dict(units or {})
+    _check_mapping_args(frame, spec, given, stated)
+    lookup = _alias_lookup(spec)
+    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    candidates = _alias_candidates(frame, lookup, given, geom_name)
+    if prefix_match:
+        candidates += _cut_name_candidates(frame, lookup, candidates, given, geom_name, report)
+        _refuse_cut_units(candidates, given, stated, spec)
+    _warn_cut_units(frame, candidates, given, geom_name, spec, report)
+    taken = _assign(candidates, given, report)
+    rename = _renames(taken, spec, stated, report)
+    clash = [t for t in rename.values() if t in frame.columns and t not in rename]
+    if clash:
+        frame = frame.drop(columns=clash)
+    report.columns = dict(rename)
+    if report.columns:
+        log.info("%s: fields mapped %s", spec.name, report.columns)
+    return frame.rename(columns=rename)
+
+
+def _check_mapping_args(
+    frame: pd.DataFrame, spec: schema.Layer, given: Mapping[str, str], stated: Mapping[str, str]
+) -> None:
+    """Refuse ``units=`` or ``columns=`` naming absent fields, or mapping onto unknown columns."""
     missing_units = sorted(k for k in stated if k not in frame.columns)
     if missing_units:
         msg = (
@@ -67,7 +95,7 @@ def map_columns(
             f"the {spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
         )
         raise SchemaError(msg)
-    unknown = sorted(v for v in given.values() if v not in canonical)
+    unknown = sorted(v for v in given.values() if v not in spec.column_names)
     if unknown:
         msg = (
             f"`columns` maps onto {', '.join(map(repr, unknown))}, which are not canonical "
@@ -77,20 +105,27 @@ def map_columns(
     missing_src = sorted(k for k in given if k not in frame.columns)
     if missing_src:
         msg = (
-            f"`columns` names source fields {', '.join(map(repr, missing_src))} that are not in the "
-            f"{spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
+            f"`columns` names source fields {', '.join(map(repr, missing_src))} that are not "
+            f"in the {spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
         )
         raise SchemaError(msg)
+
+
+def _alias_lookup(spec: schema.Layer) -> dict[str, str]:
+    """Map each normalised alias (and canonical name) to its canonical column."""
     lookup: dict[str, str] = {}
     for col in spec.columns:
         for alias in (*col.aliases, col.name):
             lookup.setdefault(schema.normalise_key(alias), col.name)
         lookup[schema.normalise_key(col.name)] = col.name
-    rename: dict[str, str] = {}
-    taken: dict[str, str] = {target: src for src, target in given.items()}
-    # exact canonical names first, then aliases, in field order
+    return lookup
+
+
+def _alias_candidates(
+    frame: pd.DataFrame, lookup: Mapping[str, str], given: Mapping[str, str], geom_name: Any
+) -> list[tuple[int, str, str]]:
+    """``(rank, source field, column)``: rank 0 for a canonical name, 1 for an alias."""
     candidates: list[tuple[int, str, str]] = []
-    geom_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     for src in frame.columns:
         if src in given or src == geom_name:
             continue
@@ -99,19 +134,41 @@ def map_columns(
             continue
         exact = 0 if str(src) == target else 1
         candidates.append((exact, str(src), target))
-    if prefix_match:
-        # shapefile field names are cut at 10 bytes (3 Chinese characters in UTF-8)
-        matched = {src for _, src, _ in candidates} | set(given)
-        for src in frame.columns:
-            key = schema.normalise_key(str(src))
-            if src in matched or src == geom_name or len(key) < 3:
-                continue
-            targets = {t for alias, t in lookup.items() if alias.startswith(key)}
-            if len(targets) == 1:
-                target = targets.pop()
-                candidates.append((2, str(src), target))
-                report.notes.append(f"truncated field {src!r} read as `{target}`")
-        _refuse_cut_units(candidates, given, stated, spec)
+    return candidates
+
+
+def _cut_name_candidates(
+    frame: pd.DataFrame,
+    lookup: Mapping[str, str],
+    candidates: list[tuple[int, str, str]],
+    given: Mapping[str, str],
+    geom_name: Any,
+    report: ReadReport,
+) -> list[tuple[int, str, str]]:
+    """Rank-2 candidates: shapefile names cut at 10 bytes (3 Chinese characters in UTF-8)."""
+    matched = {src for _, src, _ in candidates} | set(given)
+    found: list[tuple[int, str, str]] = []
+    for src in frame.columns:
+        key = schema.normalise_key(str(src))
+        if src in matched or src == geom_name or len(key) < 3:
+            continue
+        targets = {t for alias, t in lookup.items() if alias.startswith(key)}
+        if len(targets) == 1:
+            target = targets.pop()
+            found.append((2, str(src), target))
+            report.notes.append(f"truncated field {src!r} read as `{target}`")
+    return found
+
+
+def _warn_cut_units(
+    frame: pd.DataFrame,
+    candidates: list[tuple[int, str, str]],
+    given: Mapping[str, str],
+    geom_name: Any,
+    spec: schema.Layer,
+    report: ReadReport,
+) -> None:
+    """Warn about unmatched fields ending in an unclosed bracket: their unit was cut off."""
     matched = {src for _, src, _ in candidates} | set(given)
     cut_units = [
         str(src)
@@ -120,15 +177,24 @@ def map_columns(
         and src != geom_name
         and re.search(r"[\(（\[【][^\)）\]】]*$", str(src))
     ]
-    if cut_units:
-        msg = (
-            f"{spec.name}: field(s) {', '.join(map(repr, cut_units))} end in an unclosed bracket, so "
-            "their unit was cut off (a shapefile keeps only 10 bytes of a field name); they were not "
-            "read. Rename them so the name and unit fit (e.g. '面积(亩)'), or map them with "
-            "`columns=` if the values are already in the canonical unit."
-        )
-        report.notes.append(msg)
-        warnings.warn(msg, LanduseWarning, stacklevel=5)
+    if not cut_units:
+        return
+    msg = (
+        f"{spec.name}: field(s) {', '.join(map(repr, cut_units))} end in an unclosed bracket, "
+        "so their unit was cut off (a shapefile keeps only 10 bytes of a field name); they were "
+        "not read. Rename them so the name and unit fit (e.g. '面积(亩)'), or map them with "
+        "`columns=` if the values are already in the canonical unit."
+    )
+    report.notes.append(msg)
+    # _warn_cut_units ← map_columns ← read_layer ← read_<layer> ← the user's line
+    warnings.warn(msg, LanduseWarning, stacklevel=5)
+
+
+def _assign(
+    candidates: list[tuple[int, str, str]], given: Mapping[str, str], report: ReadReport
+) -> dict[str, str]:
+    """``{column: source field}``: ``columns=`` first, then candidates by rank, in field order."""
+    taken: dict[str, str] = {target: src for src, target in given.items()}
     for _, src, target in sorted(candidates, key=lambda t: t[0]):
         if target in taken:
             if taken[target] != src:
@@ -137,6 +203,14 @@ def map_columns(
                 )
             continue
         taken[target] = src
+    return taken
+
+
+def _renames(
+    taken: Mapping[str, str], spec: schema.Layer, stated: Mapping[str, str], report: ReadReport
+) -> dict[str, str]:
+    """``{source field: column}`` for fields that change name; unit factors into ``report``."""
+    rename: dict[str, str] = {}
     for target, src in taken.items():
         col = spec.column(target)
         unit = stated.get(src, schema.split_unit(src)[1])
@@ -145,13 +219,7 @@ def map_columns(
             report.units[target] = factor
         if src != target:
             rename[src] = target
-    clash = [t for t in rename.values() if t in frame.columns and t not in rename]
-    if clash:
-        frame = frame.drop(columns=clash)
-    report.columns = {k: v for k, v in rename.items()}
-    if report.columns:
-        log.info("%s: fields mapped %s", spec.name, report.columns)
-    return frame.rename(columns=rename)
+    return rename
 
 
 def _refuse_cut_units(
@@ -382,7 +450,6 @@ def resolve_crs(
     coord_system: CoordSystem,
     report: ReadReport,
 ) -> gpd.GeoDataFrame:
-    from landuse import crs as lcrs
 
     if coord_system not in _COORD_SYSTEMS:
         msg = (

@@ -28,6 +28,7 @@ import shapely
 
 from landuse.errors import LanduseError, LanduseWarning, format_ids
 from landuse.io._clean import polygonal_parts
+from landuse.io._readers import read_buildings, read_parcels
 
 __all__ = ["read_osm_parcels"]
 
@@ -154,7 +155,6 @@ def read_osm_parcels(
     >>> round(float(m["building_coefficient"].iloc[0]), 3), round(float(m["far"].iloc[0]), 3)
     (0.05, 0.15)
     """
-    from landuse.io import read_buildings, read_parcels
 
     if buildings not in ("parcels", "all"):
         msg = f'`buildings` passed to read_osm_parcels() must be "parcels" or "all"; received {buildings!r}.'
