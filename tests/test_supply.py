@@ -40,6 +40,10 @@ from landuse.supply import (
 )
 
 
+#: Built-in profile name: every policy= accepts it as well as a Policy or a TOML path.
+QD = "qingdao-2019"
+
+
 @pytest.fixture(scope="module")
 def qingdao() -> landuse.Policy:
     return landuse.load_policy("qingdao-2019")
@@ -74,23 +78,23 @@ YEARS_4_4 = (5, 10, 15, 20, 30, 40)
 
 @pytest.mark.parametrize("rate", list(TABLE_4_4))
 def test_tenure_coefficient_matches_policy_facts_table(rate):
-    got = tenure_coefficient(np.array(YEARS_4_4), rate=rate, max_years=50)
+    got = tenure_coefficient(np.array(YEARS_4_4), policy=QD, rate=rate, max_years=50)
     np.testing.assert_array_equal(np.round(got, 4), np.array(TABLE_4_4[rate]))
 
 
 def test_tenure_coefficient_named_values_and_full_term(qingdao):
-    assert round(tenure_coefficient(20, rate=0.0581), 4) == 0.7195
-    assert round(tenure_coefficient(5, rate=0.06), 4) == 0.2673
+    assert round(tenure_coefficient(20, policy=QD, rate=0.0581), 4) == 0.7195
+    assert round(tenure_coefficient(5, policy=QD, rate=0.06), 4) == 0.2673
     for r in (0.01, 0.0581, 0.06, 0.2):
-        assert tenure_coefficient(50, rate=r) == 1.0  # exactly 1 at m = n
-    assert tenure_coefficient(70, rate=0.05, max_years=70) == 1.0
+        assert tenure_coefficient(50, policy=QD, rate=r) == 1.0  # exactly 1 at m = n
+    assert tenure_coefficient(70, policy=QD, rate=0.05, max_years=70) == 1.0
     # defaults from the policy: r = 6 %, n = 50
     assert tenure_coefficient(20, policy=qingdao) == pytest.approx(k_hand(20, 0.06), abs=1e-12)
 
 
 def test_tenure_coefficient_vectorised_keeps_index_and_nan():
     years = pd.Series([5.0, np.nan, 50.0], index=["a", "b", "c"])
-    got = tenure_coefficient(years, rate=0.06)
+    got = tenure_coefficient(years, policy=QD, rate=0.06)
     assert isinstance(got, pd.Series)
     assert got.name == "tenure_coefficient"
     assert got.index.tolist() == ["a", "b", "c"]
@@ -98,7 +102,7 @@ def test_tenure_coefficient_vectorised_keeps_index_and_nan():
     assert math.isnan(got["b"])
     assert got["c"] == 1.0
     # a rate per row broadcasts
-    both = tenure_coefficient([20, 20], rate=[0.05, 0.07])
+    both = tenure_coefficient([20, 20], policy=QD, rate=[0.05, 0.07])
     np.testing.assert_allclose(both, [k_hand(20, 0.05), k_hand(20, 0.07)])
 
 
@@ -122,7 +126,7 @@ def test_tenure_coefficient_vectorised_keeps_index_and_nan():
 )
 def test_tenure_coefficient_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        tenure_coefficient(**kwargs)
+        tenure_coefficient(**kwargs, policy=QD)
 
 
 def test_tenure_coefficient_rate_zero_from_policy(qingdao):
@@ -251,7 +255,9 @@ def test_present_value():
     assert got.name == "present_value"
     with pytest.raises(ValueError, match=r"columns of `cash_flows` must be year offsets"):
         present_value(pd.DataFrame({"a": [1.0]}), discount_rate=0.05)
-    with pytest.raises(TypeError, match=r"`cash_flows` must be a pandas DataFrame"):
+    with pytest.raises(
+        TypeError, match=r"^`cash_flows` passed to present_value\(\) must be a DataFrame; received list\.$"
+    ):
         present_value([1, 2], discount_rate=0.05)
 
 
@@ -500,8 +506,8 @@ def test_check_standard_land_errors(qingdao, two_projects):
         check_standard_land(two_projects, policy=qingdao, indicators=["fars"])
     with pytest.raises(ValueError, match=r"`code_version` must be one of '2017', '2002'"):
         check_standard_land(two_projects, policy=qingdao, code_version="2011")
-    with pytest.raises(TypeError, match=r"`policy` must be a landuse Policy"):
-        check_standard_land(two_projects, policy="qingdao-2019")
+    with pytest.raises(TypeError, match=r"`policy` passed to check_standard_land\(\) must be a landuse\.Policy"):
+        check_standard_land(two_projects, policy=None)
 
 
 def test_check_standard_land_software_on_industrial_land(qingdao, two_projects):

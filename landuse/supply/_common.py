@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,10 +22,8 @@ from landuse.units import M2_PER_MU
 
 __all__: list[str] = []
 
-Lang = Literal["zh", "en"]
-_LANGS = ("zh", "en")
 #: Relative tolerance when comparing an indicator with its requirement (280.0000001 vs 280).
-_RTOL = 1e-9
+RTOL = 1e-9
 #: id columns looked for when naming rows in messages and results.
 _ID_COLUMNS = (PARCELS.id_column, PROPOSALS.id_column, "project_id")
 _LAND = "land_area_m2"
@@ -37,11 +35,6 @@ def check_choice(value: Any, choices: tuple[str, ...], *, name: str, caller: str
         shown = ", ".join(repr(c) for c in choices)
         msg = f"{caller}: `{name}` must be one of {shown}; received {value!r}."
         raise ValueError(msg)
-
-
-def check_lang(lang: Any, *, caller: str) -> None:
-    """Validate ``lang``."""
-    check_choice(lang, _LANGS, name="lang", caller=caller)
 
 
 def check_number(
@@ -149,16 +142,6 @@ def row_labels(frame: pd.DataFrame) -> list[Any]:
         if col in frame.columns:
             return frame[col].tolist()
     return frame.index.tolist()
-
-
-def check_frame(frame: Any, *, name: str, caller: str) -> None:
-    """Require a DataFrame (GeoDataFrame included)."""
-    if not isinstance(frame, pd.DataFrame):
-        msg = (
-            f"{caller}: `{name}` must be a pandas DataFrame or GeoDataFrame; received "
-            f"{type(frame).__name__}. Build one, e.g. pd.DataFrame([{{...}}])."
-        )
-        raise TypeError(msg)
 
 
 def land_area(frame: pd.DataFrame, *, name: str, caller: str) -> tuple[np.ndarray | None, str]:
@@ -358,17 +341,6 @@ def policy_number(policy: Policy, key: str) -> float:
     section, name = key.split(".", 1)
     value = getattr(getattr(policy, section), name)
     return float("nan") if value is None else float(value)
-
-
-def require_policy(policy: Any, *, caller: str) -> Policy:
-    """Check that ``policy`` is a :class:`Policy`."""
-    if not isinstance(policy, Policy):
-        msg = (
-            f"{caller}: `policy` must be a landuse Policy; received {type(policy).__name__}. "
-            'Load one with landuse.load_policy("qingdao-2019").'
-        )
-        raise TypeError(msg)
-    return policy
 
 
 def text_map(mapping: Mapping[str, str] | None, key: str, default: str) -> str:

@@ -28,15 +28,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landuse._checks import Lang
 from landuse.policy import Policy
-from landuse.supply._common import (
-    _RTOL,
-    Lang,
-    as_array,
-    check_non_negative,
-    fmt,
-    mu,
-)
+from landuse.supply._common import RTOL, as_array, check_non_negative, fmt, mu
 
 __all__ = ["INDICATORS"]
 
@@ -45,7 +39,9 @@ Stage = Literal["completion", "production"]
 
 
 @dataclass(frozen=True)
-class _Indicator:
+class Indicator:
+    """One standard-land indicator: its columns, bound, stage, group and names."""
+
     key: str
     requirement: str
     bound: Literal["min", "max"]
@@ -66,8 +62,8 @@ def _same(*cols: str) -> Mapping[str, tuple[str, ...]]:
 
 
 #: The indicators, in the order tables show them.
-INDICATORS: tuple[_Indicator, ...] = (
-    _Indicator(
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
         "investment_wan_per_mu",
         "investment_wan_per_mu_min",
         "min",
@@ -86,7 +82,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         },
         "land_mu",
     ),
-    _Indicator(
+    Indicator(
         "far",
         "far_min",
         "min",
@@ -101,7 +97,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         _same("floor_area_m2"),
         "land_m2",
     ),
-    _Indicator(
+    Indicator(
         "tax_wan_per_mu",
         "tax_wan_per_mu_min",
         "min",
@@ -120,7 +116,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         },
         "land_mu",
     ),
-    _Indicator(
+    Indicator(
         "building_coefficient",
         "building_coefficient_min",
         "min",
@@ -135,7 +131,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         _same("footprint_m2"),
         "land_m2",
     ),
-    _Indicator(
+    Indicator(
         "admin_living_land_share",
         "admin_living_land_share_max",
         "max",
@@ -150,7 +146,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         _same("admin_living_land_m2"),
         "land_m2",
     ),
-    _Indicator(
+    Indicator(
         "green_space_share",
         "green_space_share_max",
         "max",
@@ -165,7 +161,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         _same("green_area_m2"),
         "land_m2",
     ),
-    _Indicator(
+    Indicator(
         "energy_tce_per_wan",
         "energy_tce_per_wan_max",
         "max",
@@ -180,7 +176,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         _same("energy_tce"),
         "value_added",
     ),
-    _Indicator(
+    Indicator(
         "emissions_t_per_wan",
         "emissions_t_per_wan_max",
         "max",
@@ -195,7 +191,7 @@ INDICATORS: tuple[_Indicator, ...] = (
         _same("emissions_t"),
         "value_added",
     ),
-    _Indicator(
+    Indicator(
         "rd_share",
         "rd_share_min",
         "min",
@@ -211,8 +207,8 @@ INDICATORS: tuple[_Indicator, ...] = (
         "revenue",
     ),
 )
-_BY_KEY = {ind.key: ind for ind in INDICATORS}
-_REQUIREMENTS = {ind.requirement: ind for ind in INDICATORS}
+BY_KEY = {ind.key: ind for ind in INDICATORS}
+REQUIREMENTS = {ind.requirement: ind for ind in INDICATORS}
 _DENOMINATORS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "value_added": _same("value_added_wan"),
     "revenue": {
@@ -223,7 +219,7 @@ _DENOMINATORS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
 }
 
 
-def label(ind: _Indicator, policy: Policy | None, lang: Lang) -> str:
+def label(ind: Indicator, policy: Policy | None, lang: Lang) -> str:
     """Return the indicator name: the policy's Chinese name where it has one, else built-in."""
     if lang == "en":
         return ind.en
@@ -237,7 +233,8 @@ def label(ind: _Indicator, policy: Policy | None, lang: Lang) -> str:
     return ind.zh
 
 
-def _unit(ind: _Indicator, lang: Lang) -> str:
+def unit_label(ind: Indicator, lang: Lang) -> str:
+    """Return the indicator's unit in ``lang`` ("" for a ratio)."""
     return ind.unit_en if lang == "en" else ind.unit_zh
 
 
@@ -273,7 +270,7 @@ def indicator_values(
     plan: dict[str, tuple[str, str | None, str | None]] = {}
     out: dict[str, tuple[np.ndarray | None, str]] = {}
     for key in keys:
-        ind = _BY_KEY[key]
+        ind = BY_KEY[key]
         if key in frame.columns:
             plan[key] = ("direct", key, None)
             used.append(key)
@@ -301,7 +298,7 @@ def indicator_values(
         used.append(num)
     check_non_negative(frame, sorted(set(used)), name=name, caller=caller)
     for key, (how, num, den) in plan.items():
-        ind = _BY_KEY[key]
+        ind = BY_KEY[key]
         if how == "direct":
             out[key] = (as_array(frame[key], name=f"{name}.{key}", caller=caller), "")
             continue
@@ -325,7 +322,7 @@ def compare(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (evaluated, met, shortfall): met within a relative tolerance; shortfall ≥ 0."""
     evaluated = ~np.isnan(value) & ~np.isnan(required)
-    tol = _RTOL * np.maximum(np.abs(np.nan_to_num(required)), 1.0)
+    tol = RTOL * np.maximum(np.abs(np.nan_to_num(required)), 1.0)
     with np.errstate(invalid="ignore"):
         if bound == "min":
             gap = required - value
@@ -341,7 +338,7 @@ def boolean(evaluated: np.ndarray, met: np.ndarray) -> pd.arrays.BooleanArray:
     return pd.arrays.BooleanArray(np.asarray(met, dtype=bool), ~np.asarray(evaluated, dtype=bool))
 
 
-def _join(parts: list[np.ndarray], n: int) -> np.ndarray:
+def join_text(parts: list[np.ndarray], n: int) -> np.ndarray:
     """Join per-row text fragments with '; ', skipping empty ones."""
     out = np.full(n, "", dtype=object)
     for part in parts:
@@ -387,7 +384,7 @@ _TEXT = {
 _OPPOSITE = {"min": "<", "max": ">"}
 
 
-def _result_frame(frame: pd.DataFrame, data: dict[str, Any]) -> pd.DataFrame:
+def result_frame(frame: pd.DataFrame, data: dict[str, Any]) -> pd.DataFrame:
     """Results on the input index; id column first; geometry and CRS kept for a GeoDataFrame."""
     out = pd.DataFrame(index=frame.index)
     for col in ("parcel_id", "proposal_id", "project_id"):
@@ -426,9 +423,9 @@ def evaluate_indicators(
     failed_parts: list[np.ndarray] = []
     missing_parts: list[np.ndarray] = []
     for key in keys:
-        ind = _BY_KEY[key]
+        ind = BY_KEY[key]
         name = label(ind, policy, lang)
-        unit = _unit(ind, lang)
+        unit = unit_label(ind, lang)
         unit = f" {unit}" if unit else ""
         value, why = values[key]
         required = reqs[key]
@@ -495,41 +492,45 @@ def evaluate_indicators(
     return cols, any_failed, any_missing, failed_parts, missing_parts
 
 
-def _keys_failed(cols: dict[str, Any], keys: Sequence[str], n: int) -> np.ndarray:
+def keys_failed(cols: dict[str, Any], keys: Sequence[str], n: int) -> np.ndarray:
+    """Per row, the keys of the indicators that failed, ``"; "``-joined."""
     parts = []
     for key in keys:
         met = cols[f"{key}_met"]
         failed = np.asarray(met.fillna(True), dtype=bool)
         parts.append(np.where(~failed, key, "").astype(object))
-    return _join(parts, n)
+    return join_text(parts, n)
 
 
-def _verdict(any_failed: np.ndarray, any_missing: np.ndarray) -> pd.arrays.BooleanArray:
+def verdict(any_failed: np.ndarray, any_missing: np.ndarray) -> pd.arrays.BooleanArray:
+    """False where an indicator failed; NA where none failed but one was not evaluated."""
     return pd.arrays.BooleanArray(~any_failed, ~any_failed & any_missing)
 
 
-def _reasons(
+def join_reasons(
     failed_parts: list[np.ndarray], missing_parts: list[np.ndarray], n: int, lang: Lang
 ) -> np.ndarray:
+    """The ``reasons`` text per row: failures, then what was not evaluated, else "met"."""
     text = _TEXT[lang]
-    failed = _join(failed_parts, n)
-    missing = _join(missing_parts, n)
+    failed = join_text(failed_parts, n)
+    missing = join_text(missing_parts, n)
     failed_txt = np.where(failed != "", text["failed"] + failed, "")
     missing_txt = np.where(missing != "", text["not_evaluated"] + missing, "")
-    both = _join([failed_txt.astype(object), missing_txt.astype(object)], n)
+    both = join_text([failed_txt.astype(object), missing_txt.astype(object)], n)
     return np.where(both == "", text["met"], both).astype(object)
 
 
-def _select_keys(indicators: Sequence[str] | None, default: list[str], *, caller: str) -> list[str]:
+def select_keys(indicators: Sequence[str] | None, default: list[str], *, caller: str) -> list[str]:
+    """The indicator keys asked for (``default`` for None); unknown keys raise ValueError."""
     if indicators is None:
         return default
     if isinstance(indicators, str):
         indicators = [indicators]
-    unknown = [k for k in indicators if k not in _BY_KEY]
+    unknown = [k for k in indicators if k not in BY_KEY]
     if unknown:
         msg = (
             f"{caller}: unknown indicator(s) {', '.join(map(repr, unknown))} in `indicators`; "
-            f"valid: {', '.join(_BY_KEY)}."
+            f"valid: {', '.join(BY_KEY)}."
         )
         raise ValueError(msg)
     return list(dict.fromkeys(indicators))

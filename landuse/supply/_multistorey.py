@@ -5,19 +5,17 @@ Public API: :mod:`landuse.supply`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from landuse._checks import Lang, PolicyLike, check_frame, check_lang, resolve_policy
 from landuse.errors import SchemaError
 from landuse.policy import Policy
 from landuse.supply._common import (
-    Lang,
     as_array,
     check_choice,
-    check_frame,
-    check_lang,
     check_non_negative,
     check_number,
     code_versions,
@@ -26,10 +24,9 @@ from landuse.supply._common import (
     land_area,
     min_far_lookup,
     mu,
-    require_policy,
     row_labels,
 )
-from landuse.supply._indicators import _join, _result_frame, boolean
+from landuse.supply._indicators import boolean, join_text, result_frame
 
 __all__ = ["apartment_allowance", "check_apartment_plan", "multistorey_potential"]
 
@@ -139,7 +136,7 @@ def _ms_reasons(
 def multistorey_potential(
     parcels: pd.DataFrame,
     *,
-    policy: Policy,
+    policy: PolicyLike,
     target_far: float | pd.Series | None = None,
     unit_m2: float | None = None,
     min_unit_m2: float | None = None,
@@ -163,6 +160,7 @@ def multistorey_potential(
         (``land_area_m2``, else the geometry area in a projected CRS). Missing columns make the
         depending results NA, never a silent pass.
     policy
+        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile:
         ``multistorey.suitable_industries_2017`` (suitable industries), ``.far_min`` (2.0, the
         definition of 工业上楼), ``.high_rise_site_ha_min`` and ``.high_rise_far`` (Qingdao
         城阳: site ≥ 2 ha, FAR ≈ 3.0), ``.enterprise_unit_m2`` (3,000 m²),
@@ -216,11 +214,10 @@ def multistorey_potential(
 
     Examples
     --------
-    >>> from landuse import load_policy
     >>> parcels = pd.DataFrame({
     ...     "industry_code": ["39", "36"], "land_use": ["industrial", "industrial"],
     ...     "land_area_m2": [20_000.0, 10_000.0], "floor_area_m2": [20_000.0, 8_000.0]})
-    >>> out = multistorey_potential(parcels, policy=load_policy(), min_unit_m2=500)
+    >>> out = multistorey_potential(parcels, policy="qingdao-2019", min_unit_m2=500)
     >>> out[["candidate", "target_far", "floor_area_target_m2", "land_saved_mu", "enterprise_units"]].round(2)
        candidate  target_far  floor_area_target_m2  land_saved_mu  enterprise_units
     0       True         3.0               60000.0          60.00                17
@@ -231,13 +228,66 @@ def multistorey_potential(
     are saved; 85 % of it (offices and dormitories excluded) makes 17 units of 3,000 m².
     """
     caller = "multistorey_potential"
-    check_frame(parcels, name="parcels", caller=caller)
-    require_policy(policy, caller=caller)
+    check_frame(parcels, name="parcels", caller=caller, geometry=False)
+    policy = resolve_policy(policy, caller=caller)
     check_lang(lang, caller=caller)
     check_choice(code_version, ("2017", "2002"), name="code_version", caller=caller)
+    sizes = _unit_sizes(
+        policy,
+        unit_m2=unit_m2,
+        min_unit_m2=min_unit_m2,
+        admin_living_share=admin_living_share,
+        shared_share=shared_share,
+        caller=caller,
+    )
     n = len(parcels)
-    index = parcels.index
-    ms = policy.multistorey
+    far_min = float(policy.require("multistorey.far_min"))
+    land, _ = land_area(parcels, name="parcels", caller=caller)
+    land = land if land is not None else np.full(n, np.nan)
+    check_non_negative(parcels, ["floor_area_m2"], name="parcels", caller=caller)
+    suitable, single = _industry(
+        parcels, policy, code_version=code_version, single_storey_far=single_storey_far, caller=caller
+    )
+    industrial = _industrial(parcels)
+    high_rise, floor, far, already = _site(parcels, land, policy, far_min=far_min, caller=caller)
+    target = _target_far(
+        target_far, high_rise, policy, far_min=far_min, index=parcels.index, caller=caller
+    )
+    out = pd.DataFrame(
+        {
+            "industrial": industrial,
+            "suitable_industry": suitable,
+            "high_rise_site": high_rise,
+            "far": far,
+            "already_multistorey": already,
+            "candidate": _kleene_and(industrial, suitable, ~already),
+            **_potential(land, floor, target, single, sizes),
+            "reasons": _ms_reasons(industrial, suitable, already, high_rise, lang),
+        },
+        index=parcels.index,
+        copy=False,
+    )
+    out.attrs.update({"policy": policy.name, **sizes._asdict()})
+    return out
+
+
+class _Sizes(NamedTuple):
+    unit_m2: float
+    min_unit_m2: float
+    admin_living_share: float
+    shared_share: float
+
+
+def _unit_sizes(
+    policy: Policy,
+    *,
+    unit_m2: float | None,
+    min_unit_m2: float | None,
+    admin_living_share: float | None,
+    shared_share: float,
+    caller: str,
+) -> _Sizes:
+    """Check the unit sizes and the shares set aside (defaults from the policy)."""
     unit = check_number(
         unit_m2 if unit_m2 is not None else policy.require("multistorey.enterprise_unit_m2"),
         name="unit_m2",
@@ -280,11 +330,19 @@ def multistorey_potential(
             "floor area to subdivide; their sum must be < 1."
         )
         raise ValueError(msg)
-    far_min = float(policy.require("multistorey.far_min"))
-    land, _ = land_area(parcels, name="parcels", caller=caller)
-    land = land if land is not None else np.full(n, np.nan)
-    check_non_negative(parcels, ["floor_area_m2"], name="parcels", caller=caller)
-    # industry
+    return _Sizes(unit, min_unit, admin, shared)
+
+
+def _industry(
+    parcels: pd.DataFrame,
+    policy: Policy,
+    *,
+    code_version: str,
+    single_storey_far: Any,
+    caller: str,
+) -> tuple[pd.arrays.BooleanArray, np.ndarray]:
+    """Per parcel: suitable industry (NA without a code) and the single-storey FAR."""
+    n = len(parcels)
     if "industry_code" in parcels.columns:
         code_idx, divisions = division_factor(
             parcels["industry_code"],
@@ -315,21 +373,31 @@ def multistorey_potential(
         single = far_u[pair_idx]
     else:
         single = _per_row(
-            single_storey_far, n, name="single_storey_far", caller=caller, index=index
+            single_storey_far, n, name="single_storey_far", caller=caller, index=parcels.index
         )
     bad = ~np.isnan(single) & (single <= 0)
     if bad.any():
         msg = f"{caller}: `single_storey_far` must be > 0; received {fmt(float(single[bad][0]))}."
         raise ValueError(msg)
-    # land use
-    if "land_use" in parcels.columns:
-        lu_idx, lu_names = pd.factorize(parcels["land_use"])
-        is_ind = np.array([str(u) == "industrial" for u in lu_names] + [False], dtype=bool)
-        industrial = boolean(lu_idx >= 0, is_ind[lu_idx])
-    else:
-        industrial = boolean(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
-    # site size and FAR
-    site_min = ms.high_rise_site_ha_min
+    return suitable, single
+
+
+def _industrial(parcels: pd.DataFrame) -> pd.arrays.BooleanArray:
+    """Per parcel: industrial land use (NA where unknown)."""
+    n = len(parcels)
+    if "land_use" not in parcels.columns:
+        return boolean(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    lu_idx, lu_names = pd.factorize(parcels["land_use"])
+    is_ind = np.array([str(u) == "industrial" for u in lu_names] + [False], dtype=bool)
+    return boolean(lu_idx >= 0, is_ind[lu_idx])
+
+
+def _site(
+    parcels: pd.DataFrame, land: np.ndarray, policy: Policy, *, far_min: float, caller: str
+) -> tuple[pd.arrays.BooleanArray, np.ndarray, np.ndarray, pd.arrays.BooleanArray]:
+    """Per parcel: a high-rise site, floor area, current FAR, already multi-storey or not."""
+    n = len(parcels)
+    site_min = policy.multistorey.high_rise_site_ha_min
     if site_min is None:
         high_rise = boolean(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     else:
@@ -341,65 +409,61 @@ def multistorey_potential(
     with np.errstate(invalid="ignore", divide="ignore"):
         far = floor / land
     already = boolean(~np.isnan(far), np.nan_to_num(far) >= far_min * (1 - 1e-9))
-    candidate = _kleene_and(industrial, suitable, ~already)
+    return high_rise, floor, far, already
+
+
+def _target_far(
+    target_far: Any,
+    high_rise: pd.arrays.BooleanArray,
+    policy: Policy,
+    *,
+    far_min: float,
+    index: pd.Index,
+    caller: str,
+) -> np.ndarray:
+    """The FAR to plan for: given, else ``high_rise_far`` on high-rise sites, else ``far_min``."""
     if target_far is None:
-        high = ms.high_rise_far
+        high = policy.multistorey.high_rise_far
         use_high = np.asarray(high_rise.fillna(False), dtype=bool) & (high is not None)
-        target = np.where(use_high, high if high is not None else far_min, far_min)
-    else:
-        target = _per_row(target_far, n, name="target_far", caller=caller, index=index)
-        if (~np.isnan(target) & (target <= 0)).any():
-            msg = f"{caller}: `target_far` must be > 0."
-            raise ValueError(msg)
+        return np.where(use_high, high if high is not None else far_min, far_min)
+    target = _per_row(target_far, len(index), name="target_far", caller=caller, index=index)
+    if (~np.isnan(target) & (target <= 0)).any():
+        msg = f"{caller}: `target_far` must be > 0."
+        raise ValueError(msg)
+    return target
+
+
+def _potential(
+    land: np.ndarray, floor: np.ndarray, target: np.ndarray, single: np.ndarray, sizes: _Sizes
+) -> dict[str, Any]:
+    """Floor area at the target FAR, land saved, subdividable floor area and units."""
     floor_target = land * target
     with np.errstate(invalid="ignore"):
         added = np.maximum(floor_target - floor, 0.0)
         saved = floor_target / single - land
-    sub_share = 1.0 - admin - shared
+    sub_share = 1.0 - sizes.admin_living_share - sizes.shared_share
     sub_floor = floor_target * sub_share
     with np.errstate(invalid="ignore"):
-        units = np.floor(sub_floor / unit + 1e-9)
-        units_min = np.floor(sub_floor / min_unit + 1e-9)
-    out = pd.DataFrame(
-        {
-            "industrial": industrial,
-            "suitable_industry": suitable,
-            "high_rise_site": high_rise,
-            "far": far,
-            "already_multistorey": already,
-            "candidate": candidate,
-            "target_far": target,
-            "floor_area_target_m2": floor_target,
-            "floor_area_added_m2": added,
-            "single_storey_far": single,
-            "land_saved_m2": saved,
-            "land_saved_mu": mu(saved),
-            "subdividable_share": np.full(n, sub_share),
-            "subdividable_floor_m2": sub_floor,
-            "enterprise_units": pd.array(
-                np.where(np.isnan(units), 0, units).astype(np.int64), dtype="Int64"
-            ),
-            "units_at_min_size": pd.array(
-                np.where(np.isnan(units_min), 0, units_min).astype(np.int64), dtype="Int64"
-            ),
-            "reasons": _ms_reasons(industrial, suitable, already, high_rise, lang),
-        },
-        index=index,
-        copy=False,
-    )
-    for col, arr in (("enterprise_units", units), ("units_at_min_size", units_min)):
-        if np.isnan(arr).any():
-            out.loc[np.isnan(arr), col] = pd.NA
-    out.attrs.update(
-        {
-            "policy": policy.name,
-            "unit_m2": unit,
-            "min_unit_m2": min_unit,
-            "admin_living_share": admin,
-            "shared_share": shared,
-        }
-    )
-    return out
+        units = np.floor(sub_floor / sizes.unit_m2 + 1e-9)
+        units_min = np.floor(sub_floor / sizes.min_unit_m2 + 1e-9)
+    return {
+        "target_far": target,
+        "floor_area_target_m2": floor_target,
+        "floor_area_added_m2": added,
+        "single_storey_far": single,
+        "land_saved_m2": saved,
+        "land_saved_mu": mu(saved),
+        "subdividable_share": np.full(len(land), sub_share),
+        "subdividable_floor_m2": sub_floor,
+        "enterprise_units": _whole(units),
+        "units_at_min_size": _whole(units_min),
+    }
+
+
+def _whole(counts: np.ndarray) -> pd.arrays.IntegerArray:
+    """Whole counts as nullable integers (NA where NaN)."""
+    missing = np.isnan(counts)
+    return pd.arrays.IntegerArray(np.where(missing, 0, counts).astype(np.int64), missing)
 
 
 # --- supporting apartments -------------------------------------------------------------------
@@ -434,7 +498,7 @@ def _floor_area(
 def apartment_allowance(
     parcels: pd.DataFrame,
     *,
-    policy: Policy,
+    policy: PolicyLike,
     variant: Variant = "standard",
     far: float | None = None,
 ) -> pd.DataFrame:
@@ -453,7 +517,8 @@ def apartment_allowance(
         cap with the apartments (without it the allowance covers offices and apartments
         together).
     policy
-        ``supporting_housing.*`` caps.
+        ``supporting_housing.*`` caps: a :class:`~landuse.Policy`, a built-in profile name or a
+        path to a TOML profile.
     variant
         ``"standard"`` (7 % / 15 %) or ``"rental"`` (15 % / 30 %).
     far
@@ -469,17 +534,16 @@ def apartment_allowance(
 
     Examples
     --------
-    >>> from landuse import load_policy
     >>> parcels = pd.DataFrame({"land_area_m2": [20_000.0], "floor_area_m2": [40_000.0],
     ...                         "office_floor_m2": [2_000.0]})
-    >>> apartment_allowance(parcels, policy=load_policy()).round(1).to_dict("records")
+    >>> apartment_allowance(parcels, policy="qingdao-2019").round(1).to_dict("records")
     [{'admin_living_land_max_m2': 1400.0, 'admin_living_floor_max_m2': 6000.0, 'apartment_floor_max_m2': 4000.0, 'rental_only_floor_m2': 0.0}]
-    >>> apartment_allowance(parcels, policy=load_policy(), variant="rental").round(1).to_dict("records")
+    >>> apartment_allowance(parcels, policy="qingdao-2019", variant="rental").round(1).to_dict("records")
     [{'admin_living_land_max_m2': 3000.0, 'admin_living_floor_max_m2': 12000.0, 'apartment_floor_max_m2': 10000.0, 'rental_only_floor_m2': 6000.0}]
     """
     caller = "apartment_allowance"
-    check_frame(parcels, name="parcels", caller=caller)
-    require_policy(policy, caller=caller)
+    check_frame(parcels, name="parcels", caller=caller, geometry=False)
+    policy = resolve_policy(policy, caller=caller)
     check_choice(variant, _VARIANTS, name="variant", caller=caller)
     land, how = land_area(parcels, name="parcels", caller=caller)
     if land is None:
@@ -534,7 +598,7 @@ _APT_TEXT = {
 def check_apartment_plan(
     plans: pd.DataFrame,
     *,
-    policy: Policy,
+    policy: PolicyLike,
     variant: Variant = "standard",
     lang: Lang = "zh",
 ) -> pd.DataFrame:
@@ -549,6 +613,7 @@ def check_apartment_plan(
         (dormitory-type affordable rental housing) and optionally ``dwelling_unit_max_m2``
         (largest rental unit); optional ``complete_housing`` (bool: 成套住宅 planned).
     policy
+        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile:
         ``supporting_housing.*`` caps, the rental unit size and whether complete housing is
         allowed.
     variant
@@ -567,19 +632,18 @@ def check_apartment_plan(
 
     Examples
     --------
-    >>> from landuse import load_policy
     >>> plans = pd.DataFrame({"land_area_m2": [20_000.0, 20_000.0],
     ...     "floor_area_m2": [40_000.0, 40_000.0], "admin_living_land_m2": [1_200.0, 1_600.0],
     ...     "admin_living_floor_m2": [5_000.0, 7_000.0]})
-    >>> out = check_apartment_plan(plans, policy=load_policy())
+    >>> out = check_apartment_plan(plans, policy="qingdao-2019")
     >>> out[["land_ok", "floor_ok", "excess_floor_m2", "plan_ok"]]
        land_ok  floor_ok  excess_floor_m2  plan_ok
     0     True      True              0.0     True
     1    False     False           1000.0    False
     """
     caller = "check_apartment_plan"
-    check_frame(plans, name="plans", caller=caller)
-    require_policy(policy, caller=caller)
+    check_frame(plans, name="plans", caller=caller, geometry=False)
+    policy = resolve_policy(policy, caller=caller)
     check_choice(variant, _VARIANTS, name="variant", caller=caller)
     check_lang(lang, caller=caller)
     text = _APT_TEXT[lang]
@@ -597,15 +661,95 @@ def check_apartment_plan(
     ]
     check_non_negative(plans, numeric, name="plans", caller=caller)
     land_cap, floor_cap, standard_floor = _caps(policy, variant)
+    found = _Findings(plans, text, caller=caller)
+    shares = _check_caps(found, land, land_cap=land_cap, floor_cap=floor_cap)
+    if variant == "rental":
+        _check_rental(found, shares["floor_m2"], shares["al_floor_m2"], standard_floor, policy)
+    _check_complete_housing(found, policy)
+    reasons = join_text(
+        [found.failures(), np.where(found.gaps() != "", text["na"] + found.gaps(), "").astype(object)],
+        n,
+    )
+    data: dict[str, Any] = {
+        "admin_living_land_share": shares["land_share"],
+        "land_share_max": np.full(n, land_cap),
+        "land_ok": found.checks["land_ok"],
+        "admin_living_floor_share": shares["floor_share"],
+        "floor_share_max": np.full(n, floor_cap),
+        "floor_ok": found.checks["floor_ok"],
+        "excess_land_m2": shares["excess_land_m2"],
+        "excess_floor_m2": shares["excess_floor_m2"],
+    }
+    for key in ("rental_ok", "unit_size_ok", "complete_housing_ok"):
+        if key in found.checks:
+            data[key] = found.checks[key]
+    data["plan_ok"] = found.verdict()
+    data["reasons"] = np.where(reasons == "", text["ok"], reasons).astype(object)
+    out = result_frame(plans, data)
+    out.attrs.update({"policy": policy.name, "variant": variant})
+    return out
 
-    def col(name: str) -> np.ndarray:
-        if name in plans.columns:
-            return as_array(plans[name], name=f"plans.{name}", caller=caller)
-        return np.full(n, np.nan)
 
-    floor = col("floor_area_m2")
-    al_land = col("admin_living_land_m2")
-    al_floor = col("admin_living_floor_m2")
+class _Findings:
+    """The checks of apartment plans, with the failure and not-evaluated text of each row."""
+
+    def __init__(self, plans: pd.DataFrame, text: dict[str, str], *, caller: str) -> None:
+        self.plans = plans
+        self.n = len(plans)
+        self.text = text
+        self.caller = caller
+        self.checks: dict[str, pd.arrays.BooleanArray] = {}
+        self._failed: list[np.ndarray] = []
+        self._missing: list[np.ndarray] = []
+
+    def column(self, name: str) -> np.ndarray:
+        """A numeric column of the plans, NaN when absent."""
+        if name in self.plans.columns:
+            return as_array(self.plans[name], name=f"plans.{name}", caller=self.caller)
+        return np.full(self.n, np.nan)
+
+    def add(
+        self,
+        key: str,
+        evaluated: np.ndarray,
+        ok: np.ndarray,
+        describe: Any,
+        *,
+        needs: tuple[str, ...] = (),
+    ) -> None:
+        """Record check ``key``: ``describe(i)`` for failed rows; absent ``needs`` columns."""
+        self.checks[key] = boolean(evaluated, ok)
+        absent = [c for c in needs if c not in self.plans.columns]
+        if absent:
+            msg = "; ".join(self.text["missing"].format(col=c) for c in absent)
+            self._missing.append(np.where(~evaluated, msg, "").astype(object))
+        part = np.full(self.n, "", dtype=object)
+        rows = np.flatnonzero(evaluated & ~ok)
+        if len(rows):
+            part[rows] = [describe(i) for i in rows]
+        self._failed.append(part)
+
+    def failures(self) -> np.ndarray:
+        """Failure text per row."""
+        return join_text(self._failed, self.n)
+
+    def gaps(self) -> np.ndarray:
+        """Not-evaluated text per row."""
+        return join_text(self._missing, self.n)
+
+    def verdict(self) -> pd.arrays.BooleanArray:
+        """All checks together (Kleene and: NA where none fails but one is NA)."""
+        return _kleene_and(*self.checks.values())
+
+
+def _check_caps(
+    found: _Findings, land: np.ndarray, *, land_cap: float, floor_cap: float
+) -> dict[str, np.ndarray]:
+    """The land and floor shares of offices and living facilities against their caps."""
+    text = found.text
+    floor = found.column("floor_area_m2")
+    al_land = found.column("admin_living_land_m2")
+    al_floor = found.column("admin_living_floor_m2")
     with np.errstate(invalid="ignore", divide="ignore"):
         land_share = al_land / land
         floor_share = np.where(floor > 0, al_floor / np.where(floor > 0, floor, 1), np.nan)
@@ -616,100 +760,72 @@ def check_apartment_plan(
     floor_ok = floor_eval & (np.nan_to_num(floor_share) <= floor_cap + tol)
     excess_land = np.where(land_eval, np.maximum(al_land - land * land_cap, 0.0), np.nan)
     excess_floor = np.where(floor_eval, np.maximum(al_floor - floor * floor_cap, 0.0), np.nan)
-    missing_parts: list[np.ndarray] = []
-    failed_parts: list[np.ndarray] = []
-    checks: dict[str, pd.arrays.BooleanArray] = {}
-
-    def missing(names: list[str], evaluated: np.ndarray) -> None:
-        absent = [c for c in names if c not in plans.columns]
-        msg = "; ".join(text["missing"].format(col=c) for c in absent) if absent else ""
-        if msg:
-            missing_parts.append(np.where(~evaluated, msg, "").astype(object))
-
-    def failed(mask: np.ndarray, build: Any) -> None:
-        part = np.full(n, "", dtype=object)
-        rows = np.flatnonzero(mask)
-        if len(rows):
-            part[rows] = [build(i) for i in rows]
-        failed_parts.append(part)
-
-    checks["land_ok"] = boolean(land_eval, land_ok)
-    missing(["admin_living_land_m2"], land_eval)
-    failed(
-        land_eval & ~land_ok,
+    found.add(
+        "land_ok",
+        land_eval,
+        land_ok,
         lambda i: text["land"].format(
             value=f"{land_share[i]:.1%}", cap=f"{land_cap:.0%}", excess=fmt(excess_land[i])
         ),
+        needs=("admin_living_land_m2",),
     )
-    checks["floor_ok"] = boolean(floor_eval, floor_ok)
-    missing(["floor_area_m2", "admin_living_floor_m2"], floor_eval)
-    failed(
-        floor_eval & ~floor_ok,
+    found.add(
+        "floor_ok",
+        floor_eval,
+        floor_ok,
         lambda i: text["floor"].format(
             value=f"{floor_share[i]:.1%}", cap=f"{floor_cap:.0%}", excess=fmt(excess_floor[i])
         ),
+        needs=("floor_area_m2", "admin_living_floor_m2"),
     )
-    extra: dict[str, Any] = {}
-    if variant == "rental":
-        rental = col("rental_housing_floor_m2")
-        need = np.maximum(al_floor - floor * standard_floor, 0.0)
-        rental_eval = ~np.isnan(need) & (~np.isnan(rental) | (need == 0))
-        rental_ok = rental_eval & (np.nan_to_num(rental) >= need - 1e-6)
-        checks["rental_ok"] = boolean(rental_eval, rental_ok)
-        missing(["rental_housing_floor_m2"], rental_eval)
-        failed(
-            rental_eval & ~rental_ok,
-            lambda i: text["rental"].format(need=fmt(need[i]), have=fmt(np.nan_to_num(rental[i]))),
-        )
-        unit_cap = policy.supporting_housing.unit_floor_area_m2_max
-        unit = col("dwelling_unit_max_m2")
-        unit_eval = ~np.isnan(unit) & (unit_cap is not None)
-        unit_ok = unit_eval & (np.nan_to_num(unit) <= (unit_cap or 0) + 1e-9)
-        checks["unit_size_ok"] = boolean(unit_eval, unit_ok)
-        failed(
-            unit_eval & ~unit_ok,
-            lambda i: text["unit"].format(value=fmt(unit[i]), cap=fmt(float(unit_cap or 0))),
-        )
+    return {
+        "floor_m2": floor,
+        "al_floor_m2": al_floor,
+        "land_share": land_share,
+        "floor_share": floor_share,
+        "excess_land_m2": excess_land,
+        "excess_floor_m2": excess_floor,
+    }
+
+
+def _check_rental(
+    found: _Findings,
+    floor: np.ndarray,
+    al_floor: np.ndarray,
+    standard_floor: float,
+    policy: Policy,
+) -> None:
+    """Rental variant: the floor area above the normal cap is rental housing; unit size cap."""
+    text = found.text
+    rental = found.column("rental_housing_floor_m2")
+    need = np.maximum(al_floor - floor * standard_floor, 0.0)
+    rental_eval = ~np.isnan(need) & (~np.isnan(rental) | (need == 0))
+    rental_ok = rental_eval & (np.nan_to_num(rental) >= need - 1e-6)
+    found.add(
+        "rental_ok",
+        rental_eval,
+        rental_ok,
+        lambda i: text["rental"].format(need=fmt(need[i]), have=fmt(np.nan_to_num(rental[i]))),
+        needs=("rental_housing_floor_m2",),
+    )
+    unit_cap = policy.supporting_housing.unit_floor_area_m2_max
+    unit = found.column("dwelling_unit_max_m2")
+    unit_eval = ~np.isnan(unit) & (unit_cap is not None)
+    unit_ok = unit_eval & (np.nan_to_num(unit) <= (unit_cap or 0) + 1e-9)
+    found.add(
+        "unit_size_ok",
+        unit_eval,
+        unit_ok,
+        lambda i: text["unit"].format(value=fmt(unit[i]), cap=fmt(float(unit_cap or 0))),
+    )
+
+
+def _check_complete_housing(found: _Findings, policy: Policy) -> None:
+    """Complete housing (成套住宅) planned where the policy forbids it."""
+    if "complete_housing" not in found.plans.columns:
+        return
     allowed = policy.supporting_housing.complete_housing_allowed
-    if "complete_housing" in plans.columns:
-        planned = plans["complete_housing"].astype("boolean")
-        ch_eval = planned.notna().to_numpy()
-        ch_ok = ch_eval & (~planned.fillna(False).to_numpy(dtype=bool) | bool(allowed))
-        checks["complete_housing_ok"] = boolean(ch_eval, ch_ok)
-        failed(ch_eval & ~ch_ok, lambda i: text["complete"])
-    verdict = checks["land_ok"]
-    for key, arr in checks.items():
-        if key != "land_ok":
-            verdict = verdict & arr
-    fails = _join(failed_parts, n)
-    gaps = _join(missing_parts, n)
-    reasons = _join(
-        [fails, np.where(gaps != "", text["na"] + gaps, "").astype(object)],
-        n,
-    )
-    extra = {
-        "admin_living_land_share": land_share,
-        "land_share_max": np.full(n, land_cap),
-        "admin_living_floor_share": floor_share,
-        "floor_share_max": np.full(n, floor_cap),
-        "excess_land_m2": excess_land,
-        "excess_floor_m2": excess_floor,
-    }
-    data: dict[str, Any] = {
-        "admin_living_land_share": extra["admin_living_land_share"],
-        "land_share_max": extra["land_share_max"],
-        "land_ok": checks["land_ok"],
-        "admin_living_floor_share": extra["admin_living_floor_share"],
-        "floor_share_max": extra["floor_share_max"],
-        "floor_ok": checks["floor_ok"],
-        "excess_land_m2": excess_land,
-        "excess_floor_m2": excess_floor,
-    }
-    for key in ("rental_ok", "unit_size_ok", "complete_housing_ok"):
-        if key in checks:
-            data[key] = checks[key]
-    data["plan_ok"] = verdict
-    data["reasons"] = np.where(reasons == "", text["ok"], reasons).astype(object)
-    out = _result_frame(plans, data)
-    out.attrs.update({"policy": policy.name, "variant": variant})
-    return out
+    planned = found.plans["complete_housing"].astype("boolean")
+    ch_eval = planned.notna().to_numpy()
+    ch_ok = ch_eval & (~planned.fillna(False).to_numpy(dtype=bool) | bool(allowed))
+    found.add("complete_housing_ok", ch_eval, ch_ok, lambda i: found.text["complete"])

@@ -1,22 +1,31 @@
-"""The project and the supply options compared by :func:`landuse.supply.evaluate_supply_options`.
+"""The supply options compared by :func:`landuse.supply.evaluate_supply_options`.
+
+Each option evaluates itself: ``option.evaluate(context)`` returns an :class:`OptionOutcome`,
+the option's row before money is discounted and options are ranked. An option is any object
+with a ``key`` and that method (:class:`SupplyOption`), so a new kind of supply needs no
+change here. The :class:`SupplyContext` holds what every option of one project shares: the
+project, the policy, the land price, the FARs and the standard-land conditions.
 
 Private: public API in :mod:`landuse.supply`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from landuse.policy import Policy, _division
-from landuse.supply._common import check_choice, check_number, land_area
-from landuse.supply._tenure import grant_price, lease_then_transfer_cash_flows
+from landuse._checks import Lang
+from landuse.policy import Policy
+from landuse.supply._common import check_choice, check_number, fmt
+from landuse.supply._indicators import evaluate_indicators, indicator_values, verdict
+from landuse.supply._multistorey import suitable_divisions
+from landuse.supply._project import Project, project_frame
+from landuse.supply._tenure import grant_price_wan, lease_flows
 from landuse.units import YUAN_PER_WAN
 
 __all__ = [
@@ -24,171 +33,264 @@ __all__ = [
     "FlexibleTerm",
     "LeaseThenTransfer",
     "MultistoreyUnit",
+    "OptionOutcome",
     "Project",
     "StandardLand",
+    "SupplyContext",
+    "SupplyOption",
 ]
 
 
-# --- the project -----------------------------------------------------------------------------
-
-_REQUIRED_FIELDS = ("industry_code", "floor_area_needed_m2", "investment_wan", "expected_tax_wan")
-_TEXT_FIELDS = ("industry_code", "zone_id", "name", "industry_code_version", "land_grade")
+# --- what the options share ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Project:
-    """A project asking for industrial land.
+class SupplyContext:
+    """What every supply option of one project is evaluated against.
+
+    Built once per call of :func:`~landuse.supply.evaluate_supply_options` and handed to each
+    option's ``evaluate``.
 
     Attributes
     ----------
-    industry_code
-        GB/T 4754 division (``"39"``; group/class codes are reduced to the division).
-    floor_area_needed_m2
-        Floor area the project needs, m² (> 0).
-    investment_wan
-        Fixed-asset investment, 万元 (≥ 0; land price included, as the indicator counts it).
-    expected_tax_wan
-        Tax per year at full production, 万元 (≥ 0).
-    zone_id
-        Cluster zone the land would be in (selects the zone's standard-land values).
-    name
-        Label for tables.
-    industry_code_version
-        ``"2017"`` (default) or ``"2002"``.
-    land_area_m2
-        Land asked for, m², if the project has a site size; otherwise land is sized from the
-        floor area at the option's FAR (or ``far``).
-    far
-        Planned FAR on own land; default: the FAR each option requires.
-    land_price_yuan_m2, land_grade
-        Full-term land price in 元/m², or a grade of ``land_price.industrial_grades``.
-    footprint_m2, admin_living_land_m2, green_area_m2
-        Planned areas, m² (for the control indicators).
-    value_added_wan, energy_tce, emissions_t, rd_spend_wan, expected_revenue_wan
-        Expected yearly figures (for the optional "N" indicators).
-
-    Examples
-    --------
-    >>> Project(industry_code="C3911", floor_area_needed_m2=9000, investment_wan=5000,
-    ...         expected_tax_wan=400).industry_code
-    '39'
-    >>> Project.from_mapping({"industry_code": 39, "floor_area_needed_m2": "9000",
-    ...     "investment_wan": 5000, "expected_tax_wan": 400, "zone_id": float("nan")}).zone_id is None
-    True
+    project
+        The project.
+    policy
+        The rules (already resolved).
+    discount_rate
+        Fraction per year.
+    lang
+        Language of labels and reasons.
+    caller
+        The public function called, for messages.
+    floor_m2
+        Floor area the project needs, m².
+    land_price_yuan_m2
+        Full-term land price, 元/m² (NaN when neither a price nor a grade is known).
+    fixed_land_m2
+        Land of the site or the project's ``land_area_m2``, m²; None when land is sized from
+        the floor area.
+    conditions
+        The standard-land conditions of the project's zone and industry
+        (:func:`~landuse.supply.standard_land_conditions`).
+    conventional_far
+        The industry's minimum FAR (NaN where the policy has none).
+    standard_far
+        The standard-land FAR requirement.
     """
 
-    industry_code: str
-    floor_area_needed_m2: float
-    investment_wan: float
-    expected_tax_wan: float
-    zone_id: str | None = None
-    name: str | None = None
-    industry_code_version: str = "2017"
-    land_area_m2: float | None = None
-    far: float | None = None
-    land_price_yuan_m2: float | None = None
-    land_grade: str | None = None
-    footprint_m2: float | None = None
-    admin_living_land_m2: float | None = None
-    green_area_m2: float | None = None
-    value_added_wan: float | None = None
-    energy_tce: float | None = None
-    emissions_t: float | None = None
-    rd_spend_wan: float | None = None
-    expected_revenue_wan: float | None = None
+    project: Project
+    policy: Policy
+    discount_rate: float
+    lang: Lang
+    caller: str
+    floor_m2: float
+    land_price_yuan_m2: float
+    fixed_land_m2: float | None
+    conditions: pd.DataFrame
+    conventional_far: float
+    standard_far: float
 
-    def __post_init__(self) -> None:
-        caller = "Project"
-        check_choice(
-            self.industry_code_version,
-            ("2017", "2002"),
-            name="industry_code_version",
-            caller=caller,
-        )
-        try:
-            code = _division(self.industry_code)
-        except ValueError as exc:
-            msg = f"{caller}: {exc}"
-            raise ValueError(msg) from exc
-        object.__setattr__(self, "industry_code", code)
-        check_number(
-            self.floor_area_needed_m2,
-            name="floor_area_needed_m2",
-            caller=caller,
-            low=0,
-            low_inclusive=False,
-            hint=" A project needs some floor area.",
-        )
-        for name in ("investment_wan", "expected_tax_wan"):
-            check_number(getattr(self, name), name=name, caller=caller, low=0)
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if f.name in _REQUIRED_FIELDS or f.name in _TEXT_FIELDS or value is None:
-                continue
-            positive = f.name in ("land_area_m2", "far")
-            check_number(
-                value,
-                name=f.name,
-                caller=caller,
-                low=0,
-                low_inclusive=not positive,
-                hint=" Areas and amounts cannot be negative." if not positive else "",
-            )
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> Project:
-        """Build a project from a mapping (a dict, a CSV row, a TOML table).
-
-        Numbers given as text are converted; empty values (None, NaN, "") count as missing.
-
-        Parameters
-        ----------
-        values
-            Field name → value; unknown names raise with the valid ones listed.
-
-        Returns
-        -------
-        Project
-        """
-        caller = "Project.from_mapping"
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = [str(k) for k in values if k not in fields]
-        if unknown:
+    def land_for(self, required_far: float, what: str) -> float:
+        """Land for a grant, m²: the fixed land, else the floor area at the planned FAR."""
+        if self.fixed_land_m2 is not None:
+            return float(self.fixed_land_m2)
+        planned = self.project.far if self.project.far is not None else required_far
+        if planned is None or np.isnan(planned):
             msg = (
-                f"{caller}: unknown project field(s) {', '.join(unknown)}; valid fields: "
-                f"{', '.join(fields)}."
+                f"{self.caller}: cannot size the land for the {what} option: the policy has no "
+                f"FAR requirement for industry {self.project.industry_code}. Give the project's "
+                "`land_area_m2` or planned `far`, or a `site`."
             )
             raise ValueError(msg)
-        clean: dict[str, Any] = {}
-        for key, value in values.items():
-            if value is None or (isinstance(value, float) and math.isnan(value)):
-                continue
-            if isinstance(value, str) and not value.strip():
-                continue
-            if key in _TEXT_FIELDS:
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                clean[key] = str(value).strip()
-            elif isinstance(value, str):
-                try:
-                    clean[key] = float(value.replace(",", ""))
-                except ValueError as exc:
-                    msg = f"{caller}: `{key}` must be a number; received {value!r}."
-                    raise ValueError(msg) from exc
-            else:
-                clean[key] = value
-        missing = [k for k in _REQUIRED_FIELDS if k not in clean]
-        if missing:
-            msg = f"{caller}: missing required project field(s): {', '.join(missing)}."
-            raise ValueError(msg)
-        return cls(**clean)
+        return self.floor_m2 / planned
 
-
-# --- the options -----------------------------------------------------------------------------
+    def max_years(self) -> float:
+        """The legal maximum term of industrial land (``tenure.industrial_max_years``)."""
+        return float(self.policy.require("tenure.industrial_max_years"))
 
 
 @dataclass(frozen=True)
-class ConventionalGrant:
+class OptionOutcome:
+    """One option evaluated for one project: its row before discounting and ranking.
+
+    Attributes
+    ----------
+    label
+        Row label in the context's language.
+    years
+        Years of use.
+    land_m2, new_land_m2
+        Land the option uses (granted, or attributed to a unit) and the new land it takes, m².
+    far
+        FAR the project is held to (or the building's, for a unit).
+    payments
+        What the firm pays for the land, 万元 by year (0 = now); NaN amounts where no price.
+    city_receives
+        Whether the payments go to the city (False for a unit bought or rented from a firm).
+    indicators_met
+        True, False or ``pd.NA`` (not all evaluated).
+    indicators_failed, not_evaluated, fail_text
+        Keys failed, what could not be evaluated, why the option is not feasible.
+    feasible
+        Whether the option is possible for the project.
+    notes
+        Further remarks, appended to the row's reason.
+    """
+
+    label: str
+    years: float
+    land_m2: float
+    new_land_m2: float
+    far: float
+    payments: Mapping[int, float]
+    city_receives: bool = True
+    indicators_met: Any = pd.NA
+    indicators_failed: str = ""
+    not_evaluated: str = ""
+    feasible: bool = True
+    fail_text: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class SupplyOption(Protocol):
+    """What :func:`~landuse.supply.evaluate_supply_options` needs of an option.
+
+    ``key`` names the option in the table (repeated keys get ``_2``, ``_3``…) and orders ties
+    by policy preference (unknown keys last); ``evaluate`` returns its :class:`OptionOutcome`.
+    """
+
+    key: ClassVar[str]
+
+    def evaluate(self, context: SupplyContext) -> OptionOutcome:
+        """Evaluate the option for ``context.project``."""
+        ...
+
+
+def checked_years(years: Any, *, key: str, context: SupplyContext) -> float:
+    """Years of use, > 0 and at most the legal maximum."""
+    max_years = context.max_years()
+    check_number(
+        years,
+        name=f"{key} years",
+        caller=context.caller,
+        low=0,
+        low_inclusive=False,
+        high=max_years,
+        hint=f" The legal maximum for industrial land is {max_years:g} years (tenure.industrial_max_years).",
+    )
+    return float(years)
+
+
+# --- options on granted land -----------------------------------------------------------------
+
+
+class _GrantedLand:
+    """The options that grant land to the project: sized, held to indicators, paid for."""
+
+    key: ClassVar[str]
+    #: Held to the standard-land conditions (else to the national control indicators only).
+    standard: ClassVar[bool] = True
+
+    def terms(self, context: SupplyContext) -> tuple[float, dict[str, float]]:
+        """Years of use and the label parameters."""
+        own = getattr(self, "years", None)
+        years = own if own is not None else self.default_years(context)
+        years = checked_years(years, key=self.key, context=context)
+        return years, {"years": years}
+
+    def default_years(self, context: SupplyContext) -> float:
+        """Years when none are given: the legal maximum."""
+        return context.max_years()
+
+    def payments(self, land: float, years: float, context: SupplyContext) -> dict[int, float]:
+        """The grant price, paid now."""
+        price = grant_price_wan(
+            land,
+            unit_price_yuan_m2=context.land_price_yuan_m2,
+            years=years,
+            policy=context.policy,
+            rate=None,
+            max_years=None,
+            caller=context.caller,
+        )
+        return {0: float(price)}
+
+    def evaluate(self, context: SupplyContext) -> OptionOutcome:
+        """Size the land, check the indicators, price the land."""
+        years, label_args = self.terms(context)
+        required = context.standard_far if self.standard else context.conventional_far
+        land = context.land_for(required, self.key)
+        met, failed, fail_text, missing_text, any_failed = _indicators(
+            context, land, standard=self.standard
+        )
+        no_price = np.isnan(context.land_price_yuan_m2)
+        return OptionOutcome(
+            label=LABELS[context.lang][self.key].format(**label_args),
+            years=years,
+            land_m2=land,
+            new_land_m2=land,
+            far=context.floor_m2 / land,
+            payments=self.payments(land, years, context),
+            indicators_met=met,
+            indicators_failed=failed,
+            not_evaluated=missing_text,
+            feasible=not any_failed,
+            fail_text=fail_text,
+            notes=(WHY[context.lang]["no_price"],) if no_price else (),
+        )
+
+
+def _indicators(
+    context: SupplyContext, land: float, *, standard: bool
+) -> tuple[Any, str, str, str, bool]:
+    """The project on ``land`` against the standard-land conditions (or control indicators).
+
+    Returns (met, keys failed, failure text, not-evaluated text, any failed).
+    """
+    conditions = context.conditions
+    proj, lang = context.project, context.lang
+    control = [k for k in conditions.index if conditions.loc[k, "group"] == "control"]
+    keys = list(conditions.index) if standard else ["far", *control]
+    reqs = {k: np.array([float(conditions.loc[k, "value"])]) for k in keys}
+    if not standard:
+        reqs["far"] = np.array([context.conventional_far])
+    values = indicator_values(
+        project_frame(proj, land, context.floor_m2),
+        np.array([land]),
+        role="project",
+        keys=keys,
+        land_how="",
+        name="project",
+        caller=context.caller,
+        lang=lang,
+    )
+    no_far = (
+        f"no minimum FAR for division {proj.industry_code}"
+        if lang == "en"
+        else f"政策未设行业 {proj.industry_code} 的最低容积率"
+    )
+    cols, any_failed, any_missing, failed_parts, missing_parts = evaluate_indicators(
+        values,
+        reqs,
+        keys,
+        n=1,
+        policy=context.policy,
+        lang=lang,
+        no_requirement={"far": np.array([no_far])},
+    )
+    failed = "; ".join(
+        k for k in keys if not pd.isna(cols[f"{k}_met"][0]) and not cols[f"{k}_met"][0]
+    )
+    fail_text = "; ".join(part[0] for part in failed_parts if part[0])
+    missing_text = "; ".join(part[0] for part in missing_parts if part[0])
+    met = verdict(any_failed, any_missing)[0]
+    return met, failed, fail_text, missing_text, bool(any_failed[0])
+
+
+@dataclass(frozen=True)
+class ConventionalGrant(_GrantedLand):
     """Conventional grant (常规出让) for ``years`` (default: the legal maximum, 50).
 
     Held to the national control indicators only (the industry's minimum FAR, building
@@ -197,10 +299,11 @@ class ConventionalGrant:
 
     years: float | None = None
     key: ClassVar[str] = "conventional"
+    standard: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
-class StandardLand:
+class StandardLand(_GrantedLand):
     """Standard land (标准地) granted for ``years`` (default: the legal maximum, 50).
 
     Held to the standard-land conditions of the zone and industry.
@@ -211,7 +314,7 @@ class StandardLand:
 
 
 @dataclass(frozen=True)
-class FlexibleTerm:
+class FlexibleTerm(_GrantedLand):
     """Flexible-term grant (弹性年期出让) of ``years`` (default ``tenure.flexible_term_years``).
 
     Supplied as standard land, so held to its conditions.
@@ -220,9 +323,13 @@ class FlexibleTerm:
     years: float | None = None
     key: ClassVar[str] = "flexible"
 
+    def default_years(self, context: SupplyContext) -> float:
+        """``tenure.flexible_term_years``."""
+        return context.policy.require("tenure.flexible_term_years")
+
 
 @dataclass(frozen=True)
-class LeaseThenTransfer:
+class LeaseThenTransfer(_GrantedLand):
     """Lease then transfer (先租后让): ``lease_years`` of rent, then a grant of ``grant_years``.
 
     Defaults ``tenure.lease_years`` + ``tenure.grant_after_lease_years`` (5 + 15); rent as in
@@ -234,6 +341,37 @@ class LeaseThenTransfer:
     grant_years: float | None = None
     annual_rent_yuan_m2: float | None = None
     key: ClassVar[str] = "lease_then_transfer"
+
+    def terms(self, context: SupplyContext) -> tuple[float, dict[str, float]]:
+        """Lease plus grant years (checked with the cash flows), and the label parameters."""
+        policy = context.policy
+        lease = (
+            self.lease_years if self.lease_years is not None else policy.require("tenure.lease_years")
+        )
+        grant = (
+            self.grant_years
+            if self.grant_years is not None
+            else policy.require("tenure.grant_after_lease_years")
+        )
+        return float(lease) + float(grant), {"lease": float(lease), "grant": float(grant)}
+
+    def payments(self, land: float, years: float, context: SupplyContext) -> dict[int, float]:
+        """Rent at the start of each lease year, then the grant price."""
+        flows = lease_flows(
+            land,
+            unit_price_yuan_m2=context.land_price_yuan_m2,
+            policy=context.policy,
+            lease_years=self.lease_years,
+            grant_years=self.grant_years,
+            annual_rent_yuan_m2=self.annual_rent_yuan_m2,
+            rate=None,
+            max_years=None,
+            caller=context.caller,
+        )
+        return {int(c): float(flows.iloc[0][c]) for c in flows.columns}
+
+
+# --- a unit in a multi-storey factory --------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -259,9 +397,69 @@ class MultistoreyUnit:
     years: float | None = None
     key: ClassVar[str] = "multistorey"
 
+    def evaluate(self, context: SupplyContext) -> OptionOutcome:
+        """Land attributed at the building's FAR; feasible where the industry suits it."""
+        years = self.years if self.years is not None else context.max_years()
+        years = checked_years(years, key=self.key, context=context)
+        far = self._checked_far(context)
+        policy, text, floor = context.policy, WHY[context.lang], context.floor_m2
+        suitable_sets = suitable_divisions(policy)
+        proj = context.project
+        suitable = proj.industry_code in suitable_sets.get(proj.industry_code_version, set())
+        codes = ", ".join(sorted(suitable_sets["2017"]))
+        notes = []
+        min_unit = policy.multistorey.subdivision_unit_min_m2
+        if self.price_yuan_m2 is not None and min_unit is not None and floor < min_unit:
+            notes.append(text["small_unit"].format(min=fmt(min_unit)))
+        notes.append(text["floor_load"])
+        if self.price_yuan_m2 is None and self.rent_yuan_m2_year is None:
+            notes.append(text["no_price"])
+        return OptionOutcome(
+            label=LABELS[context.lang][self.key],
+            years=years,
+            land_m2=floor / far,
+            new_land_m2=0.0,
+            far=far,
+            payments=self.payments(years, floor),
+            city_receives=False,
+            indicators_met=suitable,
+            indicators_failed="" if suitable else "suitable_industry",
+            feasible=suitable,
+            fail_text="" if suitable else text["not_suitable"].format(codes=codes),
+            notes=tuple(notes),
+        )
+
+    def _checked_far(self, context: SupplyContext) -> float:
+        """Check price or rent (not both) and return the building's FAR."""
+        caller = context.caller
+        if self.price_yuan_m2 is not None and self.rent_yuan_m2_year is not None:
+            msg = f"{caller}: give MultistoreyUnit a `price_yuan_m2` or a `rent_yuan_m2_year`, not both."
+            raise ValueError(msg)
+        for name in ("price_yuan_m2", "rent_yuan_m2_year"):
+            value = getattr(self, name)
+            if value is not None:
+                check_number(value, name=f"MultistoreyUnit.{name}", caller=caller, low=0)
+        far = self.far
+        if far is None:
+            ms = context.policy.multistorey
+            far = ms.high_rise_far or context.policy.require("multistorey.far_min")
+        return check_number(far, name="MultistoreyUnit.far", caller=caller, low=0, low_inclusive=False)
+
+    def payments(self, years: float, floor: float) -> dict[int, float]:
+        """The unit's price now, or its rent at the start of each year; NaN without either."""
+        if self.price_yuan_m2 is not None:
+            return {0: floor * self.price_yuan_m2 / YUAN_PER_WAN}
+        if self.rent_yuan_m2_year is not None:
+            rent = floor * self.rent_yuan_m2_year / YUAN_PER_WAN
+            return {t: rent for t in range(math.ceil(years))}
+        return {0: float("nan")}
+
+
+# --- names, labels, ranking order ------------------------------------------------------------
 
 Option = ConventionalGrant | StandardLand | FlexibleTerm | LeaseThenTransfer | MultistoreyUnit
-_OPTION_TYPES: dict[str, type] = {
+#: The built-in options by name, in the order they are compared by default.
+OPTION_TYPES: dict[str, type] = {
     "conventional": ConventionalGrant,
     "standard_land": StandardLand,
     "flexible": FlexibleTerm,
@@ -270,10 +468,11 @@ _OPTION_TYPES: dict[str, type] = {
 }
 #: Policy preference, the last tie-break of the ranking: no new land first, then standard land
 #: and the tenures that keep land with the city longer.
-_PREFERENCE = ("multistorey", "standard_land", "lease_then_transfer", "flexible", "conventional")
+PREFERENCE = ("multistorey", "standard_land", "lease_then_transfer", "flexible", "conventional")
 RankBy = Literal["land", "firm_cost", "city_npv"]
 
-_LABELS = {
+#: Row labels of the built-in options.
+LABELS = {
     "zh": {
         "conventional": "常规出让（{years:g}年）",
         "standard_land": "标准地出让（{years:g}年）",
@@ -289,7 +488,8 @@ _LABELS = {
         "multistorey": "unit in a multi-storey factory",
     },
 }
-_WHY = {
+#: The text of reasons and notes.
+WHY = {
     "zh": {
         "infeasible": "不可行: ",
         "summary": "新增用地 {new} 亩；企业首期 {upfront} 万元、年均成本 {eac} 万元；城市收入现值 {city} 万元",
@@ -325,159 +525,33 @@ _WHY = {
 }
 
 
-def _as_options(options: Sequence[str | Option] | None, *, caller: str) -> list[Option]:
+def is_option(obj: Any) -> bool:
+    """Whether ``obj`` is an option object (built-in or any :class:`SupplyOption`)."""
+    return not isinstance(obj, type) and isinstance(obj, SupplyOption)
+
+
+def as_options(options: Sequence[Any] | str | None, *, caller: str) -> list[SupplyOption]:
+    """The options to compare: names become the built-in options with default terms."""
     if options is None:
-        return [cls() for cls in _OPTION_TYPES.values()]
-    if isinstance(options, (str, *_OPTION_TYPES.values())):
-        options = [options]  # type: ignore[list-item]
-    out: list[Option] = []
+        return [cls() for cls in OPTION_TYPES.values()]
+    if isinstance(options, str) or is_option(options):
+        options = [options]
+    out: list[SupplyOption] = []
     for item in options:
         if isinstance(item, str):
-            check_choice(item, tuple(_OPTION_TYPES), name="options", caller=caller)
-            out.append(_OPTION_TYPES[item]())
-        elif isinstance(item, tuple(_OPTION_TYPES.values())):
+            check_choice(item, tuple(OPTION_TYPES), name="options", caller=caller)
+            out.append(OPTION_TYPES[item]())
+        elif is_option(item):
             out.append(item)
         else:
             msg = (
-                f"{caller}: `options` items must be option names ({', '.join(_OPTION_TYPES)}) "
+                f"{caller}: `options` items must be option names ({', '.join(OPTION_TYPES)}) "
                 f"or option objects (ConventionalGrant, StandardLand, FlexibleTerm, "
-                f"LeaseThenTransfer, MultistoreyUnit); received {type(item).__name__}."
+                f"LeaseThenTransfer, MultistoreyUnit, or any object with a `key` and an "
+                f"`evaluate(context)` method); received {type(item).__name__}."
             )
             raise TypeError(msg)
     if not out:
-        msg = f"{caller}: `options` is empty; give at least one of {', '.join(_OPTION_TYPES)}."
+        msg = f"{caller}: `options` is empty; give at least one of {', '.join(OPTION_TYPES)}."
         raise ValueError(msg)
     return out
-
-
-def _as_project(project: Project | Mapping[str, Any], *, caller: str) -> Project:
-    if isinstance(project, Project):
-        return project
-    if isinstance(project, pd.Series):
-        return Project.from_mapping(project.to_dict())
-    if isinstance(project, Mapping):
-        return Project.from_mapping(project)
-    msg = (
-        f"{caller}: `project` must be a Project or a mapping of its fields; received "
-        f"{type(project).__name__}."
-    )
-    raise TypeError(msg)
-
-
-def _site_values(site: Any, *, caller: str) -> dict[str, Any]:
-    """Land area, zone, price and grade of a one-row site (GeoDataFrame, DataFrame, mapping)."""
-    if site is None:
-        return {}
-    if isinstance(site, pd.DataFrame):
-        if len(site) != 1:
-            msg = f"{caller}: `site` must be one parcel (one row); received {len(site)} rows."
-            raise ValueError(msg)
-        area, how = land_area(site, name="site", caller=caller)
-        row = site.iloc[0]
-        values = {k: row[k] for k in ("zone_id", "land_price_yuan_m2", "land_grade") if k in row}
-        if area is None or np.isnan(area[0]):
-            msg = f"{caller}: `site` has no land area ({how})."
-            raise ValueError(msg)
-        values["land_area_m2"] = float(area[0])
-    elif isinstance(site, (Mapping, pd.Series)):
-        values = dict(site)
-        if "land_area_m2" not in values:
-            msg = f"{caller}: `site` needs `land_area_m2` (m²)."
-            raise ValueError(msg)
-        values["land_area_m2"] = check_number(
-            values["land_area_m2"],
-            name="site land_area_m2",
-            caller=caller,
-            low=0,
-            low_inclusive=False,
-        )
-    else:
-        msg = f"{caller}: `site` must be a one-row (Geo)DataFrame or a mapping; received {type(site).__name__}."
-        raise TypeError(msg)
-    return {
-        k: v
-        for k, v in values.items()
-        if v is not None and not (isinstance(v, float) and np.isnan(v))
-    }
-
-
-def _frame(project: Project, land_m2: float, floor_m2: float) -> pd.DataFrame:
-    data = {
-        "land_area_m2": land_m2,
-        "floor_area_m2": floor_m2,
-        "investment_wan": project.investment_wan,
-        "expected_tax_wan": project.expected_tax_wan,
-    }
-    for name in (
-        "footprint_m2",
-        "admin_living_land_m2",
-        "green_area_m2",
-        "value_added_wan",
-        "energy_tce",
-        "emissions_t",
-        "rd_spend_wan",
-        "expected_revenue_wan",
-    ):
-        value = getattr(project, name)
-        if value is not None:
-            data[name] = value
-    return pd.DataFrame([data])
-
-
-def _payments(
-    option: Option, *, land: float, floor: float, price: float, policy: Policy, years: float
-) -> dict[int, float]:
-    """Yearly payments (万元) from the firm, year → amount; NaN amounts where no price."""
-    if isinstance(option, LeaseThenTransfer):
-        flows = lease_then_transfer_cash_flows(
-            land,
-            unit_price_yuan_m2=price,
-            policy=policy,
-            lease_years=option.lease_years,
-            grant_years=option.grant_years,
-            annual_rent_yuan_m2=option.annual_rent_yuan_m2,
-        )
-        return {int(c): float(flows.iloc[0][c]) for c in flows.columns}
-    if isinstance(option, MultistoreyUnit):
-        if option.price_yuan_m2 is not None:
-            return {0: floor * option.price_yuan_m2 / YUAN_PER_WAN}
-        if option.rent_yuan_m2_year is not None:
-            rent = floor * option.rent_yuan_m2_year / YUAN_PER_WAN
-            return {t: rent for t in range(math.ceil(years))}
-        return {0: float("nan")}
-    return {0: float(grant_price(land, unit_price_yuan_m2=price, years=years, policy=policy))}
-
-
-def _years(option: Option, policy: Policy) -> tuple[float, dict[str, float]]:
-    """Years of use and the label parameters."""
-    max_years = float(policy.require("tenure.industrial_max_years"))
-    if isinstance(option, LeaseThenTransfer):
-        lease = (
-            option.lease_years
-            if option.lease_years is not None
-            else policy.require("tenure.lease_years")
-        )
-        grant = (
-            option.grant_years
-            if option.grant_years is not None
-            else policy.require("tenure.grant_after_lease_years")
-        )
-        return float(lease) + float(grant), {"lease": float(lease), "grant": float(grant)}
-    if isinstance(option, FlexibleTerm):
-        years = (
-            option.years
-            if option.years is not None
-            else policy.require("tenure.flexible_term_years")
-        )
-    else:
-        years = option.years if option.years is not None else max_years
-    check_number(
-        years,
-        name=f"{option.key} years",
-        caller="evaluate_supply_options",
-        low=0,
-        low_inclusive=False,
-        high=max_years,
-        hint=f" The legal maximum for industrial land is {max_years:g} years (tenure.industrial_max_years).",
-    )
-    return float(years), {"years": float(years)}

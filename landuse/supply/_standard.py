@@ -12,14 +12,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from landuse._checks import Lang, PolicyLike, check_frame, check_lang, resolve_policy
 from landuse.errors import SchemaError, format_ids
 from landuse.policy import Policy
 from landuse.supply._common import (
-    Lang,
     as_array,
     check_choice,
-    check_frame,
-    check_lang,
     check_non_negative,
     code_versions,
     division_codes,
@@ -28,23 +26,22 @@ from landuse.supply._common import (
     min_far_lookup,
     mu,
     policy_number,
-    require_policy,
     row_labels,
 )
 from landuse.supply._indicators import (
-    _BY_KEY,
-    _REQUIREMENTS,
+    BY_KEY,
     INDICATORS,
+    REQUIREMENTS,
     Stage,
-    _keys_failed,
-    _reasons,
-    _result_frame,
-    _select_keys,
-    _unit,
-    _verdict,
     evaluate_indicators,
     indicator_values,
+    join_reasons,
+    keys_failed,
     label,
+    result_frame,
+    select_keys,
+    unit_label,
+    verdict,
 )
 
 __all__ = ["accept_standard_land", "check_standard_land", "standard_land_conditions"]
@@ -81,7 +78,7 @@ def zone_table(zone_conditions: Any, *, caller: str) -> pd.DataFrame | None:
             f"requirement columns) or a mapping; received {type(zone_conditions).__name__}."
         )
         raise TypeError(msg)
-    valid = ", ".join(_REQUIREMENTS)
+    valid = ", ".join(REQUIREMENTS)
     if _ZONE not in frame.columns:
         msg = (
             f"{caller}: `zone_conditions` needs a `zone_id` column; received columns "
@@ -91,7 +88,7 @@ def zone_table(zone_conditions: Any, *, caller: str) -> pd.DataFrame | None:
     unknown = [
         str(c)
         for c in frame.columns
-        if str(c).endswith(("_min", "_max")) and str(c) not in _REQUIREMENTS
+        if str(c).endswith(("_min", "_max")) and str(c) not in REQUIREMENTS
     ]
     if unknown:
         msg = (
@@ -99,7 +96,7 @@ def zone_table(zone_conditions: Any, *, caller: str) -> pd.DataFrame | None:
             f"{', '.join(unknown)}; valid: {valid}."
         )
         raise SchemaError(msg)
-    reqs = [c for c in frame.columns if c in _REQUIREMENTS]
+    reqs = [c for c in frame.columns if c in REQUIREMENTS]
     if not reqs:
         msg = f"{caller}: `zone_conditions` has no requirement column; valid: {valid}."
         raise SchemaError(msg)
@@ -182,7 +179,7 @@ def requirements(
                 keys = zone_series + "|" + code_series
                 sub_keys = sub[_ZONE].astype(str) + "|" + sub[_CODE].astype(str)
             for col in sub.columns:
-                if col not in _REQUIREMENTS:
+                if col not in REQUIREMENTS:
                     continue
                 lookup = pd.Series(sub[col].to_numpy(dtype=float), index=sub_keys.to_numpy())
                 found = keys.map(lookup).to_numpy(dtype=float, na_value=np.nan)
@@ -216,7 +213,7 @@ def standard_land_conditions(
     zone_id: str | None,
     industry_code: str,
     *,
-    policy: Policy,
+    policy: PolicyLike,
     zone_conditions: pd.DataFrame | Mapping[str, Mapping[str, float]] | None = None,
     code_version: Literal["2017", "2002"] = "2017",
     lang: Lang = "zh",
@@ -236,7 +233,8 @@ def standard_land_conditions(
     industry_code
         GB/T 4754 division of the project (``"39"``; group/class codes are reduced).
     policy
-        City values: ``standard_land.investment_wan_per_mu_min`` and ``.tax_wan_per_mu_min``
+        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile. City
+        values: ``standard_land.investment_wan_per_mu_min`` and ``.tax_wan_per_mu_min``
         (Qingdao: 280 and 20, from the cluster-zone creation conditions), the minimum FAR of the
         industry (``far.min_far_by_division``), ``control.*`` and the optional
         ``standard_land.*`` values where set.
@@ -267,8 +265,7 @@ def standard_land_conditions(
 
     Examples
     --------
-    >>> from landuse import load_policy
-    >>> policy = load_policy("qingdao-2019")
+    >>> policy = "qingdao-2019"
     >>> table = standard_land_conditions("QD06", "39", policy=policy)
     >>> table.loc[["investment_wan_per_mu", "far", "tax_wan_per_mu"], ["name", "bound", "value"]].values.tolist()
     [['投资强度', '≥', 280.0], ['容积率', '≥', 1.0], ['亩均税收', '≥', 20.0]]
@@ -280,9 +277,31 @@ def standard_land_conditions(
     [[1.5, 'zone_conditions (QD06)'], [30.0, 'zone_conditions (QD06)']]
     """
     caller = "standard_land_conditions"
-    require_policy(policy, caller=caller)
+    rules = resolve_policy(policy, caller=caller)
     check_lang(lang, caller=caller)
     check_choice(code_version, ("2017", "2002"), name="code_version", caller=caller)
+    return conditions_table(
+        zone_id,
+        industry_code,
+        policy=rules,
+        zone_conditions=zone_conditions,
+        code_version=code_version,
+        lang=lang,
+        caller=caller,
+    )
+
+
+def conditions_table(
+    zone_id: str | None,
+    industry_code: str,
+    *,
+    policy: Policy,
+    zone_conditions: Any,
+    code_version: str,
+    lang: Lang,
+    caller: str,
+) -> pd.DataFrame:
+    """:func:`standard_land_conditions` for checked arguments; messages name ``caller``."""
     if industry_code is None or (isinstance(industry_code, float) and np.isnan(industry_code)):
         msg = f"{caller}: `industry_code` is required (a GB/T 4754 division such as '39')."
         raise ValueError(msg)
@@ -330,7 +349,7 @@ def standard_land_conditions(
                 "name": label(ind, policy, lang),
                 "bound": _BOUND[ind.bound],
                 "value": value,
-                "unit": _unit(ind, lang),
+                "unit": unit_label(ind, lang),
                 "stage": ind.stage,
                 "group": ind.group,
                 "source": source,
@@ -347,7 +366,7 @@ def standard_land_conditions(
 def check_standard_land(
     projects: pd.DataFrame,
     *,
-    policy: Policy,
+    policy: PolicyLike,
     zone_conditions: pd.DataFrame | Mapping[str, Mapping[str, float]] | None = None,
     indicators: Sequence[str] | None = None,
     code_version: Literal["2017", "2002"] = "2017",
@@ -371,7 +390,7 @@ def check_standard_land(
         ``revenue_wan``). A column named like an indicator (``far``, ``tax_wan_per_mu``, …) is
         used as is.
     policy
-        City values, see :func:`standard_land_conditions`.
+        City values, see :func:`standard_land_conditions` (a Policy, profile name or TOML path).
     zone_conditions
         Zone values overriding the city's, see :func:`standard_land_conditions`.
     indicators
@@ -402,12 +421,11 @@ def check_standard_land(
 
     Examples
     --------
-    >>> from landuse import load_policy
     >>> projects = pd.DataFrame({
     ...     "proposal_id": ["A", "B"], "industry_code": ["39", "36"],
     ...     "land_area_m2": [10_000.0, 20_000.0], "floor_area_m2": [15_000.0, 12_000.0],
     ...     "investment_wan": [4_500.0, 8_000.0], "expected_tax_wan": [450.0, 450.0]})
-    >>> out = check_standard_land(projects, policy=load_policy(), indicators=["far", "tax_wan_per_mu"])
+    >>> out = check_standard_land(projects, policy="qingdao-2019", indicators=["far", "tax_wan_per_mu"])
     >>> out[["far", "far_min", "far_met", "tax_wan_per_mu", "tax_wan_per_mu_shortfall"]]
        far  far_min  far_met  tax_wan_per_mu  tax_wan_per_mu_shortfall
     0  1.5      1.0     True            30.0                       0.0
@@ -418,8 +436,8 @@ def check_standard_land(
     未达标: 容积率 0.6 < 0.7（差 0.1）; 亩均税收 15 < 20（差 5 万元/亩·年）
     """
     caller = "check_standard_land"
-    check_frame(projects, name="projects", caller=caller)
-    require_policy(policy, caller=caller)
+    check_frame(projects, name="projects", caller=caller, geometry=False)
+    policy = resolve_policy(policy, caller=caller)
     check_lang(lang, caller=caller)
     check_choice(code_version, ("2017", "2002"), name="code_version", caller=caller)
     n = len(projects)
@@ -444,7 +462,7 @@ def check_standard_land(
         for ind in INDICATORS
         if ind.group == "3" or (~np.isnan(reqs_by_req[ind.requirement])).any()
     ]
-    keys = _select_keys(indicators, default, caller=caller)
+    keys = select_keys(indicators, default, caller=caller)
     values = indicator_values(
         projects,
         land,
@@ -455,7 +473,7 @@ def check_standard_land(
         caller=caller,
         lang=lang,
     )
-    reqs = {key: reqs_by_req[_BY_KEY[key].requirement] for key in keys}
+    reqs = {key: reqs_by_req[BY_KEY[key].requirement] for key in keys}
     no_code = np.array([c is None for c in codes], dtype=bool)
     code_text = np.array(["" if c is None else c for c in codes], dtype=object).astype(str)
     no_table = np.char.add(
@@ -472,10 +490,10 @@ def check_standard_land(
         lang=lang,
         no_requirement={"far": why_far},
     )
-    cols["indicators_failed"] = _keys_failed(cols, keys, n)
-    cols["standard_land_met"] = _verdict(any_failed, any_missing)
-    cols["reasons"] = _reasons(failed_parts, missing_parts, n, lang)
-    out = _result_frame(projects, cols)
+    cols["indicators_failed"] = keys_failed(cols, keys, n)
+    cols["standard_land_met"] = verdict(any_failed, any_missing)
+    cols["reasons"] = join_reasons(failed_parts, missing_parts, n, lang)
+    out = result_frame(projects, cols)
     out.attrs.update({"policy": policy.name, "indicators": list(keys)})
     return out
 
@@ -507,7 +525,7 @@ def accept_standard_land(
     commitments: pd.DataFrame,
     actuals: pd.DataFrame,
     *,
-    policy: Policy,
+    policy: PolicyLike,
     stage: Stage = "completion",
     on: str | None = None,
     penalty_rates: Mapping[str, float] | None = None,
@@ -535,7 +553,8 @@ def accept_standard_land(
         ``footprint_m2``, …); rows matched to ``commitments`` by index, or by ``on``. Extra rows
         are ignored.
     policy
-        Gives the consequence text (``standard_land.consequences``) and, if set, the penalty
+        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile. Gives
+        the consequence text (``standard_land.consequences``) and, if set, the penalty
         rates (``standard_land.penalty_rates``).
     stage
         ``"completion"`` or ``"production"``.
@@ -567,42 +586,31 @@ def accept_standard_land(
 
     Examples
     --------
-    >>> from landuse import load_policy
     >>> committed = pd.DataFrame({"far": [1.2], "investment_wan_per_mu": [300.0],
     ...                           "tax_wan_per_mu": [25.0]}, index=["P1"])
     >>> actual = pd.DataFrame({"land_area_m2": [10_000.0], "floor_area_m2": [10_500.0],
     ...                        "invested_wan": [4_800.0], "tax_wan": [300.0]}, index=["P1"])
-    >>> done = accept_standard_land(committed, actual, policy=load_policy(), stage="completion")
+    >>> done = accept_standard_land(committed, actual, policy="qingdao-2019", stage="completion")
     >>> done[["far_actual", "far_shortfall", "investment_wan_per_mu_actual"]].round(4).to_dict("records")
     [{'far_actual': 1.05, 'far_shortfall': 0.15, 'investment_wan_per_mu_actual': 320.0}]
     >>> done["passed"].tolist(), done["indicators_failed"].tolist()
     ([False], ['far'])
-    >>> review = accept_standard_land(committed, actual, policy=load_policy(), stage="production",
+    >>> review = accept_standard_land(committed, actual, policy="qingdao-2019", stage="production",
     ...                               penalty_rates={"tax_wan_per_mu": 1.0})
     >>> review[["tax_wan_per_mu_actual", "tax_wan_per_mu_shortfall", "penalty_wan"]].round(4).to_dict("records")
     [{'tax_wan_per_mu_actual': 20.0, 'tax_wan_per_mu_shortfall': 5.0, 'penalty_wan': 75.0}]
     """
     caller = "accept_standard_land"
-    check_frame(commitments, name="commitments", caller=caller)
-    check_frame(actuals, name="actuals", caller=caller)
-    require_policy(policy, caller=caller)
+    check_frame(commitments, name="commitments", caller=caller, geometry=False)
+    check_frame(actuals, name="actuals", caller=caller, geometry=False)
+    policy = resolve_policy(policy, caller=caller)
     check_choice(stage, _STAGES, name="stage", caller=caller)
     check_lang(lang, caller=caller)
-    commit = _keyed(commitments, on, name="commitments", caller=caller)
-    actual_all = _keyed(actuals, on, name="actuals", caller=caller)
-    missing = commit.index.difference(actual_all.index, sort=False)
-    if len(missing):
-        msg = (
-            f"{caller}: {len(missing)} of {len(commit)} projects in `commitments` have no row in "
-            f"`actuals`: {format_ids(missing.tolist())}. Measure them, or leave them out of "
-            "`commitments`; rows are matched by " + (f"`{on}`." if on else "index (or pass on=).")
-        )
-        raise SchemaError(msg)
-    actual = actual_all.loc[commit.index]
+    commit, actual = _matched(commitments, actuals, on=on, caller=caller)
     n = len(commit)
-    stage_inds = [ind for ind in INDICATORS if ind.stage == stage]
     land_c, how_c = land_area(commit, name="commitments", caller=caller)
     land_a, how_a = land_area(actual, name="actuals", caller=caller)
+    stage_inds = [ind for ind in INDICATORS if ind.stage == stage]
     all_keys = [ind.key for ind in stage_inds]
     committed = indicator_values(
         commit,
@@ -615,22 +623,8 @@ def accept_standard_land(
         lang=lang,
     )
     keys = [ind.key for ind in stage_inds if ind.group == "3" or committed[ind.key][0] is not None]
-    rates = penalty_rates if penalty_rates is not None else policy.standard_land.penalty_rates
+    rates = _penalty_rates(penalty_rates, policy, stage=stage, keys=all_keys, caller=caller)
     if rates is not None:
-        if not isinstance(rates, Mapping):
-            msg = f"{caller}: `penalty_rates` must map indicator keys to 万元 rates; received {type(rates).__name__}."
-            raise TypeError(msg)
-        wrong = [k for k in rates if k not in all_keys]
-        if wrong:
-            msg = (
-                f"{caller}: penalty rate(s) for {', '.join(map(repr, wrong))}, not checked at the "
-                f"{stage} stage; indicators of this stage: {', '.join(all_keys)}."
-            )
-            raise ValueError(msg)
-        for k, v in rates.items():
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
-                msg = f"{caller}: `penalty_rates[{k!r}]` must be a number ≥ 0; received {v!r}."
-                raise ValueError(msg)
         keys = list(dict.fromkeys([*keys, *rates]))
     measured = indicator_values(
         actual,
@@ -649,36 +643,12 @@ def accept_standard_land(
     cols, any_failed, any_missing, failed_parts, missing_parts = evaluate_indicators(
         measured, reqs, keys, n=n, policy=policy, lang=lang, required_label="committed"
     )
-    for key in keys:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(reqs[key] > 0, cols[f"{key}_shortfall"] / reqs[key], np.nan)
-        cols[f"{key}_shortfall_share"] = share
-    ordered: dict[str, Any] = {}
-    for key in keys:
-        for suffix in ("committed", "actual", "met", "shortfall", "shortfall_share"):
-            ordered[f"{key}_{suffix}"] = cols[f"{key}_{suffix}"]
-    ordered["indicators_failed"] = _keys_failed(cols, keys, n)
-    verdict = _verdict(any_failed, any_missing)
-    ordered["passed"] = verdict
-    texts = policy.standard_land.consequences or {}
-    consequence = texts.get(stage if lang == "zh" else f"{stage}_en")
-    if consequence is None:
-        consequence = (
-            "policy sets no consequence (standard_land.consequences)"
-            if lang == "en"
-            else "政策未设定后果（standard_land.consequences）"
-        )
-    ordered["consequence"] = np.where(any_failed, consequence, "").astype(object)
-    penalty = np.full(n, np.nan)
-    if rates:
-        land = land_a if land_a is not None else land_c
-        if land is not None:
-            penalty = np.zeros(n)
-            for key, rate in rates.items():
-                penalty = penalty + float(rate) * cols[f"{key}_shortfall"] * mu(land)
-    ordered["penalty_wan"] = penalty
-    ordered["reasons"] = _reasons(failed_parts, missing_parts, n, lang)
-    out = _result_frame(commit, ordered)
+    ordered = _acceptance_columns(cols, reqs, keys, n)
+    ordered["passed"] = verdict(any_failed, any_missing)
+    ordered["consequence"] = _consequence(policy, stage, lang, any_failed)
+    ordered["penalty_wan"] = _penalty(rates, cols, land_a if land_a is not None else land_c, n)
+    ordered["reasons"] = join_reasons(failed_parts, missing_parts, n, lang)
+    out = result_frame(commit, ordered)
     out.attrs.update(
         {
             "policy": policy.name,
@@ -692,3 +662,89 @@ def accept_standard_land(
         }
     )
     return out
+
+
+def _matched(
+    commitments: pd.DataFrame, actuals: pd.DataFrame, *, on: str | None, caller: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The commitments keyed by project, and the actuals of the same projects in that order."""
+    commit = _keyed(commitments, on, name="commitments", caller=caller)
+    actual_all = _keyed(actuals, on, name="actuals", caller=caller)
+    missing = commit.index.difference(actual_all.index, sort=False)
+    if len(missing):
+        msg = (
+            f"{caller}: {len(missing)} of {len(commit)} projects in `commitments` have no row in "
+            f"`actuals`: {format_ids(missing.tolist())}. Measure them, or leave them out of "
+            "`commitments`; rows are matched by " + (f"`{on}`." if on else "index (or pass on=).")
+        )
+        raise SchemaError(msg)
+    return commit, actual_all.loc[commit.index]
+
+
+def _penalty_rates(
+    penalty_rates: Mapping[str, float] | None,
+    policy: Policy,
+    *,
+    stage: str,
+    keys: list[str],
+    caller: str,
+) -> Mapping[str, float] | None:
+    """The penalty rates (given, else the policy's), checked against the stage's indicators."""
+    rates = penalty_rates if penalty_rates is not None else policy.standard_land.penalty_rates
+    if rates is None:
+        return None
+    if not isinstance(rates, Mapping):
+        msg = f"{caller}: `penalty_rates` must map indicator keys to 万元 rates; received {type(rates).__name__}."
+        raise TypeError(msg)
+    wrong = [k for k in rates if k not in keys]
+    if wrong:
+        msg = (
+            f"{caller}: penalty rate(s) for {', '.join(map(repr, wrong))}, not checked at the "
+            f"{stage} stage; indicators of this stage: {', '.join(keys)}."
+        )
+        raise ValueError(msg)
+    for k, v in rates.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
+            msg = f"{caller}: `penalty_rates[{k!r}]` must be a number ≥ 0; received {v!r}."
+            raise ValueError(msg)
+    return rates
+
+
+def _acceptance_columns(
+    cols: dict[str, Any], reqs: dict[str, np.ndarray], keys: list[str], n: int
+) -> dict[str, Any]:
+    """Per indicator: committed, actual, met, shortfall and its share; then the failed keys."""
+    ordered: dict[str, Any] = {}
+    for key in keys:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(reqs[key] > 0, cols[f"{key}_shortfall"] / reqs[key], np.nan)
+        cols[f"{key}_shortfall_share"] = share
+        for suffix in ("committed", "actual", "met", "shortfall", "shortfall_share"):
+            ordered[f"{key}_{suffix}"] = cols[f"{key}_{suffix}"]
+    ordered["indicators_failed"] = keys_failed(cols, keys, n)
+    return ordered
+
+
+def _consequence(policy: Policy, stage: str, lang: Lang, any_failed: np.ndarray) -> np.ndarray:
+    """The policy's consequence text where a project failed, "" elsewhere."""
+    texts = policy.standard_land.consequences or {}
+    consequence = texts.get(stage if lang == "zh" else f"{stage}_en")
+    if consequence is None:
+        consequence = (
+            "policy sets no consequence (standard_land.consequences)"
+            if lang == "en"
+            else "政策未设定后果（standard_land.consequences）"
+        )
+    return np.where(any_failed, consequence, "").astype(object)
+
+
+def _penalty(
+    rates: Mapping[str, float] | None, cols: dict[str, Any], land: np.ndarray | None, n: int
+) -> np.ndarray:
+    """Σ rate × shortfall × 亩 per project; NaN without rates or land."""
+    penalty = np.full(n, np.nan)
+    if rates and land is not None:
+        penalty = np.zeros(n)
+        for key, rate in rates.items():
+            penalty = penalty + float(rate) * cols[f"{key}_shortfall"] * mu(land)
+    return penalty

@@ -10,14 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landuse.policy import Policy, load_policy
-from landuse.supply._common import (
-    as_array,
-    bad_positions,
-    check_frame,
-    check_number,
-    wrapper,
-)
+from landuse._checks import PolicyLike, check_frame, resolve_policy
+from landuse.policy import Policy
+from landuse.supply._common import as_array, bad_positions, check_number, wrapper
 from landuse.units import YUAN_PER_WAN
 
 __all__ = [
@@ -31,16 +26,12 @@ __all__ = [
 
 
 def _tenure_inputs(
-    policy: Policy | None, rate: Any, max_years: Any, *, caller: str
+    policy: Policy, rate: Any, max_years: Any, *, caller: str
 ) -> tuple[np.ndarray, float]:
     """Resolve and check the capitalisation rate (array) and the maximum term."""
-    if rate is None or max_years is None:
-        policy = policy if policy is not None else load_policy()
     if rate is None:
-        assert policy is not None
         rate = policy.require("tenure.capitalisation_rate_share")
     if max_years is None:
-        assert policy is not None
         max_years = policy.require("tenure.industrial_max_years")
     n = check_number(max_years, name="max_years", caller=caller, low=0, low_inclusive=False)
     r = as_array(rate, name="rate", caller=caller)
@@ -83,9 +74,9 @@ def _k(m: np.ndarray, n: float, r: np.ndarray) -> np.ndarray:
 def tenure_coefficient(
     years: Any,
     *,
+    policy: PolicyLike,
     rate: Any = None,
     max_years: float | None = None,
-    policy: Policy | None = None,
 ) -> Any:
     r"""Tenure (年期) correction coefficient of a grant for ``years`` of an ``max_years`` term.
 
@@ -98,6 +89,9 @@ def tenure_coefficient(
     years
         Granted or remaining years ``m``: a number, array or Series (vectorised; NaN stays NaN).
         Each must be > 0 and ≤ ``max_years``.
+    policy
+        Where the defaults of ``rate`` and ``max_years`` come from: a :class:`~landuse.Policy`,
+        a built-in profile name (``"qingdao-2019"``) or a path to a TOML profile.
     rate
         Land capitalisation rate ``r`` as a fraction per year (> 0), a number or an array
         broadcastable with ``years``. Default: ``tenure.capitalisation_rate_share`` of the
@@ -105,9 +99,6 @@ def tenure_coefficient(
     max_years
         The term ``n`` the full price refers to: the legal maximum or the term built into the
         benchmark price. Default: ``tenure.industrial_max_years`` (50 for industrial land).
-    policy
-        Where the defaults come from; ``None`` loads the default profile (qingdao-2019) when a
-        default is needed.
 
     Returns
     -------
@@ -134,31 +125,32 @@ def tenure_coefficient(
 
     Examples
     --------
-    >>> round(tenure_coefficient(20, rate=0.0581), 4)   # POLICY-FACTS §4.4 table, n = 50
+    >>> round(tenure_coefficient(20, policy="qingdao-2019", rate=0.0581), 4)  # §4.4, n = 50
     0.7195
-    >>> round(tenure_coefficient(5, rate=0.06), 4)
+    >>> round(tenure_coefficient(5, policy="qingdao-2019"), 4)  # the policy's rate, 6 %
     0.2673
-    >>> tenure_coefficient(50, rate=0.06)
+    >>> tenure_coefficient(50, policy="qingdao-2019")
     1.0
-    >>> tenure_coefficient([10, 20, 30], rate=0.05).round(4)
+    >>> tenure_coefficient([10, 20, 30], policy="qingdao-2019", rate=0.05).round(4)
     array([0.423 , 0.6826, 0.8421])
-    >>> tenure_coefficient(60, rate=0.06)  # doctest: +ELLIPSIS
+    >>> tenure_coefficient(60, policy="qingdao-2019")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ValueError: tenure_coefficient: `years` must be > 0 and ≤ 50 years; the value is not (60). ...
     """
     caller = "tenure_coefficient"
-    r, n = _tenure_inputs(policy, rate, max_years, caller=caller)
+    rules = resolve_policy(policy, caller=caller)
+    r, n = _tenure_inputs(rules, rate, max_years, caller=caller)
     m = as_array(years, name="years", caller=caller)
     _check_years(m, n, name="years", caller=caller)
     wrap = wrapper(years, rate, name="tenure_coefficient")
     return wrap(_k(m, n, r))
 
 
-def _unit_price(price: Any, policy: Policy | None, *, caller: str) -> np.ndarray:
+def unit_price(price: Any, policy: Policy, *, caller: str) -> np.ndarray:
     """元/m² as an array; a land grade name is looked up in ``land_price.industrial_grades``."""
     if isinstance(price, str):
-        grades = (policy.land_price.industrial_grades if policy is not None else None) or ()
+        grades = policy.land_price.industrial_grades or ()
         table = {g.grade: g.price_yuan_per_m2 for g in grades}
         if price not in table:
             known = (
@@ -201,7 +193,7 @@ def grant_price(
     *,
     unit_price_yuan_m2: Any,
     years: Any,
-    policy: Policy,
+    policy: PolicyLike,
     rate: Any = None,
     max_years: float | None = None,
 ) -> Any:
@@ -218,7 +210,8 @@ def grant_price(
     years
         Granted years (> 0, ≤ ``max_years``).
     policy
-        Supplies the default ``rate`` and ``max_years`` and the land grades.
+        Supplies the default ``rate`` and ``max_years`` and the land grades: a
+        :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile.
     rate, max_years
         As in :func:`tenure_coefficient`.
 
@@ -234,8 +227,7 @@ def grant_price(
 
     Examples
     --------
-    >>> from landuse import load_policy
-    >>> policy = load_policy()
+    >>> policy = "qingdao-2019"
     >>> grant_price(10_000, unit_price_yuan_m2=600, years=50, policy=policy)  # 15 亩, full term
     600.0
     >>> round(grant_price(10_000, unit_price_yuan_m2=600, years=20, policy=policy), 2)
@@ -244,8 +236,31 @@ def grant_price(
     880.0
     """
     caller = "grant_price"
+    rules = resolve_policy(policy, caller=caller)
+    return grant_price_wan(
+        area_m2,
+        unit_price_yuan_m2=unit_price_yuan_m2,
+        years=years,
+        policy=rules,
+        rate=rate,
+        max_years=max_years,
+        caller=caller,
+    )
+
+
+def grant_price_wan(
+    area_m2: Any,
+    *,
+    unit_price_yuan_m2: Any,
+    years: Any,
+    policy: Policy,
+    rate: Any,
+    max_years: float | None,
+    caller: str,
+) -> Any:
+    """:func:`grant_price` for a resolved policy; messages name ``caller``."""
     area = _area(area_m2, caller=caller)
-    price = _unit_price(unit_price_yuan_m2, policy, caller=caller)
+    price = unit_price(unit_price_yuan_m2, policy, caller=caller)
     r, n = _tenure_inputs(policy, rate, max_years, caller=caller)
     m = as_array(years, name="years", caller=caller)
     _check_years(m, n, name="years", caller=caller)
@@ -296,7 +311,7 @@ def _lease_inputs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float]:
     """Return (area, annual rent 万元, grant price 万元 at year L, L, N)."""
     area = _area(area_m2, caller=caller)
-    price = _unit_price(unit_price_yuan_m2, policy, caller=caller)
+    price = unit_price(unit_price_yuan_m2, policy, caller=caller)
     r, n = _tenure_inputs(policy, rate, max_years, caller=caller)
     if lease_years is None:
         lease_years = policy.require("tenure.lease_years")
@@ -342,7 +357,7 @@ def lease_then_transfer_cash_flows(
     area_m2: Any,
     *,
     unit_price_yuan_m2: Any,
-    policy: Policy,
+    policy: PolicyLike,
     lease_years: int | None = None,
     grant_years: float | None = None,
     annual_rent_yuan_m2: Any = None,
@@ -364,7 +379,8 @@ def lease_then_transfer_cash_flows(
         Full-term land price in 元/m² (or a land grade name), as in :func:`grant_price`.
     policy
         Default terms (``tenure.lease_years``, ``tenure.grant_after_lease_years``: 5 + 15 in the
-        built-in profiles, POLICY-FACTS §4.3), rate and maximum term.
+        built-in profiles, POLICY-FACTS §4.3), rate and maximum term: a
+        :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile.
     lease_years
         ``L``, whole years ≥ 1.
     grant_years
@@ -384,13 +400,39 @@ def lease_then_transfer_cash_flows(
 
     Examples
     --------
-    >>> from landuse import load_policy
     >>> flows = lease_then_transfer_cash_flows(
-    ...     10_000, unit_price_yuan_m2=600, annual_rent_yuan_m2=36, policy=load_policy())
+    ...     10_000, unit_price_yuan_m2=600, annual_rent_yuan_m2=36, policy="qingdao-2019")
     >>> flows.round(2).to_dict("records")
     [{0: 36.0, 1: 36.0, 2: 36.0, 3: 36.0, 4: 36.0, 5: 369.71}]
     """
     caller = "lease_then_transfer_cash_flows"
+    rules = resolve_policy(policy, caller=caller)
+    return lease_flows(
+        area_m2,
+        unit_price_yuan_m2=unit_price_yuan_m2,
+        policy=rules,
+        lease_years=lease_years,
+        grant_years=grant_years,
+        annual_rent_yuan_m2=annual_rent_yuan_m2,
+        rate=rate,
+        max_years=max_years,
+        caller=caller,
+    )
+
+
+def lease_flows(
+    area_m2: Any,
+    *,
+    unit_price_yuan_m2: Any,
+    policy: Policy,
+    lease_years: int | None,
+    grant_years: float | None,
+    annual_rent_yuan_m2: Any,
+    rate: Any,
+    max_years: float | None,
+    caller: str,
+) -> pd.DataFrame:
+    """:func:`lease_then_transfer_cash_flows` for a resolved policy; messages name ``caller``."""
     area, rent, grant, lease, _ = _lease_inputs(
         area_m2,
         unit_price_yuan_m2=unit_price_yuan_m2,
@@ -412,7 +454,8 @@ def lease_then_transfer_cash_flows(
     return pd.DataFrame(flows.T, index=index, columns=columns, copy=False)
 
 
-def _discount_rate(discount_rate: Any, *, caller: str) -> float:
+def discount_rate_of(discount_rate: Any, *, caller: str) -> float:
+    """Check a discount rate: a fraction per year in [0, 1]."""
     return check_number(
         discount_rate,
         name="discount_rate",
@@ -446,8 +489,13 @@ def present_value(cash_flows: pd.DataFrame, *, discount_rate: float) -> pd.Serie
     [200.0]
     """
     caller = "present_value"
-    check_frame(cash_flows, name="cash_flows", caller=caller)
-    d = _discount_rate(discount_rate, caller=caller)
+    check_frame(cash_flows, name="cash_flows", caller=caller, geometry=False)
+    d = discount_rate_of(discount_rate, caller=caller)
+    return discounted(cash_flows, d, caller=caller)
+
+
+def discounted(cash_flows: pd.DataFrame, d: float, *, caller: str) -> pd.Series:
+    """:func:`present_value` of a checked frame at a checked rate ``d``."""
     try:
         years = np.asarray([float(c) for c in cash_flows.columns])
     except (TypeError, ValueError) as exc:
@@ -469,7 +517,7 @@ def lease_then_transfer(
     *,
     unit_price_yuan_m2: Any,
     discount_rate: float,
-    policy: Policy,
+    policy: PolicyLike,
     lease_years: int | None = None,
     grant_years: float | None = None,
     annual_rent_yuan_m2: Any = None,
@@ -505,15 +553,15 @@ def lease_then_transfer(
 
     Examples
     --------
-    >>> from landuse import load_policy
-    >>> policy = load_policy()
-    >>> out = lease_then_transfer(10_000, unit_price_yuan_m2=600, discount_rate=0.06, policy=policy)
+    >>> out = lease_then_transfer(
+    ...     10_000, unit_price_yuan_m2=600, discount_rate=0.06, policy="qingdao-2019")
     >>> out[["annual_rent_wan", "grant_price_wan", "city_npv_wan", "flexible_grant_price_wan"]].round(2).to_dict("records")
     [{'annual_rent_wan': 35.91, 'grant_price_wan': 369.71, 'city_npv_wan': 436.62, 'flexible_grant_price_wan': 436.62}]
     """
     caller = "lease_then_transfer"
-    d = _discount_rate(discount_rate, caller=caller)
-    flows = lease_then_transfer_cash_flows(
+    policy = resolve_policy(policy, caller=caller)
+    d = discount_rate_of(discount_rate, caller=caller)
+    flows = lease_flows(
         area_m2,
         unit_price_yuan_m2=unit_price_yuan_m2,
         policy=policy,
@@ -522,6 +570,7 @@ def lease_then_transfer(
         annual_rent_yuan_m2=annual_rent_yuan_m2,
         rate=rate,
         max_years=max_years,
+        caller=caller,
     )
     lease = flows.shape[1] - 1
     grant = (
@@ -529,16 +578,17 @@ def lease_then_transfer(
         if grant_years is not None
         else float(policy.require("tenure.grant_after_lease_years"))
     )
-    pv = present_value(flows, discount_rate=d).to_numpy()
+    pv = discounted(flows, d, caller=caller).to_numpy()
     values = flows.to_numpy()
     area = np.broadcast_to(_area(area_m2, caller=caller), (len(flows),))
-    full = grant_price(
+    full = grant_price_wan(
         area,
         unit_price_yuan_m2=unit_price_yuan_m2,
         years=lease + grant,
         policy=policy,
         rate=rate,
         max_years=max_years,
+        caller=caller,
     )
     out = pd.DataFrame(
         {
