@@ -882,7 +882,7 @@ def test_cli_sync_status_history_summary(target, tmp_path):
     history = run(main, ["bank-store", "history", "B-P1", *store, "--lang", "en"])
     lines = history.output.strip().splitlines()
     assert len(lines) == 2
-    assert lines[1].endswith("status by li (核实): status: identified → verified")
+    assert lines[1].endswith("status by li (核实): status: Identified → Verified")
     book = tmp_path / "summary.xlsx"
     summary = run(main, ["bank-store", "summary", *store, "-o", str(book)])
     assert summary.exit_code == 0, summary.output

@@ -216,11 +216,17 @@ def test_check_new_land_verdicts_on_two_partitions():
         ],
         crs="EPSG:4549",
     )
-    lazy = scale.check_new_land(
-        dask_geopandas.from_geopandas(proposals, npartitions=2), zones=zones, lang="en"
-    )
+    parts = dask_geopandas.from_geopandas(proposals, npartitions=2)
+    lazy = scale.check_new_land(parts, zones=zones, policy="qingdao-2019", lang="en")
     with dask.config.set(scheduler="synchronous"):
         report = lazy.compute()
+        # the same policy= contract as everywhere: a name, a path and a Policy agree
+        path = Path(landuse.policy.__file__).parent / "profiles" / "qingdao-2019.toml"
+        for same in (path, POLICY):
+            again = scale.check_new_land(parts, zones=zones, policy=same, lang="en").compute()
+            assert_same(again, report)
+    with pytest.raises(TypeError, match=r"`policy` passed to check_new_land\(\) must be"):
+        scale.check_new_land(parts, zones=zones, policy=None)  # type: ignore[arg-type]
     assert report["verdict"].tolist() == ["inside", "straddles_boundary", "outside", "inside"]
     assert report["share_in_zone"].tolist() == [1.0, 0.5, 0.0, 1.0]
     assert report["area_outside_m2"].tolist() == [0.0, 5000.0, 10000.0, 0.0]
@@ -229,6 +235,24 @@ def test_check_new_land_verdicts_on_two_partitions():
 
 
 # --- 50,000 parcels on the cluster equal the in-memory functions --------------------------------
+
+
+def test_zone_ids_and_from_geopandas_are_public(small):
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["Z"]}, geometry=[square(*QD_GK, size=1000)], crs="EPSG:4549"
+    )
+    parcels = small.compute().drop(columns="zone_id", errors="ignore")
+    parts = scale.from_geopandas(parcels, npartitions=2)
+    assert parts.npartitions == 2 and parts.spatial_partitions is not None
+    with dask.config.set(scheduler="synchronous"):
+        got = scale.zone_ids(parts, zones=zones).compute()
+    expected = landuse.assign_zones(parcels, zones=zones)["zone_id"]
+    assert [None if pd.isna(v) else v for v in got] == [
+        None if pd.isna(v) else v for v in expected
+    ]
+    assert got.index.equals(parcels.index) and got.notna().any()
+    with pytest.raises(CRSError, match=r"^In landuse.scale.zone_ids\(\), `parcels` is in EPSG:4549"):
+        scale.zone_ids(parts, zones=zones.to_crs("EPSG:4548"))
 
 
 def test_read_parcels_equals_the_in_memory_reader(data, dparcels):
@@ -456,7 +480,7 @@ def test_crs_mismatch_and_wrong_types(small):
     with pytest.raises(CRSError, match="zones"):
         scale.find_inefficient_land(small, zones=zones, as_of=AS_OF, policy=POLICY)
     with pytest.raises(CRSError, match="zones"):
-        scale.check_new_land(small, zones=zones)
+        scale.check_new_land(small, zones=zones, policy=POLICY)
     with pytest.raises(TypeError, match=r"must be a dask_geopandas.GeoDataFrame.*from_geopandas"):
         scale.parcel_metrics(four_parcels(), policy=POLICY)
     with pytest.raises(TypeError, match="an open dataset cannot be sent"):

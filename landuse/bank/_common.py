@@ -27,6 +27,7 @@ import pyproj
 import shapely
 
 from landuse._sinks import terminal_text
+from landuse._version import __version__
 from landuse.crs import check_projected
 from landuse.errors import (
     BankError,
@@ -35,6 +36,7 @@ from landuse.errors import (
     StoreBusyError,
     format_ids,
 )
+from landuse.schema import category_labels
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -45,6 +47,7 @@ __all__ = [
     "STATUSES",
     "TEXT_COLUMNS",
     "TRANSITIONS",
+    "check_version",
     "BankError",
     "BankStatus",
     "Prepared",
@@ -83,17 +86,9 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 #: Statuses a person decided; a sync never overwrites them (it records ``resolved_on`` instead).
 HUMAN_DECISIONS = frozenset({"approved", "in_progress", "completed", "rejected"})
 
-STATUS_LABELS = {
-    "zh": {
-        "identified": "已识别",
-        "verified": "已核实",
-        "approved": "已批准",
-        "in_progress": "实施中",
-        "completed": "已完成",
-        "rejected": "已否决",
-        "resolved_by_data": "数据销号",
-    },
-    "en": {s: s.replace("_", " ") for s in STATUSES},
+#: status → label per language: a view of :data:`landuse.schema.CATEGORY_LABELS` ``["bank_status"]``.
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    lang: category_labels("bank_status", lang=lang) for lang in ("zh", "en")
 }
 
 KEY_COLUMNS = ("candidate_id", "parcel_id")
@@ -468,6 +463,17 @@ def prepare_candidates(candidates: Any, *, caller: str = "ProjectBank.sync") -> 
         index=index,
     )
     return Prepared(frame, geoms, crs, attribute_types, [str(c) for c in extras])
+
+
+def check_version(label: str, version: int) -> None:
+    """Refuse a store whose schema ``version`` is newer than this landuse reads."""
+    if version > SCHEMA_VERSION:
+        msg = (
+            f"ProjectBank.open(): {label} was written by a newer landuse (bank schema "
+            f"version {version}; this landuse {__version__} reads up to {SCHEMA_VERSION}). "
+            'Upgrade landuse (pip install -U "landuse") to open it.'
+        )
+        raise BankError(msg)
 
 
 def refuse_nul(

@@ -37,6 +37,7 @@ from landuse.bank._common import (
     STATUSES,
     BankError,
     StoreBusyError,
+    check_version,
     now_utc,
     rows_of,
 )
@@ -518,27 +519,17 @@ class GpkgBackend:
             row = s.conn.execute("SELECT max(version) FROM bank_schema").fetchone()
             return int(row[0])
 
-    def _check_version(self, version: int) -> None:
-        if version > SCHEMA_VERSION:
-            msg = (
-                f"ProjectBank.open(): {self.label} was written by a newer landuse (bank schema "
-                f"version {version}; this landuse {__version__} reads up to {SCHEMA_VERSION}). "
-                'Upgrade landuse (pip install -U "landuse") to open it.'
-            )
-            raise BankError(msg)
-
     def _ensure_schema(self) -> None:
         version = self._version()
         if version is not None:
-            self._check_version(version)
+            check_version(self.label, version)
             return
         with self.transaction(write=True) as s:
             if s.conn.execute(
                 "SELECT count(*) FROM sqlite_master WHERE name = ?", ("bank_schema",)
             ).fetchone()[0]:
-                self._check_version(
-                    int(s.conn.execute("SELECT max(version) FROM bank_schema").fetchone()[0])
-                )
+                version = s.conn.execute("SELECT max(version) FROM bank_schema").fetchone()[0]
+                check_version(self.label, int(version))
                 return
             at = now_utc()
             app_id = s.conn.execute("PRAGMA application_id").fetchone()[0]

@@ -31,6 +31,7 @@ from landuse.bank._common import (
     STATUSES,
     BankError,
     StoreBusyError,
+    check_version,
     rows_of,
 )
 from landuse.errors import LanduseError
@@ -333,21 +334,12 @@ class PostgisBackend:
     def _busy(self, doing: str) -> StoreBusyError:
         return StoreBusyError.waited(self.label, doing, self.timeout)
 
-    def _check_version(self, version: int) -> None:
-        if version > SCHEMA_VERSION:
-            msg = (
-                f"ProjectBank.open(): {self.label} was written by a newer landuse (bank schema "
-                f"version {version}; this landuse {__version__} reads up to {SCHEMA_VERSION}). "
-                'Upgrade landuse (pip install -U "landuse") to open it.'
-            )
-            raise BankError(msg)
-
     def _ensure_schema(self) -> None:
         with self.conn.cursor() as cur:
             cur.execute("SELECT to_regclass(%s)", ("bank_schema",))
             if cur.fetchone()[0] is not None:
                 cur.execute("SELECT max(version) FROM bank_schema")
-                self._check_version(int(cur.fetchone()[0]))
+                check_version(self.label, int(cur.fetchone()[0]))
                 return
         with self.transaction(write=True) as s:
             # Under the write lock, ask the catalog tables themselves (this statement's MVCC
@@ -359,7 +351,7 @@ class PostgisBackend:
             existing = {row[0] for row in cur.fetchall()}
             if "bank_schema" in existing:  # another process created it meanwhile
                 cur.execute("SELECT max(version) FROM bank_schema")
-                self._check_version(int(cur.fetchone()[0]))
+                check_version(self.label, int(cur.fetchone()[0]))
                 return
             if "bank_entries" in existing:
                 msg = (

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
+from landuse._checks import Lang, check_lang
 from landuse.bank._common import (
     ENTRY_COLUMNS,
     HUMAN_DECISIONS,
@@ -25,15 +26,7 @@ from landuse.bank._common import (
 from landuse.bank._history import sync_events
 from landuse.errors import format_ids
 
-__all__ = ["SyncReport", "apply_sync", "check_lang", "differences", "normalise_entries"]
-
-Lang = Literal["zh", "en"]
-
-
-def check_lang(lang: str, caller: str) -> None:
-    if lang not in ("zh", "en"):
-        msg = f"{caller}(): `lang` must be 'zh' or 'en'; received {lang!r}."
-        raise ValueError(msg)
+__all__ = ["SyncReport", "apply_sync", "differences", "normalise_entries"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +87,7 @@ class SyncReport:
         >>> r.summary(lang="en")
         'sync as of 2021-12-31: 3 added, 1 changed, 5 unchanged, 2 resolved, 0 re-identified; 11 entries'
         """
-        check_lang(lang, "SyncReport.summary")
+        check_lang(lang, caller="SyncReport.summary")
         day = self.as_of.strftime("%Y-%m-%d")
         if lang == "en":
             return (

@@ -35,6 +35,7 @@ import pandas as pd
 import pyproj
 import shapely
 
+from landuse._checks import Lang, check_lang
 from landuse._sinks import excel_workbook, redact_dsn, terminal_text
 from landuse.bank._common import (
     CANDIDATE_COLUMNS,
@@ -52,8 +53,10 @@ from landuse.bank._common import (
     prepare_candidates,
     refuse_nul,
 )
-from landuse.bank._history import describe_changes, event_row
-from landuse.bank._sync import Lang, SyncReport, apply_sync, check_lang, normalise_entries
+from landuse.bank._gpkg import GpkgBackend
+from landuse.bank._history import describe_changes, event_row, excel_sheets
+from landuse.bank._postgis import PostgisBackend
+from landuse.bank._sync import SyncReport, apply_sync, normalise_entries
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
 from landuse.units import m2_to_mu
@@ -201,12 +204,8 @@ class ProjectBank:
             raise BankError(msg)
         text = os.fspath(target)
         if text.startswith(("postgresql://", "postgres://")):
-            from landuse.bank._postgis import PostgisBackend
-
             return cls(PostgisBackend(text, timeout=float(timeout)))
         if text.lower().endswith(".gpkg"):
-            from landuse.bank._gpkg import GpkgBackend
-
             return cls(GpkgBackend(text, timeout=float(timeout)))
         msg = (
             "ProjectBank.open(): `target` must be a GeoPackage path ending in .gpkg or a "
@@ -514,9 +513,9 @@ class ProjectBank:
         >>> h[["event", "by", "note"]].to_numpy().tolist()
         [['added', 'wang', None], ['status', 'li', '现场核实']]
         >>> h["description"].iloc[1]
-        'status: identified → verified'
+        'status: Identified → Verified'
         """
-        check_lang(lang, "ProjectBank.history")
+        check_lang(lang, caller="ProjectBank.history")
         refuse_nul(
             {"candidate_id": [candidate_id]}, ids=[terminal_text(candidate_id)],
             what="`candidate_id`", caller="ProjectBank.history",
@@ -730,9 +729,7 @@ class ProjectBank:
         ...     bank.export_excel(folder / "bank.xlsx").name
         'bank.xlsx'
         """
-        from landuse.bank._history import excel_sheets
-
-        check_lang(lang, "ProjectBank.export_excel")
+        check_lang(lang, caller="ProjectBank.export_excel")
         sheets = excel_sheets(self.summary(), self.entries(), self.syncs(), lang=lang)
         target = Path(path)
         with excel_workbook(target, caller="ProjectBank.export_excel") as book:

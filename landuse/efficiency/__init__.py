@@ -57,14 +57,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landuse.crs import check_projected, check_same_crs
+from landuse._checks import Lang, PolicyLike, check_frame, check_lang, resolve_policy
 from landuse.efficiency import _common as c
 from landuse.efficiency import _grading as grading
 from landuse.efficiency import _metrics as metrics_impl
 from landuse.efficiency import _reasons as reasons_mod
 from landuse.efficiency import _rules as rules
-from landuse.errors import format_ids
-from landuse.policy import Policy
+from landuse.efficiency import inputs
 
 __all__ = [
     "find_idle_land",
@@ -74,7 +73,6 @@ __all__ = [
     "reason_codes",
 ]
 
-Lang = Literal["zh", "en"]
 _DEFAULT_USES = ("industrial",)
 
 
@@ -82,7 +80,7 @@ def parcel_metrics(
     parcels: gpd.GeoDataFrame,
     *,
     buildings: gpd.GeoDataFrame | None = None,
-    policy: Policy | str,
+    policy: PolicyLike,
     land_uses: Sequence[str] | None = _DEFAULT_USES,
     storey_height_m: float | None = None,
     default_levels: float | None = None,
@@ -181,127 +179,19 @@ def parcel_metrics(
     >>> bool(m.loc[0, "far_pass"]), float(m.loc[0, "far_min"])  # 汽车制造 36 → 2002 37: 0.7
     (False, 0.7)
     """
-    policy = c.resolve_policy(policy, caller="parcel_metrics")
+    caller = "parcel_metrics"
+    policy = resolve_policy(policy, caller=caller)
+    inputs.check_layers(parcels, caller=caller, buildings=buildings)
     return metrics_impl.compute(
         parcels,
         buildings=buildings,
         policy=policy,
+        land=c.land_area(parcels, caller=caller),
         land_uses=land_uses,
         storey_height_m=storey_height_m,
         default_levels=default_levels,
-    )
-
-
-def _inputs(
-    parcels: gpd.GeoDataFrame,
-    *,
-    as_of: Any,
-    policy: Policy,
-    zones: gpd.GeoDataFrame | None,
-    functional_areas: gpd.GeoDataFrame | None,
-    buildings: gpd.GeoDataFrame | None,
-    metrics: pd.DataFrame | None,
-    land_uses: Sequence[str] | None,
-    caller: str,
-    need_metrics: bool = True,
-    raster_evidence: pd.DataFrame | None = None,
-) -> rules.Inputs:
-    c.check_frame(parcels, name="parcels", caller=caller)
-    check_projected(parcels, name="parcels", caller=caller, purpose="area")
-    if zones is not None:
-        c.check_frame(zones, name="zones", caller=caller)
-        check_projected(zones, name="zones", caller=caller, purpose="area")
-        check_same_crs(parcels, zones, names=("parcels", "zones"), caller=caller)
-    day = c.resolve_as_of(as_of, caller=caller)
-    if metrics is None:
-        if need_metrics:
-            metrics = metrics_impl.compute(
-                parcels,
-                buildings=buildings,
-                policy=policy,
-                land_uses=land_uses,
-                storey_height_m=None,
-                default_levels=None,
-            )
-        else:
-            metrics = pd.DataFrame(index=parcels.index)
-    else:
-        if not isinstance(metrics, pd.DataFrame) or not metrics.index.equals(parcels.index):
-            msg = (
-                f"`metrics` passed to {caller}() must be the DataFrame parcel_metrics() returned "
-                "for these parcels (same index); recompute it with "
-                "landuse.parcel_metrics(parcels, ...)."
-            )
-            raise ValueError(msg)
-        absent = [col for col in metrics_impl.VALUE_COLUMNS if col not in metrics.columns]
-        if absent:
-            msg = (
-                f"`metrics` passed to {caller}() lacks {', '.join(absent)}; pass what "
-                "landuse.parcel_metrics() returns."
-            )
-            raise ValueError(msg)
-    zone_id, leading, zone_missing = rules.zone_info(
-        parcels, zones, functional_areas, caller=caller
-    )
-    return rules.Inputs(
-        parcels=parcels,
-        policy=policy,
-        as_of=day,
-        scope=c.in_scope(parcels, land_uses),
-        land=c.land_area(parcels, caller=caller),
-        metrics=metrics,
-        zone_id=zone_id,
-        leading=leading,
-        zone_missing=zone_missing,
         caller=caller,
-        raster=_raster_input(raster_evidence, parcels, caller=caller),
     )
-
-
-def _idle_columns(
-    inp: rules.Inputs, outcomes: Sequence[reasons_mod.Outcome], lang: str
-) -> dict[str, np.ndarray]:
-    """``idle_since``, ``idle_years``, ``idle_stage``, ``idle_fee_wan``, ``idle_action``."""
-    idle = inp.policy.idle
-    n = inp.n
-    since = np.full(n, np.datetime64("NaT"), dtype=c.DAY)
-    by_code = {o.code: o for o in outcomes}
-    stalled = by_code.get("idle_stalled")
-    if stalled is not None and stalled.evaluated and inp.dates["stopped_since"] is not None:
-        since = np.where(stalled.flagged, inp.dates["stopped_since"], since)
-    not_started = by_code.get("idle_not_started")
-    if not_started is not None and not_started.evaluated:
-        agreed = inp.dates["agreed_start_date"]
-        assert agreed is not None
-        since = np.where(not_started.flagged, agreed, since)
-    years = c.years_between(since, inp.as_of)
-    stage = np.zeros(n, dtype=np.int64)
-    if idle.fee_idle_years is not None:
-        stage = np.where(c.add_years(since, idle.fee_idle_years) <= inp.as_of, 1, stage)
-    if idle.revocation_idle_years is not None:
-        stage = np.where(c.add_years(since, idle.revocation_idle_years) <= inp.as_of, 2, stage)
-    price = c.number(inp.parcels, "grant_price_wan", caller=inp.caller)
-    fee = np.full(n, np.nan)
-    if price is not None and idle.fee_share is not None:
-        fee = np.where(stage >= 1, idle.fee_share * price, np.nan)
-    share = rules.pct(idle.fee_share) if idle.fee_share is not None else "—"
-    if lang == "zh":
-        actions = {1: f"征缴土地闲置费（出让价款的 {share}）", 2: "可无偿收回土地使用权"}
-    else:
-        actions = {
-            1: f"idle-land fee ({share} of the land price)",
-            2: "may be reclaimed without compensation",
-        }
-    action = np.full(n, None, dtype=object)
-    for level, words in actions.items():
-        action[stage == level] = words
-    return {
-        "idle_since": since.astype("datetime64[ns]"),
-        "idle_years": years,
-        "idle_stage": stage,
-        "idle_fee_wan": fee,
-        "idle_action": action,
-    }
 
 
 def _result(
@@ -326,7 +216,7 @@ def find_idle_land(
     parcels: gpd.GeoDataFrame,
     *,
     as_of: Any,
-    policy: Policy | str,
+    policy: PolicyLike,
     land_uses: Sequence[str] | None = None,
     lang: Lang = "zh",
 ) -> gpd.GeoDataFrame:
@@ -385,26 +275,21 @@ def find_idle_land(
     闲置土地（未动工）：约定开工日期 2020-12-31 起满 1.00 年未动工开发（≥ 1 年）
     """
     caller = "find_idle_land"
-    c.check_lang(lang, caller=caller)
-    policy = c.resolve_policy(policy, caller=caller)
-    inp = _inputs(
+    check_lang(lang, caller=caller)
+    inp = inputs.prepare(
         parcels,
+        caller=caller,
         as_of=as_of,
         policy=policy,
-        zones=None,
-        functional_areas=None,
-        buildings=None,
-        metrics=None,
         land_uses=land_uses,
-        caller=caller,
         need_metrics=False,
     )
     outcomes = rules.run(inp, rules.IDLE_RULES)
     positions = np.flatnonzero(rules.any_flagged(outcomes, inp.n))
-    extra = {k: v[positions] for k, v in _idle_columns(inp, outcomes, lang).items()}
+    extra = {k: v[positions] for k, v in rules.idle_columns(inp, outcomes, lang).items()}
     out = _result(parcels, positions, outcomes, lang, extra)
     out["idle_action"] = pd.array(out["idle_action"], dtype="str")
-    out.attrs = {"policy": policy.name, "as_of": str(inp.as_of), **reasons_mod.report(outcomes)}
+    out.attrs = {"policy": inp.policy.name, "as_of": str(inp.as_of), **reasons_mod.report(outcomes)}
     return out
 
 
@@ -412,7 +297,7 @@ def find_inefficient_land(
     parcels: gpd.GeoDataFrame,
     *,
     as_of: Any,
-    policy: Policy | str,
+    policy: PolicyLike,
     zones: gpd.GeoDataFrame | None = None,
     functional_areas: gpd.GeoDataFrame | None = None,
     buildings: gpd.GeoDataFrame | None = None,
@@ -492,10 +377,10 @@ def find_inefficient_land(
     容积率不达标：容积率 0.36 < 控制指标 0.70（行业 37）
     """
     caller = "find_inefficient_land"
-    c.check_lang(lang, caller=caller)
-    policy = c.resolve_policy(policy, caller=caller)
-    inp = _inputs(
+    check_lang(lang, caller=caller)
+    inp = inputs.prepare(
         parcels,
+        caller=caller,
         as_of=as_of,
         policy=policy,
         zones=zones,
@@ -503,7 +388,6 @@ def find_inefficient_land(
         buildings=buildings,
         metrics=metrics,
         land_uses=land_uses,
-        caller=caller,
         raster_evidence=raster_evidence,
     )
     outcomes = rules.run(inp, rules.INEFFICIENT_RULES)
@@ -517,7 +401,7 @@ def find_inefficient_land(
     extra = evidence(inp, positions, with_floor=buildings is not None)
     out = _result(parcels, positions, outcomes, lang, extra)
     out.attrs = {
-        "policy": policy.name,
+        "policy": inp.policy.name,
         "as_of": str(inp.as_of),
         **reasons_mod.report(outcomes),
         "idle_excluded": excluded,
@@ -525,46 +409,7 @@ def find_inefficient_land(
     return out
 
 
-_RASTER_FLAGS = ("vacant_by_raster", "dark_by_night_light")
-
-
-def _raster_input(
-    evidence: pd.DataFrame | None, parcels: gpd.GeoDataFrame, *, caller: str
-) -> pd.DataFrame | None:
-    """Check ``raster_evidence=`` and align it to the parcels (absent parcels: not evaluated)."""
-    if evidence is None:
-        return None
-    fix = "pass what landuse.raster_evidence(parcels, ...) returned for these parcels."
-    if not isinstance(evidence, pd.DataFrame):
-        msg = f"`raster_evidence` passed to {caller}() must be a DataFrame; got {type(evidence).__name__}; {fix}"
-        raise ValueError(msg)
-    if not any(col in evidence.columns for col in _RASTER_FLAGS):
-        msg = (
-            f"`raster_evidence` passed to {caller}() has neither `vacant_by_raster` nor "
-            f"`dark_by_night_light`; received columns {list(evidence.columns)}; {fix}"
-        )
-        raise ValueError(msg)
-    if evidence.index.has_duplicates:
-        dup = evidence.index[evidence.index.duplicated()].unique().tolist()
-        msg = (
-            f"`raster_evidence` passed to {caller}() repeats {len(dup)} parcel index values "
-            f"({format_ids(dup)}); {fix}"
-        )
-        raise ValueError(msg)
-    shared = parcels.index.isin(evidence.index)
-    if len(parcels) and not shared.any():
-        msg = (
-            f"`raster_evidence` passed to {caller}() shares no index value with the "
-            f"{len(parcels)} parcels (evidence index starts {format_ids(evidence.index[:3].tolist())}, "
-            f"parcels {format_ids(parcels.index[:3].tolist())}); {fix}"
-        )
-        raise ValueError(msg)
-    aligned = evidence.reindex(parcels.index)
-    aligned.attrs = dict(evidence.attrs)
-    return aligned
-
-
-def evidence(inp: rules.Inputs, positions: np.ndarray, *, with_floor: bool) -> dict[str, Any]:
+def evidence(inp: inputs.Inputs, positions: np.ndarray, *, with_floor: bool) -> dict[str, Any]:
     """Zone and metric columns shown next to the reasons."""
     extra: dict[str, Any] = {}
     if inp.zone_id is not None and "zone_id" not in inp.parcels.columns:
@@ -586,7 +431,7 @@ def evidence(inp: rules.Inputs, positions: np.ndarray, *, with_floor: bool) -> d
 def grade_enterprises(
     parcels: gpd.GeoDataFrame,
     *,
-    policy: Policy | str,
+    policy: PolicyLike,
     benchmarks: Mapping[str, float] | None = None,
     by: str | None = None,
     variant: Literal["above_scale", "below_scale"] = "above_scale",
@@ -667,14 +512,18 @@ def grade_enterprises(
     >>> g[["score", "rank", "grade"]].to_dict("records")
     [{'score': 80.0, 'rank': 1, 'grade': 'B'}, {'score': 40.0, 'rank': 2, 'grade': 'D'}]
     """
-    policy = c.resolve_policy(policy, caller="grade_enterprises")
+    caller = "grade_enterprises"
+    policy = resolve_policy(policy, caller=caller)
+    check_frame(parcels, name="parcels", caller=caller)
     return grading.grade(
         parcels,
         policy=policy,
+        land=c.land_area(parcels, caller=caller),
         benchmarks=benchmarks,
         by=by,
         variant=variant,
         land_uses=land_uses,
+        caller=caller,
     )
 
 
@@ -699,7 +548,7 @@ def reason_codes(*, lang: Lang = "zh") -> pd.DataFrame:
     >>> reason_codes(lang="en").set_index("code").loc["far_below_min", "label"]
     'FAR below the control indicator'
     """
-    c.check_lang(lang, caller="reason_codes")
+    check_lang(lang, caller="reason_codes")
     return pd.DataFrame(
         [
             {

@@ -1,6 +1,7 @@
-"""Shared helpers of the efficiency analyses: inputs, exact calendar dates, vectorised text.
+"""Shared helpers of the efficiency analyses: columns, exact calendar dates, vectorised text.
 
-Private: used by :mod:`landuse.efficiency` and :mod:`landuse.bank`.
+Private: used by the files of :mod:`landuse.efficiency` (others reach them through
+:mod:`landuse.efficiency.inputs`).
 
 Dates are compared at day resolution (``datetime64[D]``). "One year after" a date is the same
 calendar day one year later (29 February → 28 February), so a deadline of one year from
@@ -9,9 +10,7 @@ calendar day one year later (29 February → 28 February), so a deadline of one 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -21,7 +20,6 @@ import pyarrow.compute as pc
 import shapely
 
 from landuse.errors import SchemaError, format_ids
-from landuse.policy import Policy, load_policy
 from landuse.units import M2_PER_MU
 
 __all__: list[str] = []
@@ -31,61 +29,6 @@ _NAT = np.datetime64("NaT", "D")
 #: Production statuses of an enterprise that has completed and occupies its parcel.
 OPERATING = ("producing", "partly_stopped", "stopped")
 STOPPED = ("stopped", "partly_stopped")
-
-
-# --- arguments ---------------------------------------------------------------------------------
-
-
-def resolve_policy(policy: Any, *, caller: str) -> Policy:
-    """Return a :class:`Policy`, loading a profile name or path with :func:`load_policy`."""
-    if isinstance(policy, Policy):
-        return policy
-    if isinstance(policy, (str, os.PathLike)):
-        return load_policy(policy)
-    msg = (
-        f"`policy` passed to {caller}() must be a landuse.Policy or a profile name such as "
-        f"'qingdao-2019'; received {type(policy).__name__}."
-    )
-    raise TypeError(msg)
-
-
-def resolve_as_of(as_of: Any, *, caller: str) -> np.datetime64:
-    """Return the reference date as ``datetime64[D]``."""
-    try:
-        ts = pd.Timestamp(as_of)
-    except (TypeError, ValueError) as exc:
-        msg = (
-            f"`as_of` passed to {caller}() must be a date such as '2021-12-31'; "
-            f"received {as_of!r} ({exc})."
-        )
-        raise ValueError(msg) from exc
-    if pd.isna(ts):
-        msg = (
-            f"`as_of` passed to {caller}() must be a date such as '2021-12-31'; received {as_of!r}."
-        )
-        raise ValueError(msg)
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    return np.datetime64(ts.date(), "D")
-
-
-def check_lang(lang: str, *, caller: str) -> str:
-    """Validate ``lang``."""
-    if lang not in ("zh", "en"):
-        msg = f'`lang` passed to {caller}() must be "zh" or "en"; received {lang!r}.'
-        raise ValueError(msg)
-    return lang
-
-
-def check_frame(frame: Any, *, name: str, caller: str) -> gpd.GeoDataFrame:
-    """Require a GeoDataFrame."""
-    if not isinstance(frame, gpd.GeoDataFrame):
-        msg = (
-            f"`{name}` passed to {caller}() must be a GeoDataFrame (e.g. from "
-            f"landuse.read_{name}); received {type(frame).__name__}."
-        )
-        raise TypeError(msg)
-    return frame
 
 
 # --- columns -----------------------------------------------------------------------------------

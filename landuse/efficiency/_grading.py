@@ -11,8 +11,11 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from landuse.efficiency import _common as c
+from landuse.efficiency._reasons import Outcome
+from landuse.efficiency._rules import Inputs
 from landuse.errors import PolicyError, SchemaError
 from landuse.policy import Policy
 
@@ -75,19 +78,19 @@ INDICATORS: dict[str, tuple[str, str, str, str, str, float]] = {
 VARIANTS = ("above_scale", "below_scale")
 
 
-def _weights(policy: Policy, variant: str) -> dict[str, float]:
+def _weights(policy: Policy, variant: str, *, caller: str) -> dict[str, float]:
     key = f"mujun.weights_{variant}"
     weights = getattr(policy.mujun, f"weights_{variant}")
     if not weights:
         msg = (
-            f"grade_enterprises(): policy {policy.name!r} has no `{key}`; set the indicator "
+            f"{caller}(): policy {policy.name!r} has no `{key}`; set the indicator "
             "weights with policy.replace({...}) or in your own TOML profile."
         )
         raise PolicyError(msg)
     unknown = [k for k in weights if k not in INDICATORS]
     if unknown:
         msg = (
-            f"grade_enterprises(): `{key}` names indicator(s) landuse cannot compute: "
+            f"{caller}(): `{key}` names indicator(s) landuse cannot compute: "
             f"{', '.join(unknown)}; known indicators: {', '.join(INDICATORS)}."
         )
         raise PolicyError(msg)
@@ -120,14 +123,66 @@ def grade(
     parcels: gpd.GeoDataFrame,
     *,
     policy: Policy,
+    land: np.ndarray,
     benchmarks: Mapping[str, float] | None,
     by: str | None,
     variant: str,
     land_uses: Sequence[str] | None,
+    caller: str,
 ) -> pd.DataFrame:
-    """Grade the firms: the body of :func:`landuse.efficiency.grade_enterprises`."""
-    caller = "grade_enterprises"
-    c.check_frame(parcels, name="parcels", caller=caller)
+    """Grade the firms: the body of :func:`landuse.efficiency.grade_enterprises`.
+
+    ``parcels`` was checked by the caller; ``land`` is its land area in m².
+    """
+    weights, cuts = _check_args(parcels, policy, benchmarks, by, variant, caller=caller)
+    rules = policy.mujun
+    n = len(parcels)
+    keys = list(dict.fromkeys(k for v in weights for k in weights[v]))
+    values, absent = indicator_values(parcels, land, keys, caller=caller)
+    row_variant, graded = _graded_rows(
+        parcels, policy, weights, values, land, variant, land_uses, caller=caller
+    )
+    group = np.full(n, "", dtype=object)
+    if by is not None:
+        group = parcels[by].astype(object).to_numpy(copy=True)
+        group[pd.isna(group)] = "—"
+        group = group.astype(str).astype(object)
+    contributions, bench_report, not_evaluated = _score_items(
+        policy, weights, values, absent, benchmarks, group, row_variant, graded, by_given=by
+    )
+    score = np.full(n, np.nan)
+    if keys:
+        stacked = np.vstack([contributions[k] for k in keys])
+        score = np.where(graded, np.nansum(stacked, axis=0), np.nan)
+    out = _ranked(score, group, row_variant, graded, cuts, index=parcels.index)
+    for k in keys:
+        out[f"indicator_{k}"] = np.where(graded, values[k], np.nan)
+    for k in keys:
+        out[f"contribution_{k}"] = contributions[k]
+    out.attrs = {
+        "policy": policy.name,
+        "method": rules.score_method or "ratio_to_benchmark",
+        "benchmark_statistic": "given" if benchmarks else (rules.benchmark_statistic or "mean"),
+        "missing_indicator_rule": rules.missing_indicator_rule or "average",
+        "benchmarks": bench_report,
+        "weights": weights,
+        "graded": int(graded.sum()),
+        "not_graded": int((~graded).sum()),
+        "not_evaluated": not_evaluated,
+    }
+    return out
+
+
+def _check_args(
+    parcels: gpd.GeoDataFrame,
+    policy: Policy,
+    benchmarks: Mapping[str, float] | None,
+    by: str | None,
+    variant: str,
+    *,
+    caller: str,
+) -> tuple[dict[str, dict[str, float]], list[Any]]:
+    """Check the options; return the weights per variant and the class cuts (best first)."""
     if variant not in VARIANTS:
         msg = f"`variant` passed to {caller}() must be one of {', '.join(VARIANTS)}; received {variant!r}."
         raise ValueError(msg)
@@ -138,16 +193,15 @@ def grade(
         )
         raise SchemaError(msg)
     rules = policy.mujun
-    method = rules.score_method or "ratio_to_benchmark"
-    statistic = rules.benchmark_statistic or "mean"
-    missing_rule = rules.missing_indicator_rule or "average"
     cuts = sorted(rules.class_cuts or (), key=lambda cut: cut.rank_share_max)
     if not cuts:
         msg = f"{caller}(): policy {policy.name!r} has no `mujun.class_cuts`; set the grade cuts."
         raise PolicyError(msg)
-    weights = {v: _weights(policy, v) for v in VARIANTS if getattr(rules, f"weights_{v}")}
+    weights = {
+        v: _weights(policy, v, caller=caller) for v in VARIANTS if getattr(rules, f"weights_{v}")
+    }
     if variant not in weights:
-        _weights(policy, variant)  # raises with the message
+        _weights(policy, variant, caller=caller)  # raises with the message
     if benchmarks is not None:
         unknown = [k for k in benchmarks if k not in INDICATORS]
         if unknown:
@@ -156,11 +210,22 @@ def grade(
                 f"{', '.join(unknown)}; known: {', '.join(INDICATORS)}."
             )
             raise ValueError(msg)
+    return weights, cuts
 
+
+def _graded_rows(
+    parcels: gpd.GeoDataFrame,
+    policy: Policy,
+    weights: dict[str, dict[str, float]],
+    values: dict[str, np.ndarray],
+    land: np.ndarray,
+    variant: str,
+    land_uses: Sequence[str] | None,
+    *,
+    caller: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each firm's variant (规上 / 规下) and whether it is graded (in scope, with a value)."""
     n = len(parcels)
-    land = c.land_area(parcels, caller=caller)
-    keys = list(dict.fromkeys(k for v in weights for k in weights[v]))
-    values, absent = indicator_values(parcels, land, keys, caller=caller)
     scope = c.in_scope(parcels, land_uses) & np.isfinite(land)
     status = c.text(parcels, "production_status")
     if status is not None:
@@ -172,27 +237,40 @@ def grade(
         row_variant = np.where(flag == False, "below_scale", row_variant)  # noqa: E712
     for v in set(row_variant[scope]):
         if v not in weights:
-            _weights(policy, str(v))
+            _weights(policy, str(v), caller=caller)
     any_value = np.zeros(n, dtype=bool)
     for v, w in weights.items():
         rows = row_variant == v
         for k in w:
             any_value |= rows & ~np.isnan(values[k])
-    graded = scope & any_value
-    group = np.full(n, "", dtype=object)
-    if by is not None:
-        group = parcels[by].astype(object).to_numpy(copy=True)
-        group[pd.isna(group)] = "—"
-        group = group.astype(str).astype(object)
+    return row_variant, scope & any_value
 
-    out = pd.DataFrame(index=parcels.index)
+
+def _score_items(
+    policy: Policy,
+    weights: dict[str, dict[str, float]],
+    values: dict[str, np.ndarray],
+    absent: dict[str, list[str]],
+    benchmarks: Mapping[str, float] | None,
+    group: np.ndarray,
+    row_variant: np.ndarray,
+    graded: np.ndarray,
+    *,
+    by_given: str | None,
+) -> tuple[dict[str, np.ndarray], dict[str, dict[str, float]], dict[str, list[str]]]:
+    """Each firm's points per indicator, per (group, variant); the benchmarks used."""
+    rules = policy.mujun
+    method = rules.score_method or "ratio_to_benchmark"
+    missing_rule = rules.missing_indicator_rule or "average"
+    n = len(graded)
+    keys = list(dict.fromkeys(k for v in weights for k in weights[v]))
     contributions = {k: np.full(n, np.nan) for k in keys}
     bench_report: dict[str, dict[str, float]] = {}
     not_evaluated: dict[str, list[str]] = {}
     frame = pd.DataFrame({"group": group, "variant": row_variant, "graded": graded})
     for (g, v), rows_frame in frame[graded].groupby(["group", "variant"], sort=True):
         rows = rows_frame.index.to_numpy()
-        label = f"{g}/{v}" if by is not None else str(v)
+        label = f"{g}/{v}" if by_given is not None else str(v)
         bench_report[label] = {}
         for k, weight in weights[str(v)].items():
             x = values[k][rows]
@@ -206,15 +284,7 @@ def grade(
                 item = weight * (20.0 + 80.0 * span) / 100.0
                 bench_report[label][k] = hi
             else:
-                given = None if benchmarks is None else benchmarks.get(k)
-                if given is not None:
-                    b = float(given)
-                elif statistic == "median":
-                    b = float(np.median(x[have]))
-                elif statistic == "max":
-                    b = float(x[have].max())
-                else:
-                    b = float(x[have].mean())
+                b = _benchmark(x[have], k, benchmarks, rules.benchmark_statistic or "mean")
                 bench_report[label][k] = b
                 if not b > 0:
                     not_evaluated.setdefault(k, [f"benchmark {b!r} is not positive"])
@@ -222,10 +292,34 @@ def grade(
                 item = x / b * weight
             fill = float(np.mean(item[have])) if missing_rule == "average" else 0.0
             contributions[k][rows] = np.where(have, item, fill)
-    score = np.full(n, np.nan)
-    stacked = np.vstack([contributions[k] for k in keys]) if keys else np.zeros((0, n))
-    if keys:
-        score = np.where(graded, np.nansum(stacked, axis=0), np.nan)
+    return contributions, bench_report, not_evaluated
+
+
+def _benchmark(
+    x: np.ndarray, key: str, benchmarks: Mapping[str, float] | None, statistic: str
+) -> float:
+    """The benchmark of one indicator: given, else the group's statistic of ``x``."""
+    given = None if benchmarks is None else benchmarks.get(key)
+    if given is not None:
+        return float(given)
+    if statistic == "median":
+        return float(np.median(x))
+    if statistic == "max":
+        return float(x.max())
+    return float(x.mean())
+
+
+def _ranked(
+    score: np.ndarray,
+    group: np.ndarray,
+    row_variant: np.ndarray,
+    graded: np.ndarray,
+    cuts: Sequence[Any],
+    *,
+    index: pd.Index,
+) -> pd.DataFrame:
+    """Rank within (group, variant) and grade by rank share with the class cuts."""
+    n = len(score)
     ranks = pd.Series(score).groupby([group, row_variant]).rank(method="min", ascending=False)
     sizes = pd.Series(graded.astype(int)).groupby([group, row_variant]).transform("sum")
     rank = ranks.to_numpy()
@@ -241,26 +335,53 @@ def grade(
     grades[~assigned] = cuts[-1].grade
     labels[~assigned] = cuts[-1].label
     none = np.array(None, dtype=object)
+    out = pd.DataFrame(index=index)
     out["variant"] = pd.array(np.where(graded, row_variant, none), dtype="str")
     out["score"] = score
     out["rank"] = pd.array(np.where(graded, rank, np.nan), dtype="Int64")
     out["rank_share"] = share
     out["grade"] = pd.array(np.where(graded, grades, none), dtype="str")
     out["grade_label"] = pd.array(np.where(graded, labels, none), dtype="str")
-    for k in keys:
-        out[f"indicator_{k}"] = np.where(graded, values[k], np.nan)
-    for k in keys:
-        out[f"contribution_{k}"] = contributions[k]
-    attrs: dict[str, Any] = {
-        "policy": policy.name,
-        "method": method,
-        "benchmark_statistic": "given" if benchmarks else statistic,
-        "missing_indicator_rule": missing_rule,
-        "benchmarks": bench_report,
-        "weights": weights,
-        "graded": int(graded.sum()),
-        "not_graded": int((~graded).sum()),
-        "not_evaluated": not_evaluated,
-    }
-    out.attrs = attrs
     return out
+
+
+def grade_outcomes(
+    inp: Inputs,
+    graded: pd.DataFrame,
+    far: np.ndarray,
+    base_target: np.ndarray,
+) -> list[Outcome]:
+    """The bank's reasons ``grade_d`` and ``grade_c_low_far`` from a grading of ``inp``."""
+    grade_ = graded["grade"].astype(object).to_numpy()
+    grade_ = np.where(pd.isna(grade_), None, grade_)
+    cuts = sorted(inp.policy.mujun.class_cuts or (), key=lambda cut: cut.rank_share_max)
+    last = cuts[-1].grade if cuts else None
+    before_last = cuts[-2].grade if len(cuts) > 1 else None
+    score = graded["score"].to_numpy(dtype=float)
+    rank = graded["rank"].to_numpy(dtype=float, na_value=np.nan)
+    share = graded["rank_share"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        size = np.rint(rank / share)
+    is_graded = ~pd.isna(grade_)
+    missing = [] if graded.attrs.get("graded", 0) else ["no firm could be graded"]
+
+    d_flag = is_graded & (grade_ == last)
+    c_flag = is_graded & (grade_ == before_last) & (far < base_target)
+
+    def d_text(pos: np.ndarray, lang: str) -> pa.Array:
+        s, r, n = c.fmt(score[pos], 1), c.fmt(rank[pos], 0), c.fmt(size[pos], 0)
+        if lang == "zh":
+            return c.concat("亩均评价 D 类：综合得分 ", s, "，第 ", r, "/", n, " 名")
+        return c.concat("亩均 grade D: score ", s, ", rank ", r, " of ", n)
+
+    def c_text(pos: np.ndarray, lang: str) -> pa.Array:
+        f, t = c.fmt(far[pos], 2), c.fmt(base_target[pos], 2)
+        if lang == "zh":
+            return c.concat("亩均评价 C 类且容积率偏低：容积率 ", f, " < 集聚区目标 ", t)
+        return c.concat("亩均 grade C with a low FAR: FAR ", f, " < zone target ", t)
+
+    checked = np.asarray(is_graded, dtype=bool)
+    return [
+        Outcome("grade_d", d_flag, checked, list(missing), d_text),
+        Outcome("grade_c_low_far", c_flag & ~np.isnan(base_target), checked, list(missing), c_text),
+    ]

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse.crs import check_projected, check_same_crs
 from landuse.efficiency import _common as c
 from landuse.errors import GeometryError, LanduseWarning, PolicyError, format_ids
 from landuse.policy import Policy
@@ -86,6 +85,7 @@ def building_floor_areas(
     policy: Policy,
     storey_height_m: float | None,
     default_levels: float | None,
+    caller: str,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Footprint, floor area counted for the FAR (NaN where unknown), double-count mask.
 
@@ -94,7 +94,6 @@ def building_floor_areas(
     ``default_levels``. A building whose storey height (``storey_height_m``, else
     ``height_m`` ÷ ``levels``) exceeds ``control.double_count_storey_height_m`` counts twice.
     """
-    caller = "parcel_metrics"
     n = len(buildings)
     footprint = shapely.area(buildings.geometry.to_numpy())
     footprint = np.where(np.isnan(footprint), 0.0, footprint)
@@ -203,75 +202,139 @@ def compute(
     *,
     buildings: gpd.GeoDataFrame | None,
     policy: Policy,
+    land: np.ndarray,
     land_uses: Sequence[str] | None,
     storey_height_m: float | None,
     default_levels: float | None,
+    caller: str,
 ) -> pd.DataFrame:
-    """Compute the metrics: the body of :func:`landuse.efficiency.parcel_metrics`."""
-    caller = "parcel_metrics"
-    c.check_frame(parcels, name="parcels", caller=caller)
-    check_projected(parcels, name="parcels", caller=caller, purpose="area")
+    """Compute the metrics: the body of :func:`landuse.efficiency.parcel_metrics`.
+
+    The frames were checked by the caller (:mod:`landuse.efficiency.inputs`); ``land`` is
+    their land area (``land_area_m2``, else the geometry's area) and ``caller`` the public
+    function the user called, named in messages.
+    """
+    check_options(storey_height_m, default_levels, caller=caller)
+    attrs: dict[str, Any] = {"policy": policy.name}
+    missing: dict[str, list[str]] = {}
+    if buildings is not None:
+        floor, footprint = _from_buildings(
+            parcels, buildings, policy, storey_height_m, default_levels, attrs, caller=caller
+        )
+    else:
+        floor, footprint = _from_columns(parcels, attrs, missing, caller=caller)
+    result = pd.DataFrame(
+        _values(parcels, land, floor, footprint, caller=caller), index=parcels.index
+    )
+    for name, columns in NEEDS.items():
+        if name in missing:
+            continue
+        absent = [f"column `{col}`" for col in columns if col not in parcels.columns]
+        if absent and not (buildings is not None and name in ("far", "building_coefficient")):
+            missing[name] = absent
+    scope = c.in_scope(parcels, land_uses)
+    far_min = _far_minimum(parcels, scope, policy, attrs, missing)
+    attrs["checks"] = _control_checks(result, scope, far_min, policy, missing)
+    attrs["not_evaluated"] = {k: v for k, v in missing.items()}
+    result.attrs = attrs
+    return result
+
+
+def check_options(
+    storey_height_m: float | None, default_levels: float | None, *, caller: str
+) -> None:
+    """Require a positive ``storey_height_m`` / ``default_levels`` (or None)."""
     for name, value in (("storey_height_m", storey_height_m), ("default_levels", default_levels)):
         if value is not None and not (np.isfinite(value) and value > 0):
             msg = f"`{name}` passed to {caller}() must be a positive number or None; received {value!r}."
             raise ValueError(msg)
-    land = c.land_area(parcels, caller=caller)
-    attrs: dict[str, Any] = {"policy": policy.name}
-    missing: dict[str, list[str]] = {}
-    floor: np.ndarray | None
-    footprint: np.ndarray | None
-    if buildings is not None:
-        c.check_frame(buildings, name="buildings", caller=caller)
-        check_projected(buildings, name="buildings", caller=caller, purpose="area")
-        check_same_crs(parcels, buildings, names=("parcels", "buildings"), caller=caller)
-        bgeoms = buildings.geometry.to_numpy()
-        kind = shapely.get_type_id(bgeoms)
-        wrong = ~np.isin(kind, (-1, 3, 6)) & ~shapely.is_empty(bgeoms)
-        if wrong.any():
-            bad = c.text(buildings, "building_id")
-            bad_ids = bad[wrong] if bad is not None else buildings.index[wrong]
-            msg = (
-                f"`buildings` passed to {caller}() must be footprint polygons; {int(wrong.sum())} "
-                f"of {len(bgeoms)} are not (building {format_ids(bad_ids)}). Keep the polygons, "
-                "e.g. buildings[buildings.geom_type.isin(['Polygon', 'MultiPolygon'])]."
-            )
-            raise GeometryError(msg)
-        footprint_b, floor_b, double = building_floor_areas(
-            buildings, policy=policy, storey_height_m=storey_height_m, default_levels=default_levels
+
+
+def _from_buildings(
+    parcels: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    policy: Policy,
+    storey_height_m: float | None,
+    default_levels: float | None,
+    attrs: dict[str, Any],
+    *,
+    caller: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Floor area and footprint per parcel from the buildings inside it (attrs filled in)."""
+    bgeoms = buildings.geometry.to_numpy()
+    kind = shapely.get_type_id(bgeoms)
+    wrong = ~np.isin(kind, (-1, 3, 6)) & ~shapely.is_empty(bgeoms)
+    if wrong.any():
+        bad = c.text(buildings, "building_id")
+        bad_ids = bad[wrong] if bad is not None else buildings.index[wrong]
+        msg = (
+            f"`buildings` passed to {caller}() must be footprint polygons; {int(wrong.sum())} "
+            f"of {len(bgeoms)} are not (building {format_ids(bad_ids)}). Keep the polygons, "
+            "e.g. buildings[buildings.geom_type.isin(['Polygon', 'MultiPolygon'])]."
         )
-        footprint, floor, unknown, stats = allocate(
-            parcels.geometry.to_numpy(), bgeoms, footprint_b, floor_b
-        )
-        reported = c.number(parcels, "footprint_m2", caller=caller)
-        if reported is not None:
-            # a reported footprint also holds structures and yards, which no footprint layer has
-            footprint = np.fmax(footprint, reported)
-            attrs["footprint_source"] = "larger of buildings and footprint_m2"
-        else:
-            attrs["footprint_source"] = "buildings"
-        floor = np.where(unknown > 0, np.nan, floor)
-        stats["unknown_floor_area"] = int(np.isnan(floor_b).sum())
-        stats["double_counted"] = int(double.sum())
-        attrs["buildings"] = stats
-        attrs["floor_area_source"] = "buildings"
-        if stats["unknown_floor_area"]:
-            warnings.warn(
-                f"{caller}(): {stats['unknown_floor_area']} of {len(bgeoms)} buildings have no "
-                "levels, height or floor area, so the FAR of the "
-                f"{int((unknown > 0).sum())} parcel(s) holding them is left missing. Pass "
-                "default_levels= (e.g. 1) or storey_height_m= to assume a value.",
-                LanduseWarning,
-                stacklevel=3,
-            )
+        raise GeometryError(msg)
+    footprint_b, floor_b, double = building_floor_areas(
+        buildings,
+        policy=policy,
+        storey_height_m=storey_height_m,
+        default_levels=default_levels,
+        caller=caller,
+    )
+    footprint, floor, unknown, stats = allocate(
+        parcels.geometry.to_numpy(), bgeoms, footprint_b, floor_b
+    )
+    reported = c.number(parcels, "footprint_m2", caller=caller)
+    if reported is not None:
+        # a reported footprint also holds structures and yards, which no footprint layer has
+        footprint = np.fmax(footprint, reported)
+        attrs["footprint_source"] = "larger of buildings and footprint_m2"
     else:
-        floor = c.number(parcels, "floor_area_m2", caller=caller)
-        footprint = c.number(parcels, "footprint_m2", caller=caller)
-        attrs["floor_area_source"] = "parcels" if floor is not None else None
-        attrs["footprint_source"] = "footprint_m2" if footprint is not None else None
-        if floor is None:
-            missing["far"] = ["column `floor_area_m2` (or buildings=)"]
-        if footprint is None:
-            missing["building_coefficient"] = ["column `footprint_m2` (or buildings=)"]
+        attrs["footprint_source"] = "buildings"
+    floor = np.where(unknown > 0, np.nan, floor)
+    stats["unknown_floor_area"] = int(np.isnan(floor_b).sum())
+    stats["double_counted"] = int(double.sum())
+    attrs["buildings"] = stats
+    attrs["floor_area_source"] = "buildings"
+    if stats["unknown_floor_area"]:
+        warnings.warn(
+            f"{caller}(): {stats['unknown_floor_area']} of {len(bgeoms)} buildings have no "
+            "levels, height or floor area, so the FAR of the "
+            f"{int((unknown > 0).sum())} parcel(s) holding them is left missing. Pass "
+            "default_levels= (e.g. 1) or storey_height_m= to assume a value.",
+            LanduseWarning,
+            stacklevel=4,
+        )
+    return floor, footprint
+
+
+def _from_columns(
+    parcels: gpd.GeoDataFrame,
+    attrs: dict[str, Any],
+    missing: dict[str, list[str]],
+    *,
+    caller: str,
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Floor area and footprint from the parcels' own columns (None where absent)."""
+    floor = c.number(parcels, "floor_area_m2", caller=caller)
+    footprint = c.number(parcels, "footprint_m2", caller=caller)
+    attrs["floor_area_source"] = "parcels" if floor is not None else None
+    attrs["footprint_source"] = "footprint_m2" if footprint is not None else None
+    if floor is None:
+        missing["far"] = ["column `floor_area_m2` (or buildings=)"]
+    if footprint is None:
+        missing["building_coefficient"] = ["column `footprint_m2` (or buildings=)"]
+    return floor, footprint
+
+
+def _values(
+    parcels: gpd.GeoDataFrame,
+    land: np.ndarray,
+    floor: np.ndarray | None,
+    footprint: np.ndarray | None,
+    *,
+    caller: str,
+) -> dict[str, np.ndarray]:
+    """The metric columns (:data:`VALUE_COLUMNS`)."""
     nan = np.full(len(parcels), np.nan)
 
     def share(values: np.ndarray | None) -> np.ndarray:
@@ -282,7 +345,7 @@ def compute(
         out = c.per_mu(c.number(parcels, column, caller=caller), land)
         return nan if out is None else out
 
-    values = {
+    return {
         "land_area_m2": land,
         "land_area_mu": land / M2_PER_MU,
         "floor_area_m2": nan if floor is None else floor,
@@ -296,15 +359,16 @@ def compute(
         "tax_per_mu_wan": intensity("tax_wan"),
         "value_added_per_mu_wan": intensity("value_added_wan"),
     }
-    result = pd.DataFrame(values, index=parcels.index)
-    for name, columns in NEEDS.items():
-        if name in missing:
-            continue
-        absent = [f"column `{col}`" for col in columns if col not in parcels.columns]
-        if absent and not (buildings is not None and name in ("far", "building_coefficient")):
-            missing[name] = absent
 
-    scope = c.in_scope(parcels, land_uses)
+
+def _far_minimum(
+    parcels: gpd.GeoDataFrame,
+    scope: np.ndarray,
+    policy: Policy,
+    attrs: dict[str, Any],
+    missing: dict[str, list[str]],
+) -> np.ndarray:
+    """The minimum FAR of each parcel in scope (from its industry code)."""
     codes = c.industry_codes(parcels)
     scoped_codes = None if codes is None else np.where(scope, codes, np.array(None, dtype=object))
     far_min, unknown_codes = far_minimum(scoped_codes, c.code_versions(parcels), policy)
@@ -312,6 +376,17 @@ def compute(
         missing.setdefault("far", []).append("column `industry_code`")
     if unknown_codes:
         attrs["far_min_unknown_codes"] = unknown_codes
+    return far_min
+
+
+def _control_checks(
+    result: pd.DataFrame,
+    scope: np.ndarray,
+    far_min: np.ndarray,
+    policy: Policy,
+    missing: dict[str, list[str]],
+) -> dict[str, dict[str, Any]]:
+    """Add each control indicator's threshold and pass columns to ``result``; report them."""
     thresholds = {
         "far": far_min,
         "building_coefficient": policy.control.building_coefficient_min,
@@ -320,15 +395,14 @@ def compute(
         "investment_intensity": policy.control.investment_intensity_wan_per_mu_min,
         "tax_per_mu": policy.inefficient.tax_wan_per_mu_min,
     }
+    shape = (len(result),)
     checks: dict[str, dict[str, Any]] = {}
     for name, value_col, limit_col, kind, key in CHECKS:
         limit = thresholds[name]
         no_policy = limit is None or (name == "far" and not policy.far.min_far_by_division)
         if no_policy:
             missing.setdefault(name, []).append(f"policy `{key}`")
-        limit_arr = np.broadcast_to(
-            np.asarray(np.nan if limit is None else limit, float), land.shape
-        )
+        limit_arr = np.broadcast_to(np.asarray(np.nan if limit is None else limit, float), shape)
         limit_arr = np.where(scope, limit_arr, np.nan)
         value = result[value_col].to_numpy()
         known = ~np.isnan(value) & ~np.isnan(limit_arr) & (name not in missing)
@@ -344,7 +418,4 @@ def compute(
             "checked": int(known.sum()),
             "failed": int((known & ~ok).sum()),
         }
-    attrs["checks"] = checks
-    attrs["not_evaluated"] = {k: v for k, v in missing.items()}
-    result.attrs = attrs
-    return result
+    return checks

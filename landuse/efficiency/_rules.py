@@ -15,13 +15,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import shapely
 
+from landuse import _overlap
+from landuse._clip import drop_empty_rings
 from landuse.efficiency import _common as c
 from landuse.efficiency._reasons import (
     REASON_BY_CODE,
@@ -705,18 +709,17 @@ INEFFICIENT_RULES = (
 def zone_info(
     parcels: gpd.GeoDataFrame,
     zones: gpd.GeoDataFrame | None,
-    functional_areas: gpd.GeoDataFrame | None,
     *,
     caller: str,
 ) -> tuple[np.ndarray | None, dict[str, tuple[str, ...]] | None, list[str]]:
-    """Each parcel's zone (its own ``zone_id``, else the zone holding its largest share)."""
-    from landuse.zones import assign_zones
+    """Each parcel's zone (its own ``zone_id``, else the zone holding its largest share).
 
+    ``parcels`` and ``zones`` were checked by the caller (frames, projected CRS, same CRS).
+    """
     missing: list[str] = []
     zone_id = c.text(parcels, "zone_id")
     leading = None
     if zones is not None:
-        c.check_frame(zones, name="zones", caller=caller)
         if "zone_id" not in zones.columns:
             msg = (
                 f"`zones` passed to {caller}() needs a `zone_id` column; received columns "
@@ -726,11 +729,8 @@ def zone_info(
         todo = np.ones(len(parcels), dtype=bool) if zone_id is None else pd.isna(zone_id)
         if todo.any():
             # parcels keep their own zone_id; the others go to the zone of their largest share
-            assigned = assign_zones(parcels[todo], zones=zones, functional_areas=functional_areas)
-            found = assigned["zone_id"].astype(object).to_numpy(copy=True)
-            found[pd.isna(found)] = None
             zone_id = np.full(len(parcels), None, dtype=object) if zone_id is None else zone_id
-            zone_id[todo] = found
+            zone_id[todo] = largest_zone(parcels.geometry.to_numpy()[todo], zones)
         if "leading_industry_codes" in zones.columns:
             leading = leading_codes(zones)
         else:
@@ -740,6 +740,76 @@ def zone_info(
         if zone_id is None:
             missing.append("column `zone_id`")
     return zone_id, leading, missing
+
+
+def largest_zone(geoms: np.ndarray, zones: gpd.GeoDataFrame) -> np.ndarray:
+    """The ``zone_id`` holding the largest share of each geometry (``None`` outside every zone).
+
+    The measurement of :func:`landuse.zones.assign_zones`, on frames already checked.
+    """
+    area = np.nan_to_num(shapely.area(geoms))
+    layer = _overlap.LayerIndex.build(
+        zones.geometry.to_numpy(), zones["zone_id"].astype(str).to_numpy(dtype=object)
+    )
+
+    def work(s: slice) -> dict[str, Any]:
+        tests, test_area = drop_empty_rings(geoms[s]), area[s]
+        pairs = _overlap.pairs(tests, test_area, layer, skip_covered=True)
+        zone, _, _ = _overlap.largest_and_union(pairs, tests, test_area, layer)
+        return {"zone": zone}
+
+    codes = _overlap.run_chunks(work, len(geoms), n_jobs=None, desc="zones")["zone"]
+    out = np.full(len(geoms), None, dtype=object)
+    inside = codes >= 0
+    out[inside] = np.asarray(layer.labels, dtype=object)[codes[inside]]
+    return out
+
+
+# --- idle land: since when, stage, fee ---------------------------------------------------------
+
+
+def idle_columns(inp: Inputs, outcomes: Sequence[Outcome], lang: str) -> dict[str, np.ndarray]:
+    """``idle_since``, ``idle_years``, ``idle_stage``, ``idle_fee_wan``, ``idle_action``."""
+    idle = inp.policy.idle
+    n = inp.n
+    since = np.full(n, np.datetime64("NaT"), dtype=c.DAY)
+    by_code = {o.code: o for o in outcomes}
+    stalled = by_code.get("idle_stalled")
+    if stalled is not None and stalled.evaluated and inp.dates["stopped_since"] is not None:
+        since = np.where(stalled.flagged, inp.dates["stopped_since"], since)
+    not_started = by_code.get("idle_not_started")
+    if not_started is not None and not_started.evaluated:
+        agreed = inp.dates["agreed_start_date"]
+        assert agreed is not None
+        since = np.where(not_started.flagged, agreed, since)
+    years = c.years_between(since, inp.as_of)
+    stage = np.zeros(n, dtype=np.int64)
+    if idle.fee_idle_years is not None:
+        stage = np.where(c.add_years(since, idle.fee_idle_years) <= inp.as_of, 1, stage)
+    if idle.revocation_idle_years is not None:
+        stage = np.where(c.add_years(since, idle.revocation_idle_years) <= inp.as_of, 2, stage)
+    price = c.number(inp.parcels, "grant_price_wan", caller=inp.caller)
+    fee = np.full(n, np.nan)
+    if price is not None and idle.fee_share is not None:
+        fee = np.where(stage >= 1, idle.fee_share * price, np.nan)
+    share = pct(idle.fee_share) if idle.fee_share is not None else "—"
+    if lang == "zh":
+        actions = {1: f"征缴土地闲置费（出让价款的 {share}）", 2: "可无偿收回土地使用权"}
+    else:
+        actions = {
+            1: f"idle-land fee ({share} of the land price)",
+            2: "may be reclaimed without compensation",
+        }
+    action = np.full(n, None, dtype=object)
+    for level, words in actions.items():
+        action[stage == level] = words
+    return {
+        "idle_since": since.astype("datetime64[ns]"),
+        "idle_years": years,
+        "idle_stage": stage,
+        "idle_fee_wan": fee,
+        "idle_action": action,
+    }
 
 
 # --- running and reporting ---------------------------------------------------------------------

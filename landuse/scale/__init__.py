@@ -45,15 +45,15 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 
 from landuse import compliance, efficiency
 from landuse import raster as _raster
-from landuse.efficiency import _common as c
+from landuse._checks import Lang, PolicyLike, resolve_policy
+from landuse.efficiency import inputs
 from landuse.errors import SchemaError
-from landuse.policy import Policy, load_policy
 from landuse.scale import _io as sio
 from landuse.scale import _parts as parts
 from landuse.scale import _read as sread
@@ -65,16 +65,25 @@ if TYPE_CHECKING:  # pragma: no cover
     import distributed
 
 __all__ = [
+    "DEFAULT_ROWS_PER_PARTITION",
+    "PARQUET_SUFFIXES",
     "check_new_land",
     "connect",
     "find_inefficient_land",
+    "from_geopandas",
     "parcel_metrics",
     "read_parcels",
     "read_proposals",
     "write_parquet",
     "write_partitioned",
     "zonal_stats",
+    "zone_ids",
 ]
+
+#: Rows per partition when splitting a layer without a partition count.
+DEFAULT_ROWS_PER_PARTITION = sio.DEFAULT_ROWS_PER_PARTITION
+#: File suffixes read as (Geo)Parquet; a directory is a partitioned dataset.
+PARQUET_SUFFIXES = sio.PARQUET_SUFFIXES
 
 
 _DEFAULT_USES = ("industrial",)
@@ -506,7 +515,7 @@ def _current_client() -> Any:
 def parcel_metrics(
     parcels: dgpd.GeoDataFrame,
     *,
-    policy: Policy | str,
+    policy: PolicyLike,
     buildings: dgpd.GeoDataFrame | gpd.GeoDataFrame | None = None,
     land_uses: Sequence[str] | None = _DEFAULT_USES,
     storey_height_m: float | None = None,
@@ -573,7 +582,7 @@ def parcel_metrics(
     """
     caller = "parcel_metrics"
     meta_in = srun.check_dask(parcels, "parcels", caller)
-    policy = c.resolve_policy(policy, caller=caller)
+    policy = resolve_policy(policy, caller=caller)
     b = srun.resolve_buildings(buildings, meta_in, caller)
     options: dict[str, Any] = {
         "land_uses": land_uses,
@@ -592,13 +601,13 @@ def find_inefficient_land(
     parcels: dgpd.GeoDataFrame,
     *,
     as_of: Any,
-    policy: Policy | str,
+    policy: PolicyLike,
     zones: gpd.GeoDataFrame | None = None,
     functional_areas: gpd.GeoDataFrame | None = None,
     buildings: dgpd.GeoDataFrame | gpd.GeoDataFrame | None = None,
     land_uses: Sequence[str] | None = _DEFAULT_USES,
     exclude_idle: bool = True,
-    lang: Literal["zh", "en"] = "zh",
+    lang: Lang = "zh",
 ) -> dgpd.GeoDataFrame:
     """:func:`landuse.find_inefficient_land` on every partition of a dask-geopandas frame.
 
@@ -648,7 +657,7 @@ def find_inefficient_land(
     """
     caller = "find_inefficient_land"
     meta_in = srun.check_dask(parcels, "parcels", caller)
-    policy = c.resolve_policy(policy, caller=caller)
+    policy = resolve_policy(policy, caller=caller)
     b = srun.resolve_buildings(buildings, meta_in, caller)
     options: dict[str, Any] = {
         "as_of": as_of,
@@ -681,11 +690,11 @@ def check_new_land(
     *,
     zones: gpd.GeoDataFrame,
     functional_areas: gpd.GeoDataFrame | None = None,
-    policy: Policy | None = None,
+    policy: PolicyLike,
     tolerance_m2: float = compliance.DEFAULT_TOLERANCE_M2,
     tolerance_share: float = compliance.DEFAULT_TOLERANCE_SHARE,
     industrial_uses: Sequence[str] = ("industrial",),
-    lang: Literal["zh", "en"] = "zh",
+    lang: Lang = "zh",
 ) -> dgpd.GeoDataFrame:
     """:func:`landuse.check_new_land` on every partition of a dask-geopandas frame.
 
@@ -697,9 +706,10 @@ def check_new_land(
     ----------
     proposals
         Partitioned proposals (e.g. from :func:`read_proposals`) in a projected CRS.
-    zones, functional_areas, policy, tolerance_m2, tolerance_share, industrial_uses, lang
-        As in :func:`landuse.check_new_land`; the layers and policy are broadcast once to
-        every worker.
+    zones, functional_areas, tolerance_m2, tolerance_share, industrial_uses, lang
+        As in :func:`landuse.check_new_land`; the layers are broadcast once to every worker.
+    policy
+        A Policy, a built-in profile name or a TOML path (required), broadcast to the workers.
 
     Returns
     -------
@@ -711,7 +721,7 @@ def check_new_land(
     Raises
     ------
     TypeError
-        ``proposals`` is not a dask-geopandas frame.
+        ``proposals`` is not a dask-geopandas frame; ``policy`` is not a policy.
     CRSError, SchemaError, ValueError
         As the in-memory function (raised now); GeometryError for bad proposal geometries
         when the partition holding them is computed.
@@ -726,18 +736,19 @@ def check_new_land(
     >>> import dask, dask_geopandas, landuse
     >>> s = landuse.load_sample()
     >>> proposals = dask_geopandas.from_geopandas(s.proposals, npartitions=3)
-    >>> lazy = check_new_land(proposals, zones=s.zones, functional_areas=s.functional_areas)
+    >>> lazy = check_new_land(proposals, zones=s.zones, functional_areas=s.functional_areas,
+    ...                       policy="qingdao-2019")
     >>> with dask.config.set(scheduler="synchronous"):
     ...     report = lazy.compute()
     >>> expected = landuse.check_new_land(s.proposals, zones=s.zones,
-    ...                                   functional_areas=s.functional_areas)
+    ...                                   functional_areas=s.functional_areas,
+    ...                                   policy="qingdao-2019")
     >>> report["verdict"].equals(expected["verdict"]), report.attrs["policy"]
     (True, 'qingdao-2019')
     """
     caller = "check_new_land"
     meta_in = srun.check_dask(proposals, "proposals", caller)
-    if policy is None:
-        policy = load_policy()
+    policy = resolve_policy(policy, caller=caller)
     options: dict[str, Any] = {
         "tolerance_m2": tolerance_m2,
         "tolerance_share": tolerance_share,
@@ -829,3 +840,90 @@ def zonal_stats(
     srun.warn_if_off_raster(parcels, path, caller=caller)
     ctx = {"raster": path, "options": options}
     return srun.run(parts.zonal, parcels, meta, ctx)
+
+
+# --- building blocks for the command line ------------------------------------------------------
+
+
+def from_geopandas(gdf: gpd.GeoDataFrame, *, npartitions: int) -> dgpd.GeoDataFrame:
+    """Split an in-memory GeoDataFrame into a dask-geopandas frame, keeping its dtypes.
+
+    The pieces travel in the graph (a lost worker's share is recomputed); partitions get their
+    bounding boxes as spatial partitions. For large layers write partitioned GeoParquet
+    (:func:`write_partitioned`) and use :func:`read_parcels`.
+
+    Parameters
+    ----------
+    gdf
+        The frame.
+    npartitions
+        Number of partitions.
+
+    Returns
+    -------
+    dask_geopandas.GeoDataFrame
+
+    Examples
+    --------
+    >>> import landuse
+    >>> s = landuse.load_sample()
+    >>> parts = from_geopandas(s.parcels, npartitions=3)
+    >>> parts.npartitions, len(parts.spatial_partitions)
+    (3, 3)
+    """
+    sio.require("from_geopandas")
+    return sread.from_frame(gdf, npartitions=npartitions)
+
+
+def zone_ids(
+    parcels: dgpd.GeoDataFrame,
+    *,
+    zones: gpd.GeoDataFrame,
+    functional_areas: gpd.GeoDataFrame | None = None,
+) -> dd.Series:
+    """Each parcel's zone as the efficiency rules place it, lazily (partition by partition).
+
+    A parcel keeps its own ``zone_id``; the others go to the zone holding their largest share
+    (as :func:`landuse.find_inefficient_land` and :func:`landuse.build_project_bank` do).
+
+    Parameters
+    ----------
+    parcels
+        Partitioned parcels in a projected CRS.
+    zones
+        Zones with ``zone_id``, in the parcels' CRS (broadcast to the workers).
+    functional_areas
+        Optional functional areas, only checked (as by the in-memory functions).
+
+    Returns
+    -------
+    dask.dataframe.Series
+        ``zone_id`` (text, missing outside every zone) on the parcels' index.
+
+    Raises
+    ------
+    TypeError, CRSError, SchemaError
+        Wrong frames, CRS or columns (raised now, on the frames' metadata).
+
+    Examples
+    --------
+    >>> import dask, landuse
+    >>> s = landuse.load_sample()
+    >>> parcels = from_geopandas(s.parcels.drop(columns="zone_id", errors="ignore"), npartitions=2)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     zone = zone_ids(parcels, zones=s.zones).compute()
+    >>> len(zone) == len(s.parcels), zone.name
+    (True, 'zone_id')
+    """
+    caller = "zone_ids"
+    meta_in = srun.check_dask(parcels, "parcels", caller)
+    inputs.check_layers(
+        meta_in, caller=f"landuse.scale.{caller}", zones=zones, functional_areas=functional_areas
+    )
+    if "zone_id" not in zones.columns:
+        msg = (
+            f"`zones` passed to landuse.scale.{caller}() needs a `zone_id` column; received "
+            f"columns {list(zones.columns)}. Read the zones with landuse.read_zones."
+        )
+        raise SchemaError(msg)
+    return srun.zone_ids(parcels, zones, functional_areas)

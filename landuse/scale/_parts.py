@@ -12,6 +12,7 @@ kept, so the computed frame carries them.
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landuse.compliance import check_new_land
+from landuse.efficiency import find_inefficient_land, parcel_metrics
+from landuse.efficiency.inputs import zone_info
+from landuse.raster import zonal_stats
 from landuse.scale import _io as sio
 
 __all__: list[str] = []
@@ -98,8 +103,6 @@ def _combine(frames: Sequence[gpd.GeoDataFrame], meta: gpd.GeoDataFrame) -> gpd.
 
 def metrics(part: gpd.GeoDataFrame, ctx: dict[str, Any], *rest: gpd.GeoDataFrame) -> pd.DataFrame:
     """:func:`landuse.parcel_metrics` on one partition."""
-    from landuse.efficiency import parcel_metrics
-
     buildings = _buildings(part, ctx, rest)
     with sio.logged_warnings(f"parcel_metrics, {_where(part)}"):
         out = parcel_metrics(part, buildings=buildings, policy=ctx["policy"], **ctx["options"])
@@ -110,8 +113,6 @@ def inefficient(
     part: gpd.GeoDataFrame, ctx: dict[str, Any], *rest: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """:func:`landuse.find_inefficient_land` on one partition."""
-    from landuse.efficiency import find_inefficient_land
-
     buildings = _buildings(part, ctx, rest)
     with sio.logged_warnings(f"find_inefficient_land, {_where(part)}"):
         out = find_inefficient_land(
@@ -138,10 +139,6 @@ def _buildings(
 
 def new_land(part: gpd.GeoDataFrame, ctx: dict[str, Any]) -> gpd.GeoDataFrame:
     """:func:`landuse.check_new_land` on one partition (one thread: the worker is the unit)."""
-    import warnings
-
-    from landuse.compliance import check_new_land
-
     with sio.logged_warnings(f"check_new_land, {_where(part)}"):
         # said once on the client when the column is absent
         warnings.filterwarnings("ignore", message=".*has no `land_use` column")
@@ -158,10 +155,6 @@ def new_land(part: gpd.GeoDataFrame, ctx: dict[str, Any]) -> gpd.GeoDataFrame:
 
 def zonal(part: gpd.GeoDataFrame, ctx: dict[str, Any]) -> pd.DataFrame:
     """:func:`landuse.zonal_stats` on one partition."""
-    import warnings
-
-    from landuse.raster import zonal_stats
-
     with sio.logged_warnings(f"zonal_stats, {_where(part)}"):
         # a partition away from the raster is normal; the whole frame is checked on the client
         warnings.filterwarnings("ignore", message=r".*none of the \d+ parcels overlaps")
@@ -171,12 +164,8 @@ def zonal(part: gpd.GeoDataFrame, ctx: dict[str, Any]) -> pd.DataFrame:
 
 def zone_ids(part: gpd.GeoDataFrame, ctx: dict[str, Any]) -> pd.Series:
     """Each parcel's zone as the efficiency rules place it (own ``zone_id``, else largest share)."""
-    from landuse.efficiency import _rules as rules
-
     with sio.logged_warnings(f"zone assignment, {_where(part)}"):
-        zone_id, _, _ = rules.zone_info(
-            part, ctx["zones"], ctx["functional_areas"], caller="build_project_bank"
-        )
+        zone_id, _, _ = zone_info(part, ctx["zones"], caller="build_project_bank")
     if zone_id is None:
         values = np.full(len(part), None, dtype=object)
     else:

@@ -21,6 +21,7 @@ import pyproj
 import shapely
 
 from landuse.crs import crs_label
+from landuse.efficiency.inputs import building_floor_areas
 from landuse.errors import LanduseWarning
 from landuse.policy import Policy
 from landuse.scale import _io as sio
@@ -176,13 +177,12 @@ def buildings_notice(
         yield
     if not isinstance(buildings, gpd.GeoDataFrame) or not len(buildings):
         return
-    from landuse.efficiency import _metrics as metrics_impl
-
-    _, floor, _ = metrics_impl.building_floor_areas(
+    _, floor, _ = building_floor_areas(
         buildings,
         policy=policy,
         storey_height_m=options.get("storey_height_m"),
         default_levels=options.get("default_levels"),
+        caller=f"landuse.scale.{caller}",
     )
     unknown = int(np.isnan(floor).sum())
     if unknown:
