@@ -1,0 +1,84 @@
+"""What every command shares: printing a line, and checking output paths before any analysis.
+
+Private to :mod:`landuse.cli`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import click
+
+from landuse._sinks import terminal_text
+from landuse.errors import LanduseError
+
+__all__ = ["check_outputs", "echo", "same_file", "writable_folder"]
+
+
+def echo(text: str = "", *, err: bool = False) -> None:
+    """Print a line; control characters from the data are shown as visible escapes."""
+    click.echo(terminal_text(text), err=err)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` name the same file, however they are spelled."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def writable_folder(path: Path) -> None:
+    """Raise a LanduseError unless a file can be made in ``path`` (or its first existing parent)."""
+    folder = path.absolute()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        msg = f"cannot write {path}: {folder} is a file, not a folder; choose another path."
+        raise LanduseError(msg)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".landuse-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        msg = (
+            f"cannot write {path}: the folder {folder} is not writable ({exc.strerror}); "
+            "choose another output folder."
+        )
+        raise LanduseError(msg) from None
+
+
+def check_outputs(
+    outputs: Iterable[tuple[str, Path | None, tuple[str, ...]]],
+    *,
+    inputs: Mapping[str, Path | str | None],
+) -> None:
+    """Check output files before any analysis: known type, folder writable, not an input.
+
+    ``outputs`` holds ``(option, path, suffixes)``; ``inputs`` maps a name to an input path.
+    """
+    for option, out, suffixes in outputs:
+        if out is None:
+            continue
+        if suffixes and out.suffix.lower() not in suffixes:
+            msg = (
+                f"{option} {out}: unknown output type {out.suffix or '(none)'!r}; "
+                f"give a file ending in {', '.join(suffixes)}."
+            )
+            raise LanduseError(msg)
+        if out.is_dir():
+            msg = f"{option} {out} is a folder; give a file name."
+            raise LanduseError(msg)
+        for name, given in inputs.items():
+            if given is not None and same_file(out, Path(given)):
+                msg = (
+                    f"refusing to write {option} {out}: it is the input {name} ({given}), which "
+                    "would be replaced. Write the output to another file."
+                )
+                raise LanduseError(msg)
+        writable_folder(out.parent)

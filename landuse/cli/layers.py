@@ -1,0 +1,233 @@
+"""Commands on layers: ``landuse validate``, ``landuse map``, ``landuse zonal``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+import geopandas as gpd
+
+from landuse import io
+from landuse._atomic import atomic_path
+from landuse._checks import Lang
+from landuse._sinks import write_csv
+from landuse.cli import _options as opt
+from landuse.cli._common import check_outputs, echo
+from landuse.datasets import load_sample
+from landuse.errors import LanduseError
+from landuse.mapping import map_parcels, map_zones, save_map
+from landuse.mapping._style import SCHEMES
+from landuse.raster import zonal_stats
+
+__all__ = ["map_command", "validate", "zonal"]
+
+ROLES = ("zones", "functional_areas", "parcels", "buildings", "proposals", "zone_stats")
+BASEMAPS = ("osm", "tianditu-vector", "tianditu-imagery", "amap", "amap-satellite", "none")
+STATS = "mean, sum, count, min, max, std, majority, minority, median, variety, valid_share"
+
+
+@click.command("validate")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the file holds.")
+@opt.layer("Layer name in a multi-layer file.")
+@opt.source_crs()
+@opt.coord_system()
+@click.option("--encoding", default=None, help="Text encoding of a shapefile DBF or CSV.")
+@click.option("--coerce", is_flag=True, help="Set unreadable values missing instead of failing.")
+@opt.output("Write the validated layer to this GeoPackage (layer ROLE; other layers are kept).")
+def validate(
+    source: Path,
+    role: str,
+    layer: str | None,
+    source_crs: str | None,
+    coord_system: str,
+    encoding: str | None,
+    coerce: bool,
+    output: Path | None,
+) -> None:
+    """Read SOURCE as a ROLE layer, report what was mapped and fixed, optionally write it."""
+    check_outputs([("-o/--output", output, (".gpkg",))], inputs={"SOURCE": source})
+    on_invalid: Literal["raise", "coerce"] = "coerce" if coerce else "raise"
+    if role == "zone_stats":
+        frame = io.read_zone_stats(source, encoding=encoding, on_invalid=on_invalid)
+    else:
+        reader = getattr(io, f"read_{role}")
+        frame = reader(
+            source,
+            layer=layer,
+            source_crs=source_crs,
+            coord_system=coord_system,
+            encoding=encoding,
+            on_invalid=on_invalid,
+        )
+    echo(frame.attrs["landuse_read"].summary())
+    if output is not None:
+        io.write_layers({role: frame}, output)
+        echo(f"written → {output} (layer {role})")
+
+
+@click.command("map")
+@opt.zones("Zone boundaries (read with read_zones). Default: the bundled sample's.")
+@opt.functional_areas("Functional areas of the zones.")
+@click.option(
+    "--parcels", "parcels_path", type=opt.input_file(), help="Parcels (read with read_parcels)."
+)
+@click.option("--column", default=None, help="Parcel column to colour by.")
+@click.option(
+    "--scheme",
+    type=click.Choice(SCHEMES),
+    default="quantiles",
+    show_default=True,
+    help="Classes for a numeric column.",
+)
+@click.option("-k", "k", type=int, default=5, show_default=True, help="Number of classes.")
+@click.option(
+    "--basemap",
+    type=click.Choice(BASEMAPS),
+    default="osm",
+    show_default=True,
+    help="Tianditu needs the TIANDITU_KEY environment variable.",
+)
+@opt.LANG
+@click.option(
+    "--offline/--online",
+    default=False,
+    show_default=True,
+    help="Carry Leaflet inside the file (opens without internet; needs landuse[offline]).",
+)
+@click.option(
+    "--static",
+    "static_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also draw a static map (.png, .pdf or .svg) for reports.",
+)
+@opt.output("The HTML map to write.", default=Path("landuse_map.html"))
+def map_command(
+    zones_path: Path | None,
+    areas_path: Path | None,
+    parcels_path: Path | None,
+    column: str | None,
+    scheme: str,
+    k: int,
+    basemap: str,
+    lang: Lang,
+    offline: bool,
+    static_path: Path | None,
+    output: Path,
+) -> None:
+    """Write an interactive map of zones and parcels (one HTML file), optionally a static one."""
+    check_outputs(
+        [
+            ("-o/--output", output, (".html", ".htm")),
+            ("--static", static_path, (".png", ".pdf", ".svg")),
+        ],
+        inputs={"--zones": zones_path, "--functional-areas": areas_path, "--parcels": parcels_path},
+    )
+    if k < 1:
+        msg = f"-k must be a positive number of classes; received {k}."
+        raise LanduseError(msg)
+    zones, areas, parcels = _map_layers(zones_path, areas_path, parcels_path)
+    style: dict[str, Any] = {"basemap": None if basemap == "none" else basemap, "lang": lang}
+    m = None
+    if zones is not None:
+        m = map_zones(zones, functional_areas=areas, **style)
+    if parcels is not None:
+        m = map_parcels(parcels, column=column, scheme=scheme, k=k, m=m, **style)  # type: ignore[arg-type]
+    if m is None:
+        msg = "give --zones and/or --parcels (or neither, for the bundled sample)"
+        raise click.UsageError(msg)
+    echo(f"map → {save_map(m, output, offline=offline)}")
+    if static_path is not None:
+        from landuse.mapping.static import plot_map  # matplotlib: only when asked for
+
+        plot_map(
+            parcels if parcels is not None else zones,
+            column=column if parcels is not None else None,
+            scheme=scheme,
+            k=k,
+            zones=zones if parcels is not None else None,
+            functional_areas=areas,
+            lang=lang,
+            path=static_path,
+        )
+        echo(f"static map → {static_path}")
+
+
+def _map_layers(
+    zones_path: Path | None, areas_path: Path | None, parcels_path: Path | None
+) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
+    """Zones, functional areas and parcels to map: the files given, or the bundled sample."""
+    if zones_path is None and parcels_path is None:
+        sample = load_sample()
+        echo("no --zones/--parcels given: mapping the bundled (synthetic) sample")
+        return sample.zones, sample.functional_areas, sample.parcels
+    return (
+        io.read_zones(zones_path) if zones_path else None,
+        io.read_functional_areas(areas_path) if areas_path else None,
+        io.read_parcels(parcels_path) if parcels_path else None,
+    )
+
+
+@click.command("zonal")
+@click.argument("parcels", type=opt.input_file())
+@click.argument("raster", type=opt.input_file())
+@opt.output(
+    "CSV to write (UTF-8 with BOM, opens in Excel): parcel_id and one column per statistic.",
+    required=True,
+)
+@click.option(
+    "--stats",
+    default="mean,sum,count,min,max,std,majority",
+    show_default=True,
+    help=f"Comma-separated statistics: {STATS}.",
+)
+@click.option(
+    "--categories",
+    default=None,
+    help="Comma-separated class values of a categorical raster, e.g. 1,2: adds share_<class>.",
+)
+@click.option("--band", type=int, default=1, show_default=True, help="Raster band, from 1.")
+@opt.layer("Layer name in a multi-layer parcels file.")
+@opt.PROGRESS
+@opt.FORMULA_GUARD
+def zonal(
+    parcels: Path,
+    raster: Path,
+    output: Path,
+    stats: str,
+    categories: str | None,
+    band: int,
+    layer: str | None,
+    progress: bool,
+    no_formula_guard: bool,
+) -> None:
+    """Exact zonal statistics of RASTER for each parcel in PARCELS, written to a CSV.
+
+    Cells count with the exact fraction each parcel covers (a parcel smaller than a pixel still
+    gets a value); nodata is skipped; parcels are reprojected to the raster's CRS.
+    """
+    check_outputs(
+        [("-o/--output", output, (".csv",))], inputs={"PARCELS": parcels, "RASTER": raster}
+    )
+    wanted = [s.strip() for s in stats.split(",") if s.strip()]
+    classes: list[float] | None = None
+    if categories:
+        classes = [float(c) if "." in c else int(c) for c in categories.split(",") if c.strip()]
+    frame = io.read_parcels(parcels, layer=layer)
+    table = zonal_stats(
+        frame,
+        raster,
+        stats=wanted,  # type: ignore[arg-type]
+        categories=classes,
+        band=band,
+        progress=progress,
+    )
+    table.insert(0, "parcel_id", frame["parcel_id"].to_numpy())
+    with atomic_path(output) as tmp:
+        write_csv(table, tmp, formula_guard=not no_formula_guard)
+    echo(
+        f"{len(table)} parcels × {table.shape[1] - 1} statistics of {raster.name} band {band} "
+        f"→ {output}"
+    )

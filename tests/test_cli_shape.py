@@ -1,0 +1,89 @@
+"""The shape of `landuse` (issue 16): shared options defined once, one error handler, the
+`--policy` given reaches every analysis."""
+
+from __future__ import annotations
+
+import click
+import pytest
+from click.testing import CliRunner
+
+import landuse
+from landuse.cli import main
+from landuse.datasets import get_path
+from landuse.errors import StoreBusyError
+
+
+def _commands(group: click.Group, prefix: str = ""):
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from _commands(command, f"{prefix}{name} ")
+        else:
+            yield f"{prefix}{name}", command
+
+
+def _options(flag: str) -> dict[str, click.Option]:
+    return {
+        name: param
+        for name, command in _commands(main)
+        for param in command.params
+        if isinstance(param, click.Option) and flag in param.opts
+    }
+
+
+def test_every_command_is_registered_on_the_one_group():
+    names = {name for name, _ in _commands(main)}
+    assert names == {
+        "demo", "validate", "map", "zonal", "assess", "bank", "check", "supply",
+        "bank-store sync", "bank-store status", "bank-store history", "bank-store summary",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("flag", ["--lang", "--store", "--timeout", "--workers", "--coord-system"])
+def test_a_shared_option_means_the_same_in_every_command(flag):
+    found = _options(flag)
+    assert len(found) >= 2, found
+    shapes = {(p.name, repr(p.type), p.default, p.required, tuple(p.opts)) for p in found.values()}
+    assert len(shapes) == 1, shapes
+    if flag != "--coord-system":  # its help names the command's input
+        assert len({p.help for p in found.values()}) == 1
+
+
+def test_policy_defaults_to_qingdao_except_where_the_file_may_name_it():
+    found = _options("--policy")
+    assert set(found) == {"assess", "bank", "check", "supply"}
+    assert {name: p.default for name, p in found.items()} == {
+        "assess": "qingdao-2019",
+        "bank": "qingdao-2019",
+        "check": "qingdao-2019",
+        "supply": None,  # the project file's `policy`, else qingdao-2019
+    }
+    assert {p.name for p in found.values()} == {"policy_name"}
+
+
+def test_the_policy_given_reaches_the_analysis(tmp_path):
+    """`--policy national-2008` is what the report records, not the Qingdao default."""
+    args = ["check", f"{get_path('sample')}", "--layer", "proposals", "--zones"]
+    args += [str(get_path("zones")), "-o", str(tmp_path / "c.csv")]
+    for policy in ("national-2008", "qingdao-2019"):
+        result = CliRunner().invoke(main, [*args, "--policy", policy])
+        assert result.exit_code == 0, result.output
+        assert f"proposals ({policy}" in result.stdout
+
+
+def test_a_busy_store_exits_75_through_the_one_handler(tmp_path, monkeypatch):
+    def busy(*args, **kwargs):
+        raise StoreBusyError("store busy, retry: another writer holds the lock")
+
+    monkeypatch.setattr(landuse.bank.ProjectBank, "open", busy)
+    result = CliRunner().invoke(
+        main, ["bank-store", "summary", "--store", str(tmp_path / "b.gpkg")]
+    )
+    assert result.exit_code == 75, result.output
+    assert result.stderr.strip() == "error: store busy, retry: another writer holds the lock"
+    # any other user error of the same command: exit 2
+    monkeypatch.setattr(landuse.bank.ProjectBank, "open", lambda *a, **k: open(tmp_path / "nope"))
+    result = CliRunner().invoke(
+        main, ["bank-store", "summary", "--store", str(tmp_path / "b.gpkg")]
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: [Errno 2] No such file or directory")
