@@ -256,7 +256,8 @@ def test_present_value():
     with pytest.raises(ValueError, match=r"columns of `cash_flows` must be year offsets"):
         present_value(pd.DataFrame({"a": [1.0]}), discount_rate=0.05)
     with pytest.raises(
-        TypeError, match=r"^`cash_flows` passed to present_value\(\) must be a DataFrame; received list\.$"
+        TypeError,
+        match=r"^`cash_flows` passed to present_value\(\) must be a DataFrame; received list\.$",
     ):
         present_value([1, 2], discount_rate=0.05)
 
@@ -506,7 +507,9 @@ def test_check_standard_land_errors(qingdao, two_projects):
         check_standard_land(two_projects, policy=qingdao, indicators=["fars"])
     with pytest.raises(ValueError, match=r"`code_version` must be one of '2017', '2002'"):
         check_standard_land(two_projects, policy=qingdao, code_version="2011")
-    with pytest.raises(TypeError, match=r"`policy` passed to check_standard_land\(\) must be a landuse\.Policy"):
+    with pytest.raises(
+        TypeError, match=r"`policy` passed to check_standard_land\(\) must be a landuse\.Policy"
+    ):
         check_standard_land(two_projects, policy=None)
 
 

@@ -141,9 +141,7 @@ def option_rows(options: Sequence[SupplyOption], context: SupplyContext) -> list
     return rows
 
 
-def assemble(
-    rows: list[dict[str, Any]], context: SupplyContext, *, rank_by: str
-) -> pd.DataFrame:
+def assemble(rows: list[dict[str, Any]], context: SupplyContext, *, rank_by: str) -> pd.DataFrame:
     """The table: land saved against the conventional grant, rank, reason, attrs."""
     table = pd.DataFrame(rows).set_index("option")
     try:
@@ -170,9 +168,52 @@ def assemble(
     return out
 
 
+#: What each ranking criterion compares, and its sign (higher city NPV is better).
+_FIELDS = {
+    "land": ("new_land_mu", 1),
+    "upfront": ("firm_upfront_wan", 1),
+    "eac": ("firm_annual_cost_wan", 1),
+    "city": ("city_npv_wan", -1),
+}
+
+
 def _rank(table: pd.DataFrame, *, rank_by: str, lang: Lang) -> None:
     """Add ``rank``, ``recommended`` and ``reason`` in place."""
+    order, names = _order(table, rank_by=rank_by)
+    table["rank"] = pd.Series(range(1, len(order) + 1), index=order).reindex(table.index)
+    feasible_order = [i for i in order if table.loc[i, "feasible"]]
+    table["recommended"] = False
+    if feasible_order:
+        table.loc[feasible_order[0], "recommended"] = True
     text = WHY[lang]
+    reasons = {}
+    for idx in table.index:
+        row = table.loc[idx]
+        notes = list(row["_notes"])
+        if not row["feasible"]:
+            reasons[idx] = text["infeasible"] + row["_fail_text"]
+            continue
+        summary = text["summary"].format(
+            new=fmt(row["new_land_mu"]),
+            upfront=fmt(row["firm_upfront_wan"]),
+            eac=fmt(row["firm_annual_cost_wan"]),
+            city=fmt(row["city_npv_wan"]),
+        )
+        parts = [summary]
+        if row["not_evaluated"]:
+            parts.append(("未评价: " if lang == "zh" else "not evaluated: ") + row["not_evaluated"])
+        if row["recommended"]:
+            why = _why_best(table, row, feasible_order, names, text)
+            parts.insert(0, text["recommend"] + why)
+        reasons[idx] = "; ".join(parts + notes)
+    table["reason"] = pd.Series(reasons)
+
+
+def _order(table: pd.DataFrame, *, rank_by: str) -> tuple[pd.Index, list[str]]:
+    """Rows best first (feasible first, then the criteria, then policy preference).
+
+    Also returns the criteria, in order, that explain the recommendation.
+    """
     pref = table["key"].map({k: i for i, k in enumerate(PREFERENCE)})
     infeasible = (~table["feasible"].astype(bool)).astype(int)
     nan_last = lambda s: s.fillna(np.inf)  # noqa: E731
@@ -198,50 +239,23 @@ def _rank(table: pd.DataFrame, *, rank_by: str, lang: Lang) -> None:
         ]
         names = ["city", "land"]
     keys = pd.DataFrame({f"k{i}": s for i, s in enumerate([*sort_cols, pref])})
-    order = keys.sort_values(list(keys.columns), kind="mergesort").index
-    table["rank"] = pd.Series(range(1, len(order) + 1), index=order).reindex(table.index)
-    feasible_order = [i for i in order if table.loc[i, "feasible"]]
-    table["recommended"] = False
-    if feasible_order:
-        table.loc[feasible_order[0], "recommended"] = True
-    fields = {
-        "land": ("new_land_mu", 1),
-        "upfront": ("firm_upfront_wan", 1),
-        "eac": ("firm_annual_cost_wan", 1),
-        "city": ("city_npv_wan", -1),
-    }
-    reasons = {}
-    for idx in table.index:
-        row = table.loc[idx]
-        notes = list(row["_notes"])
-        if not row["feasible"]:
-            reasons[idx] = text["infeasible"] + row["_fail_text"]
-            continue
-        summary = text["summary"].format(
-            new=fmt(row["new_land_mu"]),
-            upfront=fmt(row["firm_upfront_wan"]),
-            eac=fmt(row["firm_annual_cost_wan"]),
-            city=fmt(row["city_npv_wan"]),
-        )
-        parts = [summary]
-        if row["not_evaluated"]:
-            parts.append(("未评价: " if lang == "zh" else "not evaluated: ") + row["not_evaluated"])
-        if row["recommended"]:
-            why: str | None = None
-            if len(feasible_order) == 1:
-                why = text["only"]
-            else:
-                other = feasible_order[1]
-                for name in names:
-                    col, sign = fields[name]
-                    a, b = row[col], table.loc[other, col]
-                    if not (np.isnan(a) or np.isnan(b)) and abs(a - b) > 1e-6:
-                        why = text[name].format(
-                            other=table.loc[other, "label"], diff=fmt(sign * (b - a))
-                        )
-                        break
-                if why is None:
-                    why = text["order"].format(other=table.loc[other, "label"])
-            parts.insert(0, text["recommend"] + str(why))
-        reasons[idx] = "; ".join(parts + notes)
-    table["reason"] = pd.Series(reasons)
+    return keys.sort_values(list(keys.columns), kind="mergesort").index, names
+
+
+def _why_best(
+    table: pd.DataFrame,
+    row: pd.Series,
+    feasible_order: list[Any],
+    names: list[str],
+    text: dict[str, str],
+) -> str:
+    """Why the recommended row beats the runner-up: the first criterion that differs."""
+    if len(feasible_order) == 1:
+        return text["only"]
+    other = feasible_order[1]
+    for name in names:
+        col, sign = _FIELDS[name]
+        a, b = row[col], table.loc[other, col]
+        if not (np.isnan(a) or np.isnan(b)) and abs(a - b) > 1e-6:
+            return text[name].format(other=table.loc[other, "label"], diff=fmt(sign * (b - a)))
+    return text["order"].format(other=table.loc[other, "label"])

@@ -246,7 +246,11 @@ def multistorey_potential(
     land = land if land is not None else np.full(n, np.nan)
     check_non_negative(parcels, ["floor_area_m2"], name="parcels", caller=caller)
     suitable, single = _industry(
-        parcels, policy, code_version=code_version, single_storey_far=single_storey_far, caller=caller
+        parcels,
+        policy,
+        code_version=code_version,
+        single_storey_far=single_storey_far,
+        caller=caller,
     )
     industrial = _industrial(parcels)
     high_rise, floor, far, already = _site(parcels, land, policy, far_min=far_min, caller=caller)
@@ -667,7 +671,10 @@ def check_apartment_plan(
         _check_rental(found, shares["floor_m2"], shares["al_floor_m2"], standard_floor, policy)
     _check_complete_housing(found, policy)
     reasons = join_text(
-        [found.failures(), np.where(found.gaps() != "", text["na"] + found.gaps(), "").astype(object)],
+        [
+            found.failures(),
+            np.where(found.gaps() != "", text["na"] + found.gaps(), "").astype(object),
+        ],
         n,
     )
     data: dict[str, Any] = {

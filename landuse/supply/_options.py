@@ -346,7 +346,9 @@ class LeaseThenTransfer(_GrantedLand):
         """Lease plus grant years (checked with the cash flows), and the label parameters."""
         policy = context.policy
         lease = (
-            self.lease_years if self.lease_years is not None else policy.require("tenure.lease_years")
+            self.lease_years
+            if self.lease_years is not None
+            else policy.require("tenure.lease_years")
         )
         grant = (
             self.grant_years
@@ -443,7 +445,9 @@ class MultistoreyUnit:
         if far is None:
             ms = context.policy.multistorey
             far = ms.high_rise_far or context.policy.require("multistorey.far_min")
-        return check_number(far, name="MultistoreyUnit.far", caller=caller, low=0, low_inclusive=False)
+        return check_number(
+            far, name="MultistoreyUnit.far", caller=caller, low=0, low_inclusive=False
+        )
 
     def payments(self, years: float, floor: float) -> dict[int, float]:
         """The unit's price now, or its rent at the start of each year; NaN without either."""

@@ -610,22 +610,16 @@ def accept_standard_land(
     n = len(commit)
     land_c, how_c = land_area(commit, name="commitments", caller=caller)
     land_a, how_a = land_area(actual, name="actuals", caller=caller)
-    stage_inds = [ind for ind in INDICATORS if ind.stage == stage]
-    all_keys = [ind.key for ind in stage_inds]
-    committed = indicator_values(
+    committed, keys, rates = _commitments(
         commit,
         land_c,
-        role="commitment",
-        keys=all_keys,
-        land_how=how_c,
-        name="commitments",
-        caller=caller,
+        how_c,
+        stage=stage,
+        penalty_rates=penalty_rates,
+        policy=policy,
         lang=lang,
+        caller=caller,
     )
-    keys = [ind.key for ind in stage_inds if ind.group == "3" or committed[ind.key][0] is not None]
-    rates = _penalty_rates(penalty_rates, policy, stage=stage, keys=all_keys, caller=caller)
-    if rates is not None:
-        keys = list(dict.fromkeys([*keys, *rates]))
     measured = indicator_values(
         actual,
         land_a,
@@ -679,6 +673,40 @@ def _matched(
         )
         raise SchemaError(msg)
     return commit, actual_all.loc[commit.index]
+
+
+def _commitments(
+    commit: pd.DataFrame,
+    land: np.ndarray | None,
+    land_how: str,
+    *,
+    stage: str,
+    penalty_rates: Mapping[str, float] | None,
+    policy: Policy,
+    lang: Lang,
+    caller: str,
+) -> tuple[dict[str, tuple[np.ndarray | None, str]], list[str], Mapping[str, float] | None]:
+    """Committed values of the stage's indicators, the keys to check and the penalty rates.
+
+    The core indicators are always checked, the others where committed or given a rate.
+    """
+    stage_inds = [ind for ind in INDICATORS if ind.stage == stage]
+    all_keys = [ind.key for ind in stage_inds]
+    committed = indicator_values(
+        commit,
+        land,
+        role="commitment",
+        keys=all_keys,
+        land_how=land_how,
+        name="commitments",
+        caller=caller,
+        lang=lang,
+    )
+    keys = [ind.key for ind in stage_inds if ind.group == "3" or committed[ind.key][0] is not None]
+    rates = _penalty_rates(penalty_rates, policy, stage=stage, keys=all_keys, caller=caller)
+    if rates is not None:
+        keys = list(dict.fromkeys([*keys, *rates]))
+    return committed, keys, rates
 
 
 def _penalty_rates(
