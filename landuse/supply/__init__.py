@@ -14,7 +14,10 @@ When a project asks for industrial land, staff answer four questions (POLICY-FAC
   :func:`apartment_allowance`, :func:`check_apartment_plan`.
 
 :func:`evaluate_supply_options` puts the answers side by side for one project, one row per
-option, ranked with the reason. Money in 万元, land in m² and 亩, prices in 元/m².
+option, ranked with the reason. Money in 万元, land in m² and 亩, prices in 元/m². Each option
+evaluates itself: a new kind of supply is any class with a ``key`` and an
+``evaluate(context)`` method returning an :class:`OptionOutcome` (:class:`SupplyOption`,
+:class:`SupplyContext`), compared with the built-in ones without a change to landuse.
 """
 
 from __future__ import annotations
@@ -112,7 +115,7 @@ def evaluate_supply_options(
         ``zone_id``, ``land_area_m2``, ``far``, ``land_price_yuan_m2`` or ``land_grade``, …).
     policy
         Rules: tenure terms and rate, standard-land conditions, multi-storey FAR and industries.
-        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile.
+        A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile.
     discount_rate
         Rate at which the firm and the city discount money, a fraction per year (0–1). A user
         input: no policy value exists.

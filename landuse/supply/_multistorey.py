@@ -160,7 +160,7 @@ def multistorey_potential(
         (``land_area_m2``, else the geometry area in a projected CRS). Missing columns make the
         depending results NA, never a silent pass.
     policy
-        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile:
+        A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile:
         ``multistorey.suitable_industries_2017`` (suitable industries), ``.far_min`` (2.0, the
         definition of 工业上楼), ``.high_rise_site_ha_min`` and ``.high_rise_far`` (Qingdao
         城阳: site ≥ 2 ha, FAR ≈ 3.0), ``.enterprise_unit_m2`` (3,000 m²),
@@ -521,7 +521,7 @@ def apartment_allowance(
         cap with the apartments (without it the allowance covers offices and apartments
         together).
     policy
-        ``supporting_housing.*`` caps: a :class:`~landuse.Policy`, a built-in profile name or a
+        ``supporting_housing.*`` caps: a :class:`~landuse.policy.Policy`, a built-in profile name or a
         path to a TOML profile.
     variant
         ``"standard"`` (7 % / 15 %) or ``"rental"`` (15 % / 30 %).
@@ -617,7 +617,7 @@ def check_apartment_plan(
         (dormitory-type affordable rental housing) and optionally ``dwelling_unit_max_m2``
         (largest rental unit); optional ``complete_housing`` (bool: 成套住宅 planned).
     policy
-        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile:
+        A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile:
         ``supporting_housing.*`` caps, the rental unit size and whether complete housing is
         allowed.
     variant

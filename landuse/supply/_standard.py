@@ -233,7 +233,7 @@ def standard_land_conditions(
     industry_code
         GB/T 4754 division of the project (``"39"``; group/class codes are reduced).
     policy
-        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile. City
+        A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile. City
         values: ``standard_land.investment_wan_per_mu_min`` and ``.tax_wan_per_mu_min``
         (Qingdao: 280 and 20, from the cluster-zone creation conditions), the minimum FAR of the
         industry (``far.min_far_by_division``), ``control.*`` and the optional
@@ -553,7 +553,7 @@ def accept_standard_land(
         ``footprint_m2``, …); rows matched to ``commitments`` by index, or by ``on``. Extra rows
         are ignored.
     policy
-        A :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile. Gives
+        A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile. Gives
         the consequence text (``standard_land.consequences``) and, if set, the penalty
         rates (``standard_land.penalty_rates``).
     stage

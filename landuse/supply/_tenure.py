@@ -90,7 +90,7 @@ def tenure_coefficient(
         Granted or remaining years ``m``: a number, array or Series (vectorised; NaN stays NaN).
         Each must be > 0 and ≤ ``max_years``.
     policy
-        Where the defaults of ``rate`` and ``max_years`` come from: a :class:`~landuse.Policy`,
+        Where the defaults of ``rate`` and ``max_years`` come from: a :class:`~landuse.policy.Policy`,
         a built-in profile name (``"qingdao-2019"``) or a path to a TOML profile.
     rate
         Land capitalisation rate ``r`` as a fraction per year (> 0), a number or an array
@@ -211,7 +211,7 @@ def grant_price(
         Granted years (> 0, ≤ ``max_years``).
     policy
         Supplies the default ``rate`` and ``max_years`` and the land grades: a
-        :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile.
+        :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile.
     rate, max_years
         As in :func:`tenure_coefficient`.
 
@@ -380,7 +380,7 @@ def lease_then_transfer_cash_flows(
     policy
         Default terms (``tenure.lease_years``, ``tenure.grant_after_lease_years``: 5 + 15 in the
         built-in profiles, POLICY-FACTS §4.3), rate and maximum term: a
-        :class:`~landuse.Policy`, a built-in profile name or a path to a TOML profile.
+        :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile.
     lease_years
         ``L``, whole years ≥ 1.
     grant_years
