@@ -22,7 +22,7 @@ import landuse  # noqa: E402
 
 project = "landuse"
 author = "landuse developers"
-copyright = "2019–2026, landuse developers"  # noqa: A001
+copyright = "2019–2026, landuse developers"
 release = landuse.__version__
 version = release
 

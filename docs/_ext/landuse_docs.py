@@ -24,9 +24,9 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 DOCS = Path(__file__).resolve().parents[1]
@@ -195,6 +195,7 @@ class PolicyProfile(SphinxDirective):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
+        """Return the main table and one table per table-valued parameter."""
         import landuse
 
         name = self.arguments[0]
@@ -210,7 +211,9 @@ class PolicyProfile(SphinxDirective):
                 tables.append(rec)
             else:
                 shown = _format_value(rec.value)
-            rows.append([rec.key, shown, rec.unit, rec.source, rec.confidence, rec.note, rec.profile])
+            rows.append(
+                [rec.key, shown, rec.unit, rec.source, rec.confidence, rec.note, rec.profile]
+            )
         header = ["parameter", "value", "unit", "source", "confidence", "note", "defined in"]
         out.append(
             build_table(header, rows, literal_cols=(0,), classes=("policy-table", f"policy-{name}"))
@@ -233,7 +236,7 @@ class ConfidenceTags(SphinxDirective):
 
     has_content = False
 
-    MEANING = {
+    MEANING: ClassVar[dict[str, str]] = {
         "V": "verified: the number or rule appears explicitly in the cited source "
         "(often a repost of the official text)",
         "S": "secondary: from a secondary source only (blog, Q&A site, news summary), or from "
@@ -247,6 +250,7 @@ class ConfidenceTags(SphinxDirective):
     }
 
     def run(self) -> list[nodes.Node]:
+        """Return the table of tags."""
         from landuse.policy import CONFIDENCE_TAGS
 
         rows = [[tag, self.MEANING.get(tag, "")] for tag in CONFIDENCE_TAGS]
@@ -257,9 +261,8 @@ class CommandHelp(SphinxDirective):
     """``.. command-help:: [SUBCOMMAND]`` — ``landuse [SUBCOMMAND] --help``, run at build time."""
 
     optional_arguments = 1
-    option_spec = {"caption": directives.unchanged}
-
     def run(self) -> list[nodes.Node]:
+        """Return the captured help as a literal block."""
         args = [*self.arguments[:1], "--help"]
         code = "from landuse.cli import main; main(prog_name='landuse')"
         done = subprocess.run(
@@ -271,7 +274,8 @@ class CommandHelp(SphinxDirective):
             env={**os.environ, "COLUMNS": "100"},
         )
         if done.returncode != 0:
-            raise self.error(f"landuse {' '.join(args)} failed: {done.stderr.strip()}")
+            msg = f"landuse {' '.join(args)} failed: {done.stderr.strip()}"
+            raise self.error(msg)
         text = f"$ landuse {' '.join(args)}\n{done.stdout}"
         block = nodes.literal_block(text, text)
         block["language"] = "text"
