@@ -2,7 +2,8 @@
 
 Private. The parcel-local work runs on a Dask cluster through :mod:`landuse.scale`; what
 follows (ranking the bank, totals, writing files) is the in-memory code of the commands, so
-the files written are the same as without the options.
+the files written are the same as without the options. Imported only when a command runs
+on a cluster (``landuse --help`` does not load dask).
 """
 
 from __future__ import annotations
@@ -14,18 +15,15 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from landuse import io
+from landuse import io, scale
 from landuse.policy import Policy
-from landuse.scale import _io as sio
-from landuse.scale._read import from_frame
-from landuse.scale._run import zone_ids
 
-__all__: list[str] = []
+__all__ = ["bank_inputs", "check_report"]
 
 
 def _partitions(client: Any, rows: int) -> int:
     workers = max(1, len(client.scheduler_info().get("workers", {})))
-    return max(2 * workers, math.ceil(rows / sio.DEFAULT_ROWS_PER_PARTITION))
+    return max(2 * workers, math.ceil(rows / scale.DEFAULT_ROWS_PER_PARTITION))
 
 
 def _read(
@@ -37,9 +35,7 @@ def _read(
     read_options: dict[str, Any],
 ) -> Any:
     """Read a partitioned GeoParquet dataset, or any vector file in memory and split it."""
-    from landuse import scale
-
-    if Path(path).is_dir() or Path(path).suffix.lower() in sio.PARQUET_SUFFIXES:
+    if Path(path).is_dir() or Path(path).suffix.lower() in scale.PARQUET_SUFFIXES:
         given = [k for k, v in read_options.items() if v not in (None, "wgs84")]
         if given:
             msg = (
@@ -50,7 +46,7 @@ def _read(
         reader = scale.read_parcels if layer_name == "parcels" else scale.read_proposals
         return reader(path, crs=crs)
     frame = getattr(io, f"read_{layer_name}")(path, crs=crs, **read_options)
-    return from_frame(frame, npartitions=_partitions(client, len(frame)))
+    return scale.from_geopandas(frame, npartitions=_partitions(client, len(frame)))
 
 
 def bank_inputs(
@@ -65,9 +61,7 @@ def bank_inputs(
     workers: int | None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame | None, pd.DataFrame]:
     """Parcels (with their zone), zones, functional areas and metrics, computed on a cluster."""
-    import dask
-
-    from landuse import scale
+    import dask  # optional dependency (landuse[scale])
 
     with scale.connect(scheduler=scheduler, workers=workers) as client:
         parcels = _read(
@@ -86,7 +80,7 @@ def bank_inputs(
             else None
         )
         metrics = scale.parcel_metrics(parcels, policy=policy, buildings=buildings)
-        zone_id = zone_ids(parcels, zones, areas)
+        zone_id = scale.zone_ids(parcels, zones=zones, functional_areas=areas)
         frame, metrics, zone_id = dask.compute(parcels, metrics, zone_id)
     frame = frame.copy()
     frame["zone_id"] = zone_id
@@ -103,9 +97,7 @@ def check_report(
     workers: int | None,
     **options: Any,
 ) -> gpd.GeoDataFrame:
-    """:func:`landuse.check_new_land` of the proposals, computed on a cluster."""
-    from landuse import scale
-
+    """:func:`landuse.check_new_land` of the proposals (``options``: its keywords), on a cluster."""
     with scale.connect(scheduler=scheduler, workers=workers) as client:
         proposals = _read(
             proposals_path,

@@ -16,8 +16,7 @@ from landuse.cli import _options as opt
 from landuse.cli._common import check_outputs, echo
 from landuse.datasets import load_sample
 from landuse.errors import LanduseError
-from landuse.mapping import map_parcels, map_zones, save_map
-from landuse.mapping._style import SCHEMES
+from landuse.mapping import SCHEMES, map_parcels, map_zones, save_map
 from landuse.raster import zonal_stats
 
 __all__ = ["map_command", "validate", "zonal"]

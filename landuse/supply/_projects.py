@@ -22,9 +22,9 @@ from landuse.supply._options import (
     LeaseThenTransfer,
     MultistoreyUnit,
     Option,
-    Project,
     StandardLand,
 )
+from landuse.supply._project import Project
 
 __all__ = ["ProjectFile", "read_projects"]
 
