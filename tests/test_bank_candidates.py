@@ -332,6 +332,7 @@ def test_every_reason_code_occurs_on_the_sample():
         landcover=s.rasters["builtup"],
         builtup_classes=(1,),
         night_light=s.rasters["night_light"],
+        policy=policy,
     )
     bank = build_project_bank(
         s.parcels,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import tracemalloc
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -505,7 +506,11 @@ def test_raster_evidence_flags(landcover_tif, values_tif):
         index=["a", "b", "c"],
     )
     ev = raster_evidence(
-        parcels, landcover=landcover_tif, builtup_classes=(1,), night_light=values_tif
+        parcels,
+        landcover=landcover_tif,
+        builtup_classes=(1,),
+        night_light=values_tif,
+        policy="qingdao-2019",
     )
     assert ev["builtup_share"].tolist()[:2] == [1.0, 0.0]
     assert ev["vacant_by_raster"].tolist() == [False, True, pd.NA]
@@ -514,7 +519,9 @@ def test_raster_evidence_flags(landcover_tif, values_tif):
     assert ev.attrs["policy"] == "qingdao-2019"
     assert ev.attrs["thresholds"]["max_builtup_share"] == pytest.approx(1 / 3)
     assert ev.attrs["not_evaluated"] == []
-    strict = raster_evidence(parcels, night_light=values_tif, max_activity_index=0.01)
+    strict = raster_evidence(
+        parcels, night_light=values_tif, max_activity_index=0.01, policy="qingdao-2019"
+    )
     assert strict["dark_by_night_light"].tolist() == [False, False, False]
     assert strict["vacant_by_raster"].isna().all()
     assert strict.attrs["not_evaluated"] == ["vacant_by_raster"]
@@ -528,13 +535,72 @@ def test_raster_evidence_flags(landcover_tif, values_tif):
 def test_raster_evidence_arguments(landcover_tif):
     parcels = frame(cell_box(0, 0, 1, 1))
     with pytest.raises(ValueError, match="needs `landcover`"):
-        raster_evidence(parcels)
+        raster_evidence(parcels, policy="qingdao-2019")
     with pytest.raises(ValueError, match="needs `builtup_classes`"):
-        raster_evidence(parcels, landcover=landcover_tif)
+        raster_evidence(parcels, landcover=landcover_tif, policy="qingdao-2019")
     with pytest.raises(ValueError, match=r"`max_activity_index` .* must be a number ≥ 0; got -1"):
         raster_evidence(
-            parcels, landcover=landcover_tif, builtup_classes=(1,), max_activity_index=-1
+            parcels,
+            landcover=landcover_tif,
+            builtup_classes=(1,),
+            max_activity_index=-1,
+            policy="qingdao-2019",
         )
+
+
+def test_raster_evidence_policy_is_required_and_any_form_works(landcover_tif, tmp_path):
+    parcels = frame(cell_box(0, 0, 3, 1), cell_box(5, 5, 6, 6), index=["a", "b"])
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'policy'"):
+        raster_evidence(parcels, landcover=landcover_tif, builtup_classes=(1,))  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError,
+        match=r"`policy` passed to raster_evidence\(\) must be a landuse.Policy, a built-in "
+        r"profile name .* received None",
+    ):
+        raster_evidence(parcels, landcover=landcover_tif, builtup_classes=(1,), policy=None)
+    toml = tmp_path / "qingdao-2019.toml"
+    toml.write_bytes(
+        (Path(landuse.__file__).parent / "policy" / "profiles" / "qingdao-2019.toml").read_bytes()
+    )
+    qd = landuse.load_policy("qingdao-2019")
+    results = [
+        raster_evidence(parcels, landcover=landcover_tif, builtup_classes=(1,), policy=p)
+        for p in ("qingdao-2019", qd, toml, str(toml))
+    ]
+    for ev in results:
+        assert ev.attrs["thresholds"] == results[0].attrs["thresholds"]
+        pd.testing.assert_frame_equal(ev, results[0])
+    assert results[0]["vacant_by_raster"].tolist() == [False, True]
+    # a policy with another threshold gives another verdict
+    none_vacant = qd.replace({"idle.developed_area_share_min": 0.0})
+    other = raster_evidence(
+        parcels, landcover=landcover_tif, builtup_classes=(1,), policy=none_vacant
+    )
+    assert other["vacant_by_raster"].tolist() == [False, False]
+
+
+def test_raster_evidence_names_itself_in_errors_raised_inside(landcover_tif):
+    points = gpd.GeoDataFrame(geometry=[shapely.Point(1, 1)], crs=CRS)
+    with pytest.raises(GeometryError, match=r"`parcels` passed to raster_evidence\(\) must hold"):
+        raster_evidence(points, landcover=landcover_tif, builtup_classes=(1,), policy="qingdao-2019")
+    parcels = frame(cell_box(0, 0, 1, 1))
+    with pytest.raises(ValueError, match=r"`classes` passed to raster_evidence\(\) is empty"):
+        raster_evidence(parcels, landcover=landcover_tif, builtup_classes=(), policy="qingdao-2019")
+
+
+def test_raster_evidence_checks_and_repairs_the_parcels_once(landcover_tif, values_tif):
+    bowtie = shapely.Polygon([(X0, Y0), (X0 + 20, Y0 - 10), (X0 + 20, Y0), (X0, Y0 - 10)])
+    parcels = frame(bowtie, cell_box(5, 5, 6, 6))
+    with pytest.warns(LanduseWarning, match=r"raster_evidence\(\): repaired 1 invalid") as seen:
+        raster_evidence(
+            parcels,
+            landcover=landcover_tif,
+            builtup_classes=(1,),
+            night_light=values_tif,
+            reference=1.0,
+            policy="qingdao-2019",
+        )
+    assert len([w for w in seen if "repaired" in str(w.message)]) == 1
 
 
 def test_evidence_feeds_find_inefficient_land(landcover_tif, values_tif):
@@ -547,7 +613,11 @@ def test_evidence_feeds_find_inefficient_land(landcover_tif, values_tif):
     )
     # evidence for a, b, c only (d is not evaluated): light means 1, 55, 99 → median 55
     ev = raster_evidence(
-        parcels.iloc[:3], landcover=landcover_tif, builtup_classes=(1,), night_light=values_tif
+        parcels.iloc[:3],
+        landcover=landcover_tif,
+        builtup_classes=(1,),
+        night_light=values_tif,
+        policy="qingdao-2019",
     )
     found = landuse.find_inefficient_land(
         parcels, as_of="2021-12-31", policy="qingdao-2019", raster_evidence=ev
@@ -575,7 +645,7 @@ def test_evidence_feeds_find_inefficient_land(landcover_tif, values_tif):
         "vacant by land cover: 0% built-up, below 33.3%",
     ]
     # night light only: the land-cover reason is not evaluated, and says why
-    dark_only = raster_evidence(parcels.iloc[:3], night_light=values_tif)
+    dark_only = raster_evidence(parcels.iloc[:3], night_light=values_tif, policy="qingdao-2019")
     found = landuse.find_inefficient_land(
         parcels, as_of="2021-12-31", policy="qingdao-2019", raster_evidence=dark_only
     )
@@ -593,7 +663,7 @@ def test_evidence_for_other_parcels_is_refused(values_tif):
     parcels = gpd.GeoDataFrame(
         {"parcel_id": ["a"], "land_use": "industrial"}, geometry=[cell_box(0, 0, 1, 1)], crs=CRS
     )
-    ev = raster_evidence(parcels, night_light=values_tif, reference=1.0)
+    ev = raster_evidence(parcels, night_light=values_tif, reference=1.0, policy="qingdao-2019")
 
     def run(evidence):
         return landuse.find_inefficient_land(
@@ -701,6 +771,7 @@ def test_sample_evidence_matches_the_cases():
         landcover=sample.rasters["builtup"],
         builtup_classes=(1,),
         night_light=sample.rasters["night_light"],
+        policy="qingdao-2019",
     )
     status = parcels["production_status"]
     # not started: bare land and dark; producing: lit
@@ -763,12 +834,22 @@ def test_cli_zonal(tmp_path, landcover_tif):
     assert "unknown statistic(s) 'avg'" in bad.output
 
 
-def test_missing_exactextract_names_the_extra(values_tif, monkeypatch):
-    import sys
+def test_exactextract_adapters_are_module_classes_built_once(values_tif, monkeypatch):
+    import exactextract
 
-    monkeypatch.setitem(sys.modules, "exactextract", None)  # as if not installed
-    with pytest.raises(ImportError, match=r'pip install "landuse\[raster\]"'):
-        zonal_stats(frame(cell_box(0, 0, 1, 1)), values_tif)
-    # rasterize_metric needs only rasterio
-    parcels = gpd.GeoDataFrame({"v": [1.0]}, geometry=[cell_box(0, 0, 1, 1)], crs=CRS)
-    assert rasterize_metric(parcels, "v", like=values_tif, out=values_tif.parent / "v.tif").exists()
+    from landuse.raster import _exactextract, _zonal
+
+    seen = []
+    real = exactextract.exact_extract
+
+    def spy(rast, vec, *args, **kwargs):
+        seen.append((type(rast), type(vec), type(kwargs["output"])))
+        return real(rast, vec, *args, **kwargs)
+
+    monkeypatch.setattr(_zonal.exactextract, "exact_extract", spy)
+    for _ in range(2):
+        zonal_stats(frame(cell_box(0, 0, 1, 1)), values_tif, stats=["mean"])
+    assert seen == [(_exactextract.ChunkSource, _exactextract.WkbSource, _exactextract.ArrayWriter)] * 2
+    assert issubclass(_exactextract.ChunkSource, exactextract.raster.RasterSource)
+    assert issubclass(_exactextract.WkbSource, exactextract.feature.FeatureSource)
+    assert issubclass(_exactextract.ArrayWriter, exactextract.writer.Writer)

@@ -13,8 +13,8 @@ All statistics are *exact*: each cell counts with the fraction of it the parcel 
 area in pixels. Parcels are reprojected to the raster's CRS (the raster is never resampled),
 and only windows around the parcels are read, so rasters larger than memory work.
 
-Needs the optional package exactextract: ``pip install "landuse[raster]"``
-(:func:`rasterize_metric` needs only rasterio).
+:func:`raster_evidence` applies a policy number (the idle-land threshold), so it takes
+``policy=`` (a :class:`~landuse.Policy`, a profile name or a TOML path) as a required keyword.
 """
 
 from __future__ import annotations
@@ -30,18 +30,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse.crs import check_projected, crs_label
+from landuse._checks import PolicyLike, check_projected, resolve_policy
+from landuse.crs import crs_label
 from landuse.errors import LanduseWarning
-from landuse.policy import Policy, load_policy
 from landuse.raster._rasterize import rasterize_metric
 from landuse.raster._zonal import (
     EXACT_OPS,
+    Polygons,
     RasterLike,
     check_band,
+    check_polygons,
     exact_stats,
     open_raster,
     raster_crs,
-    raster_geometries,
 )
 
 __all__ = [
@@ -125,8 +126,8 @@ def _number_label(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def _zonal(
-    parcels: gpd.GeoDataFrame | gpd.GeoSeries,
+def _run_zonal(
+    polys: Polygons,
     raster: RasterLike,
     *,
     name: str,
@@ -136,16 +137,23 @@ def _zonal(
     band: int,
     layers: Sequence[tuple[str, Any]] = (("", None),),
     progress: bool,
+    stacklevel: int = 4,
 ) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, Any]]:
-    """Shared body: validate, reproject, run the engine; add valid_share; describe the raster."""
+    """Shared body: open the raster, reproject the (checked) polygons, run the engine.
+
+    Adds ``valid_share`` and describes the raster. ``stacklevel`` of the off-raster warning
+    points at the user's call (4 when the public function calls this directly).
+    """
     ops = [EXACT_OPS[s] for s in stats if s != "valid_share"]
     if "valid_share" in stats and "count" not in ops:
         ops.append("count")
     with open_raster(raster, name=name, caller=caller) as ds:
         crs = raster_crs(ds, name=name, caller=caller)
         check_band(ds, band, name=name, caller=caller)
-        geoms, usable = raster_geometries(parcels, crs, name="parcels", caller=caller)
-        _warn_if_off_raster(geoms, usable, ds, crs, caller=caller, name=name, parcels=parcels)
+        geoms, usable = polys.in_crs(crs)
+        _warn_if_off_raster(
+            geoms, usable, ds, crs, caller=caller, name=name, polys=polys, stacklevel=stacklevel
+        )
         columns, shares = exact_stats(
             geoms,
             ds,
@@ -192,7 +200,8 @@ def _warn_if_off_raster(
     *,
     caller: str,
     name: str,
-    parcels: gpd.GeoDataFrame | gpd.GeoSeries,
+    polys: Polygons,
+    stacklevel: int,
 ) -> None:
     if not usable.any():
         return
@@ -205,18 +214,18 @@ def _warn_if_off_raster(
             span = ", ".join(f"{v:.6g}" for v in _span(lo))
             where = f"the parcels span {span} there"
         else:  # reprojection gave inf: show where the parcels are in their own CRS
-            own = shapely.bounds(np.asarray(parcels.geometry.array)[usable])
+            own = shapely.bounds(polys.geoms[usable])
             span = ", ".join(f"{v:.6g}" for v in _span(own))
             where = (
-                f"the parcels span {span} in {crs_label(parcels.crs)}, which do not convert to "
-                f"{crs_label(crs)} (are those coordinates really in {crs_label(parcels.crs)}?)"
+                f"the parcels span {span} in {crs_label(polys.crs)}, which do not convert to "
+                f"{crs_label(crs)} (are those coordinates really in {crs_label(polys.crs)}?)"
             )
         warnings.warn(
             f"{caller}: none of the {int(usable.sum())} parcels overlaps `{name}` "
             f"({ds.name}, bounds {b.left:.6g}, {b.bottom:.6g}, {b.right:.6g}, {b.top:.6g} in "
             f"{crs_label(crs)}); {where}. Check the CRS of both.",
             LanduseWarning,
-            stacklevel=4,
+            stacklevel=stacklevel,
         )
     elif not hits.all():
         logger.info(
@@ -291,8 +300,6 @@ def zonal_stats(
         Some rows are not polygons (their ids are listed).
     FileNotFoundError
         No raster at that path.
-    ImportError
-        exactextract is not installed (``pip install "landuse[raster]"``).
 
     Warns
     -----
@@ -331,13 +338,14 @@ def zonal_stats(
     0   0.4   0.25          1.0
     """
     caller = "zonal_stats()"
+    polys = check_polygons(parcels, name="parcels", caller=caller)
     wanted = _check_stats(stats, caller)
     values, labels = _category_labels(categories, caller)
     if not wanted and not values:
         msg = f"{caller} needs at least one statistic in `stats` or a class in `categories`."
         raise ValueError(msg)
-    columns, shares, info = _zonal(
-        parcels,
+    columns, shares, info = _run_zonal(
+        polys,
         raster,
         name="raster",
         caller=caller,
@@ -348,7 +356,7 @@ def zonal_stats(
     )
     data = {s: columns[EXACT_OPS.get(s, s)] for s in wanted}
     data.update(dict(zip(labels, shares, strict=True)))
-    out = pd.DataFrame(data, index=parcels.index)
+    out = pd.DataFrame(data, index=polys.index)
     out.attrs.update(info)
     return out
 
@@ -404,14 +412,33 @@ def builtup_share(
     (True, 'builtup_share')
     """
     caller = "builtup_share()"
+    polys = check_polygons(parcels, name="parcels", caller=caller)
+    return _builtup_share(
+        polys, landcover, classes=classes, band=band, progress=progress, caller=caller
+    )
+
+
+def _builtup_share(
+    polys: Polygons,
+    landcover: RasterLike,
+    *,
+    classes: Sequence[float] | float,
+    band: int,
+    progress: bool,
+    caller: str,
+) -> pd.Series:
+    """:func:`builtup_share` of checked polygons, for the public function `caller`."""
     if isinstance(classes, (int, float)):
         classes = (classes,)
     values, _ = _category_labels(list(classes), caller)
     if not values:
-        msg = f"`classes` passed to {caller} is empty; give the raster's built-up class values, e.g. (50,) for ESA WorldCover."
+        msg = (
+            f"`classes` passed to {caller} is empty; give the raster's built-up class values, "
+            "e.g. (50,) for ESA WorldCover."
+        )
         raise ValueError(msg)
-    columns, shares, info = _zonal(
-        parcels,
+    columns, shares, info = _run_zonal(
+        polys,
         landcover,
         name="landcover",
         caller=caller,
@@ -419,9 +446,10 @@ def builtup_share(
         categories=values,
         band=band,
         progress=progress,
+        stacklevel=5,
     )
     share = np.where(columns["count"] > 0, shares.sum(axis=0), np.nan)
-    out = pd.Series(share, index=parcels.index, name="builtup_share")
+    out = pd.Series(share, index=polys.index, name="builtup_share")
     out.attrs.update(info, classes=tuple(values))
     return out
 
@@ -517,19 +545,26 @@ def estimate_floor_area(
     check_projected(
         parcels_or_buildings, name="parcels_or_buildings", caller=caller, purpose="area"
     )
+    polys = check_polygons(parcels_or_buildings, name="parcels_or_buildings", caller=caller)
     if (
         isinstance(storey_height_m, bool)
         or not isinstance(storey_height_m, (int, float))
         or not (math.isfinite(storey_height_m) and storey_height_m > 0)
     ):
-        msg = f"`storey_height_m` passed to {caller} must be a positive number of metres; got {storey_height_m!r}."
+        msg = (
+            f"`storey_height_m` passed to {caller} must be a positive number of metres; "
+            f"got {storey_height_m!r}."
+        )
         raise ValueError(msg)
     if rounding not in get_args(Rounding):
-        msg = f"`rounding` passed to {caller} must be one of {', '.join(get_args(Rounding))}; got {rounding!r}."
+        msg = (
+            f"`rounding` passed to {caller} must be one of {', '.join(get_args(Rounding))}; "
+            f"got {rounding!r}."
+        )
         raise ValueError(msg)
     levels, built = _levels_fn(float(storey_height_m), rounding, float(min_height_m))
-    columns, _, info = _zonal(
-        parcels_or_buildings,
+    columns, _, info = _run_zonal(
+        polys,
         height_raster,
         name="height_raster",
         caller=caller,
@@ -607,8 +642,24 @@ def activity_index(
     1.0
     """
     caller = "activity_index()"
-    columns, _, info = _zonal(
-        parcels,
+    polys = check_polygons(parcels, name="parcels", caller=caller)
+    return _activity_index(
+        polys, night_light, reference=reference, band=band, progress=progress, caller=caller
+    )
+
+
+def _activity_index(
+    polys: Polygons,
+    night_light: RasterLike,
+    *,
+    reference: float | None,
+    band: int,
+    progress: bool,
+    caller: str,
+) -> pd.DataFrame:
+    """:func:`activity_index` of checked polygons, for the public function `caller`."""
+    columns, _, info = _run_zonal(
+        polys,
         night_light,
         name="night_light",
         caller=caller,
@@ -616,6 +667,7 @@ def activity_index(
         categories=[],
         band=band,
         progress=progress,
+        stacklevel=5,
     )
     mean = columns["mean"]
     if reference is None:
@@ -633,9 +685,7 @@ def activity_index(
             "mean light of parcels known to be active, e.g. reference=20.0."
         )
         raise ValueError(msg)
-    out = pd.DataFrame(
-        {"night_light_mean": mean, "activity_index": mean / ref}, index=parcels.index
-    )
+    out = pd.DataFrame({"night_light_mean": mean, "activity_index": mean / ref}, index=polys.index)
     out.attrs.update(info, reference=float(ref), reference_source=source)
     return out
 
@@ -649,7 +699,7 @@ def raster_evidence(
     max_builtup_share: float | None = None,
     max_activity_index: float = 0.1,
     reference: float | None = None,
-    policy: Policy | str = "qingdao-2019",
+    policy: PolicyLike,
     progress: bool = False,
 ) -> pd.DataFrame:
     """Per-parcel raster evidence of vacant or dark land, for the inefficient-land review.
@@ -683,7 +733,9 @@ def raster_evidence(
     reference
         Reference radiance for :func:`activity_index` (default: the parcels' median).
     policy
-        Policy profile (name or :class:`~landuse.Policy`) for the default `max_builtup_share`.
+        The policy whose idle-land threshold is the default `max_builtup_share` (required):
+        a :class:`~landuse.Policy`, a built-in profile name (``"qingdao-2019"``) or a path to
+        a TOML profile.
     progress
         Show progress bars.
 
@@ -699,6 +751,8 @@ def raster_evidence(
     ------
     ValueError
         `landcover` without `builtup_classes`, no raster at all, or a threshold outside its range.
+    TypeError
+        `policy` is not a Policy, a profile name or a path.
 
     Notes
     -----
@@ -716,6 +770,7 @@ def raster_evidence(
     ...     landcover=sample.rasters["builtup"],
     ...     builtup_classes=(1,),
     ...     night_light=sample.rasters["night_light"],
+    ...     policy="qingdao-2019",
     ... )
     >>> ev.attrs["thresholds"]["max_builtup_share"]
     0.3333333333333333
@@ -723,6 +778,7 @@ def raster_evidence(
     []
     """
     caller = "raster_evidence()"
+    pol = resolve_policy(policy, caller="raster_evidence")
     if landcover is None and night_light is None:
         msg = f"{caller} needs `landcover` (with `builtup_classes`) or `night_light`, or both."
         raise ValueError(msg)
@@ -732,7 +788,6 @@ def raster_evidence(
             "class values, e.g. builtup_classes=(50,) for ESA WorldCover, (1,) for the sample."
         )
         raise ValueError(msg)
-    pol = policy if isinstance(policy, Policy) else load_policy(policy)
     if max_builtup_share is None:
         max_builtup_share = pol.require("idle.developed_area_share_min")
     for name, value in (
@@ -742,10 +797,18 @@ def raster_evidence(
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             msg = f"`{name}` passed to {caller} must be a number ≥ 0; got {value!r}."
             raise ValueError(msg)
-    out = pd.DataFrame(index=parcels.index)
+    polys = check_polygons(parcels, name="parcels", caller=caller)
+    out = pd.DataFrame(index=polys.index)
     not_evaluated: list[str] = []
     if landcover is not None:
-        share = builtup_share(parcels, landcover, classes=builtup_classes or (), progress=progress)
+        share = _builtup_share(
+            polys,
+            landcover,
+            classes=builtup_classes or (),
+            band=1,
+            progress=progress,
+            caller=caller,
+        )
         out["builtup_share"] = share
         out["vacant_by_raster"] = _flag(share < max_builtup_share, share.isna())
     else:
@@ -753,7 +816,9 @@ def raster_evidence(
         out["vacant_by_raster"] = pd.array([pd.NA] * len(out), dtype="boolean")
         not_evaluated.append("vacant_by_raster")
     if night_light is not None:
-        act = activity_index(parcels, night_light, reference=reference, progress=progress)
+        act = _activity_index(
+            polys, night_light, reference=reference, band=1, progress=progress, caller=caller
+        )
         out["night_light_mean"] = act["night_light_mean"]
         out["activity_index"] = act["activity_index"]
         out["dark_by_night_light"] = _flag(

@@ -20,7 +20,7 @@ from rasterio.windows import Window
 from landuse._atomic import atomic_path
 from landuse.crs import check_projected
 from landuse.errors import SchemaError
-from landuse.raster._zonal import RasterLike, open_raster, raster_crs, raster_geometries
+from landuse.raster._zonal import Polygons, RasterLike, check_polygons, open_raster, raster_crs
 
 __all__ = ["rasterize_metric"]
 
@@ -97,6 +97,34 @@ def rasterize_metric(
     (4549, (10.0, 10.0), ('land_area_m2',))
     """
     caller = "rasterize_metric()"
+    values = _check_args(
+        parcels, column, dtype=dtype, like=like, resolution=resolution, caller=caller
+    )
+    polys = check_polygons(parcels, name="parcels", caller=caller)
+    crs, transform, width, height = _target_grid(parcels, polys, like, resolution, caller=caller)
+    geoms, _ = polys.in_crs(crs)
+    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & np.isfinite(values)
+    profile = _profile(crs, transform, width, height, dtype=dtype, nodata=nodata)
+    target = Path(out)
+    with atomic_path(target) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.set_band_description(1, str(column))
+        dst.update_tags(
+            landuse_metric=str(column), landuse_rule="all_touched" if all_touched else "cell_centre"
+        )
+        _burn_strips(dst, geoms[keep], values[keep], nodata=nodata, all_touched=all_touched)
+    return target
+
+
+def _check_args(
+    parcels: Any,
+    column: str,
+    *,
+    dtype: str,
+    like: RasterLike | None,
+    resolution: float | None,
+    caller: str,
+) -> np.ndarray:
+    """Check the arguments; return the column as float64 (NaN where missing)."""
     if not isinstance(parcels, gpd.GeoDataFrame):
         msg = f"`parcels` passed to {caller} must be a GeoDataFrame; got {type(parcels).__name__}."
         raise TypeError(msg)
@@ -118,38 +146,54 @@ def rasterize_metric(
         msg = f"`dtype` passed to {caller} must be one of float32, float64; got {dtype!r}."
         raise ValueError(msg)
     if (like is None) == (resolution is None):
-        msg = f"{caller} needs exactly one of `like` (a raster whose grid to copy) and `resolution` (cell size)."
+        msg = (
+            f"{caller} needs exactly one of `like` (a raster whose grid to copy) and "
+            "`resolution` (cell size)."
+        )
         raise ValueError(msg)
-    values = pd.to_numeric(series.astype("Float64"), errors="coerce").to_numpy(
+    return pd.to_numeric(series.astype("Float64"), errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan
     )
 
+
+def _target_grid(
+    parcels: gpd.GeoDataFrame,
+    polys: Polygons,
+    like: RasterLike | None,
+    resolution: float | None,
+    *,
+    caller: str,
+) -> tuple[pyproj.CRS, Affine, int, int]:
+    """The output grid: CRS, transform, width and height (of `like`, or at `resolution`)."""
     if like is not None:
         with open_raster(like, name="like", caller=caller) as ds:
             crs = raster_crs(ds, name="like", caller=caller)
-            transform, width, height = ds.transform, ds.width, ds.height
-        geoms, _ = raster_geometries(parcels, crs, name="parcels", caller=caller)
-    else:
-        assert resolution is not None
-        crs = check_projected(parcels, name="parcels", caller=caller)
-        if isinstance(resolution, bool) or not (
-            isinstance(resolution, (int, float)) and math.isfinite(resolution) and resolution > 0
-        ):
-            msg = f"`resolution` passed to {caller} must be a positive cell size in metres; got {resolution!r}."
-            raise ValueError(msg)
-        geoms, _ = raster_geometries(parcels, crs, name="parcels", caller=caller)
-        transform, width, height = _grid(geoms, float(resolution), caller=caller)
+            return crs, ds.transform, ds.width, ds.height
+    assert resolution is not None
+    crs = pyproj.CRS.from_user_input(check_projected(parcels, name="parcels", caller=caller))
+    if isinstance(resolution, bool) or not (
+        isinstance(resolution, (int, float)) and math.isfinite(resolution) and resolution > 0
+    ):
+        msg = (
+            f"`resolution` passed to {caller} must be a positive cell size in metres; "
+            f"got {resolution!r}."
+        )
+        raise ValueError(msg)
+    transform, width, height = _grid(polys.geoms, float(resolution), caller=caller)
+    return crs, transform, width, height
 
-    keep = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) & np.isfinite(values)
-    geoms, values = geoms[keep], values[keep]
-    tree = shapely.STRtree(geoms)
-    profile: dict[str, Any] = {
+
+def _profile(
+    crs: pyproj.CRS, transform: Affine, width: int, height: int, *, dtype: str, nodata: float
+) -> dict[str, Any]:
+    """Creation options of the GeoTIFF: tiled, deflate-compressed, BigTIFF if needed."""
+    return {
         "driver": "GTiff",
         "width": width,
         "height": height,
         "count": 1,
         "dtype": dtype,
-        "crs": pyproj.CRS.from_user_input(crs).to_wkt(),
+        "crs": crs.to_wkt(),
         "transform": transform,
         "nodata": nodata,
         "tiled": True,
@@ -159,41 +203,42 @@ def rasterize_metric(
         "predictor": 3,
         "BIGTIFF": "IF_SAFER",
     }
-    target = Path(out)
-    with atomic_path(target) as tmp, rasterio.open(tmp, "w", **profile) as dst:
-        dst.set_band_description(1, str(column))
-        dst.update_tags(
-            landuse_metric=str(column), landuse_rule="all_touched" if all_touched else "cell_centre"
+
+
+def _burn_strips(
+    dst: Any, geoms: np.ndarray, values: np.ndarray, *, nodata: float, all_touched: bool
+) -> None:
+    """Burn `values` into `dst` strip by strip (bounded memory); later rows win."""
+    transform, width, height = dst.transform, dst.width, dst.height
+    tree = shapely.STRtree(geoms)
+    for row0 in range(0, height, _STRIP_ROWS):
+        window = Window(0, row0, width, min(_STRIP_ROWS, height - row0))
+        # the strip's transform (rasterio.windows.transform multiplies Affines with `*`,
+        # which affine >= 3.0 flags as deprecated)
+        wt = Affine(
+            transform.a,
+            transform.b,
+            transform.c + row0 * transform.b,
+            transform.d,
+            transform.e,
+            transform.f + row0 * transform.e,
         )
-        for row0 in range(0, height, _STRIP_ROWS):
-            window = Window(0, row0, width, min(_STRIP_ROWS, height - row0))
-            # the strip's transform (rasterio.windows.transform multiplies Affines with `*`,
-            # which affine >= 3.0 flags as deprecated)
-            wt = Affine(
-                transform.a,
-                transform.b,
-                transform.c + row0 * transform.b,
-                transform.d,
-                transform.e,
-                transform.f + row0 * transform.e,
+        left, top = wt.c, wt.f
+        right = left + wt.a * window.width
+        bottom = top + wt.e * window.height
+        hits = tree.query(
+            shapely.box(min(left, right), min(top, bottom), max(left, right), max(top, bottom))
+        )
+        hits.sort()  # file order: later rows win
+        strip = np.full((window.height, window.width), nodata, dtype=dst.dtypes[0])
+        if len(hits):
+            rasterio.features.rasterize(
+                zip(geoms[hits], values[hits], strict=True),
+                out=strip,
+                transform=wt,
+                all_touched=all_touched,
             )
-            left, top = wt.c, wt.f
-            right = left + wt.a * window.width
-            bottom = top + wt.e * window.height
-            hits = tree.query(
-                shapely.box(min(left, right), min(top, bottom), max(left, right), max(top, bottom))
-            )
-            hits.sort()  # file order: later rows win
-            strip = np.full((window.height, window.width), nodata, dtype=dtype)
-            if len(hits):
-                rasterio.features.rasterize(
-                    zip(geoms[hits], values[hits], strict=True),
-                    out=strip,
-                    transform=wt,
-                    all_touched=all_touched,
-                )
-            dst.write(strip, 1, window=window)
-    return target
+        dst.write(strip, 1, window=window)
 
 
 def _grid(geoms: np.ndarray, res: float, *, caller: str) -> tuple[Any, int, int]:
