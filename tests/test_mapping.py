@@ -401,8 +401,11 @@ def test_english_labels():
         )
     )["Parcels"]
     assert [f["label"] for f in spec["fields"]] == ["Parcel id", "Land use", "Tax (10k CNY)"]
-    assert field_values(spec, "Land use") == ["Industrial", "Logistics"]
-    assert [i["label"] for i in spec["legend"]["items"]] == ["Industrial", "Logistics"]
+    assert field_values(spec, "Land use") == ["Industrial", "Logistics and warehousing"]
+    assert [i["label"] for i in spec["legend"]["items"]] == [
+        "Industrial",
+        "Logistics and warehousing",
+    ]
     assert spec["lang"] == "en"
 
 
@@ -442,11 +445,11 @@ def test_demo_map_composes_named_layers_under_one_layer_control():
     assert field_values(bank, "认定原因")[0] == XSS
     report = layer_specs["新增工业用地合规"]
     assert [i["label"] for i in report["legend"]["items"]] == [
-        "区内",
-        "区内（容差内）",
-        "跨越边界",
-        "区外",
-        "功能分区不符",
+        "位于集聚区内",
+        "位于集聚区内（容差内）",
+        "跨集聚区边界",
+        "位于集聚区外",
+        "不在产业发展区",
         "非工业用途",
     ]
     assert [i["count"] for i in report["legend"]["items"]] == [2] * 6
@@ -466,6 +469,58 @@ def test_compliance_adds_zone_outlines_once_and_zone_names():
     spec = specs(m)["新增工业用地合规"]
     assert field_values(spec, "集聚区名称") == ["即墨汽车产业集聚区", None]
     assert spec["styles"][0]["fillColor"] == VERDICT_COLORS["inside"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_compliance_legend_and_tooltips_use_the_label_catalogue(lang):
+    """The legend names each verdict as schema.CATEGORY_LABELS (and so the workbook) does."""
+    from landuse.schema import category_labels
+
+    x0, y0 = QD_GK
+    verdicts = ["straddles_boundary", "outside", "inside", "outside"]
+    report = gpd.GeoDataFrame(
+        {"proposal_id": ["N1", "N2", "N3", "N4"], "verdict": verdicts},
+        geometry=[square(x0 + 300 * i, y0) for i in range(4)],
+        crs="EPSG:4549",
+    )
+    m = map_compliance(report, zones=one_zone(), basemap=None, lang=lang)
+    name = "新增工业用地合规" if lang == "zh" else "New industrial land: compliance"
+    spec = specs(m)[name]
+    labels = category_labels("verdict", lang=lang)
+    # present verdicts, in the catalogue's order, each with its count
+    legend = [(i["label"], i["count"]) for i in spec["legend"]["items"]]
+    assert legend == [
+        (labels["inside"], 1),
+        (labels["straddles_boundary"], 1),
+        (labels["outside"], 2),
+    ]
+    verdict_field = "判定结果" if lang == "zh" else "Verdict"
+    assert field_values(spec, verdict_field) == [labels[v] for v in verdicts]
+    expected = {
+        "zh": ["位于集聚区内", "跨集聚区边界", "位于集聚区外"],
+        "en": ["Inside", "Straddles a zone boundary", "Outside the zones"],
+    }[lang]
+    assert [label for label, _ in legend] == expected
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_land_use_legend_uses_the_label_catalogue(lang):
+    from landuse.schema import category_labels
+
+    p = grid(5).assign(land_use=["industrial", "logistics", "commercial", "residential", "other"])
+    spec = specs(map_parcels(p, column="land_use", basemap=None, lang=lang))
+    layer = spec["宗地" if lang == "zh" else "Parcels"]
+    assert [i["label"] for i in layer["legend"]["items"]] == list(
+        category_labels("land_use", lang=lang).values()
+    )
+    assert layer["legend"]["items"][2]["label"] == ("商业服务业用地" if lang == "zh" else "Commercial")
+
+
+def test_schemes_are_public():
+    import landuse.mapping
+
+    assert "SCHEMES" in landuse.mapping.__all__
+    assert landuse.mapping.SCHEMES[:3] == ("quantiles", "equal_interval", "fisher_jenks")
 
 
 def test_bank_without_geometry_is_drawn_on_its_parcels():
@@ -635,7 +690,9 @@ def test_bad_input_is_named():
         map_parcels(p, popup="parcel_id", basemap=None)
     with pytest.raises(CRSError, match=r"`parcels` has no CRS"):
         map_parcels(p.set_crs(None, allow_override=True), basemap=None)
-    with pytest.raises(ValueError, match=r"`lang` must be one of \('zh', 'en'\); received 'fr'"):
+    with pytest.raises(
+        ValueError, match=r'`lang` passed to map_zones\(\) must be "zh" or "en"; received \'fr\''
+    ):
         map_zones(one_zone(), lang="fr")
     with pytest.raises(ValueError, match=r"`basemap` must be one of .*'gaode'"):
         map_zones(one_zone(), basemap="gaode")
@@ -694,6 +751,21 @@ def test_plot_map_bad_input(tmp_path):
         plot_map(grid(1), column="x")
     with pytest.raises(CRSError, match="has no CRS"):
         plot_map(grid(1).set_crs(None, allow_override=True))
+    with pytest.raises(
+        ValueError, match=r'`lang` passed to plot_map\(\) must be "zh" or "en"; received \'fr\''
+    ):
+        plot_map(grid(1), lang="fr")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_plot_map_legend_uses_the_label_catalogue(lang):
+    from landuse.schema import category_labels
+
+    report = grid(2).assign(verdict=["straddles_boundary", "outside"])
+    fig = plot_map(report, column="verdict", lang=lang)
+    labels = category_labels("verdict", lang=lang)
+    texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert texts == [f"{labels['straddles_boundary']} (1)", f"{labels['outside']} (1)"]
 
 
 # --- command line ---------------------------------------------------------------------------------

@@ -35,31 +35,33 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from landuse._checks import Lang
 from landuse.errors import LanduseWarning, SchemaError, format_ids
 from landuse.mapping._draw import (
-    _AREA_BASE,
-    _OUTLINE_BASE,
-    _ZONE_COLOR,
-    _bank_geometry,
-    _check_common,
-    _check_fields,
-    _check_layer,
-    _fill_base,
-    _layer_name,
-    _policy_note,
-    _present,
-    _zone_names,
+    AREA_BASE,
+    OUTLINE_BASE,
+    ZONE_COLOR,
+    bank_geometry,
+    check_common,
+    check_fields,
+    check_layer,
     draw,
+    fill_base,
+    layer_name,
+    policy_note,
+    present_columns,
+    zone_names,
 )
 from landuse.mapping._layer import (
     BASEMAPS,
+    Basemap,
     display_geometries,
     map_state,
     new_map,
@@ -67,6 +69,7 @@ from landuse.mapping._layer import (
 from landuse.mapping._offline import save_map
 from landuse.mapping._style import (
     CATEGORY_COLORS,
+    SCHEMES,
     Scheme,
     categorical_styling,
     color_styling,
@@ -78,6 +81,7 @@ __all__ = [
     "AREA_TYPE_COLORS",
     "BASEMAPS",
     "GRADE_COLORS",
+    "SCHEMES",
     "VERDICT_COLORS",
     "map_assessment",
     "map_bank",
@@ -87,8 +91,6 @@ __all__ = [
     "save_map",
 ]
 
-Lang = Literal["zh", "en"]
-Basemap = Literal["osm", "tianditu-vector", "tianditu-imagery", "amap", "amap-satellite"]
 
 #: Colours of the functional areas (产业发展区 / 商务服务区 / 居住生活区).
 AREA_TYPE_COLORS: Mapping[str, str] = CATEGORY_COLORS["area_type"]
@@ -164,22 +166,24 @@ def map_zones(
     'Map'
     """
     caller = "map_zones"
-    _check_common(caller, m=m, basemap=basemap, lang=lang)
-    _check_layer(zones, arg="zones", caller=caller, required=("zone_id",))
+    check_common(caller, m=m, basemap=basemap, lang=lang)
+    check_layer(zones, arg="zones", caller=caller, required=("zone_id",))
     if zones.empty:
         msg = f"{caller}(): `zones` is empty; there is nothing to map."
         raise SchemaError(msg)
     if functional_areas is not None:
-        _check_layer(
+        check_layer(
             functional_areas, arg="functional_areas", caller=caller, required=("area_type",)
         )
     z = zones.copy()
     area = z.to_crs(z.estimate_utm_crs()).area if z.crs.is_geographic else z.area
     z["area_km2"] = area / M2_PER_KM2
     z["area_mu"] = area / M2_PER_MU
-    fields = _present(z, ["zone_id", "name", "district", "leading_industry", "area_km2", "area_mu"])
-    tooltip = _present(z, ["zone_id", "name"])
-    zone_name = name or _layer_name("zones", lang)
+    fields = present_columns(
+        z, ["zone_id", "name", "district", "leading_industry", "area_km2", "area_mu"]
+    )
+    tooltip = present_columns(z, ["zone_id", "name"])
+    zone_name = name or layer_name("zones", lang)
     if m is None:
         # a new map fitted to the zones, whichever layer goes first
         display = BASEMAPS[basemap].display if basemap is not None else "wgs84"
@@ -192,8 +196,8 @@ def map_zones(
         styling = categorical_styling(
             fa["area_type"],
             column="area_type",
-            base=_AREA_BASE,
-            title=_layer_name("functional_areas", lang),
+            base=AREA_BASE,
+            title=layer_name("functional_areas", lang),
             lang=lang,
             stroke="fill",
         )
@@ -202,18 +206,18 @@ def map_zones(
             m=m,
             basemap=basemap,
             lang=lang,
-            name=_layer_name("functional_areas", lang),
+            name=layer_name("functional_areas", lang),
             role="outline",
             styling=styling,
-            tooltip=_present(fa, ["area_type", "zone_id"]),
-            popup=_present(fa, ["zone_id", "area_type", "area_mu"]),
+            tooltip=present_columns(fa, ["area_type", "zone_id"]),
+            popup=present_columns(fa, ["zone_id", "area_type", "area_mu"]),
             legend=True,
             simplify_m=simplify_m,
         )
     styling = single_styling(
         len(z),
-        color=_ZONE_COLOR,
-        base=_OUTLINE_BASE,
+        color=ZONE_COLOR,
+        base=OUTLINE_BASE,
         label="集聚区边界" if lang == "zh" else "Zone boundary",
         title=zone_name,
     )
@@ -326,10 +330,10 @@ def map_parcels(
     ['产业集聚区', '宗地', '宗地 (2)']
     """
     caller = "map_parcels"
-    _check_common(caller, m=m, basemap=basemap, lang=lang)
-    _check_layer(parcels, arg="parcels", caller=caller)
-    _check_fields(parcels, tooltip, arg="tooltip", caller=caller)
-    _check_fields(parcels, popup, arg="popup", caller=caller)
+    check_common(caller, m=m, basemap=basemap, lang=lang)
+    check_layer(parcels, arg="parcels", caller=caller)
+    check_fields(parcels, tooltip, arg="tooltip", caller=caller)
+    check_fields(parcels, popup, arg="popup", caller=caller)
     styling = color_styling(
         parcels,
         column,
@@ -340,18 +344,18 @@ def map_parcels(
         k=k,
         bins=bins,
         cmap=cmap,
-        base=_fill_base(style),
-        title=_layer_name("parcels", lang),
+        base=fill_base(style),
+        title=layer_name("parcels", lang),
         lang=lang,
         single_color="#fdae61",
         stroke=(style or {}).get("color"),
         single_label="全部宗地" if lang == "zh" else "All parcels",
     )
-    tips = list(tooltip) if tooltip is not None else _present(parcels, ["parcel_id", column])
+    tips = list(tooltip) if tooltip is not None else present_columns(parcels, ["parcel_id", column])
     pops = (
         list(popup)
         if popup is not None
-        else _present(
+        else present_columns(
             parcels, ["parcel_id", "enterprise", "land_use", "zone_id", "land_area_m2", column]
         )
     )
@@ -360,7 +364,7 @@ def map_parcels(
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or _layer_name("parcels", lang),
+        name=name or layer_name("parcels", lang),
         role="fill",
         styling=styling,
         tooltip=tips,
@@ -432,11 +436,11 @@ def map_bank(
     ['低效用地再开发项目库']
     """
     caller = "map_bank"
-    _check_common(caller, m=m, basemap=basemap, lang=lang)
-    frame = _bank_geometry(bank, parcels, caller)
-    _check_layer(frame, arg="bank", caller=caller, required=("candidate_id", "parcel_id"))
-    _check_fields(frame, tooltip, arg="tooltip", caller=caller)
-    _check_fields(frame, popup, arg="popup", caller=caller)
+    check_common(caller, m=m, basemap=basemap, lang=lang)
+    frame = bank_geometry(bank, parcels, caller)
+    check_layer(frame, arg="bank", caller=caller, required=("candidate_id", "parcel_id"))
+    check_fields(frame, tooltip, arg="tooltip", caller=caller)
+    check_fields(frame, popup, arg="popup", caller=caller)
     styling = color_styling(
         frame,
         column,
@@ -447,23 +451,23 @@ def map_bank(
         k=5,
         bins=None,
         cmap="YlOrRd",
-        base=_fill_base(None, weight=2.5, opacity=1, fillOpacity=0.6),
-        title=_layer_name("bank", lang),
+        base=fill_base(None, weight=2.5, opacity=1, fillOpacity=0.6),
+        title=layer_name("bank", lang),
         lang=lang,
         single_color="#d73027",
         stroke="#1a1a1a",
-        note=_policy_note(bank, lang),
+        note=policy_note(bank, lang),
     )
     tips = (
         list(tooltip)
         if tooltip is not None
-        else _present(frame, ["candidate_id", "parcel_id", column])
+        else present_columns(frame, ["candidate_id", "parcel_id", column])
     )
     route = "route_label" if "route_label" in frame.columns else "route"
     pops = (
         list(popup)
         if popup is not None
-        else _present(
+        else present_columns(
             frame,
             [
                 "candidate_id",
@@ -483,7 +487,7 @@ def map_bank(
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or _layer_name("bank", lang),
+        name=name or layer_name("bank", lang),
         role="fill",
         styling=styling,
         tooltip=tips,
@@ -565,14 +569,14 @@ def map_compliance(
     ['产业集聚区', '新增工业用地合规']
     """
     caller = "map_compliance"
-    _check_common(caller, m=m, basemap=basemap, lang=lang)
-    _check_layer(report, arg="report", caller=caller, required=("verdict",))
-    _check_layer(zones, arg="zones", caller=caller, required=("zone_id",))
-    _check_fields(report, tooltip, arg="tooltip", caller=caller)
-    _check_fields(report, popup, arg="popup", caller=caller)
+    check_common(caller, m=m, basemap=basemap, lang=lang)
+    check_layer(report, arg="report", caller=caller, required=("verdict",))
+    check_layer(zones, arg="zones", caller=caller, required=("zone_id",))
+    check_fields(report, tooltip, arg="tooltip", caller=caller)
+    check_fields(report, popup, arg="popup", caller=caller)
     frame = report.copy()
     if "zone_id" in frame.columns and "zone_name" not in frame.columns:
-        names = _zone_names(zones)
+        names = zone_names(zones)
         if len(names):
             frame["zone_name"] = frame["zone_id"].map(names)
     if m is None:
@@ -587,18 +591,18 @@ def map_compliance(
     styling = categorical_styling(
         frame["verdict"],
         column="verdict",
-        base=_fill_base(None, weight=2, opacity=1, fillOpacity=0.65),
-        title=_layer_name("compliance", lang),
+        base=fill_base(None, weight=2, opacity=1, fillOpacity=0.65),
+        title=layer_name("compliance", lang),
         lang=lang,
         stroke="fill",
-        note=_policy_note(report, lang),
+        note=policy_note(report, lang),
     )
     id_col = next((c for c in ("proposal_id", "parcel_id") if c in frame.columns), None)
-    tips = list(tooltip) if tooltip is not None else _present(frame, [id_col, "verdict"])
+    tips = list(tooltip) if tooltip is not None else present_columns(frame, [id_col, "verdict"])
     pops = (
         list(popup)
         if popup is not None
-        else _present(
+        else present_columns(
             frame,
             [
                 id_col,
@@ -618,7 +622,7 @@ def map_compliance(
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or _layer_name("compliance", lang),
+        name=name or layer_name("compliance", lang),
         role="fill",
         styling=styling,
         tooltip=tips,
@@ -695,7 +699,7 @@ def map_assessment(
     ['集聚区考核']
     """
     caller = "map_assessment"
-    _check_common(caller, m=m, basemap=basemap, lang=lang)
+    check_common(caller, m=m, basemap=basemap, lang=lang)
     if not isinstance(scores, pd.DataFrame):
         msg = f"{caller}(): `scores` must be a DataFrame; received {type(scores).__name__}."
         raise TypeError(msg)
@@ -713,7 +717,7 @@ def map_assessment(
             "pass one row per zone (e.g. one year: scores[scores.year == 2021])."
         )
         raise SchemaError(msg)
-    _check_layer(zones, arg="zones", caller=caller, required=("zone_id",))
+    check_layer(zones, arg="zones", caller=caller, required=("zone_id",))
     unknown = ~scores["zone_id"].isin(zones["zone_id"])
     if unknown.any():
         warnings.warn(
@@ -729,8 +733,8 @@ def map_assessment(
         on="zone_id",
         how="left",
     )
-    _check_fields(frame, tooltip, arg="tooltip", caller=caller)
-    _check_fields(frame, popup, arg="popup", caller=caller)
+    check_fields(frame, tooltip, arg="tooltip", caller=caller)
+    check_fields(frame, popup, arg="popup", caller=caller)
     styling = color_styling(
         frame,
         column,
@@ -741,24 +745,28 @@ def map_assessment(
         k=k,
         bins=bins,
         cmap=cmap,
-        base=_fill_base(None, weight=1.5, opacity=0.9, fillOpacity=0.7),
-        title=_layer_name("assessment", lang),
+        base=fill_base(None, weight=1.5, opacity=0.9, fillOpacity=0.7),
+        title=layer_name("assessment", lang),
         lang=lang,
         single_color="#fdae61",
-        note=_policy_note(scores, lang),
+        note=policy_note(scores, lang),
     )
-    tips = list(tooltip) if tooltip is not None else _present(frame, ["name", "zone_id", column])
+    tips = (
+        list(tooltip)
+        if tooltip is not None
+        else present_columns(frame, ["name", "zone_id", column])
+    )
     pops = (
         list(popup)
         if popup is not None
-        else _present(frame, ["zone_id", "name", "total_score", "rank", "tier", column])
+        else present_columns(frame, ["zone_id", "name", "total_score", "rank", "tier", column])
     )
     return draw(
         frame,
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or _layer_name("assessment", lang),
+        name=name or layer_name("assessment", lang),
         role="fill",
         styling=styling,
         tooltip=tips,

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from landuse._checks import Lang, check_lang
 from landuse.errors import CRSError, SchemaError, format_ids
 from landuse.mapping._layer import (
     BASEMAPS,
-    _tiles,
     add_layer,
+    basemap_tiles,
     display_geometries,
     map_state,
     new_map,
@@ -28,11 +29,10 @@ from landuse.mapping._style import Styling, field_spec
 
 __all__ = ["draw"]
 
-Lang = Literal["zh", "en"]
 
-_ZONE_COLOR = "#d6604d"
-_OUTLINE_BASE = {"weight": 3, "opacity": 0.95, "fillOpacity": 0.05}
-_AREA_BASE = {"weight": 1.5, "opacity": 0.9, "fillOpacity": 0.18, "dashArray": "5 4"}
+ZONE_COLOR = "#d6604d"
+OUTLINE_BASE = {"weight": 3, "opacity": 0.95, "fillOpacity": 0.05}
+AREA_BASE = {"weight": 1.5, "opacity": 0.9, "fillOpacity": 0.18, "dashArray": "5 4"}
 _FILL_BASE = {
     "color": "#4d4d4d",
     "weight": 0.6,
@@ -50,28 +50,29 @@ _LAYER_NAMES: Mapping[str, tuple[str, str]] = {
     "compliance": ("新增工业用地合规", "New industrial land: compliance"),
     "assessment": ("集聚区考核", "Zone assessment"),
 }
-_LANGS = ("zh", "en")
 
 
 # --- argument checks --------------------------------------------------------------------------
 
 
-def _check_common(caller: str, *, m: Any, basemap: Any, lang: Any) -> None:
-    if lang not in _LANGS:
-        msg = f"{caller}(): `lang` must be one of {_LANGS}; received {lang!r}."
-        raise ValueError(msg)
+def check_common(caller: str, *, m: Any, basemap: Any, lang: Any) -> None:
+    """Check the arguments every ``map_*`` function takes (``caller`` is its name)."""
+    check_lang(lang, caller=caller)
     if m is not None and not isinstance(m, folium.Map):
-        msg = f"{caller}(): `m` must be a folium.Map (or None for a new map); received {type(m).__name__}."
+        msg = (
+            f"{caller}(): `m` must be a folium.Map (or None for a new map); "
+            f"received {type(m).__name__}."
+        )
         raise TypeError(msg)
     if m is None:
         if basemap is not None and basemap not in BASEMAPS:
             msg = f"{caller}(): `basemap` must be one of {(*BASEMAPS, None)}; received {basemap!r}."
             raise ValueError(msg)
         if basemap is not None:
-            _tiles(basemap)  # a missing Tianditu key fails here, before any work
+            basemap_tiles(basemap)  # a missing Tianditu key fails here, before any work
 
 
-def _check_layer(
+def check_layer(
     frame: Any, *, arg: str, caller: str, required: Sequence[str] = ()
 ) -> gpd.GeoDataFrame:
     if not isinstance(frame, gpd.GeoDataFrame):
@@ -93,7 +94,7 @@ def _check_layer(
     return frame
 
 
-def _check_fields(
+def check_fields(
     frame: pd.DataFrame, fields: Sequence[str] | None, *, arg: str, caller: str
 ) -> None:
     if fields is None:
@@ -111,7 +112,7 @@ def _check_fields(
         raise SchemaError(msg)
 
 
-def _present(frame: pd.DataFrame, names: Sequence[str | None]) -> list[str]:
+def present_columns(frame: pd.DataFrame, names: Sequence[str | None]) -> list[str]:
     out: list[str] = []
     for name in names:
         if name is not None and name in frame.columns and name not in out and name != "geometry":
@@ -119,11 +120,11 @@ def _present(frame: pd.DataFrame, names: Sequence[str | None]) -> list[str]:
     return out
 
 
-def _layer_name(kind: str, lang: Lang) -> str:
+def layer_name(kind: str, lang: Lang) -> str:
     return _LAYER_NAMES[kind][0 if lang == "zh" else 1]
 
 
-def _policy_note(frame: pd.DataFrame, lang: Lang) -> str | None:
+def policy_note(frame: pd.DataFrame, lang: Lang) -> str | None:
     policy = frame.attrs.get("policy")
     if not policy:
         return None
@@ -181,14 +182,14 @@ def draw(
     return m
 
 
-def _fill_base(style: Mapping[str, Any] | None, **overrides: Any) -> dict[str, Any]:
+def fill_base(style: Mapping[str, Any] | None, **overrides: Any) -> dict[str, Any]:
     base = {**_FILL_BASE, **overrides}
     if style:
         base.update(style)
     return base
 
 
-def _bank_geometry(bank: Any, parcels: gpd.GeoDataFrame | None, caller: str) -> gpd.GeoDataFrame:
+def bank_geometry(bank: Any, parcels: gpd.GeoDataFrame | None, caller: str) -> gpd.GeoDataFrame:
     if isinstance(bank, gpd.GeoDataFrame) and bank.geometry.name in bank.columns:
         return bank
     if not isinstance(bank, pd.DataFrame):
@@ -200,7 +201,7 @@ def _bank_geometry(bank: Any, parcels: gpd.GeoDataFrame | None, caller: str) -> 
             "on their parcels (joined on `parcel_id`)."
         )
         raise SchemaError(msg)
-    _check_layer(parcels, arg="parcels", caller=caller, required=("parcel_id",))
+    check_layer(parcels, arg="parcels", caller=caller, required=("parcel_id",))
     if "parcel_id" not in bank.columns:
         msg = f"{caller}(): `bank` lacks `parcel_id`, needed to join it to `parcels`."
         raise SchemaError(msg)
@@ -218,7 +219,7 @@ def _bank_geometry(bank: Any, parcels: gpd.GeoDataFrame | None, caller: str) -> 
     )
 
 
-def _zone_names(zones: gpd.GeoDataFrame) -> pd.Series:
+def zone_names(zones: gpd.GeoDataFrame) -> pd.Series:
     if "name" not in zones.columns:
         return pd.Series(dtype=object)
     return zones.drop_duplicates("zone_id").set_index("zone_id")["name"]

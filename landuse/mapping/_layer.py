@@ -35,6 +35,7 @@ from branca.element import Element, Figure
 from folium.map import Layer
 from folium.template import tojavascript
 
+from landuse._checks import Lang
 from landuse._sinks import script_json
 from landuse.crs.webmap import wgs84_to_gcj02
 from landuse.errors import GeometryError, LanduseError, LanduseWarning, format_ids
@@ -52,7 +53,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh", "en"]
 Basemap = Literal["osm", "tianditu-vector", "tianditu-imagery", "amap", "amap-satellite"]
 Role = Literal["fill", "outline"]
 
@@ -99,7 +99,7 @@ BASEMAPS: Mapping[str, _BasemapDef] = {
 }
 
 
-def _tiles(basemap: str) -> list[dict[str, Any]]:
+def basemap_tiles(basemap: str) -> list[dict[str, Any]]:
     if basemap == "osm":
         return [
             {
@@ -169,11 +169,11 @@ def _core_assets() -> tuple[str, str]:
 # it (a value, a column or layer name) would be run as template code when the page is
 # rendered, by save_map, a notebook display or ``Map.save`` (review D1: an enterprise name ran a
 # shell command; ``{#`` made a map unsaveable). landuse elements therefore build their parts
-# in Python and put them into the page as finished text (:class:`_Text`), never through a
+# in Python and put them into the page as finished text (:class:`Text`), never through a
 # template engine; text from data goes in as :func:`~landuse._sinks.script_json`.
 
 
-class _Text(Element):
+class Text(Element):
     """Finished text in the page, written as it is (never compiled as a template)."""
 
     def __init__(self, text: str) -> None:
@@ -198,7 +198,7 @@ class _PageParts(folium.MacroElement):
             msg = "a landuse map element can only be rendered inside a folium Figure"
             raise TypeError(msg)
         for part, text in self.page_parts().items():
-            getattr(figure, part).add_child(_Text(text), name=self.get_name())
+            getattr(figure, part).add_child(Text(text), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
 
@@ -226,7 +226,7 @@ class _BaseMap(Layer, _PageParts):
             control=True,
         )
         self._name = "LanduseBasemap"
-        self.tiles = _tiles(basemap)
+        self.tiles = basemap_tiles(basemap)
 
     def page_parts(self) -> dict[str, str]:
         tiles = ", ".join(

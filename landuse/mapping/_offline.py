@@ -42,7 +42,7 @@ import folium
 
 from landuse._atomic import atomic_path
 from landuse.errors import LanduseError
-from landuse.mapping._layer import _Text, ensure_layer_control_last
+from landuse.mapping._layer import Text, ensure_layer_control_last
 
 __all__ = ["inline_assets", "render_html", "save_map"]
 
@@ -82,9 +82,9 @@ def render_html(m: folium.Map) -> str:
     saved = [OrderedDict(part._children) for part in parts]
     for part in parts:
         for key, child in list(part._children.items()):
-            # landuse parts (_Text) are always render products, also those of an element
+            # landuse parts (Text) are always render products, also those of an element
             # removed from the map since (a second layer control dropped by save_map)
-            if key in rendered or key.startswith("macro_element_") or isinstance(child, _Text):
+            if key in rendered or key.startswith("macro_element_") or isinstance(child, Text):
                 del part._children[key]
     try:
         return str(figure.render())

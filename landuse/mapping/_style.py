@@ -16,8 +16,9 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from landuse._checks import Lang
 from landuse.errors import SchemaError, format_ids
-from landuse.schema import LAYERS
+from landuse.schema import CATEGORY_LABELS, LAYERS, category_labels
 
 __all__ = [
     "CATEGORY_COLORS",
@@ -34,7 +35,6 @@ __all__ = [
     "value_labels",
 ]
 
-Lang = Literal["zh", "en"]
 Scheme = Literal[
     "quantiles",
     "equal_interval",
@@ -130,41 +130,9 @@ CATEGORY_COLORS: Mapping[str, Mapping[str, str]] = {
     },
 }
 
-_VALUE_LABELS: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "grade": {
-        "A": ("A类", "Grade A"),
-        "B": ("B类", "Grade B"),
-        "C": ("C类", "Grade C"),
-        "D": ("D类", "Grade D"),
-    },
-    "verdict": {
-        "inside": ("区内", "Inside"),
-        "inside_within_tolerance": ("区内（容差内）", "Inside (within tolerance)"),
-        "straddles_boundary": ("跨越边界", "Straddles the boundary"),
-        "outside": ("区外", "Outside"),
-        "wrong_functional_area": ("功能分区不符", "Wrong functional area"),
-        "not_industrial_use": ("非工业用途", "Not industrial use"),
-    },
-    "area_type": {
-        "industrial": ("产业发展区", "Industrial development area"),
-        "business": ("商务服务区", "Business service area"),
-        "residential": ("居住生活区", "Residential area"),
-    },
-    "land_use": {
-        "industrial": ("工业", "Industrial"),
-        "logistics": ("物流仓储", "Logistics"),
-        "commercial": ("商业服务业", "Commercial"),
-        "residential": ("居住", "Residential"),
-        "other": ("其他", "Other"),
-    },
-    "production_status": {
-        "producing": ("正常生产", "Producing"),
-        "partly_stopped": ("部分停产", "Partly stopped"),
-        "stopped": ("停产", "Stopped"),
-        "under_construction": ("在建", "Under construction"),
-        "not_started": ("未开工", "Not started"),
-    },
-}
+#: Categories whose values are shown as codes, not labels: the bank's ``route`` column is
+#: labelled "Route code" (处置路径代码); ``route_label`` carries the label.
+_CODE_CATEGORIES = frozenset({"route"})
 
 # Labels of columns that are not in the canonical schema, or whose map label differs.
 _FIELD_LABELS: Mapping[str, tuple[str, str]] = {
@@ -258,9 +226,21 @@ def field_label(name: str, lang: Lang) -> str:
 
 
 def value_labels(column: str | None, lang: Lang) -> dict[str, str]:
-    """Display labels of a known categorical column's values (empty for other columns)."""
-    table = _VALUE_LABELS.get(column or "", {})
-    return {value: pair[0 if lang == "zh" else 1] for value, pair in table.items()}
+    """Display labels of a known categorical column's values (empty for other columns).
+
+    The labels are those of the package's one catalogue, :data:`landuse.schema.CATEGORY_LABELS`,
+    so a legend or tooltip names a category as the workbooks and sentences do.
+
+    Examples
+    --------
+    >>> value_labels("verdict", "zh")["straddles_boundary"]
+    '跨集聚区边界'
+    >>> value_labels("land_use", "en")["commercial"], value_labels("far", "en")
+    ('Commercial', {})
+    """
+    if column not in CATEGORY_LABELS or column in _CODE_CATEGORIES:
+        return {}
+    return category_labels(column, lang=lang)
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,16 @@ from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import geopandas as gpd
 import numpy as np
 
 from landuse._atomic import atomic_path
+from landuse._checks import Lang, check_lang
 from landuse.crs import to_analysis_crs
 from landuse.errors import CRSError, LanduseWarning, SchemaError
+from landuse.mapping._draw import ZONE_COLOR
 from landuse.mapping._style import Styling, categorical_styling, color_styling, field_label
 
 if TYPE_CHECKING:
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["plot_map"]
 
-Lang = Literal["zh", "en"]
 _SUFFIXES = (".png", ".pdf", ".svg")
 _CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -50,7 +51,6 @@ _CJK_FAMILIES = (
 _CJK_FILES = re.compile(
     r"(NotoSansCJK|NotoSansSC|SourceHanSans|wqy|msyh|simhei|PingFang|STHeiti|Sarasa)", re.I
 )
-_ZONE_COLOR = "#d6604d"
 _FILL = {"color": "#4d4d4d", "weight": 0.6, "opacity": 0.7, "fillOpacity": 0.75}
 
 
@@ -59,7 +59,10 @@ def _import_matplotlib() -> Any:
         import matplotlib
         from matplotlib import font_manager
     except ImportError as exc:
-        msg = 'plot_map() needs matplotlib: pip install "landuse[plot]" (or conda install matplotlib).'
+        msg = (
+            'plot_map() needs matplotlib: pip install "landuse[plot]" '
+            "(or conda install matplotlib)."
+        )
         raise ImportError(msg) from exc
     return matplotlib, font_manager
 
@@ -293,33 +296,92 @@ def plot_map(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][:2]
     ['Producing (2,599)', 'Partly stopped (67)']
     """
+    caller = "plot_map"
+    check_lang(lang, caller=caller)
+    out_path = _check_args(data, path, caller=caller)
     matplotlib, _ = _import_matplotlib()
-    from matplotlib.figure import Figure
+    font = cjk_font()
+    lang = _drawable_lang(lang, font)
+    frame = _projected(data, "data")
+    styling = _data_styling(
+        frame,
+        column=column,
+        scheme=scheme,
+        k=k,
+        bins=bins,
+        cmap=cmap,
+        categorical=categorical,
+        colors=colors,
+        title=title,
+        lang=lang,
+    )
+    with ExitStack() as stack:
+        _enter_font_context(stack, matplotlib, font)
+        fig, ax = _figure_and_axes(ax, figsize=figsize, dpi=dpi)
+        handles, bounds = _draw_layers(
+            ax, frame, styling, zones=zones, functional_areas=functional_areas, lang=lang
+        )
+        xlim, ylim = _fit_view(ax, bounds)
+        if legend and handles:
+            _add_legend(ax, handles, styling)
+        if scale_bar:
+            _scale_bar(ax, xlim=xlim, ylim=ylim)
+        if north_arrow:
+            _north_arrow(ax, lang)
+        if title:
+            ax.set_title(title)
+        if out_path is not None:
+            with atomic_path(out_path) as tmp:
+                fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=out_path.suffix.lower()[1:])
+    return fig
 
-    if lang not in ("zh", "en"):
-        msg = f"plot_map(): `lang` must be one of ('zh', 'en'); received {lang!r}."
-        raise ValueError(msg)
+
+# --- the phases of plot_map -------------------------------------------------------------------
+
+
+def _check_args(data: Any, path: str | os.PathLike[str] | None, *, caller: str) -> Path | None:
+    """Check ``data`` and the suffix of ``path``; return ``path`` as a Path (or None)."""
     if not isinstance(data, gpd.GeoDataFrame):
-        msg = f"plot_map(): `data` must be a GeoDataFrame; received {type(data).__name__}."
+        msg = f"{caller}(): `data` must be a GeoDataFrame; received {type(data).__name__}."
         raise TypeError(msg)
     out_path = Path(path) if path is not None else None
     if out_path is not None and out_path.suffix.lower() not in _SUFFIXES:
-        msg = f"plot_map(): `path` must end in one of {_SUFFIXES}; received {out_path.name!r}."
+        msg = f"{caller}(): `path` must end in one of {_SUFFIXES}; received {out_path.name!r}."
         raise ValueError(msg)
-    font = cjk_font()
+    return out_path
+
+
+def _drawable_lang(lang: Lang, font: str | None) -> Lang:
+    """``lang``, or English (with a warning) when Chinese is asked for without a CJK font."""
     if lang == "zh" and font is None:
         warnings.warn(
             "plot_map(): no font with Chinese characters was found, so labels are drawn in "
             "English. Install one (Debian: apt-get install fonts-noto-cjk) for Chinese labels.",
             LanduseWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-        lang = "en"
-    frame = _projected(data, "data")
+        return "en"
+    return lang
+
+
+def _data_styling(
+    frame: gpd.GeoDataFrame,
+    *,
+    column: str | None,
+    scheme: str,
+    k: int,
+    bins: Sequence[float] | None,
+    cmap: str | Sequence[str],
+    categorical: bool | None,
+    colors: Mapping[Any, str] | Sequence[str] | None,
+    title: str | None,
+    lang: Lang,
+) -> Styling:
+    """Colours of the data layer, computed as the interactive maps compute them."""
     if column is not None and column not in frame.columns:
         msg = f"plot_map(): `column={column!r}` is not a column of `data`."
         raise SchemaError(msg)
-    styling = color_styling(
+    return color_styling(
         frame,
         column,
         caller="plot_map",
@@ -335,76 +397,96 @@ def plot_map(
         single_color="#fdae61",
         single_label=title or ("图斑" if lang == "zh" else "Features"),
     )
+
+
+def _enter_font_context(stack: ExitStack, matplotlib: Any, font: str | None) -> None:
+    """Use the CJK font (if any) and no unicode minus; silence missing-glyph warnings without."""
     rc: dict[str, Any] = {"axes.unicode_minus": False}
     if font is not None:
         rc["font.sans-serif"] = [font, *matplotlib.rcParams["font.sans-serif"]]
         rc["font.family"] = "sans-serif"
-    with ExitStack() as stack:
-        stack.enter_context(matplotlib.rc_context(rc))
-        if font is None:
-            stack.enter_context(warnings.catch_warnings())
-            warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
-        if ax is None:
-            fig = Figure(figsize=figsize, dpi=dpi)
-            ax = fig.add_subplot()
-        else:
-            fig = cast("Figure", ax.get_figure(root=True))
-        handles: list[Any] = []
-        fa_handles: list[Any] = []
-        if functional_areas is not None and len(functional_areas):
-            fa = _projected(functional_areas, "functional_areas").to_crs(frame.crs)
-            fa_styling = categorical_styling(
-                fa["area_type"],
-                column="area_type",
-                base={"weight": 1.2, "fillOpacity": 0.18, "dashArray": "4 3"},
-                title="",
-                lang=lang,
-                stroke="fill",
-            )
-            _draw_layer(ax, fa, fa_styling, zorder=1, outline=True)
-            fa_handles = _legend_handles(fa_styling)
-        _draw_layer(ax, frame, styling, zorder=2)
-        handles = _legend_handles(styling) + fa_handles
-        bounds = np.asarray(frame.total_bounds, dtype=float)
-        if zones is not None and len(zones):
-            z = _projected(zones, "zones").to_crs(frame.crs)
-            z.boundary.plot(ax=ax, color=_ZONE_COLOR, linewidth=1.8, zorder=3)
-            from matplotlib.lines import Line2D
+    stack.enter_context(matplotlib.rc_context(rc))
+    if font is None:
+        stack.enter_context(warnings.catch_warnings())
+        warnings.filterwarnings("ignore", message="Glyph .* missing from", category=UserWarning)
 
-            zone_label = "集聚区边界" if lang == "zh" else "Zone boundary"
-            handles.append(Line2D([], [], color=_ZONE_COLOR, linewidth=1.8, label=zone_label))
-            zb = np.asarray(z.total_bounds, dtype=float)
-            if not np.all(np.isfinite(bounds)):
-                bounds = zb
+
+def _figure_and_axes(
+    ax: Axes | None, *, figsize: tuple[float, float], dpi: int
+) -> tuple[Figure, Axes]:
+    """A new figure with one axes, or the figure of the axes given."""
+    from matplotlib.figure import Figure
+
+    if ax is None:
+        fig = Figure(figsize=figsize, dpi=dpi)
+        return fig, fig.add_subplot()
+    return cast("Figure", ax.get_figure(root=True)), ax
+
+
+def _draw_layers(
+    ax: Axes,
+    frame: gpd.GeoDataFrame,
+    styling: Styling,
+    *,
+    zones: gpd.GeoDataFrame | None,
+    functional_areas: gpd.GeoDataFrame | None,
+    lang: Lang,
+) -> tuple[list[Any], np.ndarray]:
+    """Draw functional areas, the data and zone outlines; return legend handles and bounds."""
+    fa_handles: list[Any] = []
+    if functional_areas is not None and len(functional_areas):
+        fa = _projected(functional_areas, "functional_areas").to_crs(frame.crs)
+        fa_styling = categorical_styling(
+            fa["area_type"],
+            column="area_type",
+            base={"weight": 1.2, "fillOpacity": 0.18, "dashArray": "4 3"},
+            title="",
+            lang=lang,
+            stroke="fill",
+        )
+        _draw_layer(ax, fa, fa_styling, zorder=1, outline=True)
+        fa_handles = _legend_handles(fa_styling)
+    _draw_layer(ax, frame, styling, zorder=2)
+    handles = _legend_handles(styling) + fa_handles
+    bounds = np.asarray(frame.total_bounds, dtype=float)
+    if zones is not None and len(zones):
+        from matplotlib.lines import Line2D
+
+        z = _projected(zones, "zones").to_crs(frame.crs)
+        z.boundary.plot(ax=ax, color=ZONE_COLOR, linewidth=1.8, zorder=3)
+        zone_label = "集聚区边界" if lang == "zh" else "Zone boundary"
+        handles.append(Line2D([], [], color=ZONE_COLOR, linewidth=1.8, label=zone_label))
         if not np.all(np.isfinite(bounds)):
-            msg = "plot_map(): there is nothing to draw (no geometry in `data` or `zones`)."
-            raise SchemaError(msg)
-        pad = 0.05 * max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1.0)
-        xlim = (bounds[0] - pad, bounds[2] + pad)
-        ylim = (bounds[1] - pad, bounds[3] + pad)
-        ax.set_xlim(*xlim)
-        ax.set_ylim(*ylim)
-        ax.set_aspect("equal")
-        ax.set_axis_off()
-        if legend and handles:
-            legend_title = styling.legend["title"] if styling.legend else None
-            ax.legend(
-                handles=handles,
-                title=legend_title or None,
-                loc="upper left",
-                bbox_to_anchor=(1.01, 1.0),
-                borderaxespad=0.0,
-                fontsize=7,
-                title_fontsize=8,
-                framealpha=0.9,
-            )
-        if scale_bar:
-            _scale_bar(ax, xlim=xlim, ylim=ylim)
-        if north_arrow:
-            _north_arrow(ax, lang)
-        if title:
-            ax.set_title(title)
-        if out_path is not None:
-            with atomic_path(out_path) as tmp:
-                fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=out_path.suffix.lower()[1:])
-    return fig
+            bounds = np.asarray(z.total_bounds, dtype=float)
+    if not np.all(np.isfinite(bounds)):
+        msg = "plot_map(): there is nothing to draw (no geometry in `data` or `zones`)."
+        raise SchemaError(msg)
+    return handles, bounds
+
+
+def _fit_view(
+    ax: Axes, bounds: np.ndarray
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Frame ``bounds`` with a 5 % margin, equal aspect, no axes; return the limits."""
+    pad = 0.05 * max(bounds[2] - bounds[0], bounds[3] - bounds[1], 1.0)
+    xlim = (bounds[0] - pad, bounds[2] + pad)
+    ylim = (bounds[1] - pad, bounds[3] + pad)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    return xlim, ylim
+
+
+def _add_legend(ax: Axes, handles: list[Any], styling: Styling) -> None:
+    legend_title = styling.legend["title"] if styling.legend else None
+    ax.legend(
+        handles=handles,
+        title=legend_title or None,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0.0,
+        fontsize=7,
+        title_fontsize=8,
+        framealpha=0.9,
+    )
