@@ -19,6 +19,7 @@ Derived indicators (2021 | 2020):
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -519,8 +520,47 @@ def test_bad_options(stats, policy):
         assess_zones(stats, year=2021, policy=policy, missing_increment="zero")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"`reward_pool_wan` must be a number ≥ 0"):
         assess_zones(stats, year=2021, policy=policy, reward_pool_wan=-1)
-    with pytest.raises(ValueError, match=r'`lang` must be "zh" or "en"'):
+    with pytest.raises(ValueError, match=r'`lang` passed to assess_zones\(\) must be "zh" or "en"'):
         assess_zones(stats, year=2021, policy=policy, lang="fr")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'policy'"):
+        assess_zones(stats, year=2021)  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"`policy` passed to assess_zones\(\) must be .*received None"
+    ):
+        assess_zones(stats, year=2021, policy=None)  # type: ignore[arg-type]
+    with pytest.raises(
+        TypeError, match=r"`zone_stats` passed to assess_zones\(\) must be a DataFrame"
+    ):
+        assess_zones(stats.to_dict(), year=2021, policy=policy)  # type: ignore[arg-type]
+
+
+def test_policy_as_name_path_or_policy_gives_the_same_assessment(stats, policy):
+    """One contract (issue 16): a profile name, a TOML path (str or Path) and a Policy."""
+    toml = Path(landuse.policy.__file__).parent / "profiles" / "qingdao-2019.toml"
+    results = [
+        assess_zones(stats, year=2021, policy=p, reward_pool_wan=10_000)
+        for p in ("qingdao-2019", toml, str(toml), policy)
+    ]
+    for other in results[1:]:
+        pd.testing.assert_frame_equal(results[0], other)
+        assert other.attrs["policy"] == "qingdao-2019"
+        assert other.attrs["benchmarks"] == results[0].attrs["benchmarks"]
+    # a Path used to fall through to an AttributeError; a missing file is a PolicyError
+    with pytest.raises(PolicyError, match=r"missing\.toml"):
+        assess_zones(stats, year=2021, policy=toml.with_name("missing.toml"))
+
+
+def test_errors_name_the_function_called(stats, policy, tmp_path):
+    with pytest.raises(ValueError, match=r"`lang` passed to zone_indicators\(\)"):
+        zone_indicators(stats, year=2021, lang="de")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"`zone_stats` passed to zone_indicators\(\)"):
+        zone_indicators([1, 2], year=2021)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"`assessment` passed to write_assessment\(\)"):
+        write_assessment([1], tmp_path / "x.xlsx")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"`lang` passed to write_assessment\(\)"):
+        write_assessment(stats, tmp_path / "x.xlsx", lang="de")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"`lang` passed to save_indicator_charts\(\)"):
+        save_indicator_charts(stats, tmp_path, lang="de")  # type: ignore[arg-type]
 
 
 # --- the sample --------------------------------------------------------------------------------
@@ -528,7 +568,9 @@ def test_bad_options(stats, policy):
 
 def test_sample_creation_failures_match_its_readme():
     s = landuse.load_sample()
-    r = by_zone(assess_zones(s.zone_stats, year=2021, zones=s.zones, lang="en"))
+    r = by_zone(
+        assess_zones(s.zone_stats, year=2021, zones=s.zones, policy="qingdao-2019", lang="en")
+    )
     failed = r.index[r["meets_creation_conditions"].eq(False)].tolist()
     assert sorted(failed) == ["QD08", "QD12", "QD13", "QD14"]
     assert r.loc["QD12", "creation_failures"].startswith("leading-industry share 43.0% < 50%")

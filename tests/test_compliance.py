@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +17,7 @@ from geopandas.testing import assert_geodataframe_equal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import landuse.policy
 from landuse import _overlap
 from landuse._clip import Pieces, clip_areas, convex_clips
 from landuse.cli import main
@@ -27,10 +29,13 @@ from landuse.compliance import (
     write_compliance,
 )
 from landuse.compliance._measure import tiling
-from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError
+from landuse.errors import CRSError, GeometryError, LanduseWarning, PolicyError, SchemaError
 from landuse.policy import load_policy
+from landuse.schema import category_labels
 
 CRS = "EPSG:4549"
+#: The policy every call names (check_new_land requires one; the rule has no number in it).
+QD = "qingdao-2019"
 
 
 def with_hole(outer: shapely.Polygon, inner: shapely.Polygon) -> shapely.Polygon:
@@ -134,7 +139,7 @@ def proposals() -> gpd.GeoDataFrame:
 
 def test_exact_shares_verdicts_and_distances(zones, proposals):
     before = proposals.copy()
-    report = check_new_land(proposals, zones=zones)
+    report = check_new_land(proposals, zones=zones, policy=QD)
     assert_geodataframe_equal(proposals, before)  # input untouched
     assert report.index.equals(proposals.index)
     assert report.crs == proposals.crs
@@ -162,7 +167,7 @@ def test_exact_shares_verdicts_and_distances(zones, proposals):
 
 
 def test_reason_texts_zh_and_en(zones, proposals):
-    zh = check_new_land(proposals, zones=zones)["reason_text"]
+    zh = check_new_land(proposals, zones=zones, policy=QD)["reason_text"]
     note = "；未提供功能分区，未核对产业发展区"
     assert zh["in"] == "全部位于集聚区QD02内" + note
     assert zh["half"] == "跨集聚区边界：50% 在集聚区QD02内，7.5 亩（50%）在集聚区外" + note
@@ -171,7 +176,7 @@ def test_reason_texts_zh_and_en(zones, proposals):
     assert zh["sliver"] == (
         "位于集聚区QD02内；集聚区外 50 平方米（0.5%），在容差内（容差：≤100 平方米且≤1%）" + note
     )
-    en = check_new_land(proposals, zones=zones, lang="en")["reason_text"]
+    en = check_new_land(proposals, zones=zones, lang="en", policy=QD)["reason_text"]
     assert en["far"] == "outside every zone; 4717 m from the nearest zone, QD03"
     assert en["edge"] == "outside every zone; touches zone QD02 along its boundary only"
     assert en["gap"] == (
@@ -181,7 +186,7 @@ def test_reason_texts_zh_and_en(zones, proposals):
 
 
 def test_strict_tolerance_and_larger_tolerance(zones, proposals):
-    strict = check_new_land(proposals, zones=zones, tolerance_m2=0, tolerance_share=0)
+    strict = check_new_land(proposals, zones=zones, tolerance_m2=0, tolerance_share=0, policy=QD)
     assert strict.loc["sliver", "verdict"] == "straddles_boundary"
     # touching stays touching, exactly, even in Gauss-Krüger coordinates of millions of metres
     dx, dy = QD_GK
@@ -190,13 +195,16 @@ def test_strict_tolerance_and_larger_tolerance(zones, proposals):
         zones=zones.set_geometry(zones.translate(dx, dy)),
         tolerance_m2=0,
         tolerance_share=0,
+        policy=QD,
     )
     for name in ("edge", "hole", "far"):
         assert strict.loc[name, "share_in_zone"] == 0.0
         assert moved.loc[name, "share_in_zone"] == 0.0
         assert moved.loc[name, "verdict"] == "outside"
     assert moved.loc["edge", "distance_to_zone_m"] == 0.0
-    loose = check_new_land(proposals, zones=zones, tolerance_m2=6000, tolerance_share=0.49)
+    loose = check_new_land(
+        proposals, zones=zones, tolerance_m2=6000, tolerance_share=0.49, policy=QD
+    )
     # 5000 m² is 50 % of "half": beyond the share limit, so it still straddles
     assert loose.loc["half", "verdict"] == "straddles_boundary"
     assert loose.loc["sliver", "verdict"] == "inside_within_tolerance"
@@ -204,7 +212,7 @@ def test_strict_tolerance_and_larger_tolerance(zones, proposals):
     p = gpd.GeoDataFrame(
         {"land_use": ["industrial"]}, geometry=[shapely.box(-99.5, 100, 0.5, 200)], crs=CRS
     )
-    out = check_new_land(p, zones=zones)
+    out = check_new_land(p, zones=zones, policy=QD)
     assert out["verdict"].tolist() == ["outside"]
     np.testing.assert_allclose(out["share_in_zone"], [0.005])
     assert (
@@ -226,7 +234,7 @@ def test_functional_areas(zones, areas):
         ],
         crs=CRS,
     )
-    r = check_new_land(p, zones=zones, functional_areas=areas)
+    r = check_new_land(p, zones=zones, functional_areas=areas, policy=QD)
     assert r["verdict"].astype(str).tolist() == [
         "inside",
         "wrong_functional_area",
@@ -288,8 +296,10 @@ def test_tiling_mode_equals_general_mode():
     p = gpd.GeoDataFrame(
         {"land_use": ["industrial"] * len(xy)}, geometry=[square(x, y, 150) for x, y in xy], crs=CRS
     )
-    fast = check_new_land(p, zones=zones, functional_areas=areas)
-    general = check_new_land(p, zones=zones, functional_areas=areas.drop(columns="zone_id"))
+    fast = check_new_land(p, zones=zones, functional_areas=areas, policy=QD)
+    general = check_new_land(
+        p, zones=zones, functional_areas=areas.drop(columns="zone_id"), policy=QD
+    )
     for c in ("share_in_zone", "share_in_industrial_area", "area_outside_m2", "distance_to_zone_m"):
         np.testing.assert_allclose(fast[c], general[c], rtol=1e-12, atol=1e-9)
     for c in ("zone_id", "area_type", "nearest_zone_id", "verdict"):
@@ -297,28 +307,30 @@ def test_tiling_mode_equals_general_mode():
 
 
 def test_threads_and_chunks_do_not_change_results(zones, proposals, monkeypatch):
-    one = check_new_land(proposals, zones=zones, n_jobs=1)
+    one = check_new_land(proposals, zones=zones, n_jobs=1, policy=QD)
     monkeypatch.setattr(_overlap, "CHUNK", 3)
     monkeypatch.setattr(_overlap, "MIN_CHUNK", 2)
-    many = check_new_land(proposals, zones=zones, n_jobs=2)
+    many = check_new_land(proposals, zones=zones, n_jobs=2, policy=QD)
     assert_geodataframe_equal(one, many)
 
 
 def test_land_use(zones, proposals):
     p = proposals.copy()
     p["land_use"] = ["commercial", "商业用地", *["industrial"] * (len(p) - 2)]
-    r = check_new_land(p, zones=zones)
+    r = check_new_land(p, zones=zones, policy=QD)
     assert r["verdict"].astype(str).tolist()[:3] == ["not_industrial_use"] * 2 + ["outside"]
-    assert r["reason_text"]["in"] == "用途为商业用地，不是工业用地，不按集聚区供地规则判定"
+    assert r["reason_text"]["in"] == "用途为商业服务业用地，不是工业用地，不按集聚区供地规则判定"
     logistics = p.assign(land_use="logistics")
-    r2 = check_new_land(logistics, zones=zones, industrial_uses=("industrial", "logistics"))
+    r2 = check_new_land(
+        logistics, zones=zones, industrial_uses=("industrial", "logistics"), policy=QD
+    )
     assert (r2["verdict"] != "not_industrial_use").all()
     with pytest.warns(LanduseWarning, match="has no `land_use` column"):
-        r3 = check_new_land(p.drop(columns="land_use"), zones=zones)
+        r3 = check_new_land(p.drop(columns="land_use"), zones=zones, policy=QD)
     assert r3.attrs["not_evaluated"]["not_industrial_use"] == ["land_use"]
     assert r3["reason_text"]["in"].endswith("；用途缺失，未核对用途")
     p.loc["in", "land_use"] = None
-    r4 = check_new_land(p, zones=zones)
+    r4 = check_new_land(p, zones=zones, policy=QD)
     assert r4.loc["in", "verdict"] == "inside"
     assert r4.loc["in", "reason_text"].endswith("；用途缺失，未核对用途")
 
@@ -337,39 +349,49 @@ def test_proposals_without_area_are_refused(zones):
     with pytest.raises(
         GeometryError, match=r"1 of 4 have no geometry \(missing or empty\) \(G2\)"
     ) as info:
-        check_new_land(p, zones=zones)
+        check_new_land(p, zones=zones, policy=QD)
     assert "1 of 4 have no area (collapsed to a line or a point) (G3)" in str(info.value)
     assert "1 of 4 are not polygons (G4)" in str(info.value)
     bowtie = shapely.Polygon([(0, 0), (100, 100), (100, 0), (0, 60), (0, 0)])
     with pytest.raises(GeometryError, match=r"1 of 1 have invalid geometry \(0\)"):
-        check_new_land(gpd.GeoDataFrame(geometry=[bowtie], crs=CRS), zones=zones)
+        check_new_land(gpd.GeoDataFrame(geometry=[bowtie], crs=CRS), zones=zones, policy=QD)
 
 
 def test_crs_and_schema_errors(zones, proposals, areas):
     with pytest.raises(CRSError, match="`zones`"):
-        check_new_land(proposals, zones=zones.to_crs(3857))
+        check_new_land(proposals, zones=zones.to_crs(3857), policy=QD)
     with pytest.raises(CRSError, match="geographic"):
-        check_new_land(proposals.to_crs(4326), zones=zones.to_crs(4326))
+        check_new_land(proposals.to_crs(4326), zones=zones.to_crs(4326), policy=QD)
     with pytest.raises(CRSError, match="`functional_areas`"):
-        check_new_land(proposals, zones=zones, functional_areas=areas.to_crs(4547))
+        check_new_land(proposals, zones=zones, functional_areas=areas.to_crs(4547), policy=QD)
     with pytest.raises(SchemaError, match="needs a `zone_id` column"):
-        check_new_land(proposals, zones=zones.rename(columns={"zone_id": "id"}))
+        check_new_land(proposals, zones=zones.rename(columns={"zone_id": "id"}), policy=QD)
     with pytest.raises(SchemaError, match="`zones` is empty"):
-        check_new_land(proposals, zones=zones.iloc[:0])
+        check_new_land(proposals, zones=zones.iloc[:0], policy=QD)
     with pytest.raises(SchemaError, match="not one of industrial, business, residential"):
-        check_new_land(proposals, zones=zones, functional_areas=areas.assign(area_type="公园"))
+        check_new_land(
+            proposals, zones=zones, functional_areas=areas.assign(area_type="公园"), policy=QD
+        )
     with pytest.raises(ValueError, match=r"`tolerance_share` must be a share .*\[0, 0.5\)"):
-        check_new_land(proposals, zones=zones, tolerance_share=0.5)
+        check_new_land(proposals, zones=zones, tolerance_share=0.5, policy=QD)
     with pytest.raises(ValueError, match="`tolerance_m2` must be a finite area"):
-        check_new_land(proposals, zones=zones, tolerance_m2=-1)
-    with pytest.raises(ValueError, match="`lang` must be one of 'zh', 'en'"):
-        check_new_land(proposals, zones=zones, lang="fr")  # type: ignore[arg-type]
+        check_new_land(proposals, zones=zones, tolerance_m2=-1, policy=QD)
+    with pytest.raises(
+        ValueError, match=r'`lang` passed to check_new_land\(\) must be "zh" or "en"'
+    ):
+        check_new_land(proposals, zones=zones, lang="fr", policy=QD)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"`industrial_uses` must be .* industrial, logistics"):
-        check_new_land(proposals, zones=zones, industrial_uses=("factory",))
-    with pytest.raises(TypeError, match="`policy` must be a landuse Policy"):
-        check_new_land(proposals, zones=zones, policy="qingdao-2019")  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"`proposals` must be a geopandas\.GeoDataFrame"):
-        check_new_land(pd.DataFrame(proposals), zones=zones)  # type: ignore[arg-type]
+        check_new_land(proposals, zones=zones, industrial_uses=("factory",), policy=QD)
+    with pytest.raises(
+        TypeError, match=r"`policy` passed to check_new_land\(\) must be a landuse\.Policy"
+    ):
+        check_new_land(proposals, zones=zones, policy=None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'policy'"):
+        check_new_land(proposals, zones=zones)  # type: ignore[call-arg]
+    with pytest.raises(
+        TypeError, match=r"`proposals` passed to check_new_land\(\) must be a GeoDataFrame"
+    ):
+        check_new_land(pd.DataFrame(proposals), zones=zones, policy=QD)  # type: ignore[arg-type]
 
 
 def test_policy_name_recorded(zones, proposals):
@@ -377,6 +399,41 @@ def test_policy_name_recorded(zones, proposals):
     assert (
         check_new_land(proposals, zones=zones, policy=national).attrs["policy"] == "national-2008"
     )
+
+
+def test_policy_as_name_path_or_policy_gives_the_same_report(zones, proposals, areas):
+    """One contract (issue 16): a profile name, a TOML path and a Policy all work."""
+    toml = Path(landuse.policy.__file__).parent / "profiles" / "qingdao-2019.toml"
+    reports = [
+        check_new_land(proposals, zones=zones, functional_areas=areas, policy=policy)
+        for policy in ("qingdao-2019", toml, str(toml), load_policy("qingdao-2019"))
+    ]
+    for other in reports[1:]:
+        assert_geodataframe_equal(reports[0], other)
+        assert other.attrs == reports[0].attrs
+    assert reports[0].attrs["policy"] == "qingdao-2019"
+    with pytest.raises(PolicyError, match="no-such-profile"):
+        check_new_land(proposals, zones=zones, policy="no-such-profile")
+    with pytest.raises(TypeError, match=r"check_new_land\(\).*received int"):
+        check_new_land(proposals, zones=zones, policy=2019)  # type: ignore[arg-type]
+
+
+def test_errors_name_the_function_called(zones, proposals, areas, tmp_path):
+    """A check done by a shared helper names the public function the user called."""
+    report = check_new_land(proposals, zones=zones, policy=QD)
+    with pytest.raises(SchemaError, match=r"^write_compliance: `report` has no `nope` column"):
+        write_compliance(report, tmp_path / "r.csv", by="nope")
+    with pytest.raises(TypeError, match=r"^write_compliance: `report` must be the GeoDataFrame"):
+        write_compliance(pd.DataFrame(report), tmp_path / "r.csv")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"`lang` passed to write_compliance\(\)"):
+        write_compliance(report, tmp_path / "r.csv", lang="de")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"`lang` passed to outside_zone_summary\(\)"):
+        outside_zone_summary(report, lang="de")  # type: ignore[arg-type]
+    parcels = proposals.assign(land_use="commercial")
+    with pytest.raises(TypeError, match=r"`functional_areas` passed to find_encroachment\(\)"):
+        find_encroachment(parcels, functional_areas=pd.DataFrame(areas))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"`lang` passed to find_encroachment\(\)"):
+        find_encroachment(parcels, functional_areas=areas, lang="de")  # type: ignore[arg-type]
 
 
 # --- outside_zone_summary -------------------------------------------------------------------
@@ -397,7 +454,7 @@ def test_outside_zone_summary(zones):
         ],
         crs=CRS,
     )
-    table = outside_zone_summary(check_new_land(p, zones=zones))
+    table = outside_zone_summary(check_new_land(p, zones=zones, policy=QD))
     assert table.index.tolist() == ["即墨区", "城阳区", "合计"]
     t = table
     assert t["proposals"].tolist() == [3, 1, 4]
@@ -407,14 +464,14 @@ def test_outside_zone_summary(zones):
     np.testing.assert_allclose(t["area_mu"], [45.0, 15.0, 60.0])
     np.testing.assert_allclose(t["area_outside_mu"], [7.5, 15.0, 22.5])
     np.testing.assert_allclose(t["share_outside"], [7.5 / 45, 1.0, 22.5 / 60])
-    en = outside_zone_summary(check_new_land(p, zones=zones), total=True, lang="en")
+    en = outside_zone_summary(check_new_land(p, zones=zones, policy=QD), total=True, lang="en")
     assert en.index[-1] == "total"
     by_zone = outside_zone_summary(
-        check_new_land(p, zones=zones), by="nearest_zone_id", total=False
+        check_new_land(p, zones=zones, policy=QD), by="nearest_zone_id", total=False
     )
     assert by_zone.index.tolist() == ["QD02"]
     with pytest.raises(SchemaError, match="has no `nope` column"):
-        outside_zone_summary(check_new_land(p, zones=zones), by="nope")
+        outside_zone_summary(check_new_land(p, zones=zones, policy=QD), by="nope")
     with pytest.raises(SchemaError, match="lacks `verdict`, `area_outside_m2`"):
         outside_zone_summary(p)
 
@@ -451,7 +508,7 @@ def test_find_encroachment(areas):
         "residential_in_industrial_area",
     ]
     assert found["reason_text"][11] == (
-        "商业用地位于集聚区QD02的产业发展区内 10000 平方米（15 亩，占宗地 100%），挤占产业空间"
+        "商业服务业用地位于集聚区QD02的产业发展区内 10000 平方米（15 亩，占宗地 100%），挤占产业空间"
     )
     assert found.attrs["checked"] == 4
     assert found["land_use"].tolist() == ["商业用地", "residential"]  # a copy of the rows
@@ -538,7 +595,7 @@ def overlay_shares(proposals: gpd.GeoDataFrame, zones: gpd.GeoDataFrame) -> np.n
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(zones=zone_layers(), proposals=proposal_layers())
 def test_property_shares(zones, proposals):
-    report = check_new_land(proposals, zones=zones)
+    report = check_new_land(proposals, zones=zones, policy=QD)
     share = report["share_in_zone"].to_numpy()
     assert ((share >= 0) & (share <= 1)).all()
     np.testing.assert_allclose(share, overlay_shares(proposals, zones), rtol=0, atol=1e-9)
@@ -547,12 +604,13 @@ def test_property_shares(zones, proposals):
     moved = check_new_land(
         proposals.set_geometry(proposals.translate(dx, dy)),
         zones=zones.set_geometry(zones.translate(dx, dy)),
+        policy=QD,
     )
     np.testing.assert_allclose(moved["share_in_zone"], share, rtol=0, atol=1e-9)
     np.testing.assert_allclose(moved["distance_to_zone_m"], report["distance_to_zone_m"], atol=1e-6)
     # functional areas equal to the zones (one industrial area each): the fast tiled pass
     areas = zones.assign(area_type="industrial")
-    tiled = check_new_land(proposals, zones=zones, functional_areas=areas)
+    tiled = check_new_land(proposals, zones=zones, functional_areas=areas, policy=QD)
     ind = tiled["share_in_industrial_area"].to_numpy()
     assert ((ind >= 0) & (ind <= 1)).all()
     np.testing.assert_allclose(tiled["share_in_zone"], share, rtol=0, atol=1e-9)
@@ -584,7 +642,7 @@ def test_property_clip_kernel_matches_geos(zones, proposals):
 
 
 def test_write_compliance(tmp_path, zones, proposals):
-    report = check_new_land(proposals, zones=zones)
+    report = check_new_land(proposals, zones=zones, policy=QD)
     gpkg = write_compliance(report, tmp_path / "r.gpkg")
     assert [str(n) for n in pyogrio.list_layers(gpkg[0])[:, 0]] == [
         "compliance",
@@ -602,9 +660,35 @@ def test_write_compliance(tmp_path, zones, proposals):
     xlsx = write_compliance(report, tmp_path / "r.xlsx", lang="en")
     sheets = pd.read_excel(xlsx[0], sheet_name=None)
     assert list(sheets) == ["compliance", "outside zones"]
-    assert sheets["compliance"]["verdict"].iloc[1] == "straddles a zone boundary"
+    assert sheets["compliance"]["verdict"].iloc[1] == "Straddles a zone boundary"
     with pytest.raises(ValueError, match=r"must end in \.gpkg, \.csv or \.xlsx"):
         write_compliance(report, tmp_path / "r.shp")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_written_labels_come_from_the_catalogue(tmp_path, zones, proposals, areas, lang):
+    """CSV and Excel show the catalogue's verdict, functional-area and land-use labels."""
+    p = proposals.copy()
+    p["land_use"] = ["commercial", "logistics", *["industrial"] * (len(p) - 2)]
+    report = check_new_land(p, zones=zones, functional_areas=areas, policy=QD)
+    verdicts = category_labels("verdict", lang=lang)
+    expected = report["verdict"].astype(str).map(verdicts).tolist()
+    expected_types = report["area_type"].map(category_labels("area_type", lang=lang))
+    expected_uses = report["land_use"].map(category_labels("land_use", lang=lang)).tolist()
+    assert set(expected) <= set(verdicts.values())
+    assert {"商业服务业用地", "Commercial"} & set(expected_uses)
+    csv, _ = write_compliance(report, tmp_path / "r.csv", lang=lang)
+    (xlsx,) = write_compliance(report, tmp_path / "r.xlsx", lang=lang)
+    header = {
+        "zh": ("判定", "主要功能区", "用途"),
+        "en": ("verdict", "main functional area", "land_use"),
+    }
+    verdict, area_type, land_use = header[lang]
+    sheet = "新增工业用地合规" if lang == "zh" else "compliance"
+    for table in (pd.read_csv(csv), pd.read_excel(xlsx, sheet_name=sheet)):
+        assert table[verdict].tolist() == expected
+        assert table[area_type].fillna("").tolist() == expected_types.fillna("").tolist()
+        assert table[land_use].tolist() == expected_uses
 
 
 def test_cli_check(tmp_path, zones, proposals, areas):
@@ -635,7 +719,7 @@ def test_cli_check(tmp_path, zones, proposals, areas):
 
 def test_no_proposals(zones, areas):
     empty = gpd.GeoDataFrame({"land_use": pd.Series([], dtype="str")}, geometry=[], crs=CRS)
-    report = check_new_land(empty, zones=zones, functional_areas=areas)
+    report = check_new_land(empty, zones=zones, functional_areas=areas, policy=QD)
     assert len(report) == 0
     assert report.columns.tolist()[-2:] == ["reason_text", "geometry"]
     table = outside_zone_summary(report, by="nearest_zone_id")

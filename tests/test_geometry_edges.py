@@ -99,7 +99,7 @@ def test_subm_parcels_4cm_off_a_long_zone_edge_are_outside() -> None:
     geoms = geoms[keep]
     assert len(geoms) > 900
     zones = frame([zone], ["Z1"], col="zone_id", crs=PREFIXED)
-    rep = check_new_land(proposals(geoms, PREFIXED), zones=zones, tolerance_m2=0, tolerance_share=0)
+    rep = check_new_land(proposals(geoms, PREFIXED), zones=zones, tolerance_m2=0, tolerance_share=0, policy="qingdao-2019")
     assert (rep["share_in_zone"] == 0).all()
     assert (rep["area_outside_m2"].to_numpy() == shapely.area(geoms)).all()
     assert rep["zone_id"].isna().all()
@@ -134,7 +134,7 @@ def test_one_parcel_06m_4cm_off_reads_outside_touching_and_1cm2_inside() -> None
         return shapely.Polygon(pts + (gap - ((pts - m) @ normal).min()) * normal)
 
     geoms = [square(0.04), square(0.0), square(-0.01)]
-    rep = check_new_land(proposals(geoms, PREFIXED), zones=zones, tolerance_m2=0, tolerance_share=0)
+    rep = check_new_land(proposals(geoms, PREFIXED), zones=zones, tolerance_m2=0, tolerance_share=0, policy="qingdao-2019")
     ref = [shapely.intersection(g, zone).area for g in geoms]
     assert rep["share_in_zone"][0] == 0
     assert rep["share_in_zone"][1] == 0
@@ -161,7 +161,7 @@ def test_tiny_zone_part_at_zone_prefixed_coordinates_counts() -> None:
     tiny = shapely.box(X0 + 3, Y0 + 3, X0 + 3.05, Y0 + 3.05)
     zones = frame([shapely.MultiPolygon([big, tiny])], ["Z1"], col="zone_id", crs=PREFIXED)
     prop = shapely.box(X0, Y0, X0 + 10, Y0 + 10)
-    rep = check_new_land(proposals([prop], PREFIXED), zones=zones)
+    rep = check_new_land(proposals([prop], PREFIXED), zones=zones, policy="qingdao-2019")
     assert rep["share_in_zone"][0] * 100 == pytest.approx(tiny.area, rel=1e-6)
     assert rep["zone_id"][0] == "Z1"
     got = assign_zones(proposals([prop], PREFIXED), zones=zones)
@@ -195,7 +195,7 @@ def test_empty_ring_zone_check_new_land_and_assign_zones() -> None:
             shapely.box(534410, 3993010, 534420, 3993020),
         ]
     )
-    rep = check_new_land(props, zones=zones)
+    rep = check_new_land(props, zones=zones, policy="qingdao-2019")
     assert rep["share_in_zone"].tolist() == [0.5, 1.0]
     assert rep["area_outside_m2"].tolist() == [5000.0, 0.0]
     assert rep["verdict"].tolist() == ["straddles_boundary", "inside"]
@@ -207,7 +207,7 @@ def test_empty_ring_zone_check_new_land_and_assign_zones() -> None:
 def test_empty_ring_proposal_check_new_land() -> None:
     zones = frame([shapely.box(534400, 3993000, 534500, 3993100)], ["Z1"], col="zone_id")
     props = proposals([empty_ring_square(534450, 3993000)])
-    rep = check_new_land(props, zones=zones)
+    rep = check_new_land(props, zones=zones, policy="qingdao-2019")
     assert rep["share_in_zone"].tolist() == [0.5]
     assert rep["area_outside_m2"].tolist() == [5000.0]
 
@@ -286,7 +286,7 @@ def test_sliver_hole_zone_share_is_one_next_to_a_neighbour() -> None:
         col="zone_id",
     )
     prop = shapely.box(x0 - 30, y0 + 20, x0 + 30, y0 + 80)  # 30 m each side: 1800 + 1800 m²
-    rep = check_new_land(proposals([prop]), zones=zones)
+    rep = check_new_land(proposals([prop]), zones=zones, policy="qingdao-2019")
     assert rep["share_in_zone"][0] == pytest.approx(1.0, abs=1e-9)
     assert rep["area_outside_m2"][0] == pytest.approx(0.0, abs=1e-6)
     assert rep["verdict"][0] in ("inside", "inside_within_tolerance")
@@ -302,7 +302,7 @@ def test_sliver_hole_zone_proposal_over_the_whole_square() -> None:
     zone = square_200(x0, y0, SLIVER)
     zones = frame([zone], ["A"], col="zone_id")
     prop = shapely.box(x0 - 10, y0 - 10, x0 + 110, y0 + 110)
-    rep = check_new_land(proposals([prop]), zones=zones)
+    rep = check_new_land(proposals([prop]), zones=zones, policy="qingdao-2019")
     assert rep["share_in_zone"][0] == pytest.approx(zone.area / prop.area, rel=1e-9)
     assert zone.area / prop.area == pytest.approx((10_000 - 95 * 0.0004 / 2) / 14_400, rel=1e-9)
 
@@ -444,7 +444,7 @@ def test_property_compliance_and_zones_agree_with_overlay(case) -> None:
     ref_in = np.array([shapely.intersection(p, union).area for p in pgeoms])
     per_zone = np.array([[shapely.intersection(p, z).area for z in zgeoms] for p in pgeoms])
     tol = AREA_RTOL * area + np.spacing(x0) * shapely.length(np.array(pgeoms, dtype=object))
-    rep = check_new_land(props, zones=zones)
+    rep = check_new_land(props, zones=zones, policy="qingdao-2019")
     got_in = rep["share_in_zone"].to_numpy() * area
     assert np.all(np.abs(got_in - ref_in) <= tol)
     assert np.all(np.abs(rep["area_outside_m2"].to_numpy() - (area - ref_in)) <= tol)

@@ -258,7 +258,7 @@ def test_nc_check_new_land_and_assign_zones_agree_with_overlay(counties):
     per = per.reindex(props["proposal_id"], fill_value=0.0)
     union = shapely.union_all(counties.geometry.to_numpy())
     ref_in = shapely.area(shapely.intersection(geoms, union))
-    rep = check_new_land(props, zones=counties)
+    rep = check_new_land(props, zones=counties, policy="qingdao-2019")
     assert np.all(np.abs(rep["share_in_zone"].to_numpy() * area - ref_in) <= tol)
     assert np.all(np.abs(rep["area_outside_m2"].to_numpy() - (area - ref_in)) <= tol)
     got = assign_zones(props, zones=counties)

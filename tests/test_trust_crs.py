@@ -90,7 +90,7 @@ def d5():
 
 def test_d5_web_mercator_is_refused_with_the_scale_factor(d5):
     zone, prop = d5
-    out = landuse.check_new_land(prop, zones=zone)
+    out = landuse.check_new_land(prop, zones=zone, policy="qingdao-2019")
     assert out.verdict.tolist() == ["inside_within_tolerance"]
     assert out.area_outside_m2.tolist() == pytest.approx([80.0])  # 0.8 m × 100 m
     # Web Mercator's scale is sec(lat) (PROJ applies the spherical formula to geodetic
@@ -99,7 +99,7 @@ def test_d5_web_mercator_is_refused_with_the_scale_factor(d5):
     k = 1 / math.cos(math.radians(lat))
     assert k == pytest.approx(1.238, abs=1e-3)
     with pytest.raises(CRSError) as caught:
-        landuse.check_new_land(prop.to_crs(3857), zones=zone.to_crs(3857))
+        landuse.check_new_land(prop.to_crs(3857), zones=zone.to_crs(3857), policy="qingdao-2019")
     text = str(caught.value)
     assert "`proposals` passed to check_new_land() is in EPSG:3857" in text
     assert f"scale factor {k:.4f}" in text
@@ -400,4 +400,4 @@ def test_area_analyses_accept_equal_area_while_distance_checks_refuse_it():
     assert assigned["zone_id"].tolist()[0] == "Z"
     assert assigned["share_in_zone"].tolist() == pytest.approx([1.0, 0.0], abs=1e-9)
     with pytest.raises(CRSError, match=r"equal-area CRS keeps areas but not lengths"):
-        landuse.check_new_land(ea.rename(columns={"parcel_id": "proposal_id"}), zones=zone)
+        landuse.check_new_land(ea.rename(columns={"parcel_id": "proposal_id"}), zones=zone, policy="qingdao-2019")

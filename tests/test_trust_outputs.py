@@ -117,7 +117,7 @@ def string_cells(sheet) -> list[openpyxl.cell.Cell]:
 @pytest.fixture(scope="module")
 def report():
     s = landuse.load_sample()
-    return check_new_land(s.proposals.head(6), zones=s.zones)
+    return check_new_land(s.proposals.head(6), zones=s.zones, policy="qingdao-2019")
 
 
 def ids(n: int):
@@ -187,7 +187,7 @@ def test_property_compliance_csv_reads_back_equal(
 
 @pytest.fixture(scope="module")
 def assessment():
-    return landuse.assess_zones(landuse.load_sample().zone_stats, year=2021)
+    return landuse.assess_zones(landuse.load_sample().zone_stats, year=2021, policy="qingdao-2019")
 
 
 @SETTINGS

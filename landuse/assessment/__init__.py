@@ -26,12 +26,22 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from landuse._checks import (
+    Lang,
+    PolicyLike,
+    check_frame,
+    check_lang,
+    check_projected,
+    check_same_crs,
+    resolve_policy,
+)
 from landuse.assessment._report import save_indicator_charts, write_assessment
 from landuse.assessment._rules import (
     INDICATORS,
@@ -46,17 +56,16 @@ from landuse.assessment._rules import (
     weights,
 )
 from landuse.assessment._stats import (
-    check_lang,
     check_stats,
     check_year,
     indicator_table,
     lookup,
     take,
 )
-from landuse.crs import check_projected, check_same_crs
 from landuse.errors import LanduseWarning, PolicyError, SchemaError, format_ids
-from landuse.policy import Policy, load_policy
+from landuse.policy import Policy
 from landuse.units import m2_to_mu, wan_to_yi
+from landuse.zones import assign_zones
 
 __all__ = [
     "INDICATORS",
@@ -70,7 +79,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["zh", "en"]
 MissingIncrement = Literal["unranked", "stock_only"]
 
 
@@ -145,7 +153,7 @@ def zone_indicators(
     'no 2020 statistics: increment not computable'
     """
     caller = "zone_indicators"
-    check_lang(lang, caller)
+    lang = check_lang(lang, caller=caller)
     year = check_year(year, caller)
     stats = check_stats(zone_stats, caller=caller, zones=zones)
     out, _, _ = indicator_table(stats, year=year, zones=zones, lang=lang, caller=caller)
@@ -226,7 +234,7 @@ def assess_zones(
     zone_stats: pd.DataFrame,
     *,
     year: int,
-    policy: Policy | str = "qingdao-2019",
+    policy: PolicyLike,
     benchmark: Literal["best", "mean", "median", "target"] | Mapping[str, Any] | None = None,
     zones: pd.DataFrame | None = None,
     reward_pool_wan: float | None = None,
@@ -261,8 +269,10 @@ def assess_zones(
         The assessed year (needs ``year - 1`` for increments; earlier years for the
         elimination rule).
     policy
-        Profile or its name. Uses ``assessment.*`` (weights, 40/60, benchmark method, score
-        bounds, elimination and reward rules), ``zone_creation.*`` and ``tiers.levels``.
+        The policy profile: a :class:`~landuse.policy.Policy`, a built-in profile name
+        (``"qingdao-2019"``) or a path to a TOML profile. Required. Uses ``assessment.*``
+        (weights, 40/60, benchmark method, score bounds, elimination and reward rules),
+        ``zone_creation.*`` and ``tiers.levels``.
     benchmark
         ``"best"`` (the best zone, 标杆), ``"mean"``, ``"median"`` (of the zones), ``"target"``
         (``assessment.stock_targets`` / ``increment_targets`` from the profile, user input), or
@@ -310,6 +320,9 @@ def assess_zones(
         ``national-2008``, which has no assessment section), or the shares do not sum to 1.
     ValueError
         Invalid ``benchmark``, ``missing_increment``, ``lang`` or ``reward_pool_wan``.
+    TypeError
+        ``policy`` is not a Policy, a profile name or a path; ``zone_stats`` is not a
+        DataFrame; ``year`` is not an integer.
 
     Notes
     -----
@@ -327,7 +340,8 @@ def assess_zones(
     --------
     >>> from landuse import load_sample
     >>> s = load_sample()
-    >>> result = assess_zones(s.zone_stats, year=2021, zones=s.zones, reward_pool_wan=12000)
+    >>> result = assess_zones(s.zone_stats, year=2021, zones=s.zones, policy="qingdao-2019",
+    ...                       reward_pool_wan=12000)
     >>> result[["zone_id", "rank", "total_score", "reward_wan"]].head(3).round(1)
       zone_id  rank  total_score  reward_wan
     0    QD04     1         74.3      4714.0
@@ -341,8 +355,58 @@ def assess_zones(
      'QD09': '排名末1位 (第14/14名)'}
     """
     caller = "assess_zones"
-    check_lang(lang, caller)
+    policy = resolve_policy(policy, caller=caller)
+    lang = check_lang(lang, caller=caller)
     year = check_year(year, caller)
+    _check_options(missing_increment, reward_pool_wan, caller)
+    rules = _Rules.of(policy)
+    stats = check_stats(zone_stats, caller=caller, zones=zones)
+    _check_weighted_columns(stats, rules, caller)
+    table, order, has_cur = indicator_table(stats, year=year, zones=zones, lang=lang, caller=caller)
+    assessable = {"stock": has_cur, "increment": has_cur & table["increment_available"].to_numpy()}
+    bench = _benchmarks(benchmark, table, order, assessable, policy, rules, lang)
+    scores, part_scores, not_positive = _scores(table, bench, rules, assessable, year, caller)
+    if not_positive:
+        warnings.warn(
+            f"{caller}: {len(not_positive)} benchmark(s) for {year} are not positive or "
+            "missing (no zone has a value above 0, or no zone has the indicator at all), so "
+            f"every zone scores 0 on them: {', '.join(not_positive)}. Check the statistics "
+            "of those indicators, or give them weight 0.",
+            LanduseWarning,
+            stacklevel=2,
+        )
+    ranking = _Ranking.of(part_scores, rules, assessable, missing_increment)
+    meets_all, meets, failures = _creation(stats, order, year, policy, lang)
+    warn, reasons = _elimination(stats, order, year, ranking, meets_all, policy, lang)
+    reward, unallocated = _rewards(reward_pool_wan, ranking, meets, warn, policy)
+    columns = _columns(table, zones, ranking, policy, lang) | {
+        "meets_creation_conditions": to_boolean(meets),
+        "creation_failures": pd.array(failures, dtype="str"),
+        "elimination_warning": warn,
+        "elimination_reason": pd.array(join_texts(len(table), reasons), dtype="str"),
+        "reward_wan": reward,
+    }
+    out = _sorted_frame(columns, table, scores, ranking, order, lang)
+    out.attrs = {
+        "policy": policy.name,
+        "year": year,
+        "benchmarks": _benchmark_records(bench, rules, lang),
+        "stock_share": rules.stock_share,
+        "increment_share": rules.increment_share,
+        "reward_pool_wan": None if reward_pool_wan is None else float(reward_pool_wan),
+        "reward_unallocated_wan": unallocated,
+        "parameters": _parameters(policy),
+        "lang": lang,
+    }
+    log.info("assessed %d zones for %d (%d ranked)", len(out), year, ranking.n_ranked)
+    return out
+
+
+# --- the phases of assess_zones ----------------------------------------------------------------
+
+
+def _check_options(missing_increment: Any, reward_pool_wan: Any, caller: str) -> None:
+    """``missing_increment`` is a known rule; ``reward_pool_wan`` a number ≥ 0 or None."""
     if missing_increment not in ("unranked", "stock_only"):
         msg = (
             f'{caller}: `missing_increment` must be "unranked" or "stock_only", got '
@@ -357,26 +421,49 @@ def assess_zones(
     ):
         msg = f"{caller}: `reward_pool_wan` must be a number ≥ 0 (万元) or None, got {reward_pool_wan!r}"
         raise ValueError(msg)
-    if isinstance(policy, str):
-        policy = load_policy(policy)
-    stock_share = policy.require("assessment.stock_share")
-    increment_share = policy.require("assessment.increment_share")
-    if abs(stock_share + increment_share - 1) > 1e-9:
-        msg = (
-            f"policy {policy.name!r}: `assessment.stock_share` + `assessment.increment_share` "
-            f"must be 1, got {stock_share} + {increment_share}"
-        )
-        raise PolicyError(msg)
-    stock_w = weights(policy, "stock")
-    increment_w = weights(policy, "increment")
-    lo = policy.require("assessment.score_ratio_min")
-    hi = policy.require("assessment.score_ratio_max")
 
-    stats = check_stats(zone_stats, caller=caller, zones=zones)
+
+@dataclass(frozen=True)
+class _Rules:
+    """The scoring numbers of the profile: the 40/60 split, weights and score-ratio bounds."""
+
+    stock_share: float
+    increment_share: float
+    stock_w: dict[str, float]
+    increment_w: dict[str, float]
+    lo: float
+    hi: float
+
+    @classmethod
+    def of(cls, policy: Policy) -> _Rules:
+        stock_share = policy.require("assessment.stock_share")
+        increment_share = policy.require("assessment.increment_share")
+        if abs(stock_share + increment_share - 1) > 1e-9:
+            msg = (
+                f"policy {policy.name!r}: `assessment.stock_share` + "
+                f"`assessment.increment_share` must be 1, got {stock_share} + {increment_share}"
+            )
+            raise PolicyError(msg)
+        return cls(
+            stock_share=stock_share,
+            increment_share=increment_share,
+            stock_w=weights(policy, "stock"),
+            increment_w=weights(policy, "increment"),
+            lo=policy.require("assessment.score_ratio_min"),
+            hi=policy.require("assessment.score_ratio_max"),
+        )
+
+    def weight(self, part: str) -> dict[str, float]:
+        """Return the normalised weights of ``part`` ("stock" or "increment")."""
+        return self.stock_w if part == "stock" else self.increment_w
+
+
+def _check_weighted_columns(stats: pd.DataFrame, rules: _Rules, caller: str) -> None:
+    """Every indicator with a weight > 0 has its input columns."""
     needed = {
         i.key: [c for c in i.inputs if c not in stats.columns]
         for i in INDICATORS
-        if stock_w[i.key] > 0 or increment_w[i.key] > 0
+        if rules.stock_w[i.key] > 0 or rules.increment_w[i.key] > 0
     }
     needed = {k: v for k, v in needed.items() if v}
     if needed:
@@ -387,36 +474,61 @@ def assess_zones(
             "stock_weights': {...}, 'assessment.increment_weights': {...}}))."
         )
         raise SchemaError(msg)
-    table, order, has_cur = indicator_table(stats, year=year, zones=zones, lang=lang, caller=caller)
-    n = len(table)
-    increment_ok = table["increment_available"].to_numpy()
-    bench = resolve_benchmarks(
+
+
+def _benchmarks(
+    benchmark: Any,
+    table: pd.DataFrame,
+    order: pd.Index,
+    assessable: dict[str, np.ndarray],
+    policy: Policy,
+    rules: _Rules,
+    lang: Lang,
+) -> dict[str, dict[str, tuple[float, str]]]:
+    """``{part: {indicator: (benchmark, basis)}}`` from the zones that can be assessed."""
+    return resolve_benchmarks(
         benchmark,
         policy=policy,
         values={
-            i.column: np.where(has_cur, table[i.column].to_numpy(dtype="float64"), np.nan)
+            i.column: np.where(
+                assessable["stock"], table[i.column].to_numpy(dtype="float64"), np.nan
+            )
             for i in INDICATORS
         },
         increments={
             i.column: np.where(
-                has_cur & increment_ok,
+                assessable["increment"],
                 table[f"{i.column}_increment"].to_numpy(dtype="float64"),
                 np.nan,
             )
             for i in INDICATORS
         },
         zone_ids=order.to_numpy(),
-        stock_w=stock_w,
-        increment_w=increment_w,
+        stock_w=rules.stock_w,
+        increment_w=rules.increment_w,
         lang=lang,
     )
 
-    # scores: 100 × weight × clip(value / benchmark)
+
+def _scores(
+    table: pd.DataFrame,
+    bench: dict[str, dict[str, tuple[float, str]]],
+    rules: _Rules,
+    assessable: dict[str, np.ndarray],
+    year: int,
+    caller: str,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], list[str]]:
+    """Points per indicator and part: 100 × weight × clip(value / benchmark).
+
+    Returns the points, the part sums and the indicators whose benchmark is not positive
+    where that is suspicious (the caller warns).
+    """
+    n = len(table)
     scores: dict[str, np.ndarray] = {}
-    part_scores = {}
+    part_scores: dict[str, np.ndarray] = {}
     not_positive: list[str] = []
-    assessable = {"stock": has_cur, "increment": has_cur & increment_ok}
-    for part, suffix, w in (("stock", "", stock_w), ("increment", "_increment", increment_w)):
+    for part, suffix in (("stock", ""), ("increment", "_increment")):
+        w = rules.weight(part)
         part_total = np.zeros(n)
         for ind in INDICATORS:
             b = bench[part][ind.key][0]
@@ -433,51 +545,84 @@ def assess_zones(
                     log.info("%s: no zone improved %s in %d; every zone scores 0", caller,
                              ind.key, year)  # fmt: skip
             else:
-                s = 100.0 * w[ind.key] * np.clip(x / b, lo, hi)
+                s = 100.0 * w[ind.key] * np.clip(x / b, rules.lo, rules.hi)
             scores[f"{ind.key}_{part}_score"] = s
             part_total = part_total + s
         part_scores[part] = part_total
-    if not_positive:
-        warnings.warn(
-            f"{caller}: {len(not_positive)} benchmark(s) for {year} are not positive or "
-            "missing (no zone has a value above 0, or no zone has the indicator at all), so "
-            f"every zone scores 0 on them: {', '.join(not_positive)}. Check the statistics "
-            "of those indicators, or give them weight 0.",
-            LanduseWarning,
-            stacklevel=2,
-        )
-    stock_score, increment_score = part_scores["stock"], part_scores["increment"]
-    total = stock_share * stock_score + increment_share * increment_score
-    stock_only = (
-        has_cur & ~increment_ok & ~np.isnan(stock_score) & (missing_increment == "stock_only")
-    )
-    total = np.where(stock_only, stock_score, total)
-    ranked = ~np.isnan(total)
-    n_ranked = int(ranked.sum())
-    rank = pd.Series(total).rank(method="min", ascending=False).to_numpy()
-    revenue = table["revenue_wan"].to_numpy(dtype="float64")
+    return scores, part_scores, not_positive
 
-    # creation conditions for every year of the statistics (the elimination rule looks back)
+
+@dataclass(frozen=True)
+class _Ranking:
+    """Part scores, total (40/60, or the stock score alone by ``missing_increment``), rank."""
+
+    stock_score: np.ndarray
+    increment_score: np.ndarray
+    total: np.ndarray
+    stock_only: np.ndarray  # ranked on the stock score alone
+    ranked: np.ndarray
+    rank: np.ndarray  # float, NaN when unranked
+    n_ranked: int
+
+    @classmethod
+    def of(
+        cls,
+        part_scores: dict[str, np.ndarray],
+        rules: _Rules,
+        assessable: dict[str, np.ndarray],
+        missing_increment: MissingIncrement,
+    ) -> _Ranking:
+        stock_score, increment_score = part_scores["stock"], part_scores["increment"]
+        total = rules.stock_share * stock_score + rules.increment_share * increment_score
+        has_cur, increment_ok = assessable["stock"], assessable["increment"]
+        stock_only = (
+            has_cur & ~increment_ok & ~np.isnan(stock_score) & (missing_increment == "stock_only")
+        )
+        total = np.where(stock_only, stock_score, total)
+        ranked = ~np.isnan(total)
+        rank = pd.Series(total).rank(method="min", ascending=False).to_numpy()
+        return cls(stock_score, increment_score, total, stock_only, ranked, rank, int(ranked.sum()))
+
+
+def _creation(
+    stats: pd.DataFrame, order: pd.Index, year: int, policy: Policy, lang: Lang
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Creation conditions met per row of ``stats``, per zone in ``year``, and the failures.
+
+    Every year is evaluated: the elimination rule looks back.
+    """
     meets_all, failures_all = creation_conditions(
         stats, policy=policy, lang=lang, explain=(stats["year"] == year).to_numpy()
     )
     at = lookup(stats, order, year)
-    meets = take(meets_all, at)
-    failures = take(failures_all, at, missing=None)
+    return meets_all, take(meets_all, at), take(failures_all, at, missing=None)
 
-    # elimination warning
+
+def _elimination(
+    stats: pd.DataFrame,
+    order: pd.Index,
+    year: int,
+    ranking: _Ranking,
+    meets_all: np.ndarray,
+    policy: Policy,
+    lang: Lang,
+) -> tuple[np.ndarray, list[tuple[np.ndarray, Any]]]:
+    """Elimination warning per zone, with the reasons (bottom ranks, failed years)."""
+    total, ranked, rank = ranking.total, ranking.ranked, ranking.rank
     reasons: list[tuple[np.ndarray, Any]] = []
-    warn = np.zeros(n, dtype=bool)
+    warn = np.zeros(len(order), dtype=bool)
     bottom = int(policy.require("assessment.elimination_bottom_count"))
-    if 0 < bottom < n_ranked:  # never when every ranked zone would be "last"
+    if 0 < bottom < ranking.n_ranked:  # never when every ranked zone would be "last"
         cut = np.sort(total[ranked])[bottom - 1]
         is_bottom = ranked & (total <= cut) & (rank > 1)  # ties included; never the first
         warn |= is_bottom
         ranks = np.char.mod("%d", rank[is_bottom])
-        reasons.append((is_bottom, fill("bottom", lang, count=bottom, rank=ranks, n=n_ranked)))
+        reasons.append(
+            (is_bottom, fill("bottom", lang, count=bottom, rank=ranks, n=ranking.n_ranked))
+        )
     failed_years = int(policy.require("assessment.elimination_failed_years"))
     if failed_years > 0:
-        failed = np.ones(n, dtype=bool)
+        failed = np.ones(len(order), dtype=bool)
         for k in range(failed_years):
             failed &= take(meets_all, lookup(stats, order, year - k)) == 0
         warn |= failed
@@ -485,90 +630,112 @@ def assess_zones(
         reasons.append(
             (failed, text(key, lang, years=failed_years, first=year - failed_years + 1, last=year))
         )
+    return warn, reasons
 
-    # rewards
-    unallocated: float | None = None
-    reward = np.full(n, np.nan)
-    if reward_pool_wan is not None:
-        top = int(policy.require("assessment.reward_top_count"))
-        cap = float(policy.require("assessment.reward_wan_max"))
-        eligible = ranked & (meets == 1) & ~warn
-        reward = np.zeros(n)
-        if top > 0 and eligible.any():
-            cut = np.sort(total[eligible])[::-1][min(top, int(eligible.sum())) - 1]
-            winners = np.flatnonzero(eligible & (total >= cut))  # ties at the cut included
-            reward[winners] = allocate_rewards(total[winners], pool=float(reward_pool_wan), cap=cap)
-        unallocated = float(reward_pool_wan) - float(reward.sum())
 
+def _rewards(
+    reward_pool_wan: float | None,
+    ranking: _Ranking,
+    meets: np.ndarray,
+    warn: np.ndarray,
+    policy: Policy,
+) -> tuple[np.ndarray, float | None]:
+    """Reward per zone (万元; NaN without a pool) and what is left unallocated."""
+    n = len(ranking.total)
+    if reward_pool_wan is None:
+        return np.full(n, np.nan), None
+    total = ranking.total
+    top = int(policy.require("assessment.reward_top_count"))
+    cap = float(policy.require("assessment.reward_wan_max"))
+    eligible = ranking.ranked & (meets == 1) & ~warn
+    reward = np.zeros(n)
+    if top > 0 and eligible.any():
+        cut = np.sort(total[eligible])[::-1][min(top, int(eligible.sum())) - 1]
+        winners = np.flatnonzero(eligible & (total >= cut))  # ties at the cut included
+        reward[winners] = allocate_rewards(total[winners], pool=float(reward_pool_wan), cap=cap)
+    return reward, float(reward_pool_wan) - float(reward.sum())
+
+
+def _columns(
+    table: pd.DataFrame,
+    zones: pd.DataFrame | None,
+    ranking: _Ranking,
+    policy: Policy,
+    lang: Lang,
+) -> dict[str, Any]:
+    """Return the leading result columns: id, name, year, rank, scores, tier, revenue."""
     columns: dict[str, Any] = {"zone_id": table["zone_id"]}
     if zones is not None and "name" in zones.columns:
         names = zones.assign(zone_id=zones["zone_id"].astype("str")).drop_duplicates("zone_id")
         columns["name"] = table["zone_id"].map(names.set_index("zone_id")["name"])
+    revenue = table["revenue_wan"].to_numpy(dtype="float64")
+    rank = np.where(ranking.ranked, ranking.rank, np.nan)
     columns |= {
         "year": table["year"],
-        "rank": pd.array(np.where(ranked, rank, np.nan), dtype="Float64").astype("Int64"),
-        "total_score": total,
-        "stock_score": stock_score,
-        "increment_score": increment_score,
+        "rank": pd.array(rank, dtype="Float64").astype("Int64"),
+        "total_score": ranking.total,
+        "stock_score": ranking.stock_score,
+        "increment_score": ranking.increment_score,
         "tier": _tiers(revenue, policy),
         "revenue_yi": wan_to_yi(revenue),
-        "meets_creation_conditions": to_boolean(meets),
-        "creation_failures": pd.array(failures, dtype="str"),
-        "elimination_warning": warn,
-        "elimination_reason": pd.array(join_texts(n, reasons), dtype="str"),
-        "reward_wan": reward,
     }
+    return columns
+
+
+def _sorted_frame(
+    columns: dict[str, Any],
+    table: pd.DataFrame,
+    scores: dict[str, np.ndarray],
+    ranking: _Ranking,
+    order: pd.Index,
+    lang: Lang,
+) -> pd.DataFrame:
+    """Add the indicator, score and note columns; sort by rank (unranked last), then id."""
+    columns = dict(columns)
     for ind in INDICATORS:
         columns[ind.column] = table[ind.column]
         columns[f"{ind.column}_increment"] = table[f"{ind.column}_increment"]
     for ind in INDICATORS:
         columns[f"{ind.key}_stock_score"] = scores[f"{ind.key}_stock_score"]
         columns[f"{ind.key}_increment_score"] = scores[f"{ind.key}_increment_score"]
-    columns["increment_available"] = increment_ok
+    columns["increment_available"] = table["increment_available"].to_numpy()
     notes = join_texts(
-        n,
+        len(table),
         [
             (table["notes"].notna().to_numpy(), table["notes"].dropna().to_numpy(dtype=object)),
-            (stock_only, text("stock_only", lang)),
+            (ranking.stock_only, text("stock_only", lang)),
         ],
     )
     columns["notes"] = pd.array(notes, dtype="str")
-    # sorted by rank (unranked last), then id
     by_id = pd.factorize(order, sort=True)[0]
-    perm = np.lexsort((by_id, np.where(ranked, rank, np.inf)))
-    out = pd.DataFrame(
+    perm = np.lexsort((by_id, np.where(ranking.ranked, ranking.rank, np.inf)))
+    return pd.DataFrame(
         {
             k: v[perm] if isinstance(v, np.ndarray) else _take_rows(v, perm)
             for k, v in columns.items()
         }
     )
-    out.attrs = {
-        "policy": policy.name,
-        "year": year,
-        "benchmarks": [
-            {
-                "indicator": ind.key,
-                "column": ind.column,
-                "label": ind.label(lang),
-                "unit": ind.unit,
-                "stock_weight": stock_w[ind.key],
-                "stock_benchmark": bench["stock"][ind.key][0],
-                "stock_basis": bench["stock"][ind.key][1],
-                "increment_weight": increment_w[ind.key],
-                "increment_benchmark": bench["increment"][ind.key][0],
-                "increment_basis": bench["increment"][ind.key][1],
-            }
-            for ind in INDICATORS
-        ],
-        "stock_share": stock_share,
-        "increment_share": increment_share,
-        "reward_pool_wan": None if reward_pool_wan is None else float(reward_pool_wan),
-        "reward_unallocated_wan": unallocated,
-        "parameters": _parameters(policy),
-        "lang": lang,
-    }
-    log.info("assessed %d zones for %d (%d ranked)", len(out), year, n_ranked)
-    return out
+
+
+def _benchmark_records(
+    bench: dict[str, dict[str, tuple[float, str]]], rules: _Rules, lang: Lang
+) -> list[dict[str, Any]]:
+    """``attrs["benchmarks"]``: indicator, benchmark and basis per part, normalised weights."""
+    return [
+        {
+            "indicator": ind.key,
+            "column": ind.column,
+            "label": ind.label(lang),
+            "unit": ind.unit,
+            "stock_weight": rules.stock_w[ind.key],
+            "stock_benchmark": bench["stock"][ind.key][0],
+            "stock_basis": bench["stock"][ind.key][1],
+            "increment_weight": rules.increment_w[ind.key],
+            "increment_benchmark": bench["increment"][ind.key][0],
+            "increment_basis": bench["increment"][ind.key][1],
+        }
+        for ind in INDICATORS
+    ]
 
 
 def zone_stats_from_parcels(
@@ -637,8 +804,10 @@ def zone_stats_from_parcels(
     0      Z1       8000.0    500.0          30.0        2
     """
     caller = "zone_stats_from_parcels"
-    check_lang(lang, caller)
+    lang = check_lang(lang, caller=caller)
     year = check_year(year, caller)
+    check_frame(parcels, name="parcels", caller=caller)
+    check_frame(zones, name="zones", caller=caller)
     check_projected(parcels, name="parcels", caller=caller, purpose="area")
     check_projected(zones, name="zones", caller=caller, purpose="area")
     check_same_crs(parcels, zones, names=("parcels", "zones"), caller=caller)
@@ -646,20 +815,7 @@ def zone_stats_from_parcels(
         msg = f"{caller}: `zones` needs a `zone_id` column; received columns {list(zones.columns)}"
         raise SchemaError(msg)
     zone_ids = zones["zone_id"].astype("str")
-    if "zone_id" in parcels.columns:
-        pz = parcels["zone_id"].astype("str")
-        unknown = sorted(set(pz.dropna()) - set(zone_ids))
-        if unknown:
-            msg = (
-                f"{caller}: {len(unknown)} parcel `zone_id` value(s) are not in `zones`: "
-                f"{format_ids(unknown)}; correct them, or drop the column to assign parcels "
-                "to zones by geometry"
-            )
-            raise SchemaError(msg)
-    else:
-        from landuse.zones import assign_zones
-
-        pz = assign_zones(parcels, zones=zones)["zone_id"]
+    pz = _parcel_zones(parcels, zones, zone_ids, caller)
     keep = pz.notna()
     if land_uses is not None:
         if "land_use" not in parcels.columns:
@@ -676,13 +832,53 @@ def zone_stats_from_parcels(
         area_m2 = sel["land_area_m2"].astype("float64").fillna(area_m2)
     frame = pd.DataFrame({"zone_id": group, "land_area_mu": m2_to_mu(area_m2).to_numpy()})
     not_evaluated: dict[str, list[str]] = {}
-    notes: list[tuple[np.ndarray, Any]] = []
     for col in ("revenue_wan", "tax_wan"):
         if col in sel.columns:
             frame[col] = sel[col].astype("float64").to_numpy()
         else:
             not_evaluated[col] = [col]
-    leading = None
+    lacking = _leading_revenue(frame, sel, zones, zone_ids, group)
+    if lacking:
+        not_evaluated["leading_industry_revenue_wan"] = lacking
+    out = _zone_sums(frame, zone_ids, year, lang)
+    out.attrs["not_evaluated"] = not_evaluated
+    out.attrs["land_uses"] = None if land_uses is None else list(land_uses)
+    return out
+
+
+# --- the phases of zone_stats_from_parcels -----------------------------------------------------
+
+
+def _parcel_zones(
+    parcels: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, zone_ids: pd.Series, caller: str
+) -> pd.Series:
+    """Zone of each parcel: its ``zone_id`` (checked against ``zones``), else by geometry."""
+    if "zone_id" not in parcels.columns:
+        return assign_zones(parcels, zones=zones)["zone_id"]
+    pz = parcels["zone_id"].astype("str")
+    unknown = sorted(set(pz.dropna()) - set(zone_ids))
+    if unknown:
+        msg = (
+            f"{caller}: {len(unknown)} parcel `zone_id` value(s) are not in `zones`: "
+            f"{format_ids(unknown)}; correct them, or drop the column to assign parcels "
+            "to zones by geometry"
+        )
+        raise SchemaError(msg)
+    return pz
+
+
+def _leading_revenue(
+    frame: pd.DataFrame,
+    sel: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    zone_ids: pd.Series,
+    group: np.ndarray,
+) -> list[str]:
+    """Add ``leading_industry_revenue_wan`` to ``frame``, or return the inputs it lacks.
+
+    A parcel's revenue counts when its ``industry_code`` is one of its zone's
+    ``leading_industry_codes`` (missing where the revenue is missing).
+    """
     if "leading_industry_codes" in zones.columns and "industry_code" in sel.columns:
         codes = pd.Series(zones["leading_industry_codes"].to_numpy(), index=zone_ids.to_numpy())
         codes = codes.dropna().astype("str").str.split(";").explode()
@@ -690,42 +886,45 @@ def zone_stats_from_parcels(
         pairs = pd.MultiIndex.from_arrays([group, sel["industry_code"].astype("str").to_numpy()])
         in_leading = pairs.isin(leading_pairs)
         if "revenue_wan" in frame.columns:
-            leading = np.where(in_leading, frame["revenue_wan"].to_numpy(), 0.0)
-            leading = np.where(np.isnan(frame["revenue_wan"].to_numpy()), np.nan, leading)
-            frame["leading_industry_revenue_wan"] = leading
-    if leading is None:
-        not_evaluated["leading_industry_revenue_wan"] = [
-            c
-            for c, present in (
-                ("zones.leading_industry_codes", "leading_industry_codes" in zones.columns),
-                ("parcels.industry_code", "industry_code" in sel.columns),
-                ("parcels.revenue_wan", "revenue_wan" in sel.columns),
-            )
-            if not present
-        ]
+            revenue = frame["revenue_wan"].to_numpy()
+            leading = np.where(in_leading, revenue, 0.0)
+            frame["leading_industry_revenue_wan"] = np.where(np.isnan(revenue), np.nan, leading)
+            return []
+    return [
+        c
+        for c, present in (
+            ("zones.leading_industry_codes", "leading_industry_codes" in zones.columns),
+            ("parcels.industry_code", "industry_code" in sel.columns),
+            ("parcels.revenue_wan", "revenue_wan" in sel.columns),
+        )
+        if not present
+    ]
+
+
+def _zone_sums(frame: pd.DataFrame, zone_ids: pd.Series, year: int, lang: Lang) -> pd.DataFrame:
+    """One row per zone: the sums, the parcel count and notes on values missing."""
     grouped = frame.groupby("zone_id", sort=False)
     out = pd.DataFrame({"zone_id": zone_ids.to_numpy(), "year": year})
     counts = grouped.size().reindex(out["zone_id"]).fillna(0).astype("int64")
+    notes: list[tuple[np.ndarray, Any]] = []
     for col in ("revenue_wan", "tax_wan", "leading_industry_revenue_wan", "land_area_mu"):
-        if col in frame.columns:
-            # all values missing -> missing (not 0); a zone without parcels sums to 0
-            sums = grouped[col].sum(min_count=1).reindex(out["zone_id"]).to_numpy()
-            out[col] = np.where(counts.to_numpy() == 0, 0.0, sums)
-            missing = frame[col].isna().groupby(frame["zone_id"]).sum()
-            missing = missing.reindex(out["zone_id"]).fillna(0).astype("int64").to_numpy()
-            has = missing > 0
-            message = fill(
-                "parcels_missing",
-                lang,
-                column=col,
-                missing=np.char.mod("%d", missing[has]),
-                count=np.char.mod("%d", counts.to_numpy()[has]),
-            )
-            notes.append((has, message))
-        else:
+        if col not in frame.columns:
             out[col] = np.nan
+            continue
+        # all values missing -> missing (not 0); a zone without parcels sums to 0
+        sums = grouped[col].sum(min_count=1).reindex(out["zone_id"]).to_numpy()
+        out[col] = np.where(counts.to_numpy() == 0, 0.0, sums)
+        missing = frame[col].isna().groupby(frame["zone_id"]).sum()
+        missing = missing.reindex(out["zone_id"]).fillna(0).astype("int64").to_numpy()
+        has = missing > 0
+        message = fill(
+            "parcels_missing",
+            lang,
+            column=col,
+            missing=np.char.mod("%d", missing[has]),
+            count=np.char.mod("%d", counts.to_numpy()[has]),
+        )
+        notes.append((has, message))
     out["parcels"] = counts.to_numpy()
     out["notes"] = pd.array(join_texts(len(out), notes), dtype="str")
-    out.attrs["not_evaluated"] = not_evaluated
-    out.attrs["land_uses"] = None if land_uses is None else list(land_uses)
     return out

@@ -9,19 +9,18 @@ import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from landuse._atomic import atomic_path
+from landuse._checks import Lang, check_frame, check_lang
 from landuse._sinks import excel_workbook
 from landuse.assessment._rules import INDICATORS
 from landuse.errors import LanduseWarning, SchemaError
 
 __all__ = ["save_indicator_charts", "write_assessment"]
-
-Lang = Literal["zh", "en"]
 
 _HEADERS: Mapping[str, tuple[str, str]] = {
     "zone_id": ("集聚区编号", "Zone id"),
@@ -104,10 +103,9 @@ def _bool_text(values: pd.Series, lang: Lang) -> pd.Series:
     return pd.Series(np.where(b.isna(), na, np.where(b.fillna(False), yes, no)), index=values.index)
 
 
-def _check_frame(assessment: Any, caller: str) -> None:
-    if not isinstance(assessment, pd.DataFrame):
-        msg = f"{caller}: expected the DataFrame from assess_zones, got {type(assessment).__name__}"
-        raise TypeError(msg)
+def _check_assessment(assessment: Any, caller: str) -> None:
+    """``assessment`` must be the DataFrame of assess_zones (or zone_indicators)."""
+    check_frame(assessment, name="assessment", caller=caller, geometry=False)
     if "zone_id" not in assessment.columns:
         msg = (
             f"{caller}: `assessment` has no `zone_id` column; pass the result of "
@@ -119,13 +117,13 @@ def _check_frame(assessment: Any, caller: str) -> None:
 def write_assessment(
     assessment: pd.DataFrame, path: str | os.PathLike[str], *, lang: Lang = "zh"
 ) -> Path:
-    """Write the ranked assessment table to an Excel workbook with Chinese (or English) headers.
+    r"""Write the ranked assessment table to an Excel workbook with Chinese (or English) headers.
 
     Sheets: the ranking (sorted by rank, unranked last; booleans as 是/否/未评价), the
     benchmarks and weights used, and the policy parameters with their source and confidence.
     The file is written atomically (a failure leaves an existing file untouched). Text from
     the data (zone ids and names, notes) is written as string cells, never as formulas, even
-    when it starts with ``=``; line breaks are stored as ``\\n`` and control characters an
+    when it starts with ``=``; line breaks are stored as ``\n`` and control characters an
     ``.xlsx`` file cannot hold as visible escapes, with a warning (see
     :func:`landuse._sinks.excel_text`).
 
@@ -153,16 +151,14 @@ def write_assessment(
     >>> import tempfile
     >>> from landuse import load_sample
     >>> from landuse.assessment import assess_zones
-    >>> result = assess_zones(load_sample().zone_stats, year=2021)
+    >>> result = assess_zones(load_sample().zone_stats, year=2021, policy="qingdao-2019")
     >>> out = write_assessment(result, Path(tempfile.mkdtemp()) / "ranking.xlsx")
     >>> pd.read_excel(out, sheet_name="考核排名").columns[:4].tolist()
     ['集聚区编号', '考核年度', '排名', '总分']
     """
     caller = "write_assessment"
-    if lang not in ("zh", "en"):
-        msg = f'{caller}: `lang` must be "zh" or "en", got {lang!r}'
-        raise ValueError(msg)
-    _check_frame(assessment, caller)
+    lang = check_lang(lang, caller=caller)
+    _check_assessment(assessment, caller)
     table = assessment.copy()
     if "rank" in table.columns:
         table = table.sort_values("rank", na_position="last", kind="mergesort")
@@ -178,7 +174,9 @@ def write_assessment(
         bench = assessment.attrs.get("benchmarks")
         if bench:
             frame = pd.DataFrame(bench).drop(columns=["column"], errors="ignore")
-            book.add(frame.rename(columns={k: v[i] for k, v in _BENCH_HEADERS.items()}), bench_sheet)
+            book.add(
+                frame.rename(columns={k: v[i] for k, v in _BENCH_HEADERS.items()}), bench_sheet
+            )
         params = assessment.attrs.get("parameters")
         if params:
             frame = pd.DataFrame(params).rename(
@@ -307,15 +305,13 @@ def save_indicator_charts(
     >>> import tempfile
     >>> from landuse import load_sample
     >>> from landuse.assessment import assess_zones
-    >>> result = assess_zones(load_sample().zone_stats, year=2021)
+    >>> result = assess_zones(load_sample().zone_stats, year=2021, policy="qingdao-2019")
     >>> [p.name for p in save_indicator_charts(result, tempfile.mkdtemp())][:2]
     ['revenue.png', 'tax.png']
     """
     caller = "save_indicator_charts"
-    if lang not in ("zh", "en"):
-        msg = f'{caller}: `lang` must be "zh" or "en", got {lang!r}'
-        raise ValueError(msg)
-    _check_frame(assessment, caller)
+    lang = check_lang(lang, caller=caller)
+    _check_assessment(assessment, caller)
     matplotlib, font_manager = _matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

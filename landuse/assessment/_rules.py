@@ -12,16 +12,15 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from landuse._checks import Lang
 from landuse.errors import PolicyError
+from landuse.policy import Policy
 from landuse.units import M2_PER_MU, YUAN_PER_WAN
-
-if TYPE_CHECKING:
-    from landuse.policy import Policy
 
 __all__ = [
     "INDICATORS",
@@ -36,7 +35,6 @@ __all__ = [
     "weights",
 ]
 
-Lang = Literal["zh", "en"]
 Statistic = Literal["best", "mean", "median"]
 _STATISTICS: tuple[str, ...] = ("best", "mean", "median")
 #: Relative tolerance of threshold comparisons (20.0 万元/亩 computed as 19.999999999 still passes).

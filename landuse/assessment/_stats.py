@@ -5,26 +5,20 @@ Private: use :func:`landuse.assessment.zone_indicators` and :func:`~landuse.asse
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from landuse._checks import Lang, check_frame
 from landuse.assessment._rules import INDICATORS, join_texts, text
 from landuse.errors import SchemaError, format_ids
 from landuse.schema import ZONE_STATS
 
-__all__ = ["check_lang", "check_stats", "check_year", "indicator_table", "lookup", "take"]
+__all__ = ["check_stats", "check_year", "indicator_table", "lookup", "take"]
 
-Lang = Literal["zh", "en"]
 _NUMERIC = tuple(c for c in ZONE_STATS.column_names if c not in ("zone_id", "year"))
-_LANGS = ("zh", "en")
-
-
-def check_lang(lang: str, caller: str) -> None:
-    if lang not in _LANGS:
-        msg = f'{caller}: `lang` must be "zh" or "en", got {lang!r}'
-        raise ValueError(msg)
 
 
 def check_year(year: Any, caller: str) -> int:
@@ -41,12 +35,7 @@ def check_stats(
 
     Every problem is collected and reported in one :class:`SchemaError`.
     """
-    if not isinstance(zone_stats, pd.DataFrame):
-        msg = (
-            f"{caller}: `zone_stats` must be a pandas DataFrame, got {type(zone_stats).__name__}; "
-            "read a file with landuse.read_zone_stats(path)"
-        )
-        raise TypeError(msg)
+    check_frame(zone_stats, name="zone_stats", caller=caller, geometry=False)
     missing = [c for c in ("zone_id", "year") if c not in zone_stats.columns]
     if missing:
         msg = (
@@ -55,32 +44,60 @@ def check_stats(
             "landuse.read_zone_stats(), which maps Chinese headers (集聚区编号, 年份, 主营业务收入(亿元) …)."
         )
         raise SchemaError(msg)
-    index = zone_stats.index
     problems: list[str] = []
+    ids, blank = _zone_ids(zone_stats, problems)
+    year, bad_year = _years(zone_stats, problems)
+    # object dtype inside: hashing Python strings is fast for the look-ups below
+    columns: dict[str, Any] = {"zone_id": ids, "year": year}
+    raw_year = zone_stats["year"].to_numpy()
+
+    def pairs(mask: np.ndarray) -> str:
+        return format_ids(f"{z}/{y}" for z, y in zip(ids[mask], raw_year[mask], strict=True))
+
+    columns |= _values_checked(zone_stats, pairs, problems)
+    valid = ~blank & ~bad_year
+    _check_duplicates(ids, year, valid, pairs, problems)
+    if zones is not None:
+        _check_known_zones(ids[valid], zones, caller, problems)
+    if problems:
+        msg = f"{caller}: `zone_stats` has {len(problems)} problem(s):\n- " + "\n- ".join(problems)
+        raise SchemaError(msg)
+    # a new frame of the canonical columns: results are per zone, not per input row, and the
+    # input's attrs (e.g. the reader's report) are not carried (pandas deep-copies them often)
+    return pd.DataFrame(columns)
+
+
+def _zone_ids(zone_stats: pd.DataFrame, problems: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Return the stripped zone ids (object array, None where missing) and the blank ones."""
     ids = zone_stats["zone_id"].astype("str").str.strip()
     blank = (ids.isna() | (ids == "")).to_numpy()
     if blank.any():
         problems.append(
-            f"{int(blank.sum())} row(s) have no `zone_id` (index {format_ids(index[blank])})"
+            f"{int(blank.sum())} row(s) have no `zone_id` (index "
+            f"{format_ids(zone_stats.index[blank])})"
         )
-    # object dtype inside: hashing Python strings is fast for the look-ups below
-    columns: dict[str, Any] = {"zone_id": ids.to_numpy(dtype=object, na_value=None)}
+    return ids.to_numpy(dtype=object, na_value=None), blank
+
+
+def _years(zone_stats: pd.DataFrame, problems: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Whole years as int64 (-1 where not a whole year) and where they are not."""
     raw_year = zone_stats["year"]
     year = pd.to_numeric(raw_year, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     bad_year = np.isnan(year) | (np.round(year) != year)
     if bad_year.any():
         problems.append(
             f"{int(bad_year.sum())} row(s) have no whole `year` (index "
-            f"{format_ids(index[bad_year])}, values {format_ids(raw_year[bad_year].tolist())})"
+            f"{format_ids(zone_stats.index[bad_year])}, values "
+            f"{format_ids(raw_year[bad_year].tolist())})"
         )
-    columns["year"] = np.where(bad_year, -1, year).astype("int64")
+    return np.where(bad_year, -1, year).astype("int64"), bad_year
 
-    def pairs(mask: np.ndarray) -> str:
-        return format_ids(
-            f"{z}/{y}"
-            for z, y in zip(columns["zone_id"][mask], raw_year.to_numpy()[mask], strict=True)
-        )
 
+def _values_checked(
+    zone_stats: pd.DataFrame, pairs: Callable[[np.ndarray], str], problems: list[str]
+) -> dict[str, np.ndarray]:
+    """Return the numeric columns as float64; non-numeric and negative values are problems."""
+    columns: dict[str, np.ndarray] = {}
     for col in _NUMERIC:
         if col not in zone_stats.columns:
             continue
@@ -112,9 +129,19 @@ def check_stats(
                 f"`leading_industry_revenue_wan` exceeds `revenue_wan` in {int(over.sum())} row(s) "
                 f"({pairs(over)}); the leading industry is part of the revenue"
             )
-    valid = ~blank & ~bad_year
-    codes, _ = pd.factorize(columns["zone_id"])
-    key = pd.Series(codes.astype("int64") * 1_000_000 + columns["year"])
+    return columns
+
+
+def _check_duplicates(
+    ids: np.ndarray,
+    year: np.ndarray,
+    valid: np.ndarray,
+    pairs: Callable[[np.ndarray], str],
+    problems: list[str],
+) -> None:
+    """One row per (zone, year)."""
+    codes, _ = pd.factorize(ids)
+    key = pd.Series(codes.astype("int64") * 1_000_000 + year)
     dup = key.duplicated(keep=False).to_numpy() & valid
     if dup.any():
         first = dup & ~key.duplicated(keep="first").to_numpy()
@@ -123,23 +150,22 @@ def check_stats(
             f"rows: {pairs(first)}); keep one row per zone and year, e.g. "
             "zone_stats.drop_duplicates(['zone_id', 'year'], keep='last')"
         )
-    if zones is not None:
-        if "zone_id" not in zones.columns:
-            msg = f"{caller}: `zones` needs a `zone_id` column; received {list(zones.columns)}"
-            raise SchemaError(msg)
-        known = set(zones["zone_id"].dropna().astype("str"))
-        unknown = sorted(set(columns["zone_id"][valid]) - known)
-        if unknown:
-            problems.append(
-                f"{len(unknown)} zone id(s) are not in `zones`: {format_ids(unknown)}; correct "
-                f"the ids or add the zones (known: {format_ids(sorted(known))})"
-            )
-    if problems:
-        msg = f"{caller}: `zone_stats` has {len(problems)} problem(s):\n- " + "\n- ".join(problems)
+
+
+def _check_known_zones(
+    ids: np.ndarray, zones: pd.DataFrame, caller: str, problems: list[str]
+) -> None:
+    """Every zone id of the statistics is a zone."""
+    if "zone_id" not in zones.columns:
+        msg = f"{caller}: `zones` needs a `zone_id` column; received {list(zones.columns)}"
         raise SchemaError(msg)
-    # a new frame of the canonical columns: results are per zone, not per input row, and the
-    # input's attrs (e.g. the reader's report) are not carried (pandas deep-copies them often)
-    return pd.DataFrame(columns)
+    known = set(zones["zone_id"].dropna().astype("str"))
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        problems.append(
+            f"{len(unknown)} zone id(s) are not in `zones`: {format_ids(unknown)}; correct "
+            f"the ids or add the zones (known: {format_ids(sorted(known))})"
+        )
 
 
 def _values(stats: pd.DataFrame) -> dict[str, np.ndarray]:

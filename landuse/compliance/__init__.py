@@ -20,13 +20,15 @@ cross a boundary get an intersection (see ``benchmarks/bench_compliance.py``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
 import warnings
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -35,37 +37,40 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landuse import _overlap
+from landuse._atomic import atomic_paths
+from landuse._checks import (
+    Lang,
+    PolicyLike,
+    check_frame,
+    check_lang,
+    check_projected,
+    check_same_crs,
+    resolve_policy,
+)
 from landuse._clip import drop_empty_rings
+from landuse._sinks import excel_workbook, write_csv
 from landuse.compliance import _measure as _m
 from landuse.compliance._text import (
-    AREA_TYPE_LABELS,
     COLUMN_LABELS,
-    LAND_USE_LABELS,
-    VERDICT_LABELS,
     VERDICTS,
     Facts,
     encroachment_texts,
     labelled,
     reason_texts,
 )
-from landuse.crs import check_projected, check_same_crs
 from landuse.errors import LanduseWarning, SchemaError, format_ids
-from landuse.policy import Policy, load_policy
+from landuse.io import write_layers
 from landuse.units import M2_PER_MU
 
 __all__ = [
-    "AREA_TYPE_LABELS",
     "COLUMN_LABELS",
-    "LAND_USE_LABELS",
     "VERDICTS",
-    "VERDICT_LABELS",
     "check_new_land",
     "find_encroachment",
     "outside_zone_summary",
     "write_compliance",
 ]
 
-Lang = Literal["zh", "en"]
 logger = logging.getLogger(__name__)
 
 #: Default tolerances (data-quality allowances, not policy values; see check_new_land Notes).
@@ -111,7 +116,7 @@ def check_new_land(
     *,
     zones: gpd.GeoDataFrame,
     functional_areas: gpd.GeoDataFrame | None = None,
-    policy: Policy | None = None,
+    policy: PolicyLike,
     tolerance_m2: float = DEFAULT_TOLERANCE_M2,
     tolerance_share: float = DEFAULT_TOLERANCE_SHARE,
     industrial_uses: Collection[str] = ("industrial",),
@@ -137,7 +142,8 @@ def check_new_land(
         ``zone_id`` column, proposals in a zone that has no functional area are not checked
         against the rule either.
     policy
-        Policy profile (default ``load_policy()``); its name is recorded in
+        The policy profile: a :class:`~landuse.policy.Policy`, a built-in profile name
+        (``"qingdao-2019"``) or a path to a TOML profile. Required; its name is recorded in
         ``result.attrs["policy"]``. The rule itself has no numeric threshold.
     tolerance_m2, tolerance_share
         How much of a proposal may lie across a boundary and still be ignored: a part is
@@ -194,7 +200,10 @@ def check_new_land(
         Proposals or zones with missing, empty, non-polygonal, invalid or zero-area geometry
         (all listed at once).
     TypeError, ValueError
-        Wrong kinds of arguments or out-of-range options.
+        Wrong kinds of arguments (``policy`` not a Policy, a profile name or a path) or
+        out-of-range options.
+    PolicyError
+        An unknown profile name or a malformed profile file.
 
     Warns
     -----
@@ -250,7 +259,7 @@ def check_new_land(
     ...     {"proposal_id": ["N1", "N2", "N3"], "land_use": ["industrial"] * 3},
     ...     geometry=[shapely.box(100, 100, 200, 200), shapely.box(950, 0, 1050, 100),
     ...               shapely.box(1200, 0, 1300, 100)], crs="EPSG:4549")
-    >>> report = check_new_land(proposals, zones=zones, lang="en")
+    >>> report = check_new_land(proposals, zones=zones, policy="qingdao-2019", lang="en")
     >>> report[["zone_id", "share_in_zone", "area_outside_m2", "distance_to_zone_m"]]
       zone_id  share_in_zone  area_outside_m2  distance_to_zone_m
     0    QD01            1.0              0.0                 0.0
@@ -263,121 +272,27 @@ def check_new_land(
     """
     caller = "check_new_land"
     clock = _Clock(caller)
-    _m.check_frame(proposals, "proposals", caller)
-    _m.check_frame(zones, "zones", caller)
-    lang = _m.check_lang(lang, caller)
-    _m.check_tolerances(tolerance_m2, tolerance_share, caller)
-    uses = _m.check_uses(industrial_uses, "industrial_uses", caller)
-    if policy is None:
-        policy = load_policy()
-    elif not isinstance(policy, Policy):
-        msg = f"{caller}: `policy` must be a landuse Policy (landuse.load_policy(...)); received {type(policy).__name__}."
-        raise TypeError(msg)
-    check_projected(proposals, name="proposals", caller=caller)
-    check_projected(zones, name="zones", caller=caller)
-    check_same_crs(proposals, zones, names=("proposals", "zones"), caller=caller)
-    if functional_areas is not None:
-        _m.check_frame(functional_areas, "functional_areas", caller)
-        check_projected(functional_areas, name="functional_areas", caller=caller)
-        check_same_crs(
-            proposals, functional_areas, names=("proposals", "functional_areas"), caller=caller
-        )
-    zone_ids = _m.check_zones(zones, caller)
-    kinds = None if functional_areas is None else _m.check_areas(functional_areas, caller)
+    policy = resolve_policy(policy, caller=caller)
+    lang = check_lang(lang, caller=caller)
+    uses, zone_ids, kinds = _check_new_land_args(
+        proposals, zones, functional_areas, tolerance_m2, tolerance_share, industrial_uses, caller
+    )
     clock.lap("arguments")
-    n = len(proposals)
-    not_evaluated: dict[str, list[str]] = {}
-    if "land_use" in proposals.columns:
-        land_use = _m.land_uses(proposals)
-    else:
-        land_use = pa.nulls(n, type=pa.string())
-        not_evaluated["not_industrial_use"] = ["land_use"]
+    use = _ProposalUses.of(proposals, uses)
+    not_evaluated = dict(use.not_evaluated)
     if functional_areas is None:
         not_evaluated["wrong_functional_area"] = ["functional_areas"]
-    known = np.asarray(pc.is_valid(land_use).to_numpy(zero_copy_only=False), dtype=bool)
-    other_use = known & ~_m.is_in(land_use, uses)
-
-    zone_geoms = drop_empty_rings(zones.geometry.to_numpy())
-    zl = _overlap.LayerIndex.build(zone_geoms, zone_ids)
-    fl = None
-    tiles = None
-    lacking = np.zeros(len(zl.labels), dtype=bool)  # zones without functional areas
-    if functional_areas is not None and kinds is not None:
-        fl = _overlap.LayerIndex.build(functional_areas.geometry.to_numpy(), kinds)
-        if "zone_id" in functional_areas.columns:
-            fa_zone = functional_areas["zone_id"].astype(object).to_numpy()
-            lacking = ~np.isin(zl.labels, pd.unique(fa_zone[~pd.isna(fa_zone)]).astype(str))
-            if not pd.isna(fa_zone).any():
-                tiles = _m.tiling(zl, zone_geoms, fl, fa_zone.astype(str).astype(object))
+    layers = _index_layers(zones, zone_ids, functional_areas, kinds)
     clock.lap("layer indexes")
-    code = {v: i for i, v in enumerate(VERDICTS)}
-
-    def judge(s: slice, got: dict[str, Any]) -> dict[str, Any]:
-        """Verdict and sentence of the proposals in ``s`` (runs in the measuring thread)."""
-        area = got["area"]
-        m = len(area)
-        in_zone = np.minimum(got["in_zone"], area)
-        outside_m2 = np.where(got["exact_zone"], 0.0, np.maximum(area - in_zone, 0.0))
-        if fl is not None:
-            in_ind = np.minimum(got["in_industrial"], area)
-            non_ind = np.where(got["exact_industrial"], 0.0, np.maximum(area - in_ind, 0.0))
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share_ind = in_ind / area
-            state = np.where((got["zone"] >= 0) & lacking[np.maximum(got["zone"], 0)], 2, 0)
-            kind = _m.labels(got["area_type"], fl.labels)
-        else:
-            non_ind = np.full(m, np.nan)
-            share_ind = np.full(m, np.nan)
-            state = np.ones(m, dtype=np.int64)
-            kind = pa.nulls(m, type=pa.string())
-        checked = state == 0
-        out_ok = _within(in_zone, area, tolerance_m2, tolerance_share)
-        off_ok = _within(outside_m2, area, tolerance_m2, tolerance_share)
-        ind_ok = ~checked | _within(np.nan_to_num(non_ind), area, tolerance_m2, tolerance_share)
-        proven = got["exact_zone"] & (~checked | (non_ind == 0))
-        verdict = np.full(m, code["inside"], dtype=np.int8)
-        verdict[~proven] = code["inside_within_tolerance"]
-        verdict[~ind_ok] = code["wrong_functional_area"]
-        verdict[~off_ok] = code["straddles_boundary"]
-        verdict[out_ok] = code["outside"]
-        verdict[other_use[s]] = code["not_industrial_use"]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            share_in_zone = in_zone / area
-        facts = Facts(
-            verdict=verdict,
-            area_m2=area,
-            zone_id=_m.labels(got["zone"], zl.labels),
-            nearest_zone_id=_m.labels(got["nearest"], zl.labels),
-            share_in_zone=share_in_zone,
-            area_outside_m2=outside_m2,
-            share_in_industrial_area=share_ind,
-            area_outside_industrial_m2=non_ind,
-            area_type=kind,
-            land_use=land_use.slice(s.start, m),
-            distance_m=got["distance"],
-            areas_state=state,
-            use_known=known[s],
-        )
-        text = reason_texts(
-            facts, lang=lang, tolerance_m2=tolerance_m2, tolerance_share=tolerance_share
-        )
-        return {
-            "share_in_zone": share_in_zone,
-            "area_outside_m2": outside_m2,
-            "share_in_industrial_area": share_ind,
-            "verdict": verdict,
-            "text": text,
-        }
-
+    judging = _Judging(
+        layers=layers, uses=use, tolerance_m2=tolerance_m2, tolerance_share=tolerance_share,
+        lang=lang,
+    )  # fmt: skip
     got = _m.measure(
-        proposals.geometry.to_numpy(),
-        zl,
-        fl,
-        tiles=tiles,
-        n_jobs=n_jobs,
-        progress=progress,
-        finish=judge,
-    )
+        proposals.geometry.to_numpy(), layers.zones, layers.areas, tiles=layers.tiles,
+        n_jobs=n_jobs, progress=progress, caller=caller,
+        finish=functools.partial(_judge, judging=judging),
+    )  # fmt: skip
     _m.raise_geometry_problems(
         got, proposals, name="proposals", caller=caller, id_column="proposal_id",
         require_area=True,
@@ -391,11 +306,189 @@ def check_new_land(
             stacklevel=2,
         )
     clock.lap("measuring")
-    # a shallow copy: new columns only, so the caller's frame is never changed
+    result = _result_frame(proposals, got, layers)
+    result.attrs = {
+        "policy": policy.name,
+        "tolerance_m2": float(tolerance_m2),
+        "tolerance_share": float(tolerance_share),
+        "industrial_uses": list(uses),
+        "not_evaluated": not_evaluated,
+    }
+    clock.lap("result frame")
+    return result
+
+
+def _check_new_land_args(
+    proposals: Any,
+    zones: Any,
+    functional_areas: Any,
+    tolerance_m2: float,
+    tolerance_share: float,
+    industrial_uses: Collection[str],
+    caller: str,
+) -> tuple[tuple[str, ...], np.ndarray, np.ndarray | None]:
+    """Check the layers and options; return the uses, the zone ids and the area types."""
+    check_frame(proposals, name="proposals", caller=caller)
+    check_frame(zones, name="zones", caller=caller)
+    _m.check_tolerances(tolerance_m2, tolerance_share, caller)
+    uses = _m.check_uses(industrial_uses, "industrial_uses", caller)
+    check_projected(proposals, name="proposals", caller=caller)
+    check_projected(zones, name="zones", caller=caller)
+    check_same_crs(proposals, zones, names=("proposals", "zones"), caller=caller)
+    if functional_areas is not None:
+        check_frame(functional_areas, name="functional_areas", caller=caller)
+        check_projected(functional_areas, name="functional_areas", caller=caller)
+        check_same_crs(
+            proposals, functional_areas, names=("proposals", "functional_areas"), caller=caller
+        )
+    zone_ids = _m.check_zones(zones, caller)
+    kinds = None if functional_areas is None else _m.check_areas(functional_areas, caller)
+    return uses, zone_ids, kinds
+
+
+@dataclass(frozen=True)
+class _ProposalUses:
+    """The normalised land use of every proposal (``not_evaluated``: the rule it cannot check)."""
+
+    land_use: pa.Array  # null where unknown
+    known: np.ndarray
+    other_use: np.ndarray  # known and not one of the industrial uses
+    not_evaluated: dict[str, list[str]]
+
+    @classmethod
+    def of(cls, proposals: gpd.GeoDataFrame, uses: tuple[str, ...]) -> _ProposalUses:
+        not_evaluated: dict[str, list[str]] = {}
+        if "land_use" in proposals.columns:
+            land_use = _m.land_uses(proposals)
+        else:
+            land_use = pa.nulls(len(proposals), type=pa.string())
+            not_evaluated["not_industrial_use"] = ["land_use"]
+        known = np.asarray(pc.is_valid(land_use).to_numpy(zero_copy_only=False), dtype=bool)
+        other_use = known & ~_m.is_in(land_use, uses)
+        return cls(land_use, known, other_use, not_evaluated)
+
+
+@dataclass(frozen=True)
+class _IndexedLayers:
+    """Zones and functional areas indexed for measuring."""
+
+    zones: _overlap.LayerIndex
+    areas: _overlap.LayerIndex | None  # None: no functional areas given
+    tiles: np.ndarray | None  # zone code of each functional area when they tile the zones
+    lacking: np.ndarray  # per zone: it has no functional areas
+
+
+def _index_layers(
+    zones: gpd.GeoDataFrame,
+    zone_ids: np.ndarray,
+    functional_areas: gpd.GeoDataFrame | None,
+    kinds: np.ndarray | None,
+) -> _IndexedLayers:
+    """Build the layer indexes, and find whether the functional areas tile the zones."""
+    zone_geoms = drop_empty_rings(zones.geometry.to_numpy())
+    zl = _overlap.LayerIndex.build(zone_geoms, zone_ids)
+    fl = None
+    tiles = None
+    lacking = np.zeros(len(zl.labels), dtype=bool)
+    if functional_areas is not None and kinds is not None:
+        fl = _overlap.LayerIndex.build(functional_areas.geometry.to_numpy(), kinds)
+        if "zone_id" in functional_areas.columns:
+            fa_zone = functional_areas["zone_id"].astype(object).to_numpy()
+            lacking = ~np.isin(zl.labels, pd.unique(fa_zone[~pd.isna(fa_zone)]).astype(str))
+            if not pd.isna(fa_zone).any():
+                tiles = _m.tiling(zl, zone_geoms, fl, fa_zone.astype(str).astype(object))
+    return _IndexedLayers(zones=zl, areas=fl, tiles=tiles, lacking=lacking)
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """What :func:`_judge` needs besides a chunk's measurements."""
+
+    layers: _IndexedLayers
+    uses: _ProposalUses
+    tolerance_m2: float
+    tolerance_share: float
+    lang: Lang
+
+
+_CODE = {v: i for i, v in enumerate(VERDICTS)}
+
+
+def _industrial_part(
+    got: dict[str, Any], area: np.ndarray, layers: _IndexedLayers
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pa.Array]:
+    """Area outside industrial areas, share inside, whether checked, main area type."""
+    m = len(area)
+    if layers.areas is None:
+        nan = np.full(m, np.nan)
+        return nan, nan.copy(), np.ones(m, dtype=np.int64), pa.nulls(m, type=pa.string())
+    in_ind = np.minimum(got["in_industrial"], area)
+    non_ind = np.where(got["exact_industrial"], 0.0, np.maximum(area - in_ind, 0.0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_ind = in_ind / area
+    # 0 evaluated, 2 the proposal's zone has no functional areas
+    state = np.where((got["zone"] >= 0) & layers.lacking[np.maximum(got["zone"], 0)], 2, 0)
+    return non_ind, share_ind, state, _m.labels(got["area_type"], layers.areas.labels)
+
+
+def _judge(s: slice, got: dict[str, Any], *, judging: _Judging) -> dict[str, Any]:
+    """Verdict and sentence of the proposals in ``s`` (runs in the measuring thread)."""
+    j, layers = judging, judging.layers
+    area = got["area"]
+    in_zone = np.minimum(got["in_zone"], area)
+    outside_m2 = np.where(got["exact_zone"], 0.0, np.maximum(area - in_zone, 0.0))
+    non_ind, share_ind, state, kind = _industrial_part(got, area, layers)
+    checked = state == 0
+    out_ok = _within(in_zone, area, j.tolerance_m2, j.tolerance_share)
+    off_ok = _within(outside_m2, area, j.tolerance_m2, j.tolerance_share)
+    ind_ok = ~checked | _within(np.nan_to_num(non_ind), area, j.tolerance_m2, j.tolerance_share)
+    proven = got["exact_zone"] & (~checked | (non_ind == 0))
+    verdict = np.full(len(area), _CODE["inside"], dtype=np.int8)
+    verdict[~proven] = _CODE["inside_within_tolerance"]
+    verdict[~ind_ok] = _CODE["wrong_functional_area"]
+    verdict[~off_ok] = _CODE["straddles_boundary"]
+    verdict[out_ok] = _CODE["outside"]
+    verdict[j.uses.other_use[s]] = _CODE["not_industrial_use"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share_in_zone = in_zone / area
+    facts = Facts(
+        verdict=verdict,
+        area_m2=area,
+        zone_id=_m.labels(got["zone"], layers.zones.labels),
+        nearest_zone_id=_m.labels(got["nearest"], layers.zones.labels),
+        share_in_zone=share_in_zone,
+        area_outside_m2=outside_m2,
+        share_in_industrial_area=share_ind,
+        area_outside_industrial_m2=non_ind,
+        area_type=kind,
+        land_use=j.uses.land_use.slice(s.start, len(area)),
+        distance_m=got["distance"],
+        areas_state=state,
+        use_known=j.uses.known[s],
+    )
+    text = reason_texts(
+        facts, lang=j.lang, tolerance_m2=j.tolerance_m2, tolerance_share=j.tolerance_share
+    )
+    return {
+        "share_in_zone": share_in_zone,
+        "area_outside_m2": outside_m2,
+        "share_in_industrial_area": share_ind,
+        "verdict": verdict,
+        "text": text,
+    }
+
+
+def _result_frame(
+    proposals: gpd.GeoDataFrame, got: dict[str, Any], layers: _IndexedLayers
+) -> gpd.GeoDataFrame:
+    """Return a shallow copy of ``proposals`` with the result columns (input untouched)."""
     result = proposals.copy(deep=False)
     result = result.drop(columns=[c for c in _RESULT_COLUMNS if c in result.columns])
+    zl, fl = layers.zones, layers.areas
     kind = (
-        _m.labels(got["area_type"], fl.labels) if fl is not None else pa.nulls(n, type=pa.string())
+        _m.labels(got["area_type"], fl.labels)
+        if fl is not None
+        else pa.nulls(len(proposals), type=pa.string())
     )
     values: dict[str, Any] = {
         "zone_id": pd.array(_m.labels(got["zone"], zl.labels), dtype="str"),
@@ -414,14 +507,6 @@ def check_new_land(
     for name, value in values.items():
         result.insert(at, name, value)
         at += 1
-    result.attrs = {
-        "policy": policy.name,
-        "tolerance_m2": float(tolerance_m2),
-        "tolerance_share": float(tolerance_share),
-        "industrial_uses": list(uses),
-        "not_evaluated": not_evaluated,
-    }
-    clock.lap("result frame")
     return result
 
 
@@ -469,30 +554,22 @@ def outside_zone_summary(
     --------
     >>> import landuse
     >>> s = landuse.load_sample()
-    >>> report = check_new_land(s.proposals, zones=s.zones, functional_areas=s.functional_areas)
+    >>> report = check_new_land(s.proposals, zones=s.zones, functional_areas=s.functional_areas,
+    ...                         policy="qingdao-2019")
     >>> table = outside_zone_summary(report)
     >>> table.loc["合计", ["proposals", "outside", "straddling"]].tolist()
     [126, 33, 29]
     """
     caller = "outside_zone_summary"
-    lang = _m.check_lang(lang, caller)
-    if not isinstance(report, gpd.GeoDataFrame):
-        msg = f"{caller}: `report` must be the GeoDataFrame returned by check_new_land; received {type(report).__name__}."
-        raise TypeError(msg)
-    need = [c for c in ("verdict", "area_outside_m2") if c not in report.columns]
-    if need:
-        msg = (
-            f"{caller}: `report` lacks {', '.join(f'`{c}`' for c in need)}; pass the result of "
-            "landuse.check_new_land(proposals, zones=...)."
-        )
-        raise SchemaError(msg)
-    if by not in report.columns:
-        msg = (
-            f"{caller}: `report` has no `{by}` column to group by; received columns "
-            f"{[c for c in report.columns if c != report.geometry.name]}. Pass by='nearest_zone_id' "
-            "or add the column to the proposals."
-        )
-        raise SchemaError(msg)
+    lang = check_lang(lang, caller=caller)
+    return _summary(report, by=by, total=total, lang=lang, caller=caller)
+
+
+def _summary(
+    report: gpd.GeoDataFrame, *, by: str, total: bool, lang: Lang, caller: str
+) -> pd.DataFrame:
+    """:func:`outside_zone_summary` with arguments checked, for ``caller``."""
+    _check_report(report, by, caller)
     verdict = report["verdict"].astype(str).to_numpy()
     keep = verdict != "not_industrial_use"
     area_mu = np.asarray(report.geometry.area, dtype=np.float64) / M2_PER_MU
@@ -521,6 +598,30 @@ def outside_zone_summary(
         table["share_outside"] = table["area_outside_mu"] / table["area_mu"]
     table.attrs = {"policy": report.attrs.get("policy")}
     return table
+
+
+def _check_report(report: Any, by: str, caller: str) -> None:
+    """``report`` must be a check_new_land result with a ``by`` column."""
+    if not isinstance(report, gpd.GeoDataFrame):
+        msg = (
+            f"{caller}: `report` must be the GeoDataFrame returned by check_new_land; "
+            f"received {type(report).__name__}."
+        )
+        raise TypeError(msg)
+    need = [c for c in ("verdict", "area_outside_m2") if c not in report.columns]
+    if need:
+        msg = (
+            f"{caller}: `report` lacks {', '.join(f'`{c}`' for c in need)}; pass the result of "
+            "landuse.check_new_land(proposals, zones=..., policy=...)."
+        )
+        raise SchemaError(msg)
+    if by not in report.columns:
+        msg = (
+            f"{caller}: `report` has no `{by}` column to group by; received columns "
+            f"{[c for c in report.columns if c != report.geometry.name]}. Pass by='nearest_zone_id' "
+            "or add the column to the proposals."
+        )
+        raise SchemaError(msg)
 
 
 # --- find_encroachment ----------------------------------------------------------------------------
@@ -592,22 +693,10 @@ def find_encroachment(
     {'commercial_in_industrial_area': 28, 'residential_in_industrial_area': 14}
     """
     caller = "find_encroachment"
-    _m.check_frame(parcels, "parcels", caller)
-    _m.check_frame(functional_areas, "functional_areas", caller)
-    lang = _m.check_lang(lang, caller)
-    _m.check_tolerances(tolerance_m2, tolerance_share, caller)
-    use_set = _m.check_uses(uses, "uses", caller)
-    check_projected(parcels, name="parcels", caller=caller)
-    check_projected(functional_areas, name="functional_areas", caller=caller)
-    check_same_crs(parcels, functional_areas, names=("parcels", "functional_areas"), caller=caller)
-    if "land_use" not in parcels.columns:
-        msg = (
-            f"{caller}: `parcels` needs a `land_use` column to tell commercial and residential "
-            f"parcels apart; received columns {[c for c in parcels.columns if c != parcels.geometry.name]}. "
-            "Read them with landuse.read_parcels (用途 / 土地用途 are recognised)."
-        )
-        raise SchemaError(msg)
-    kinds = _m.check_areas(functional_areas, caller)
+    lang = check_lang(lang, caller=caller)
+    use_set, kinds = _check_encroachment_args(
+        parcels, functional_areas, uses, tolerance_m2, tolerance_share, caller
+    )
     land_use = _m.land_uses(parcels)
     unknown = np.flatnonzero(pc.is_null(land_use).to_numpy(zero_copy_only=False))
     if len(unknown):
@@ -622,14 +711,7 @@ def find_encroachment(
     area = _m.check_polygons(
         sub, name="parcels", caller=caller, id_column="parcel_id", n_jobs=n_jobs, require_area=False
     )
-    industrial = kinds == "industrial"
-    fa = functional_areas[industrial]
-    has_zone = "zone_id" in functional_areas.columns
-    labels = (
-        fa["zone_id"].astype(object).fillna("").astype(str).to_numpy(dtype=object)
-        if has_zone
-        else np.full(len(fa), "", dtype=object)
-    )
+    fa = functional_areas[kinds == "industrial"]
     attrs: dict[str, Any] = {
         "checked": len(candidates),
         "not_evaluated": len(unknown),
@@ -637,18 +719,80 @@ def find_encroachment(
         "tolerance_share": float(tolerance_share),
     }
     if len(fa) == 0 or len(sub) == 0:
-        out = sub.iloc[:0].copy()
-        for c, dtype in (
-            ("zone_id", "str"),
-            ("area_encroached_m2", "float64"),
-            ("area_encroached_mu", "float64"),
-            ("share_encroached", "float64"),
-            ("reasons", "str"),
-            ("reason_text", "str"),
-        ):
-            out[c] = pd.Series(dtype=dtype)
-        out.attrs = attrs
-        return out
+        out = _no_encroachment(sub)
+    else:
+        inside, zone_codes, labels = _encroached_area(
+            sub, area, fa, n_jobs=n_jobs, progress=progress, caller=caller
+        )
+        out = _encroachment_frame(
+            sub, area, inside, zone_codes, labels, land_use.take(pa.array(candidates)),
+            tolerance_m2=tolerance_m2, tolerance_share=tolerance_share, lang=lang,
+        )  # fmt: skip
+    out.attrs = attrs
+    return out
+
+
+def _check_encroachment_args(
+    parcels: Any,
+    functional_areas: Any,
+    uses: Collection[str],
+    tolerance_m2: float,
+    tolerance_share: float,
+    caller: str,
+) -> tuple[tuple[str, ...], np.ndarray]:
+    """Check the layers and options; return the uses and the functional-area types."""
+    check_frame(parcels, name="parcels", caller=caller)
+    check_frame(functional_areas, name="functional_areas", caller=caller)
+    _m.check_tolerances(tolerance_m2, tolerance_share, caller)
+    use_set = _m.check_uses(uses, "uses", caller)
+    check_projected(parcels, name="parcels", caller=caller)
+    check_projected(functional_areas, name="functional_areas", caller=caller)
+    check_same_crs(parcels, functional_areas, names=("parcels", "functional_areas"), caller=caller)
+    if "land_use" not in parcels.columns:
+        msg = (
+            f"{caller}: `parcels` needs a `land_use` column to tell commercial and residential "
+            f"parcels apart; received columns {[c for c in parcels.columns if c != parcels.geometry.name]}. "
+            "Read them with landuse.read_parcels (用途 / 土地用途 are recognised)."
+        )
+        raise SchemaError(msg)
+    return use_set, _m.check_areas(functional_areas, caller)
+
+
+def _no_encroachment(sub: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return an empty result with the result columns."""
+    out = sub.iloc[:0].copy()
+    for c, dtype in (
+        ("zone_id", "str"),
+        ("area_encroached_m2", "float64"),
+        ("area_encroached_mu", "float64"),
+        ("share_encroached", "float64"),
+        ("reasons", "str"),
+        ("reason_text", "str"),
+    ):
+        out[c] = pd.Series(dtype=dtype)
+    return out
+
+
+def _encroached_area(
+    sub: gpd.GeoDataFrame,
+    area: np.ndarray,
+    fa: gpd.GeoDataFrame,
+    *,
+    n_jobs: int | None,
+    progress: bool,
+    caller: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Area of each parcel inside the industrial areas ``fa``, with the zone holding most of it.
+
+    Returns the areas, the zone codes (-1: none, or the areas carry no ``zone_id``) and the
+    zone labels of the codes.
+    """
+    has_zone = "zone_id" in fa.columns
+    labels = (
+        fa["zone_id"].astype(object).fillna("").astype(str).to_numpy(dtype=object)
+        if has_zone
+        else np.full(len(fa), "", dtype=object)
+    )
     layer = _overlap.LayerIndex.build(fa.geometry.to_numpy(), labels)
     geoms = sub.geometry.to_numpy()
 
@@ -659,22 +803,35 @@ def find_encroachment(
         zone, _, inside = _overlap.largest_and_union(p, P, A, layer)
         return {"zone": zone, "inside": inside}
 
-    got = _overlap.run_chunks(
-        work, len(sub), n_jobs=n_jobs, progress=progress, desc="find_encroachment"
-    )
-    inside = np.minimum(got["inside"], area)
+    got = _overlap.run_chunks(work, len(sub), n_jobs=n_jobs, progress=progress, desc=caller)
+    zone_codes = got["zone"]
+    if not has_zone:
+        zone_codes = np.full(len(sub), -1, dtype=np.int64)
+    else:
+        zone_codes = np.where(layer.labels[np.maximum(zone_codes, 0)] == "", -1, zone_codes)
+    return np.minimum(got["inside"], area), zone_codes, layer.labels
+
+
+def _encroachment_frame(
+    sub: gpd.GeoDataFrame,
+    area: np.ndarray,
+    inside: np.ndarray,
+    zone_codes: np.ndarray,
+    labels: np.ndarray,
+    land_use: pa.Array,
+    *,
+    tolerance_m2: float,
+    tolerance_share: float,
+    lang: Lang,
+) -> gpd.GeoDataFrame:
+    """Return the parcels whose part inside industrial areas exceeds the tolerance."""
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(area > 0, inside / area, 0.0)
     hit = (inside > 0) & ~_within(inside, area, tolerance_m2, tolerance_share)
     pos = np.flatnonzero(hit)
     out = sub.iloc[pos].copy()
-    zone_codes = got["zone"][pos]
-    if not has_zone:
-        zone_codes = np.full(len(pos), -1, dtype=np.int64)
-    else:
-        zone_codes = np.where(layer.labels[np.maximum(zone_codes, 0)] == "", -1, zone_codes)
-    zone = _m.labels(zone_codes, layer.labels)
-    use = land_use.take(pa.array(candidates[pos]))
+    zone = _m.labels(zone_codes[pos], labels)
+    use = land_use.take(pa.array(pos))
     out["zone_id"] = pd.array(zone, dtype="str")
     out["area_encroached_m2"] = inside[pos]
     out["area_encroached_mu"] = inside[pos] / M2_PER_MU
@@ -685,7 +842,6 @@ def find_encroachment(
     out["reason_text"] = pd.array(
         encroachment_texts(use, zone, inside[pos], share[pos], lang=lang), dtype="str"
     )
-    out.attrs = attrs
     return out
 
 
@@ -737,14 +893,16 @@ def write_compliance(
     >>> import tempfile, landuse
     >>> from pathlib import Path
     >>> s = landuse.load_sample()
-    >>> report = check_new_land(s.proposals, zones=s.zones, functional_areas=s.functional_areas)
+    >>> report = check_new_land(s.proposals, zones=s.zones, functional_areas=s.functional_areas,
+    ...                         policy="qingdao-2019")
     >>> out = Path(tempfile.mkdtemp())
     >>> [p.name for p in write_compliance(report, out / "check.csv")]
     ['check.csv', 'check_summary.csv']
     >>> pd.read_csv(out / "check.csv").columns[-3:].tolist()
     ['最近集聚区', '判定', '说明']
     """
-    lang = _m.check_lang(lang, "write_compliance")
+    caller = "write_compliance"
+    lang = check_lang(lang, caller=caller)
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".gpkg", ".csv", ".xlsx"):
@@ -752,18 +910,13 @@ def write_compliance(
             f"write_compliance: `path` must end in .gpkg, .csv or .xlsx; received {str(target)!r}."
         )
         raise ValueError(msg)
-    summary = outside_zone_summary(report, by=by, lang=lang)
+    summary = _summary(report, by=by, total=True, lang=lang, caller=caller)
     if suffix == ".gpkg":
-        from landuse.io import write_layers
-
         layer = report.copy()
         layer["verdict"] = layer["verdict"].astype(str)
         table = summary.reset_index()
         table[by] = table[by].astype(str)
         return [write_layers({"compliance": layer, "outside_zone_summary": table}, target)]
-    from landuse._atomic import atomic_paths
-    from landuse._sinks import excel_workbook, write_csv
-
     sheet = labelled(report, lang)
     totals = labelled(summary, lang)
     if suffix == ".csv":
@@ -775,7 +928,7 @@ def write_compliance(
     names = (
         ("新增工业用地合规", "集聚区外汇总") if lang == "zh" else ("compliance", "outside zones")
     )
-    with excel_workbook(target, caller="write_compliance") as book:
+    with excel_workbook(target, caller=caller) as book:
         book.add(sheet, names[0])
         book.add(totals, names[1], index=True)
     return [target]

@@ -8,8 +8,10 @@ case, checked by :func:`tiling`), one pass over the functional areas gives both 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -25,8 +27,6 @@ from landuse.schema import AREA_TYPES, LAND_USES, normalise_area_type, normalise
 
 __all__ = [
     "check_areas",
-    "check_frame",
-    "check_lang",
     "check_polygons",
     "check_tolerances",
     "check_uses",
@@ -40,27 +40,11 @@ __all__ = [
     "tiling",
 ]
 
-Lang = Literal["zh", "en"]
+#: Key of "no zone" in the per-proposal minimum of touched zone keys.
+_BIG = np.iinfo(np.int64).max
 
 
 # --- input checks --------------------------------------------------------------------------------
-
-
-def check_lang(lang: object, caller: str) -> Lang:
-    if lang not in ("zh", "en"):
-        msg = f"{caller}: `lang` must be one of 'zh', 'en'; received {lang!r}."
-        raise ValueError(msg)
-    return lang  # type: ignore[return-value]
-
-
-def check_frame(obj: object, name: str, caller: str) -> gpd.GeoDataFrame:
-    if not isinstance(obj, gpd.GeoDataFrame):
-        msg = (
-            f"{caller}: `{name}` must be a geopandas.GeoDataFrame; received "
-            f"{type(obj).__name__}. Read it with landuse.read_{name}(path)."
-        )
-        raise TypeError(msg)
-    return obj
 
 
 def check_tolerances(tolerance_m2: float, tolerance_share: float, caller: str) -> None:
@@ -331,6 +315,150 @@ def nearest_zone(
     return dist, low
 
 
+@dataclass(frozen=True)
+class _Layers:
+    """The layers every chunk is measured against."""
+
+    zones: _overlap.LayerIndex
+    areas: _overlap.LayerIndex | None
+    tiles: np.ndarray | None  # zone code of every functional area when they tile the zones
+    ind_code: int  # key of "industrial" among the functional-area types (-1: none)
+
+
+def _kinds(P: np.ndarray, A: np.ndarray, fp: _overlap.Pairs, layers: _Layers) -> dict[str, Any]:
+    """Return the main functional-area type and the area inside industrial areas."""
+    areas = layers.areas
+    assert areas is not None
+    per_kind = _overlap.aggregate(
+        fp, areas.keys[fp.right], tests=P, test_area=A, layer=areas,
+        overlapping=areas.overlap_same_key,
+    )  # fmt: skip
+    kind, _ = _overlap.best_key(per_kind, len(P))
+    in_ind = np.zeros(len(P))
+    full = np.zeros(len(P), dtype=bool)
+    sel = per_kind.key == layers.ind_code
+    in_ind[per_kind.left[sel]] = per_kind.area[sel]
+    full[per_kind.left[sel]] = per_kind.full[sel]
+    return {"area_type": kind, "in_industrial": in_ind, "exact_industrial": full}
+
+
+def _zone_part(
+    m: int, zone: np.ndarray, total: _overlap.Groups, left: np.ndarray, zkeys: np.ndarray
+) -> dict[str, Any]:
+    """Return a chunk's zone figures from the best zone and the all-zones aggregate."""
+    in_zone = np.zeros(m)
+    in_zone[total.left] = total.area
+    exact = np.zeros(m, dtype=bool)
+    exact[total.left] = total.full
+    touch = np.zeros(m, dtype=bool)
+    touch[left] = True
+    touched = np.full(m, _BIG, dtype=np.int64)
+    np.minimum.at(touched, left, zkeys)
+    out: dict[str, Any] = {"zone": zone, "in_zone": in_zone, "exact_zone": exact}
+    out.update(touch=touch, touched=touched)
+    return out
+
+
+def _measure_general(P: np.ndarray, A: np.ndarray, W: Windows, layers: _Layers) -> dict[str, Any]:
+    """Measure a chunk against the zones, then (on their own) against the functional areas."""
+    zones, areas = layers.zones, layers.areas
+    zp = _overlap.pairs(P, A, zones, skip_covered=True, windows=W)
+    zkeys = zones.keys[zp.right]
+    per_zone = _overlap.aggregate(
+        zp, zkeys, tests=P, test_area=A, layer=zones, overlapping=zones.overlap_same_key
+    )
+    zone, _ = _overlap.best_key(per_zone, len(P))
+    total = _overlap.aggregate(
+        zp, np.zeros(len(zp.left), dtype=np.int64), tests=P, test_area=A, layer=zones,
+        overlapping=zones.overlap_any,
+    )  # fmt: skip
+    out = _zone_part(len(P), zone, total, zp.left, zkeys)
+    if areas is not None:
+        fp = _overlap.pairs(P, A, areas, skip_covered=not areas.overlap_any, windows=W)
+        out.update(_kinds(P, A, fp, layers))
+    return out
+
+
+def _measure_tiles(P: np.ndarray, A: np.ndarray, W: Windows, layers: _Layers) -> dict[str, Any]:
+    """Measure a chunk against functional areas that tile the zones (one pass gives both)."""
+    zones, areas, tiles = layers.zones, layers.areas, layers.tiles
+    assert areas is not None
+    assert tiles is not None
+    fp = _overlap.pairs(P, A, areas, skip_covered=True, windows=W)
+    zkeys = tiles[fp.right]
+    per_zone = _overlap.aggregate(
+        fp, zkeys, tests=P, test_area=A, layer=areas, overlapping=False, confirm_full=False
+    )
+    zone, _ = _overlap.best_key(per_zone, len(P))
+    total = _overlap.aggregate(
+        fp, np.zeros(len(fp.left), dtype=np.int64), tests=P, test_area=A, layer=areas,
+        overlapping=False, confirm_full=False,
+    )  # fmt: skip
+    # the areas tile the zones: touching one is touching a zone
+    out = _zone_part(len(P), zone, total, fp.left, zkeys)
+    in_zone, exact = out["in_zone"], out["exact_zone"]
+    # wholly inside: covered by one area, or (pieces summing to all of it) by a zone
+    maybe = np.flatnonzero(~exact & (in_zone >= A * (1.0 - _overlap.REL_EPS)) & (in_zone > 0))
+    if len(maybe):
+        zgeoms, ztree = zones.local()
+        left, right = ztree.query(P[maybe])
+        inside = shapely.covers(zgeoms[right], P[maybe][left])
+        exact[maybe[left[inside]]] = True
+    in_zone[exact] = A[exact]
+    out.update(_kinds(P, A, fp, layers))
+    return out
+
+
+def _skipped(m: int, layers: _Layers) -> dict[str, Any]:
+    """Return placeholder figures of a chunk with a broken geometry (the caller raises)."""
+    none = np.full(m, -1, dtype=np.int64)
+    out: dict[str, Any] = {"zone": none, "nearest": none.copy(), "in_zone": np.zeros(m)}
+    out.update(exact_zone=np.zeros(m, dtype=bool), distance=np.zeros(m))
+    if layers.areas is not None:
+        out.update(area_type=none.copy(), in_industrial=np.zeros(m))
+        out.update(exact_industrial=np.zeros(m, dtype=bool))
+    return out
+
+
+def _nearest(P: np.ndarray, out: dict[str, Any], zones: _overlap.LayerIndex) -> None:
+    """Add ``distance`` and ``nearest`` (zone key) to a chunk's figures."""
+    touch = out.pop("touch")
+    touched = out.pop("touched")
+    nearest = out["zone"].copy()
+    only_touch = touch & (nearest < 0)
+    nearest[only_touch] = touched[only_touch]
+    distance = np.zeros(len(P))
+    away = np.flatnonzero(~touch)
+    if len(away):
+        distance[away], nearest[away] = nearest_zone(P, away, zones)
+    out.update(distance=distance, nearest=nearest)
+
+
+def _measure_chunk(
+    s: slice,
+    *,
+    geoms: np.ndarray,
+    layers: _Layers,
+    finish: Callable[[slice, dict[str, Any]], dict[str, Any]] | None,
+) -> dict[str, Any]:
+    """Check, then measure, the proposals of one chunk; ``finish`` adds its own arrays."""
+    P = drop_empty_rings(geoms[s])
+    flags, W = geometry_flags(P)
+    if any(flags[k].any() for k in ("missing", "other", "invalid", "zero")):
+        out = {**flags, **_skipped(len(P), layers)}
+    else:
+        A = flags["area"]
+        if layers.tiles is None:
+            out = _measure_general(P, A, W, layers)
+        else:
+            out = _measure_tiles(P, A, W, layers)
+        out.update(flags)
+        _nearest(P, out, layers.zones)
+    if finish is not None:
+        out.update(finish(s, out))
+    return out
+
+
 def measure(
     geoms: np.ndarray,
     zones: _overlap.LayerIndex,
@@ -339,6 +467,7 @@ def measure(
     tiles: np.ndarray | None,
     n_jobs: int | None,
     progress: bool,
+    caller: str,
     finish: Callable[[slice, dict[str, Any]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Per proposal: geometry checks, zone, area inside zones and industrial areas, nearest zone.
@@ -348,121 +477,11 @@ def measure(
     (functional areas tiling the zones) the zones are only tested with predicates and every
     area is measured against the functional areas; otherwise each layer is measured on its
     own. ``finish(s, out)`` runs in the same thread on each chunk's results (verdicts,
-    texts) and adds its own arrays.
+    texts) and adds its own arrays. ``caller`` names the progress bar.
     """
     ind_code = -1
     if areas is not None and "industrial" in set(areas.labels):
         ind_code = int(np.flatnonzero(areas.labels == "industrial")[0])
-    big = np.iinfo(np.int64).max
-
-    def kinds(P: np.ndarray, A: np.ndarray, fp: _overlap.Pairs, out: dict[str, Any]) -> None:
-        assert areas is not None
-        per_kind = _overlap.aggregate(
-            fp, areas.keys[fp.right], tests=P, test_area=A, layer=areas,
-            overlapping=areas.overlap_same_key,
-        )  # fmt: skip
-        kind, _ = _overlap.best_key(per_kind, len(P))
-        in_ind = np.zeros(len(P))
-        full = np.zeros(len(P), dtype=bool)
-        sel = per_kind.key == ind_code
-        in_ind[per_kind.left[sel]] = per_kind.area[sel]
-        full[per_kind.left[sel]] = per_kind.full[sel]
-        out.update(area_type=kind, in_industrial=in_ind, exact_industrial=full)
-
-    def work_general(P: np.ndarray, A: np.ndarray, W: Windows) -> dict[str, Any]:
-        m = len(P)
-        zp = _overlap.pairs(P, A, zones, skip_covered=True, windows=W)
-        zkeys = zones.keys[zp.right]
-        per_zone = _overlap.aggregate(
-            zp, zkeys, tests=P, test_area=A, layer=zones, overlapping=zones.overlap_same_key
-        )
-        zone, _ = _overlap.best_key(per_zone, m)
-        total = _overlap.aggregate(
-            zp, np.zeros(len(zp.left), dtype=np.int64), tests=P, test_area=A, layer=zones,
-            overlapping=zones.overlap_any,
-        )  # fmt: skip
-        in_zone = np.zeros(m)
-        in_zone[total.left] = total.area
-        exact = np.zeros(m, dtype=bool)
-        exact[total.left] = total.full
-        touch = np.zeros(m, dtype=bool)
-        touch[zp.left] = True
-        touched = np.full(m, big, dtype=np.int64)
-        np.minimum.at(touched, zp.left, zkeys)
-        out: dict[str, Any] = {"zone": zone, "in_zone": in_zone, "exact_zone": exact}
-        out.update(touch=touch, touched=touched)
-        if areas is not None:
-            fp = _overlap.pairs(P, A, areas, skip_covered=not areas.overlap_any, windows=W)
-            kinds(P, A, fp, out)
-        return out
-
-    def work_tiles(P: np.ndarray, A: np.ndarray, W: Windows) -> dict[str, Any]:
-        assert areas is not None
-        assert tiles is not None
-        m = len(P)
-        fp = _overlap.pairs(P, A, areas, skip_covered=True, windows=W)
-        zkeys = tiles[fp.right]
-        per_zone = _overlap.aggregate(
-            fp, zkeys, tests=P, test_area=A, layer=areas, overlapping=False, confirm_full=False
-        )
-        zone, _ = _overlap.best_key(per_zone, m)
-        total = _overlap.aggregate(
-            fp, np.zeros(len(fp.left), dtype=np.int64), tests=P, test_area=A, layer=areas,
-            overlapping=False, confirm_full=False,
-        )  # fmt: skip
-        in_zone = np.zeros(m)
-        in_zone[total.left] = total.area
-        # wholly inside: covered by one area, or (pieces summing to all of it) by a zone
-        exact = np.zeros(m, dtype=bool)
-        exact[total.left] = total.full
-        maybe = np.flatnonzero(~exact & (in_zone >= A * (1.0 - _overlap.REL_EPS)) & (in_zone > 0))
-        if len(maybe):
-            zgeoms, ztree = zones.local()
-            left, right = ztree.query(P[maybe])
-            inside = shapely.covers(zgeoms[right], P[maybe][left])
-            exact[maybe[left[inside]]] = True
-        in_zone[exact] = A[exact]
-        touch = np.zeros(m, dtype=bool)
-        touch[fp.left] = True  # the areas tile the zones: touching one is touching a zone
-        touched = np.full(m, big, dtype=np.int64)
-        np.minimum.at(touched, fp.left, zkeys)
-        out: dict[str, Any] = {"zone": zone, "in_zone": in_zone, "exact_zone": exact}
-        out.update(touch=touch, touched=touched)
-        kinds(P, A, fp, out)
-        return out
-
-    def skipped(m: int) -> dict[str, Any]:
-        none = np.full(m, -1, dtype=np.int64)
-        out: dict[str, Any] = {"zone": none, "nearest": none.copy(), "in_zone": np.zeros(m)}
-        out.update(exact_zone=np.zeros(m, dtype=bool), distance=np.zeros(m))
-        if areas is not None:
-            out.update(area_type=none.copy(), in_industrial=np.zeros(m))
-            out.update(exact_industrial=np.zeros(m, dtype=bool))
-        return out
-
-    def work(s: slice) -> dict[str, Any]:
-        P = drop_empty_rings(geoms[s])
-        flags, W = geometry_flags(P)
-        A = flags["area"]
-        if any(flags[k].any() for k in ("missing", "other", "invalid", "zero")):
-            out = {**flags, **skipped(len(P))}
-            return {**out, **finish(s, out)} if finish is not None else out
-        out = work_general(P, A, W) if tiles is None else work_tiles(P, A, W)
-        out.update(flags)
-        touch = out.pop("touch")
-        touched = out.pop("touched")
-        nearest = out["zone"].copy()
-        only_touch = touch & (nearest < 0)
-        nearest[only_touch] = touched[only_touch]
-        distance = np.zeros(len(P))
-        away = np.flatnonzero(~touch)
-        if len(away):
-            distance[away], nearest[away] = nearest_zone(P, away, zones)
-        out.update(distance=distance, nearest=nearest)
-        if finish is not None:
-            out.update(finish(s, out))
-        return out
-
-    return _overlap.run_chunks(
-        work, len(geoms), n_jobs=n_jobs, progress=progress, desc="check_new_land"
-    )
+    layers = _Layers(zones=zones, areas=areas, tiles=tiles, ind_code=ind_code)
+    work = functools.partial(_measure_chunk, geoms=geoms, layers=layers, finish=finish)
+    return _overlap.run_chunks(work, len(geoms), n_jobs=n_jobs, progress=progress, desc=caller)

@@ -7,9 +7,9 @@ proposals get their sentence in well under a second. Chinese by default, English
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -17,24 +17,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from landuse.schema import PROPOSALS
+from landuse._checks import Lang
+from landuse.schema import PROPOSALS, category_labels
 from landuse.units import M2_PER_MU
 
 __all__ = [
-    "AREA_TYPE_LABELS",
     "COLUMN_LABELS",
-    "LAND_USE_LABELS",
     "VERDICTS",
-    "VERDICT_LABELS",
     "Facts",
     "encroachment_texts",
     "labelled",
     "reason_texts",
 ]
 
-Lang = Literal["zh", "en"]
-
-#: Verdicts in order of precedence (the first that applies is given).
+#: Verdicts in order of precedence (the first that applies is given). Their display labels
+#: are :func:`landuse.schema.category_labels` ``("verdict")``.
 VERDICTS: tuple[str, ...] = (
     "not_industrial_use",
     "outside",
@@ -43,29 +40,6 @@ VERDICTS: tuple[str, ...] = (
     "inside_within_tolerance",
     "inside",
 )
-#: Display labels of the verdicts, ``{verdict: (zh, en)}``.
-VERDICT_LABELS: Mapping[str, tuple[str, str]] = {
-    "not_industrial_use": ("非工业用途", "not industrial use"),
-    "outside": ("位于集聚区外", "outside the zones"),
-    "straddles_boundary": ("跨集聚区边界", "straddles a zone boundary"),
-    "wrong_functional_area": ("不在产业发展区", "outside the industrial area"),
-    "inside_within_tolerance": ("位于集聚区内（容差内）", "inside (within tolerance)"),
-    "inside": ("位于集聚区内", "inside"),
-}
-#: Functional-area types, ``{area_type: (zh, en)}``.
-AREA_TYPE_LABELS: Mapping[str, tuple[str, str]] = {
-    "industrial": ("产业发展区", "industrial development area"),
-    "business": ("商务服务区", "business service area"),
-    "residential": ("居住生活区", "residential area"),
-}
-#: Normalised land uses, ``{land_use: (zh, en)}``.
-LAND_USE_LABELS: Mapping[str, tuple[str, str]] = {
-    "industrial": ("工业用地", "industrial"),
-    "logistics": ("物流仓储用地", "logistics / warehousing"),
-    "commercial": ("商业用地", "commercial"),
-    "residential": ("居住用地", "residential"),
-    "other": ("其他用地", "other"),
-}
 
 _STR = pa.string()
 
@@ -112,12 +86,17 @@ def _text(values: np.ndarray | pa.Array) -> pa.Array:
     return pa.array(np.asarray(values, dtype=object), type=_STR, from_pandas=True)
 
 
-def _label(
-    values: np.ndarray | pa.Array, labels: Mapping[str, tuple[str, str]], lang: Lang
-) -> pa.Array:
-    i = 0 if lang == "zh" else 1
+def _label(values: np.ndarray | pa.Array, category: str, lang: Lang) -> pa.Array:
+    """Catalogue labels of ``values`` inside a sentence (unknown values kept as they are).
+
+    The catalogue's English labels are capitalised for tables and legends; inside a
+    sentence their first letter is lower-cased ("land use is commercial").
+    """
+    labels = category_labels(category, lang=lang)
+    if lang == "en":
+        labels = {k: v[:1].lower() + v[1:] for k, v in labels.items()}
     keys = pa.array(list(labels), type=_STR)
-    names = pa.array([labels[k][i] for k in labels], type=_STR)
+    names = pa.array(list(labels.values()), type=_STR)
     arr = _text(values)
     pos = pc.index_in(arr, value_set=keys)
     out = names.take(pos)
@@ -147,6 +126,145 @@ def _when(mask: np.ndarray, text: Text) -> Text:
     return pc.if_else(pa.array(mask), t, pa.scalar("", _STR))
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The proposals of one verdict: positions, language and the tolerance note."""
+
+    f: Facts
+    idx: np.ndarray
+    zh: bool
+    tol: str
+
+    @property
+    def zone(self) -> pa.Array:
+        return self.f.zone_id.take(pa.array(self.idx))
+
+    @property
+    def share_outside(self) -> pa.Array:
+        return _pct(1.0 - self.f.share_in_zone[self.idx])
+
+
+def _inside(r: _Rows) -> Text:
+    fa_ok = r.f.areas_state[r.idx] == 0
+    if r.zh:
+        return _join("全部位于集聚区", r.zone, _when(fa_ok, "的产业发展区"), "内")
+    return _join("entirely inside zone ", r.zone, _when(fa_ok, ", in its industrial area"))
+
+
+def _inside_within_tolerance(r: _Rows) -> Text:
+    f, idx = r.f, r.idx
+    non_ind = np.nan_to_num(f.area_outside_industrial_m2[idx])
+    off_zone = f.area_outside_m2[idx] > 0
+    off_ind = (f.areas_state[idx] == 0) & (non_ind > 0)
+    out_m2, share_out = _num(f.area_outside_m2[idx], 1), r.share_outside
+    non_ind_m2 = _num(non_ind, 1)
+    non_ind_pct = _pct(non_ind / f.area_m2[idx])
+    if r.zh:
+        return _join(
+            "位于集聚区", r.zone, "内",
+            _when(off_zone, _join("；集聚区外 ", out_m2, " 平方米（", share_out, "%）")),
+            _when(off_ind, _join("；产业发展区外 ", non_ind_m2, " 平方米（", non_ind_pct, "%）")),
+            "，在容差内", r.tol,
+        )  # fmt: skip
+    return _join(
+        "inside zone ", r.zone,
+        _when(off_zone, _join("; ", out_m2, " m² (", share_out, " %) outside the zone")),
+        _when(off_ind, _join("; ", non_ind_m2, " m² (", non_ind_pct, " %) outside",
+                             " its industrial area")),
+        "; within tolerance", r.tol,
+    )  # fmt: skip
+
+
+def _straddles_boundary(r: _Rows) -> Text:
+    f, idx, zone, share_out = r.f, r.idx, r.zone, r.share_outside
+    mu = _num(f.area_outside_m2[idx] / M2_PER_MU, 2)
+    share_in = _pct(f.share_in_zone[idx])
+    if r.zh:
+        return _join("跨集聚区边界：", share_in, "% 在集聚区", zone, "内，", mu, " 亩（", share_out, "%）在集聚区外")  # fmt: skip
+    return _join(
+        "straddles the zone boundary: ", share_in, " % inside zone ", zone, ", ", mu,
+        " mu (", share_out, " %) outside",
+    )  # fmt: skip
+
+
+def _outside(r: _Rows) -> Text:
+    f, idx = r.f, r.idx
+    near = f.nearest_zone_id.take(pa.array(idx))
+    dist = _num(f.distance_m[idx], 1)
+    touching = pa.array(f.distance_m[idx] == 0)
+    some_in = f.share_in_zone[idx] > 0
+    in_m2 = _num(f.share_in_zone[idx] * f.area_m2[idx], 1)
+    if r.zh:
+        return _join(
+            "位于集聚区外，",
+            pc.if_else(
+                touching,
+                _join("与集聚区", near, "仅边界相接"),
+                _join("距最近的集聚区", near, " ", dist, " 米"),
+            ),
+            _when(some_in, _join("（集聚区内仅 ", in_m2, " 平方米，在容差内）")),
+        )  # fmt: skip
+    return _join(
+        "outside every zone; ",
+        pc.if_else(
+            touching,
+            _join("touches zone ", near, " along its boundary only"),
+            _join(dist, " m from the nearest zone, ", near),
+        ),
+        _when(some_in, _join(" (only ", in_m2, " m² inside, within tolerance)")),
+    )
+
+
+def _wrong_functional_area(r: _Rows) -> Text:
+    f, idx, zone = r.f, r.idx, r.zone
+    ind = _pct(f.share_in_industrial_area[idx])
+    lang: Lang = "zh" if r.zh else "en"
+    types = f.area_type.take(pa.array(idx))
+    kind = _label(types, "area_type", lang)
+    has_kind = pa.array(pc.is_valid(types).to_numpy(zero_copy_only=False))
+    none_ind = pa.array(np.nan_to_num(f.share_in_industrial_area[idx]) == 0)
+    if r.zh:
+        return _join(
+            "位于集聚区", zone, "内，但",
+            pc.if_else(none_ind, "不在产业发展区", _join("仅 ", ind, "% 在产业发展区")),
+            pc.if_else(has_kind, _join("，主要位于", kind), "，且不在任何功能分区内"),
+        )  # fmt: skip
+    return _join(
+        "inside zone ", zone, " but ",
+        pc.if_else(
+            none_ind, "not in its industrial area", _join("only ", ind, " % in its industrial area")
+        ),
+        pc.if_else(has_kind, _join("; mostly in the ", kind), "; in no functional area"),
+    )  # fmt: skip
+
+
+def _not_industrial_use(r: _Rows) -> Text:
+    f, idx = r.f, r.idx
+    ind = _pct(f.share_in_industrial_area[idx])
+    use = _label(f.land_use.take(pa.array(idx)), "land_use", "zh" if r.zh else "en")
+    enc = np.nan_to_num(f.share_in_industrial_area[idx]) > 0
+    if r.zh:
+        return _join(
+            "用途为", use, "，不是工业用地，不按集聚区供地规则判定",
+            _when(enc, _join("；", ind, "% 位于产业发展区，挤占产业空间")),
+        )  # fmt: skip
+    return _join(
+        "land use is ", use, ", not industrial: the zone supply rule does not apply",
+        _when(enc, _join("; ", ind, " % lies in an industrial area (encroachment)")),
+    )  # fmt: skip
+
+
+#: The sentence of each verdict.
+_SENTENCES: dict[str, Callable[[_Rows], Text]] = {
+    "not_industrial_use": _not_industrial_use,
+    "outside": _outside,
+    "straddles_boundary": _straddles_boundary,
+    "wrong_functional_area": _wrong_functional_area,
+    "inside_within_tolerance": _inside_within_tolerance,
+    "inside": _inside,
+}
+
+
 def reason_texts(f: Facts, *, lang: Lang, tolerance_m2: float, tolerance_share: float) -> pa.Array:
     """One sentence per proposal saying where it stands and by how much (in row order)."""
     pieces: list[pa.Array] = []
@@ -161,135 +279,8 @@ def reason_texts(f: Facts, *, lang: Lang, tolerance_m2: float, tolerance_share: 
         idx = np.flatnonzero(f.verdict == code)
         if not len(idx):
             continue
-        take = pa.array(idx)
-        zone = f.zone_id.take(take)
-        non_ind = f.area_outside_industrial_m2[idx]
-        if verdict in ("straddles_boundary", "inside_within_tolerance"):
-            out_m2 = _num(f.area_outside_m2[idx], 1)
-            share_out = _pct(1.0 - f.share_in_zone[idx])
-        if verdict in ("wrong_functional_area", "not_industrial_use"):
-            ind = _pct(f.share_in_industrial_area[idx])
-        if verdict == "inside":
-            fa_ok = f.areas_state[idx] == 0
-            text = (
-                _join("全部位于集聚区", zone, _when(fa_ok, "的产业发展区"), "内")
-                if zh
-                else _join("entirely inside zone ", zone, _when(fa_ok, ", in its industrial area"))
-            )
-        elif verdict == "inside_within_tolerance":
-            fa_ok = f.areas_state[idx] == 0
-            off_zone = f.area_outside_m2[idx] > 0
-            off_ind = fa_ok & (np.nan_to_num(non_ind) > 0)
-            non_ind_m2 = _num(np.nan_to_num(non_ind), 1)
-            non_ind_pct = _pct(np.nan_to_num(non_ind) / f.area_m2[idx])
-            if zh:
-                text = _join(
-                    "位于集聚区",
-                    zone,
-                    "内",
-                    _when(off_zone, _join("；集聚区外 ", out_m2, " 平方米（", share_out, "%）")),
-                    _when(
-                        off_ind,
-                        _join("；产业发展区外 ", non_ind_m2, " 平方米（", non_ind_pct, "%）"),
-                    ),
-                    "，在容差内",
-                    tol,
-                )
-            else:
-                text = _join(
-                    "inside zone ",
-                    zone,
-                    _when(
-                        off_zone, _join("; ", out_m2, " m² (", share_out, " %) outside the zone")
-                    ),
-                    _when(
-                        off_ind,
-                        _join(
-                            "; ",
-                            non_ind_m2,
-                            " m² (",
-                            non_ind_pct,
-                            " %) outside its industrial area",
-                        ),
-                    ),
-                    "; within tolerance",
-                    tol,
-                )
-        elif verdict == "straddles_boundary":
-            mu = _num(f.area_outside_m2[idx] / M2_PER_MU, 2)
-            share_in = _pct(f.share_in_zone[idx])
-            text = (
-                _join("跨集聚区边界：", share_in, "% 在集聚区", zone, "内，", mu, " 亩（", share_out, "%）在集聚区外")
-                if zh
-                else _join(
-                    "straddles the zone boundary: ", share_in, " % inside zone ", zone, ", ", mu,
-                    " mu (", share_out, " %) outside",
-                )
-            )  # fmt: skip
-        elif verdict == "outside":
-            near = f.nearest_zone_id.take(take)
-            dist = _num(f.distance_m[idx], 1)
-            touching = f.distance_m[idx] == 0
-            some_in = f.share_in_zone[idx] > 0
-            in_m2 = _num(f.share_in_zone[idx] * f.area_m2[idx], 1)
-            if zh:
-                text = _join(
-                    "位于集聚区外，",
-                    pc.if_else(
-                        pa.array(touching),
-                        _join("与集聚区", near, "仅边界相接"),
-                        _join("距最近的集聚区", near, " ", dist, " 米"),
-                    ),
-                    _when(some_in, _join("（集聚区内仅 ", in_m2, " 平方米，在容差内）")),
-                )
-            else:
-                text = _join(
-                    "outside every zone; ",
-                    pc.if_else(
-                        pa.array(touching),
-                        _join("touches zone ", near, " along its boundary only"),
-                        _join(dist, " m from the nearest zone, ", near),
-                    ),
-                    _when(some_in, _join(" (only ", in_m2, " m² inside, within tolerance)")),
-                )
-        elif verdict == "wrong_functional_area":
-            kind = _label(f.area_type.take(take), AREA_TYPE_LABELS, lang)
-            has_kind = pc.is_valid(f.area_type.take(take)).to_numpy(zero_copy_only=False)
-            none_ind = np.nan_to_num(f.share_in_industrial_area[idx]) == 0
-            text = (
-                _join(
-                    "位于集聚区", zone, "内，但",
-                    pc.if_else(pa.array(none_ind), "不在产业发展区", _join("仅 ", ind, "% 在产业发展区")),
-                    pc.if_else(pa.array(has_kind), _join("，主要位于", kind), "，且不在任何功能分区内"),
-                )
-                if zh
-                else _join(
-                    "inside zone ", zone, " but ",
-                    pc.if_else(
-                        pa.array(none_ind), "not in its industrial area",
-                        _join("only ", ind, " % in its industrial area"),
-                    ),
-                    pc.if_else(
-                        pa.array(has_kind), _join("; mostly in the ", kind), "; in no functional area"
-                    ),
-                )
-            )  # fmt: skip
-        else:  # not_industrial_use
-            use = _label(f.land_use.take(take), LAND_USE_LABELS, lang)
-            enc = np.nan_to_num(f.share_in_industrial_area[idx]) > 0
-            text = (
-                _join(
-                    "用途为", use, "，不是工业用地，不按集聚区供地规则判定",
-                    _when(enc, _join("；", ind, "% 位于产业发展区，挤占产业空间")),
-                )
-                if zh
-                else _join(
-                    "land use is ", use, ", not industrial: the zone supply rule does not apply",
-                    _when(enc, _join("; ", ind, " % lies in an industrial area (encroachment)")),
-                )
-            )  # fmt: skip
-        notes = _notes(f, idx, verdict, zh)
-        pieces.append(_join(text, notes))
+        text = _SENTENCES[verdict](_Rows(f=f, idx=idx, zh=zh, tol=tol))
+        pieces.append(_join(text, _notes(f, idx, verdict, zh)))
         rows.append(idx)
     if not pieces:
         return pa.array([], type=_STR)
@@ -335,7 +326,7 @@ def encroachment_texts(
     lang: Lang,
 ) -> pa.Array:
     """``reason_text`` of :func:`landuse.compliance.find_encroachment`."""
-    use = _label(uses, LAND_USE_LABELS, lang)
+    use = _label(uses, "land_use", lang)
     zone = _text(zone_id)
     mu = _num(np.asarray(area_m2) / M2_PER_MU, 2)
     m2 = _num(area_m2, 1)
@@ -375,13 +366,11 @@ def labelled(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
         frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
     )
     if "verdict" in out.columns:
-        names = {k: v[i] for k, v in VERDICT_LABELS.items()}
-        out["verdict"] = out["verdict"].astype(str).map(names)
+        out["verdict"] = out["verdict"].astype(str).map(category_labels("verdict", lang=lang))
     if "area_type" in out.columns:
-        names = {k: v[i] for k, v in AREA_TYPE_LABELS.items()}
-        out["area_type"] = out["area_type"].map(names)
+        out["area_type"] = out["area_type"].map(category_labels("area_type", lang=lang))
     if "land_use" in out.columns:
-        names = {k: v[i] for k, v in LAND_USE_LABELS.items()}
+        names = category_labels("land_use", lang=lang)
         out["land_use"] = out["land_use"].map(names).fillna(out["land_use"])
     headers: dict[str, str] = {}
     if lang == "zh":
