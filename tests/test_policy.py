@@ -552,3 +552,75 @@ def test_empty_source(tmp_path: Path) -> None:
     path = write(tmp_path, "[idle.fee_share]\nvalue = 0.2\nsource = ''\nconfidence = 'V'\n")
     with pytest.raises(PolicyError, match=r"`idle\.fee_share\.source` must be non-empty text"):
         load_policy(path)
+
+
+# --- one rule for names and paths (issue 16) --------------------------------------------------
+
+
+class _PathLike:
+    """A path-like that is not a pathlib.Path."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+
+    def __fspath__(self) -> str:
+        return str(self._path)
+
+
+@pytest.mark.parametrize("kind", ["str", "Path", "PathLike"])
+@pytest.mark.parametrize("filename", ["mine.toml", "mine"])  # the suffix does not matter
+def test_load_policy_treats_str_path_and_pathlike_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str, filename: str
+) -> None:
+    (tmp_path / filename).write_text('extends = "national-2008"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    arg: Any = {"str": filename, "Path": Path(filename), "PathLike": _PathLike(Path(filename))}[kind]
+    policy = load_policy(arg)
+    assert policy.chain == ("mine", "national-2008")
+    assert policy == load_policy(tmp_path / filename)
+    import landuse._checks
+
+    assert landuse._checks.resolve_policy(arg, caller="f").chain == policy.chain
+
+
+def test_load_policy_builtin_name_is_text_and_a_path_is_a_file(tmp_path: Path) -> None:
+    assert load_policy("national-2008").name == "national-2008"
+    with pytest.raises(PolicyError, match=r'policy file not found: .*national-2008 \(the built-in profile is named by text: load_policy\("national-2008"\)\)'):
+        load_policy(tmp_path / "national-2008")
+    with pytest.raises(PolicyError, match=r"^policy file not found: .*missing\.toml$"):
+        load_policy(str(tmp_path / "missing.toml"))
+    with pytest.raises(PolicyError, match=r"^unknown policy profile 'beijing'; available: national-2008, qingdao-2019"):
+        load_policy("beijing")
+
+
+@pytest.mark.parametrize(("arg", "received"), [(None, "NoneType"), (42, "int"), (b"x.toml", "bytes")])
+def test_load_policy_refuses_other_types_with_a_type_error(arg: Any, received: str) -> None:
+    with pytest.raises(TypeError, match=rf"^`name_or_path` passed to load_policy\(\) must be .*; received {received}\.$"):
+        load_policy(arg)
+
+
+def test_industry_division_is_public_and_used_by_min_far() -> None:
+    import landuse.policy
+
+    assert "industry_division" in landuse.policy.__all__
+    assert not hasattr(landuse.policy, "_division")
+    assert [landuse.policy.industry_division(c) for c in ("C36", "3670", 36, "6")] == ["36", "36", "36", "06"]
+    with pytest.raises(PolicyError, match=r"`industry_code` must be a GB/T 4754 division code .* got True"):
+        landuse.policy.industry_division(True)
+    policy = load_policy("qingdao-2019")
+    assert policy.min_far("C3670") == policy.min_far("36")
+
+
+def test_policy_face_imports_no_private_names_from_its_schema() -> None:
+    import ast
+
+    import landuse.policy
+
+    tree = ast.parse(Path(landuse.policy.__file__).read_text(encoding="utf-8"))
+    imported = [
+        a.name
+        for node in tree.body
+        if isinstance(node, ast.ImportFrom) and node.module == "landuse.policy._schema"
+        for a in node.names
+    ]
+    assert imported and [n for n in imported if n.startswith("_")] == []

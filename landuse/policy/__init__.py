@@ -39,10 +39,10 @@ import pandas as pd
 
 from landuse.errors import PolicyError
 from landuse.policy._schema import (
-    _CONF,
-    _SECTIONS,
-    _TEXT,
+    CONFIDENCE_META,
     CONFIDENCE_TAGS,
+    SECTIONS,
+    TEXT_META,
     AssessmentRules,
     ClassCut,
     ControlRules,
@@ -64,11 +64,11 @@ from landuse.policy._schema import (
     Tier,
     TierRules,
     ZoneCreationRules,
-    _all_keys,
-    _check_key,
-    _convert,
-    _meta,
-    _type_name,
+    all_keys,
+    check_key,
+    convert,
+    param_meta,
+    type_name,
 )
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ __all__ = [
     "Tier",
     "TierRules",
     "ZoneCreationRules",
+    "industry_division",
     "list_policies",
     "load_policy",
 ]
@@ -169,14 +170,51 @@ def list_policies() -> list[str]:
     )
 
 
-def _is_path(name_or_path: str | os.PathLike[str]) -> bool:
-    text = os.fspath(name_or_path)
-    return (
-        isinstance(name_or_path, os.PathLike)
-        or text.endswith(".toml")
-        or "/" in text
-        or os.sep in text
+def _check_name_or_path(name_or_path: Any, *, caller: str) -> str | os.PathLike[str]:
+    """Refuse anything but a str or a str path-like, naming what was received."""
+    if isinstance(name_or_path, str) or (
+        isinstance(name_or_path, os.PathLike) and isinstance(os.fspath(name_or_path), str)
+    ):
+        return name_or_path
+    msg = (
+        f"`name_or_path` passed to {caller}() must be a built-in profile name "
+        f"({', '.join(list_policies())}) or the path of a TOML profile (str or pathlib.Path); "
+        f"received {type(name_or_path).__name__}."
     )
+    raise TypeError(msg)
+
+
+def _locate(name_or_path: str | os.PathLike[str], *, base: Path | None) -> Path | None:
+    """Return the file a profile reference names, or ``None`` for a built-in profile.
+
+    One rule for str and path-like alike: a str that is a built-in profile's name is that
+    profile; anything else is a file path (relative to ``base``, the directory of the profile
+    that ``extends`` it, if any).
+    """
+    if isinstance(name_or_path, str) and name_or_path in list_policies():
+        return None
+    path = Path(name_or_path)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if path.is_file():
+        return path
+    text = os.fspath(name_or_path)
+    looks_like_name = (
+        isinstance(name_or_path, str)
+        and not text.lower().endswith(".toml")
+        and "/" not in text
+        and os.sep not in text
+    )
+    if looks_like_name:
+        msg = (
+            f"unknown policy profile {text!r}; available: {', '.join(list_policies())}, "
+            "or pass the path of a .toml file"
+        )
+        raise PolicyError(msg)
+    msg = f"policy file not found: {path}"
+    if path.name in list_policies():
+        msg += f' (the built-in profile is named by text: load_policy("{path.name}"))'
+    raise PolicyError(msg)
 
 
 def _parse_toml(text: str, origin: str) -> dict[str, Any]:
@@ -198,13 +236,8 @@ def _read_profile(
     name_or_path: str | os.PathLike[str], *, base: Path | None
 ) -> tuple[str, str, Path | None, dict[str, Any]]:
     """Read one profile; return (name, origin, directory for relative extends, data)."""
-    if _is_path(name_or_path):
-        path = Path(name_or_path)
-        if base is not None and not path.is_absolute():
-            path = base / path
-        if not path.is_file():
-            msg = f"policy file not found: {path}"
-            raise PolicyError(msg)
+    path = _locate(name_or_path, base=base)
+    if path is not None:
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
@@ -213,12 +246,6 @@ def _read_profile(
         return path.stem, str(path), path.parent, _parse_toml(text, str(path))
     name = str(name_or_path)
     resource = _builtin_dir().joinpath(f"{name}.toml")
-    if not resource.is_file():
-        msg = (
-            f"unknown policy profile {name!r}; available: {', '.join(list_policies())}, "
-            "or pass the path of a .toml file"
-        )
-        raise PolicyError(msg)
     origin = f"built-in profile {name} ({name}.toml)"
     return name, origin, None, _parse_toml(resource.read_text(encoding="utf-8"), origin)
 
@@ -228,20 +255,20 @@ def _parse_params(data: Mapping[str, Any], *, origin: str, profile: str) -> dict
     for section, entries in data.items():
         if section in _TOP_LEVEL_KEYS:
             continue
-        if section not in _SECTIONS:
+        if section not in SECTIONS:
             msg = (
                 f"{origin}: unknown section or top-level key `{section}`; sections: "
-                f"{', '.join(_SECTIONS)}; top-level keys: {', '.join(_TOP_LEVEL_KEYS)}"
+                f"{', '.join(SECTIONS)}; top-level keys: {', '.join(_TOP_LEVEL_KEYS)}"
             )
             raise PolicyError(msg)
         if not isinstance(entries, Mapping):
             msg = (
-                f"{origin}: `{section}` must be a section of parameters, not {_type_name(entries)}"
+                f"{origin}: `{section}` must be a section of parameters, not {type_name(entries)}"
             )
             raise PolicyError(msg)
         for key, entry in entries.items():
             dotted = f"{section}.{key}"
-            _check_key(dotted, where=origin)
+            check_key(dotted, where=origin)
             params[dotted] = _parse_entry(dotted, entry, origin=origin, profile=profile)
     return params
 
@@ -250,7 +277,7 @@ def _parse_entry(dotted: str, entry: Any, *, origin: str, profile: str) -> Param
     if not isinstance(entry, Mapping):
         msg = (
             f"{origin}: `{dotted}` must be a table with value, unit, source and confidence "
-            f"(write it as [{dotted}] followed by value = ...), got {_type_name(entry)}"
+            f"(write it as [{dotted}] followed by value = ...), got {type_name(entry)}"
         )
         raise PolicyError(msg)
     unknown = [k for k in entry if k not in _ENTRY_KEYS]
@@ -264,17 +291,20 @@ def _parse_entry(dotted: str, entry: Any, *, origin: str, profile: str) -> Param
         if name not in entry:
             msg = f"{origin}: `{dotted}` has no `{name}`; a parameter needs source and confidence"
             raise PolicyError(msg)
-    source = _convert(entry["source"], _TEXT, (origin, f"{dotted}.source"))
-    confidence = _convert(entry["confidence"], _CONF, (origin, f"{dotted}.confidence"))
-    unit = _convert(entry["unit"], _TEXT, (origin, f"{dotted}.unit")) if "unit" in entry else None
-    note = _convert(entry["note"], _TEXT, (origin, f"{dotted}.note")) if "note" in entry else None
+    source = convert(entry["source"], TEXT_META, (origin, f"{dotted}.source"))
+    confidence = convert(entry["confidence"], CONFIDENCE_META, (origin, f"{dotted}.confidence"))
+    unit = note = None
+    if "unit" in entry:
+        unit = convert(entry["unit"], TEXT_META, (origin, f"{dotted}.unit"))
+    if "note" in entry:
+        note = convert(entry["note"], TEXT_META, (origin, f"{dotted}.note"))
     user_input = entry.get("user_input", False)
     if not isinstance(user_input, bool):
-        msg = f"{origin}: `{dotted}.user_input` must be true or false, got {_type_name(user_input)}"
+        msg = f"{origin}: `{dotted}.user_input` must be true or false, got {type_name(user_input)}"
         raise PolicyError(msg)
     if "value" in entry:
         section, key = dotted.split(".", 1)
-        value = _convert(entry["value"], _meta(section, key), (origin, f"{dotted}.value"))
+        value = convert(entry["value"], param_meta(section, key), (origin, f"{dotted}.value"))
     elif user_input:
         value = None
     else:
@@ -304,7 +334,7 @@ def _load_chain(
         layers.append((name, origin, data))
         parent = data.get("extends")
         if parent is not None and (not isinstance(parent, str) or not parent):
-            msg = f"{origin}: `extends` must be a profile name or a path, got {_type_name(parent)}"
+            msg = f"{origin}: `extends` must be a profile name or a path, got {type_name(parent)}"
             raise PolicyError(msg)
         target = parent
     params: dict[str, Param] = {}
@@ -313,7 +343,7 @@ def _load_chain(
         params.update(_parse_params(data, origin=origin, profile=name))
         desc = data.get("description")
         if desc is not None:
-            description = _convert(desc, _TEXT, (origin, "description"))
+            description = convert(desc, TEXT_META, (origin, "description"))
     return [name for name, _, _ in layers], description, params
 
 
@@ -323,10 +353,12 @@ def load_policy(name_or_path: str | os.PathLike[str] = "qingdao-2019") -> Policy
     Parameters
     ----------
     name_or_path
-        A built-in profile (see :func:`list_policies`), or a path to a ``.toml`` file
-        written in the same format. A file may ``extends`` a built-in profile or
-        another file (relative to itself). Defaults to ``"qingdao-2019"``, the plan's rules
-        on top of the national ones.
+        A built-in profile (see :func:`list_policies`), or the path of a TOML file written in
+        the same format, as a str or any path-like (:class:`pathlib.Path`). One rule for
+        both: a str that is a built-in profile's name loads that profile; anything else is a
+        file path (a ``pathlib.Path("qingdao-2019")`` is a file, not the built-in profile).
+        A file may ``extends`` a built-in profile or another file (relative to itself).
+        Defaults to ``"qingdao-2019"``, the plan's rules on top of the national ones.
 
     Returns
     -------
@@ -340,6 +372,8 @@ def load_policy(name_or_path: str | os.PathLike[str] = "qingdao-2019") -> Policy
         unknown section or key, a parameter without ``value``, ``source`` or ``confidence``,
         an invalid confidence tag, or a value of the wrong type. The message names the file
         and the key.
+    TypeError
+        ``name_or_path`` is neither a str nor a path-like (``None``, a number, bytes).
 
     Examples
     --------
@@ -354,8 +388,20 @@ def load_policy(name_or_path: str | os.PathLike[str] = "qingdao-2019") -> Policy
     Traceback (most recent call last):
     ...
     landuse.errors.PolicyError: unknown policy profile 'beijing'; available: national-2008, ...
+
+    A file, named by a str or a Path:
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "my-rules.toml").write_text('extends = "national-2008"', encoding="utf-8")
+    >>> load_policy(folder / "my-rules.toml").chain
+    ('my-rules', 'national-2008')
+    >>> load_policy(str(folder / "my-rules.toml")).chain
+    ('my-rules', 'national-2008')
     """
-    chain, description, params = _load_chain(name_or_path)
+    chain, description, params = _load_chain(
+        _check_name_or_path(name_or_path, caller="load_policy")
+    )
     logger.debug("loaded policy %s (%d parameters)", " <- ".join(chain), len(params))
     return _build_policy(chain[0], tuple(chain), description, params, overrides=())
 
@@ -369,14 +415,14 @@ def _build_policy(
     overrides: tuple[str, ...],
 ) -> Policy:
     sections = {}
-    for section, cls in _SECTIONS.items():
+    for section, cls in SECTIONS.items():
         kwargs = {}
         for f in dataclasses.fields(cls):
             param = params.get(f"{section}.{f.name}")
             if param is not None:
                 kwargs[f.name] = param.value
         sections[section] = cls(**kwargs)
-    ordered = {k: params[k] for k in _all_keys() if k in params}
+    ordered = {k: params[k] for k in all_keys() if k in params}
     return Policy(
         name=name,
         chain=chain,
@@ -496,7 +542,7 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
         >>> national.provenance("zone_creation.tax_wan_per_mu_min").value is None
         True
         """
-        _check_key(key, where=f"policy {self.name!r}")
+        check_key(key, where=f"policy {self.name!r}")
         param = self._params.get(key)
         if param is None:
             source = f"not set by profile(s) {', '.join(self.chain)}"
@@ -565,7 +611,7 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
         >>> df.set_index("key").loc["control.building_coefficient_min", "confidence"]
         'V'
         """
-        keys = _all_keys() if include_unset else list(self._params)
+        keys = all_keys() if include_unset else list(self._params)
         rows = []
         for key in keys:
             p = self.provenance(key)
@@ -667,7 +713,7 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
             raise PolicyError(msg)
         table = {row.code: row.min_far for row in table_rows}
         table_version = self.far.code_version or "2002"
-        code = _division(industry_code)
+        code = industry_division(industry_code)
         if code_version == table_version:
             if code not in table:
                 msg = (
@@ -733,23 +779,23 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
         where = "Policy.replace()"
         updates: dict[str, Any] = {}
         for key, value in (values or {}).items():
-            _check_key(str(key), where=where)
+            check_key(str(key), where=where)
             updates[str(key)] = value
         for section, mapping in kwargs.items():
-            if section not in _SECTIONS:
-                msg = f"{where}: unknown section `{section}=`; sections: {', '.join(_SECTIONS)}"
+            if section not in SECTIONS:
+                msg = f"{where}: unknown section `{section}=`; sections: {', '.join(SECTIONS)}"
                 raise PolicyError(msg)
             if not isinstance(mapping, Mapping):
-                msg = f"{where}: `{section}=` must map keys to values, got {_type_name(mapping)}"
+                msg = f"{where}: `{section}=` must map keys to values, got {type_name(mapping)}"
                 raise PolicyError(msg)
             for name, value in mapping.items():
-                _check_key(f"{section}.{name}", where=where)
+                check_key(f"{section}.{name}", where=where)
                 updates[f"{section}.{name}"] = value
         params = dict(self._params)
         for key, value in updates.items():
             section, name = key.split(".", 1)
-            meta = _meta(section, name)
-            new = None if value is None else _convert(value, meta, (where, key))
+            meta = param_meta(section, name)
+            new = None if value is None else convert(value, meta, (where, key))
             old = params.get(key)
             note = f"was {_short(old.value)} ({old.confidence}: {old.source})" if old else None
             params[key] = Param(new, old.unit if old else None, "user override", "user", note, None)
@@ -757,8 +803,34 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
         return _build_policy(self.name, self.chain, self.description, params, overrides=overrides)
 
 
-def _division(industry_code: Any) -> str:
-    """Reduce a GB/T 4754 code (``"36"``, ``"C36"``, ``"3670"``, ``36``) to its 2-digit division."""
+def industry_division(industry_code: Any) -> str:
+    """Reduce a GB/T 4754 industry code to its 2-digit division.
+
+    Parameters
+    ----------
+    industry_code
+        A division, group or class code: ``"36"``, ``"C36"`` (with the section letter),
+        ``"3670"``, ``36``, ``"6"`` (read as ``"06"``).
+
+    Returns
+    -------
+    str
+        The 2-digit division code, the key of ``far.min_far_by_division``.
+
+    Raises
+    ------
+    PolicyError
+        For anything that is not 1–4 digits (after an optional section letter), or a bool.
+
+    Examples
+    --------
+    >>> industry_division("C3670"), industry_division(36), industry_division("6")
+    ('36', '36', '06')
+    >>> industry_division("汽车")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    landuse.errors.PolicyError: `industry_code` must be a GB/T 4754 division code such as ...
+    """
     text = str(industry_code).strip().upper()
     if len(text) > 1 and text[0].isalpha():
         text = text[1:]

@@ -5,7 +5,7 @@ public names (:data:`CONFIDENCE_TAGS`, the ``*Rules`` sections and their row cla
 
 Each section is a frozen dataclass whose fields carry a ``kind`` in their metadata (``number``,
 ``share``, ``int``, ``str``, ``confidence``, ``bool``, ``code``, ``codes``, ``numbers``,
-``rows``, ``str_map``, ``number_map``); :func:`_convert` checks and converts a TOML or user
+``rows``, ``str_map``, ``number_map``); :func:`convert` checks and converts a TOML or user
 value to that kind, naming the file and key when it is wrong.
 """
 
@@ -44,12 +44,21 @@ __all__ = [
     "Tier",
     "TierRules",
     "ZoneCreationRules",
+    # for landuse.policy (the face) only
+    "CONFIDENCE_META",
+    "SECTIONS",
+    "TEXT_META",
+    "all_keys",
+    "check_key",
+    "convert",
+    "param_meta",
+    "type_name",
 ]
 
 #: Valid ``confidence`` tags, see :mod:`landuse.policy`.
 CONFIDENCE_TAGS: tuple[str, ...] = ("V", "S", "I", "U", "from-plan", "user")
-_TEXT: Mapping[str, Any] = {"kind": "str", "choices": None}
-_CONF: Mapping[str, Any] = {"kind": "confidence"}
+TEXT_META: Mapping[str, Any] = {"kind": "str", "choices": None}
+CONFIDENCE_META: Mapping[str, Any] = {"kind": "confidence"}
 
 
 def _p(kind: str, *, choices: tuple[str, ...] | None = None, row: type | None = None) -> Any:
@@ -382,7 +391,7 @@ class DataQualityRules:
     area_check_factor: float | None = _p("number")
 
 
-_SECTIONS: dict[str, type] = {
+SECTIONS: dict[str, type] = {
     "control": ControlRules,
     "far": FarRules,
     "idle": IdleRules,
@@ -401,27 +410,27 @@ _SECTIONS: dict[str, type] = {
 }
 
 
-def _meta(section: str, key: str) -> Mapping[str, Any]:
-    for f in dataclasses.fields(_SECTIONS[section]):
+def param_meta(section: str, key: str) -> Mapping[str, Any]:
+    for f in dataclasses.fields(SECTIONS[section]):
         if f.name == key:
             return f.metadata
     raise KeyError(key)  # pragma: no cover - callers check the key first
 
 
-def _all_keys() -> list[str]:
-    return [f"{s}.{f.name}" for s, cls in _SECTIONS.items() for f in dataclasses.fields(cls)]
+def all_keys() -> list[str]:
+    return [f"{s}.{f.name}" for s, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
 
 
-def _check_key(key: str, *, where: str) -> tuple[str, str]:
+def check_key(key: str, *, where: str) -> tuple[str, str]:
     """Split ``"section.name"`` and check both parts, naming the valid ones otherwise."""
     section, _, name = key.partition(".")
-    if section not in _SECTIONS:
+    if section not in SECTIONS:
         msg = (
             f"{where}: unknown policy section `{section}` in key `{key}`; "
-            f"sections: {', '.join(_SECTIONS)}"
+            f"sections: {', '.join(SECTIONS)}"
         )
         raise PolicyError(msg)
-    valid = [f.name for f in dataclasses.fields(_SECTIONS[section])]
+    valid = [f.name for f in dataclasses.fields(SECTIONS[section])]
     if name not in valid:
         msg = f"{where}: unknown key `{key}` in section `{section}`; valid keys: {', '.join(valid)}"
         raise PolicyError(msg)
@@ -431,7 +440,7 @@ def _check_key(key: str, *, where: str) -> tuple[str, str]:
 # --- value conversion ------------------------------------------------------------------------
 
 
-def _type_name(raw: Any) -> str:
+def type_name(raw: Any) -> str:
     return f"{type(raw).__name__} {raw!r}"
 
 
@@ -446,7 +455,7 @@ def _sub(where: tuple[str, str], suffix: str) -> tuple[str, str]:
 
 def _number(raw: Any, where: tuple[str, str]) -> float:
     if isinstance(raw, bool) or not isinstance(raw, numbers.Real):
-        msg = f"{_at(where)} must be a number, got {_type_name(raw)}; write it without quotes"
+        msg = f"{_at(where)} must be a number, got {type_name(raw)}; write it without quotes"
         raise PolicyError(msg)
     if not math.isfinite(float(raw)) or raw < 0:
         msg = f"{_at(where)} must be a finite number ≥ 0, got {raw!r}"
@@ -457,13 +466,13 @@ def _number(raw: Any, where: tuple[str, str]) -> float:
 def _code(raw: Any, where: tuple[str, str]) -> str:
     if not isinstance(raw, str) or not raw.isdigit():
         msg = (
-            f'{_at(where)} must be a division code as text of digits ("13"), got {_type_name(raw)}'
+            f'{_at(where)} must be a division code as text of digits ("13"), got {type_name(raw)}'
         )
         raise PolicyError(msg)
     return raw
 
 
-def _convert(raw: Any, meta: Mapping[str, Any], where: tuple[str, str]) -> Any:
+def convert(raw: Any, meta: Mapping[str, Any], where: tuple[str, str]) -> Any:
     """Convert a TOML (or user) value to the attribute's Python type, or raise PolicyError."""
     kind = meta["kind"]
     if kind in ("number", "share"):
@@ -476,13 +485,13 @@ def _convert(raw: Any, meta: Mapping[str, Any], where: tuple[str, str]) -> Any:
         if isinstance(raw, numbers.Integral) or (isinstance(raw, float) and raw.is_integer()):
             raw = raw if isinstance(raw, bool) else int(raw)
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            msg = f"{_at(where)} must be a whole number ≥ 0, got {_type_name(raw)}"
+            msg = f"{_at(where)} must be a whole number ≥ 0, got {type_name(raw)}"
             raise PolicyError(msg)
         return raw
     if kind in ("str", "confidence"):
         choices = CONFIDENCE_TAGS if kind == "confidence" else meta["choices"]
         if not isinstance(raw, str) or not raw.strip():
-            msg = f"{_at(where)} must be non-empty text, got {_type_name(raw)}"
+            msg = f"{_at(where)} must be non-empty text, got {type_name(raw)}"
             raise PolicyError(msg)
         if choices is not None and raw not in choices:
             msg = f"{_at(where)} must be one of {', '.join(choices)}; got {raw!r}"
@@ -490,14 +499,14 @@ def _convert(raw: Any, meta: Mapping[str, Any], where: tuple[str, str]) -> Any:
         return raw
     if kind == "bool":
         if not isinstance(raw, bool):
-            msg = f"{_at(where)} must be true or false, got {_type_name(raw)}"
+            msg = f"{_at(where)} must be true or false, got {type_name(raw)}"
             raise PolicyError(msg)
         return raw
     if kind == "code":
         return _code(raw, where)
     if kind in ("codes", "numbers", "rows"):
         if isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, (list, tuple)):
-            msg = f"{_at(where)} must be a list, got {_type_name(raw)}"
+            msg = f"{_at(where)} must be a list, got {type_name(raw)}"
             raise PolicyError(msg)
         if kind == "codes":
             return tuple(_code(v, _sub(where, f"[{i}]")) for i, v in enumerate(raw))
@@ -506,11 +515,11 @@ def _convert(raw: Any, meta: Mapping[str, Any], where: tuple[str, str]) -> Any:
         return tuple(_row(v, meta["row"], _sub(where, f"[{i}]")) for i, v in enumerate(raw))
     if kind in ("str_map", "number_map"):
         if not isinstance(raw, Mapping):
-            msg = f"{_at(where)} must be a table of key = value pairs, got {_type_name(raw)}"
+            msg = f"{_at(where)} must be a table of key = value pairs, got {type_name(raw)}"
             raise PolicyError(msg)
-        item = _TEXT if kind == "str_map" else {"kind": "number"}
+        item = TEXT_META if kind == "str_map" else {"kind": "number"}
         return MappingProxyType(
-            {str(k): _convert(v, item, _sub(where, f".{k}")) for k, v in raw.items()}
+            {str(k): convert(v, item, _sub(where, f".{k}")) for k, v in raw.items()}
         )
     raise AssertionError(kind)  # pragma: no cover
 
@@ -519,7 +528,7 @@ def _row(raw: Any, row_type: type, where: tuple[str, str]) -> Any:
     if isinstance(raw, row_type):
         raw = {f.name: getattr(raw, f.name) for f in dataclasses.fields(row_type)}
     if not isinstance(raw, Mapping):
-        msg = f"{_at(where)} must be a table (row), got {_type_name(raw)}"
+        msg = f"{_at(where)} must be a table (row), got {type_name(raw)}"
         raise PolicyError(msg)
     columns = {f.name: f for f in dataclasses.fields(row_type)}
     unknown = [k for k in raw if k not in columns]
@@ -534,5 +543,5 @@ def _row(raw: Any, row_type: type, where: tuple[str, str]) -> Any:
                 msg = f"{_at(where)} has no `{name}`; every row needs `{name}`"
                 raise PolicyError(msg)
             continue
-        values[name] = _convert(value, f.metadata, _sub(where, f".{name}"))
+        values[name] = convert(value, f.metadata, _sub(where, f".{name}"))
     return row_type(**values)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from landuse.crs import check_projected
 from landuse.errors import PolicyError, SchemaError, format_ids
-from landuse.policy import Policy, _division
+from landuse.policy import Policy, industry_division
 from landuse.schema import PARCELS, PROPOSALS
 from landuse.units import M2_PER_MU
 
@@ -220,7 +220,7 @@ def division_factor(
         if isinstance(raw, float) and raw.is_integer():
             text = str(int(raw))
         try:
-            code = _division(text)
+            code = industry_division(text)
         except PolicyError:
             bad.append((i, text))
             remap[i] = -1

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landuse.policy import _division
+from landuse.policy import industry_division
 from landuse.supply._common import check_choice, check_number, land_area
 
 __all__ = ["Project", "as_project", "project_frame", "site_values"]
@@ -94,7 +94,7 @@ class Project:
             caller=caller,
         )
         try:
-            code = _division(self.industry_code)
+            code = industry_division(self.industry_code)
         except ValueError as exc:
             msg = f"{caller}: {exc}"
             raise ValueError(msg) from exc
