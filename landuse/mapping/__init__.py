@@ -53,6 +53,7 @@ from landuse.mapping._draw import (
     check_fields,
     check_layer,
     draw,
+    draw_fill,
     fill_base,
     layer_name,
     policy_note,
@@ -351,28 +352,22 @@ def map_parcels(
         stroke=(style or {}).get("color"),
         single_label="全部宗地" if lang == "zh" else "All parcels",
     )
-    tips = list(tooltip) if tooltip is not None else present_columns(parcels, ["parcel_id", column])
-    pops = (
-        list(popup)
-        if popup is not None
-        else present_columns(
-            parcels, ["parcel_id", "enterprise", "land_use", "zone_id", "land_area_m2", column]
-        )
-    )
-    return draw(
+    return draw_fill(
         parcels,
+        kind="parcels",
+        styling=styling,
+        default_tooltip=["parcel_id", column],
+        default_popup=["parcel_id", "enterprise", "land_use", "zone_id", "land_area_m2", column],
+        id_column="parcel_id",
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or layer_name("parcels", lang),
-        role="fill",
-        styling=styling,
-        tooltip=tips,
-        popup=pops,
+        name=name,
+        tooltip=tooltip,
+        popup=popup,
         legend=legend,
         simplify_m=simplify_m,
         show=show,
-        id_column="parcel_id",
     )
 
 
@@ -458,44 +453,33 @@ def map_bank(
         stroke="#1a1a1a",
         note=policy_note(bank, lang),
     )
-    tips = (
-        list(tooltip)
-        if tooltip is not None
-        else present_columns(frame, ["candidate_id", "parcel_id", column])
-    )
     route = "route_label" if "route_label" in frame.columns else "route"
-    pops = (
-        list(popup)
-        if popup is not None
-        else present_columns(
-            frame,
-            [
-                "candidate_id",
-                "parcel_id",
-                "enterprise",
-                "zone_id",
-                column,
-                route,
-                "priority",
-                "priority_rank",
-                "reason_text",
-            ],
-        )
-    )
-    return draw(
+    return draw_fill(
         frame,
+        kind="bank",
+        styling=styling,
+        default_tooltip=["candidate_id", "parcel_id", column],
+        default_popup=[
+            "candidate_id",
+            "parcel_id",
+            "enterprise",
+            "zone_id",
+            column,
+            route,
+            "priority",
+            "priority_rank",
+            "reason_text",
+        ],
+        id_column="candidate_id",
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or layer_name("bank", lang),
-        role="fill",
-        styling=styling,
-        tooltip=tips,
-        popup=pops,
+        name=name,
+        tooltip=tooltip,
+        popup=popup,
         legend=legend,
         simplify_m=simplify_m,
         show=show,
-        id_column="candidate_id",
     )
 
 
@@ -598,39 +582,32 @@ def map_compliance(
         note=policy_note(report, lang),
     )
     id_col = next((c for c in ("proposal_id", "parcel_id") if c in frame.columns), None)
-    tips = list(tooltip) if tooltip is not None else present_columns(frame, [id_col, "verdict"])
-    pops = (
-        list(popup)
-        if popup is not None
-        else present_columns(
-            frame,
-            [
-                id_col,
-                "project",
-                "verdict",
-                "share_in_zone",
-                "zone_id",
-                "zone_name",
-                "area_type",
-                "distance_to_zone_m",
-                "reason_text",
-            ],
-        )
-    )
-    return draw(
+    return draw_fill(
         frame,
+        kind="compliance",
+        styling=styling,
+        default_tooltip=[id_col, "verdict"],
+        default_popup=[
+            id_col,
+            "project",
+            "verdict",
+            "share_in_zone",
+            "zone_id",
+            "zone_name",
+            "area_type",
+            "distance_to_zone_m",
+            "reason_text",
+        ],
+        id_column=id_col,
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or layer_name("compliance", lang),
-        role="fill",
-        styling=styling,
-        tooltip=tips,
-        popup=pops,
+        name=name,
+        tooltip=tooltip,
+        popup=popup,
         legend=legend,
         simplify_m=simplify_m,
         show=show,
-        id_column=id_col,
     )
 
 
@@ -751,28 +728,20 @@ def map_assessment(
         single_color="#fdae61",
         note=policy_note(scores, lang),
     )
-    tips = (
-        list(tooltip)
-        if tooltip is not None
-        else present_columns(frame, ["name", "zone_id", column])
-    )
-    pops = (
-        list(popup)
-        if popup is not None
-        else present_columns(frame, ["zone_id", "name", "total_score", "rank", "tier", column])
-    )
-    return draw(
+    return draw_fill(
         frame,
+        kind="assessment",
+        styling=styling,
+        default_tooltip=["name", "zone_id", column],
+        default_popup=["zone_id", "name", "total_score", "rank", "tier", column],
+        id_column="zone_id",
         m=m,
         basemap=basemap,
         lang=lang,
-        name=name or layer_name("assessment", lang),
-        role="fill",
-        styling=styling,
-        tooltip=tips,
-        popup=pops,
+        name=name,
+        tooltip=tooltip,
+        popup=popup,
         legend=legend,
         simplify_m=simplify_m,
         show=show,
-        id_column="zone_id",
     )

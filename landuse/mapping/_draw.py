@@ -182,6 +182,46 @@ def draw(
     return m
 
 
+def draw_fill(
+    frame: gpd.GeoDataFrame,
+    *,
+    kind: str,
+    styling: Styling,
+    default_tooltip: Sequence[str | None],
+    default_popup: Sequence[str | None],
+    id_column: str | None,
+    m: folium.Map | None,
+    basemap: str | None,
+    lang: Lang,
+    name: str | None,
+    tooltip: Sequence[str] | None,
+    popup: Sequence[str] | None,
+    legend: bool,
+    simplify_m: float | None,
+    show: bool,
+) -> folium.Map:
+    """The last step of the filled ``map_*`` layers: default fields and name, then :func:`draw`.
+
+    ``kind`` names the layer by default (:data:`_LAYER_NAMES`); ``tooltip``/``popup`` default
+    to the columns of ``default_tooltip``/``default_popup`` that the frame has.
+    """
+    return draw(
+        frame,
+        m=m,
+        basemap=basemap,
+        lang=lang,
+        name=name or layer_name(kind, lang),
+        role="fill",
+        styling=styling,
+        tooltip=list(tooltip) if tooltip is not None else present_columns(frame, default_tooltip),
+        popup=list(popup) if popup is not None else present_columns(frame, default_popup),
+        legend=legend,
+        simplify_m=simplify_m,
+        show=show,
+        id_column=id_column,
+    )
+
+
 def fill_base(style: Mapping[str, Any] | None, **overrides: Any) -> dict[str, Any]:
     base = {**_FILL_BASE, **overrides}
     if style:
