@@ -17,11 +17,11 @@ import pyarrow as pa
 import shapely
 
 from landuse import _overlap
+from landuse._checks import check_frame, check_projected, check_same_crs
 from landuse._clip import drop_empty_rings
-from landuse.crs import check_projected, check_same_crs
 from landuse.errors import SchemaError
 
-__all__ = ["assign_zones", "overlap_areas"]
+__all__ = ["assign_zones", "measure_zones", "overlap_areas"]
 
 
 def overlap_areas(
@@ -100,6 +100,8 @@ def assign_zones(
 
     Raises
     ------
+    TypeError
+        ``parcels``, ``zones`` or ``functional_areas`` is not a GeoDataFrame.
     CRSError
         Geographic, missing or differing CRS.
     SchemaError
@@ -117,54 +119,116 @@ def assign_zones(
     >>> assign_zones(parcels, zones=zones).to_dict("list")
     {'zone_id': ['QD01', nan], 'share_in_zone': [0.5, 0.0], 'share_in_any_zone': [0.5, 0.0]}
     """
-    check_projected(parcels, name="parcels", caller="assign_zones", purpose="area")
-    check_projected(zones, name="zones", caller="assign_zones", purpose="area")
-    check_same_crs(parcels, zones, names=("parcels", "zones"), caller="assign_zones")
+    caller = "assign_zones"
+    _check_layers(parcels, zones, functional_areas, caller=caller)
+    return measure_zones(
+        parcels, zones, functional_areas=functional_areas, n_jobs=n_jobs, progress=progress
+    )
+
+
+def _check_layers(
+    parcels: Any, zones: Any, functional_areas: Any, *, caller: str
+) -> None:
+    """The frame, CRS and column checks of :func:`assign_zones`, once, naming ``caller``."""
+    check_frame(parcels, name="parcels", caller=caller)
+    check_frame(zones, name="zones", caller=caller)
+    check_projected(parcels, name="parcels", caller=caller, purpose="area")
+    check_projected(zones, name="zones", caller=caller, purpose="area")
+    check_same_crs(parcels, zones, names=("parcels", "zones"), caller=caller)
     if "zone_id" not in zones.columns:
-        msg = f"assign_zones: `zones` needs a `zone_id` column; received columns {list(zones.columns)}."
+        msg = (
+            f"`zones` passed to {caller}() needs a `zone_id` column; received columns "
+            f"{list(zones.columns)}. Read the zones with landuse.read_zones."
+        )
         raise SchemaError(msg)
-    fl = None
-    if functional_areas is not None:
-        check_projected(
-            functional_areas, name="functional_areas", caller="assign_zones", purpose="area"
+    if functional_areas is None:
+        return
+    check_frame(functional_areas, name="functional_areas", caller=caller)
+    check_projected(functional_areas, name="functional_areas", caller=caller, purpose="area")
+    check_same_crs(
+        parcels, functional_areas, names=("parcels", "functional_areas"), caller=caller
+    )
+    if "area_type" not in functional_areas.columns:
+        msg = (
+            f"`functional_areas` passed to {caller}() needs an `area_type` column; received "
+            f"columns {list(functional_areas.columns)}. Read them with "
+            "landuse.read_functional_areas."
         )
-        check_same_crs(
-            parcels, functional_areas, names=("parcels", "functional_areas"), caller="assign_zones"
-        )
-        if "area_type" not in functional_areas.columns:
-            msg = (
-                "assign_zones: `functional_areas` needs an `area_type` column; received columns "
-                f"{list(functional_areas.columns)}. Read them with landuse.read_functional_areas."
-            )
-            raise SchemaError(msg)
-        fl = _overlap.LayerIndex.build(
-            functional_areas.geometry.to_numpy(),
-            functional_areas["area_type"].astype(str).to_numpy(dtype=object),
-        )
+        raise SchemaError(msg)
+
+
+def measure_zones(
+    parcels: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    *,
+    functional_areas: gpd.GeoDataFrame | None = None,
+    n_jobs: int | None = None,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """The measurement of :func:`assign_zones`, on frames its caller has already checked.
+
+    For public functions that check their own inputs once (naming themselves) and then need
+    each parcel's zone: ``parcels``, ``zones`` (with ``zone_id``) and ``functional_areas``
+    (with ``area_type``) must be GeoDataFrames in one projected CRS. Returns exactly what
+    :func:`assign_zones` returns.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> parcels = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100)], crs=4549)
+    >>> zones = gpd.GeoDataFrame(
+    ...     {"zone_id": ["QD01"]}, geometry=[shapely.box(50, -50, 500, 500)], crs=4549
+    ... )
+    >>> measure_zones(parcels, zones)["share_in_zone"].tolist()
+    [0.5]
+    """
     geoms = parcels.geometry.to_numpy()  # empty rings are dropped per chunk (GEOS may crash)
     area = np.nan_to_num(shapely.area(geoms))
     zl = _overlap.LayerIndex.build(
         zones.geometry.to_numpy(), zones["zone_id"].astype(str).to_numpy(dtype=object)
     )
+    fl = None
+    if functional_areas is not None:
+        fl = _overlap.LayerIndex.build(
+            functional_areas.geometry.to_numpy(),
+            functional_areas["area_type"].astype(str).to_numpy(dtype=object),
+        )
 
     def work(s: slice) -> dict[str, Any]:
         P, A = drop_empty_rings(geoms[s]), area[s]
-        m = len(P)
         zp = _overlap.pairs(P, A, zl, skip_covered=True)
         zone, zone_area, any_area = _overlap.largest_and_union(zp, P, A, zl)
         out: dict[str, Any] = {"zone": zone, "zone_area": zone_area, "any_area": any_area}
         if fl is not None:
-            fp = _overlap.pairs(P, A, fl, skip_covered=not fl.overlap_any)
-            per_kind = _overlap.aggregate(
-                fp, fl.keys[fp.right], tests=P, test_area=A, layer=fl,
-                overlapping=fl.overlap_same_key,
-            )  # fmt: skip
-            out["kind"], out["kind_area"] = _overlap.best_key(per_kind, m)
+            out["kind"], out["kind_area"] = _largest_area_type(P, A, fl)
         return out
 
     got = _overlap.run_chunks(
         work, len(geoms), n_jobs=n_jobs, progress=progress, desc="assign_zones"
     )
+    return _assemble(got, area, parcels.index, zl, fl)
+
+
+def _largest_area_type(
+    tests: np.ndarray, test_area: np.ndarray, fl: _overlap.LayerIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per geometry: the area type holding its largest share, and that share's area."""
+    fp = _overlap.pairs(tests, test_area, fl, skip_covered=not fl.overlap_any)
+    per_kind = _overlap.aggregate(
+        fp, fl.keys[fp.right], tests=tests, test_area=test_area, layer=fl,
+        overlapping=fl.overlap_same_key,
+    )  # fmt: skip
+    return _overlap.best_key(per_kind, len(tests))
+
+
+def _assemble(
+    got: dict[str, np.ndarray],
+    area: np.ndarray,
+    index: pd.Index,
+    zl: _overlap.LayerIndex,
+    fl: _overlap.LayerIndex | None,
+) -> pd.DataFrame:
+    """The result frame: labels and shares (area ÷ parcel area, capped at 1; 0 without area)."""
     with np.errstate(invalid="ignore", divide="ignore"):
 
         def share(x: np.ndarray) -> np.ndarray:
@@ -176,7 +240,7 @@ def assign_zones(
                 "share_in_zone": share(got["zone_area"]),
                 "share_in_any_zone": share(got["any_area"]),
             },
-            index=parcels.index,
+            index=index,
         )
         if fl is not None:
             result["area_type"] = _labels(got["kind"], fl.labels)

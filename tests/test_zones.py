@@ -70,6 +70,45 @@ def test_errors(zones):
         assign_zones(parcels, zones=zones.rename(columns={"zone_id": "id"}))
 
 
+def test_errors_name_assign_zones_and_come_from_the_shared_checks(zones):
+    parcels = gpd.GeoDataFrame(geometry=[square(0, 0)], crs=CRS)
+    with pytest.raises(TypeError, match=r"^`parcels` passed to assign_zones\(\) must be a GeoDataFrame \(e\.g\. from landuse\.read_parcels\); received list\.$"):
+        assign_zones([shapely.box(0, 0, 1, 1)], zones=zones)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^`zones` passed to assign_zones\(\) must be a GeoDataFrame \(e\.g\. from landuse\.read_zones\); received GeoSeries\.$"):
+        assign_zones(parcels, zones=zones.geometry)  # type: ignore[arg-type]
+    with pytest.raises(CRSError, match=r"^`parcels` passed to assign_zones\(\) is in a geographic CRS"):
+        assign_zones(parcels.set_crs(4326, allow_override=True), zones=zones)
+    with pytest.raises(CRSError, match=r"^In assign_zones\(\), `parcels` is in EPSG:4549 .* but `zones` is in EPSG:4547"):
+        assign_zones(parcels, zones=zones.set_crs(4547, allow_override=True))
+    with pytest.raises(SchemaError, match=r"^`zones` passed to assign_zones\(\) needs a `zone_id` column; received columns \['id', 'geometry'\]\. Read the zones with landuse\.read_zones\.$"):
+        assign_zones(parcels, zones=zones.rename(columns={"zone_id": "id"}))
+    areas = gpd.GeoDataFrame({"zone_id": ["QD02"]}, geometry=[square(0, 0, 500)], crs=CRS)
+    with pytest.raises(SchemaError, match=r"^`functional_areas` passed to assign_zones\(\) needs an `area_type` column"):
+        assign_zones(parcels, zones=zones, functional_areas=areas)
+    with pytest.raises(TypeError, match=r"^`functional_areas` passed to assign_zones\(\) must be a GeoDataFrame"):
+        assign_zones(parcels, zones=zones, functional_areas=areas.to_dict())  # type: ignore[arg-type]
+
+
+def test_measure_zones_is_assign_zones_without_the_checks(zones):
+    from pandas.testing import assert_frame_equal
+
+    from landuse.zones import measure_zones
+
+    parcels = gpd.GeoDataFrame(
+        geometry=[square(100, 100), square(950, 100), square(1700, 100)], index=[7, 8, 9], crs=CRS
+    )
+    areas = gpd.GeoDataFrame(
+        {"zone_id": ["QD02", "QD02"], "area_type": ["industrial", "business"]},
+        geometry=[square(0, 0, 1000), square(1000, 0, 1000)],
+        crs=CRS,
+    )
+    for fa in (None, areas):
+        assert_frame_equal(
+            measure_zones(parcels, zones, functional_areas=fa),
+            assign_zones(parcels, zones=zones, functional_areas=fa),
+        )
+
+
 def test_overlap_areas_matches_overlay():
     rng = np.random.default_rng(3)
     xy = rng.uniform(0, 2000, size=(300, 2))
