@@ -1,4 +1,4 @@
-"""Coordinate reference systems: which CRS to analyse a layer in; can its coordinates be trusted?
+"""Coordinate reference systems: the CRS to analyse a layer in, and coordinates to trust.
 
 Analysis in landuse runs in a projected CRS in metres. Inside China that is CGCS2000 3-degree
 Gauss-Krüger with the central meridian nearest the data (Qingdao → EPSG:4549); elsewhere the
@@ -35,7 +35,8 @@ from landuse.crs._analysis import (
     to_analysis_crs,
 )
 from landuse.crs._check import CHINA_ALBERS, MAX_SCALE_ERROR, Distortion, scale_distortion
-from landuse.crs._parse import CHINA_BBOX, CRSLike, crs_label
+from landuse.crs._parse import CHINA_BBOX, crs_label
+from landuse.crs._parse import CRSLike as CRSLike  # the type of crs= arguments (not in __all__)
 from landuse.crs._prefix import (
     ZonePrefix,
     check_coordinates,
@@ -48,7 +49,6 @@ __all__ = [
     "CHINA_ALBERS",
     "CHINA_BBOX",
     "MAX_SCALE_ERROR",
-    "CRSLike",
     "Distortion",
     "ZonePrefix",
     "analysis_crs",
