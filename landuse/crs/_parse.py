@@ -30,7 +30,7 @@ _METRE_NAMES = frozenset({"metre", "meter", "m"})
 
 
 def inside_box(lon: Any, lat: Any) -> Any:
-    """True where (lon, lat) lies inside :data:`CHINA_BBOX` (open box; arrays broadcast)."""
+    """Tell where (lon, lat) lies inside :data:`CHINA_BBOX` (open box; arrays broadcast)."""
     min_lon, min_lat, max_lon, max_lat = CHINA_BBOX
     return (lon > min_lon) & (lon < max_lon) & (lat > min_lat) & (lat < max_lat)
 
