@@ -358,78 +358,11 @@ def prepare_candidates(candidates: Any, *, caller: str = "ProjectBank.sync") -> 
         )
         raise TypeError(msg)
     crs = check_projected(candidates, name="candidates", caller=caller)
-    missing = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns]
-    if missing:
-        msg = (
-            f"`candidates` passed to {caller}() lacks {len(missing)} required column(s): "
-            f"{', '.join(missing)}. Build them with landuse.build_project_bank(), or add the "
-            "columns (missing values are allowed in all but candidate_id and parcel_id)."
-        )
-        raise SchemaError(msg)
-    geom_name = candidates.geometry.name
-    extras = [c for c in candidates.columns if c not in CANDIDATE_COLUMNS and c != geom_name]
-    reserved = sorted(str(c) for c in extras if str(c) in RESERVED)
-    if reserved:
-        msg = (
-            f"`candidates` passed to {caller}() has column(s) the bank keeps itself: "
-            f"{', '.join(reserved)}. Rename or drop them before syncing."
-        )
-        raise SchemaError(msg)
-    non_text = [c for c in extras if not isinstance(c, str)]
-    if non_text:
-        msg = f"`candidates` column names must be text; received {format_ids(non_text)}."
-        raise SchemaError(msg)
-
+    extras = _check_columns(candidates, caller=caller)
     parcel_id = text_values(candidates["parcel_id"])
     candidate_id = text_values(candidates["candidate_id"])
-    for name, ids in (("parcel_id", parcel_id), ("candidate_id", candidate_id)):
-        n_missing = sum(v is None for v in ids)
-        if n_missing:
-            others = [
-                c
-                for c, v in zip(
-                    candidate_id if name == "parcel_id" else parcel_id, ids, strict=False
-                )
-                if v is None
-            ]
-            msg = (
-                f"`candidates` passed to {caller}() has {n_missing} row(s) without a {name} "
-                f"(other id: {format_ids(others)}); every candidate needs both ids."
-            )
-            raise SchemaError(msg)
-        dup = pd.Series(ids)
-        dup = dup[dup.duplicated(keep=False)].unique().tolist()
-        if dup:
-            msg = (
-                f"`candidates` passed to {caller}() repeats {len(dup)} {name} value(s): "
-                f"{format_ids(dup)}; the bank keeps one entry per parcel. Drop the duplicates."
-            )
-            raise SchemaError(msg)
-
-    geoms = np.asarray(candidates.geometry.array, dtype=object)
-    absent = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if absent.any():
-        msg = (
-            f"`candidates` passed to {caller}() has {int(absent.sum())} missing or empty "
-            f"geometries (parcel_id {format_ids(np.asarray(parcel_id, dtype=object)[absent])}); "
-            "the bank stores polygons."
-        )
-        raise GeometryError(msg)
-    type_id = shapely.get_type_id(geoms)
-    wrong = ~np.isin(type_id, (3, 6))
-    if wrong.any():
-        kinds = sorted({g.geom_type for g in geoms[wrong]})
-        msg = (
-            f"`candidates` passed to {caller}() has {int(wrong.sum())} non-polygon geometries "
-            f"({', '.join(kinds)}; parcel_id "
-            f"{format_ids(np.asarray(parcel_id, dtype=object)[wrong])}); the bank stores "
-            "Polygon/MultiPolygon parcels."
-        )
-        raise GeometryError(msg)
-    single = type_id == 3
-    if single.any():
-        geoms = geoms.copy()
-        geoms[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
+    _check_ids(parcel_id, candidate_id, caller=caller)
+    geoms = _multipolygons(candidates, parcel_id, caller=caller)
 
     problems: dict[str, list[Any]] = {}
     reals = {c: _numeric(candidates, c, problems) for c in REAL_COLUMNS}
@@ -463,6 +396,90 @@ def prepare_candidates(candidates: Any, *, caller: str = "ProjectBank.sync") -> 
         index=index,
     )
     return Prepared(frame, geoms, crs, attribute_types, [str(c) for c in extras])
+
+
+def _check_columns(candidates: gpd.GeoDataFrame, *, caller: str) -> list[Any]:
+    """Require the candidate columns; refuse reserved and non-text names. Return the extras."""
+    missing = [c for c in CANDIDATE_COLUMNS if c not in candidates.columns]
+    if missing:
+        msg = (
+            f"`candidates` passed to {caller}() lacks {len(missing)} required column(s): "
+            f"{', '.join(missing)}. Build them with landuse.build_project_bank(), or add the "
+            "columns (missing values are allowed in all but candidate_id and parcel_id)."
+        )
+        raise SchemaError(msg)
+    geom_name = candidates.geometry.name
+    extras = [c for c in candidates.columns if c not in CANDIDATE_COLUMNS and c != geom_name]
+    reserved = sorted(str(c) for c in extras if str(c) in RESERVED)
+    if reserved:
+        msg = (
+            f"`candidates` passed to {caller}() has column(s) the bank keeps itself: "
+            f"{', '.join(reserved)}. Rename or drop them before syncing."
+        )
+        raise SchemaError(msg)
+    non_text = [c for c in extras if not isinstance(c, str)]
+    if non_text:
+        msg = f"`candidates` column names must be text; received {format_ids(non_text)}."
+        raise SchemaError(msg)
+    return extras
+
+
+def _check_ids(parcel_id: list[Any], candidate_id: list[Any], *, caller: str) -> None:
+    """Both ids on every row, each unique."""
+    for name, ids in (("parcel_id", parcel_id), ("candidate_id", candidate_id)):
+        n_missing = sum(v is None for v in ids)
+        if n_missing:
+            others = [
+                c
+                for c, v in zip(
+                    candidate_id if name == "parcel_id" else parcel_id, ids, strict=False
+                )
+                if v is None
+            ]
+            msg = (
+                f"`candidates` passed to {caller}() has {n_missing} row(s) without a {name} "
+                f"(other id: {format_ids(others)}); every candidate needs both ids."
+            )
+            raise SchemaError(msg)
+        dup = pd.Series(ids)
+        dup = dup[dup.duplicated(keep=False)].unique().tolist()
+        if dup:
+            msg = (
+                f"`candidates` passed to {caller}() repeats {len(dup)} {name} value(s): "
+                f"{format_ids(dup)}; the bank keeps one entry per parcel. Drop the duplicates."
+            )
+            raise SchemaError(msg)
+
+
+def _multipolygons(
+    candidates: gpd.GeoDataFrame, parcel_id: list[Any], *, caller: str
+) -> np.ndarray:
+    """The geometries as MultiPolygons (GeometryError for missing, empty or other types)."""
+    geoms = np.asarray(candidates.geometry.array, dtype=object)
+    absent = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if absent.any():
+        msg = (
+            f"`candidates` passed to {caller}() has {int(absent.sum())} missing or empty "
+            f"geometries (parcel_id {format_ids(np.asarray(parcel_id, dtype=object)[absent])}); "
+            "the bank stores polygons."
+        )
+        raise GeometryError(msg)
+    type_id = shapely.get_type_id(geoms)
+    wrong = ~np.isin(type_id, (3, 6))
+    if wrong.any():
+        kinds = sorted({g.geom_type for g in geoms[wrong]})
+        msg = (
+            f"`candidates` passed to {caller}() has {int(wrong.sum())} non-polygon geometries "
+            f"({', '.join(kinds)}; parcel_id "
+            f"{format_ids(np.asarray(parcel_id, dtype=object)[wrong])}); the bank stores "
+            "Polygon/MultiPolygon parcels."
+        )
+        raise GeometryError(msg)
+    single = type_id == 3
+    if single.any():
+        geoms = geoms.copy()
+        geoms[single] = shapely.multipolygons(geoms[single], indices=np.arange(int(single.sum())))
+    return geoms
 
 
 def check_version(label: str, version: int) -> None:

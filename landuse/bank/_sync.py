@@ -181,50 +181,12 @@ def apply_sync(
         (at, as_of, by, note, len(added), int(changed.sum()),
          int((~update).sum()), len(dropped), int(back.sum()), total)
     )  # fmt: skip
-
-    # new entries
-    ins = new.loc[added].reset_index()
-    ins["status"] = "identified"
-    ins["first_identified"] = as_of
-    ins["resolved_on"] = None
-    ins["status_changed_at"] = at
-    ins["status_by"] = by
-    ins["updated_at"] = at
-    s.insert_entries(ins[list(ENTRY_COLUMNS)], prep.geometry[~in_old], srid)
-
-    # changed and re-identified entries: the new data, the state carried over
-    upd = new_c[update].reset_index()
+    _insert_new(s, new.loc[added], prep.geometry[~in_old], as_of=as_of, by=by, at=at, srid=srid)
     prev = old_c[update]
-    reopened = (prev["status"] == "resolved_by_data").to_numpy()
-    upd["status"] = np.where(reopened, "identified", prev["status"].to_numpy())
-    upd["first_identified"] = prev["first_identified"].to_numpy()
-    upd["resolved_on"] = None
-    upd["status_changed_at"] = np.where(reopened, at, prev["status_changed_at"].to_numpy())
-    upd["status_by"] = np.where(reopened, by, prev["status_by"].to_numpy())
-    upd["updated_at"] = at
-    s.update_entries(upd[list(ENTRY_COLUMNS)], geom_c[update], srid)
+    _update_kept(s, new_c[update], prev, geom_c[update], by=by, at=at, srid=srid)
     pause_for_tests("sync")
-
-    # entries no longer among the candidates
     gone = old.loc[dropped]
-    to_resolved = ~gone["status"].isin(HUMAN_DECISIONS).to_numpy()
-    s.update_states(
-        [
-            (
-                "resolved_by_data" if flip else status,
-                as_of,
-                at if flip else changed_at,
-                by if flip else status_by,
-                at,
-                pid,
-            )
-            for pid, status, changed_at, status_by, flip in zip(
-                gone.index, plain_values(gone["status"]),
-                plain_values(gone["status_changed_at"]), plain_values(gone["status_by"]),
-                to_resolved, strict=False,
-            )
-        ]
-    )  # fmt: skip
+    to_resolved = _resolve_gone(s, gone, as_of=as_of, by=by, at=at)
 
     events = sync_events(
         sync_id=sync_id, at=at, as_of=as_of, by=by, note=note,
@@ -255,6 +217,59 @@ def apply_sync(
         resolved_ids=tuple(gone["candidate_id"]),
         reidentified_ids=tuple(new_c.loc[back, "candidate_id"]),
     )
+
+
+def _insert_new(
+    s: Any, added: pd.DataFrame, geometry: Any, *, as_of: str, by: str, at: str, srid: int
+) -> None:
+    """New entries, status ``identified``."""
+    ins = added.reset_index()
+    ins["status"] = "identified"
+    ins["first_identified"] = as_of
+    ins["resolved_on"] = None
+    ins["status_changed_at"] = at
+    ins["status_by"] = by
+    ins["updated_at"] = at
+    s.insert_entries(ins[list(ENTRY_COLUMNS)], geometry, srid)
+
+
+def _update_kept(
+    s: Any, new: pd.DataFrame, prev: pd.DataFrame, geometry: Any, *, by: str, at: str, srid: int
+) -> None:
+    """Changed and re-identified entries: the new data, the state carried over."""
+    upd = new.reset_index()
+    reopened = (prev["status"] == "resolved_by_data").to_numpy()
+    upd["status"] = np.where(reopened, "identified", prev["status"].to_numpy())
+    upd["first_identified"] = prev["first_identified"].to_numpy()
+    upd["resolved_on"] = None
+    upd["status_changed_at"] = np.where(reopened, at, prev["status_changed_at"].to_numpy())
+    upd["status_by"] = np.where(reopened, by, prev["status_by"].to_numpy())
+    upd["updated_at"] = at
+    s.update_entries(upd[list(ENTRY_COLUMNS)], geometry, srid)
+
+
+def _resolve_gone(s: Any, gone: pd.DataFrame, *, as_of: str, by: str, at: str) -> np.ndarray:
+    """Entries no longer among the candidates: resolved on ``as_of``; undecided ones flip to
+    ``resolved_by_data``. Returns which flipped."""
+    to_resolved = ~gone["status"].isin(HUMAN_DECISIONS).to_numpy()
+    s.update_states(
+        [
+            (
+                "resolved_by_data" if flip else status,
+                as_of,
+                at if flip else changed_at,
+                by if flip else status_by,
+                at,
+                pid,
+            )
+            for pid, status, changed_at, status_by, flip in zip(
+                gone.index, plain_values(gone["status"]),
+                plain_values(gone["status_changed_at"]), plain_values(gone["status_by"]),
+                to_resolved, strict=False,
+            )
+        ]
+    )  # fmt: skip
+    return to_resolved
 
 
 def check_ids(new: pd.DataFrame, old: pd.DataFrame, common: pd.Index, added: pd.Index) -> None:

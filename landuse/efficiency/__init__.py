@@ -32,8 +32,10 @@ code                                label                       rule (defaults o
 ``eliminated_industry``             淘汰类产业                  industry code starts with a listed code             ``inefficient.eliminated_industries`` (user input)
 ``tax_below_floor``                 亩均税收不达标              tax per 亩 of a completed parcel below the floor    ``inefficient.tax_wan_per_mu_min``
 ``vacant_by_raster``                遥感疑似闲置                land cover shows built-up on < 1/3 of the parcel    ``idle.developed_area_share_min`` (default threshold)
-                                                                (``raster_evidence=``, :func:`landuse.raster_evidence`)
-``dark_by_night_light``             夜间灯光疑似停产            night-light activity index < 0.1 (``raster_evidence=``) – (evidence threshold, a parameter)
+                                                                (``raster_evidence=``,
+                                                                :func:`landuse.raster_evidence`)
+``dark_by_night_light``             夜间灯光疑似停产            night-light activity index < 0.1                    – (evidence threshold, a parameter)
+                                                                (``raster_evidence=``)
 ``grade_d``                         亩均评价 D 类               graded D (:func:`grade_enterprises`); bank only     ``mujun.*``
 ``grade_c_low_far``                 亩均评价 C 类且容积率偏低   graded C and FAR below the zone's target FAR;       ``mujun.*``
                                                                 bank only

@@ -15,17 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import shapely
 
-from landuse import _overlap
-from landuse._clip import drop_empty_rings
 from landuse.efficiency import _common as c
 from landuse.efficiency._reasons import (
     REASON_BY_CODE,
@@ -33,6 +29,7 @@ from landuse.efficiency._reasons import (
 )
 from landuse.errors import SchemaError
 from landuse.policy import Policy
+from landuse.zones import measure_zones
 
 __all__: list[str] = []
 
@@ -729,8 +726,9 @@ def zone_info(
         todo = np.ones(len(parcels), dtype=bool) if zone_id is None else pd.isna(zone_id)
         if todo.any():
             # parcels keep their own zone_id; the others go to the zone of their largest share
+            found = measure_zones(parcels[todo], zones)["zone_id"].astype(object).to_numpy()
             zone_id = np.full(len(parcels), None, dtype=object) if zone_id is None else zone_id
-            zone_id[todo] = largest_zone(parcels.geometry.to_numpy()[todo], zones)
+            zone_id[todo] = np.where(pd.isna(found), None, found)
         if "leading_industry_codes" in zones.columns:
             leading = leading_codes(zones)
         else:
@@ -740,29 +738,6 @@ def zone_info(
         if zone_id is None:
             missing.append("column `zone_id`")
     return zone_id, leading, missing
-
-
-def largest_zone(geoms: np.ndarray, zones: gpd.GeoDataFrame) -> np.ndarray:
-    """The ``zone_id`` holding the largest share of each geometry (``None`` outside every zone).
-
-    The measurement of :func:`landuse.zones.assign_zones`, on frames already checked.
-    """
-    area = np.nan_to_num(shapely.area(geoms))
-    layer = _overlap.LayerIndex.build(
-        zones.geometry.to_numpy(), zones["zone_id"].astype(str).to_numpy(dtype=object)
-    )
-
-    def work(s: slice) -> dict[str, Any]:
-        tests, test_area = drop_empty_rings(geoms[s]), area[s]
-        pairs = _overlap.pairs(tests, test_area, layer, skip_covered=True)
-        zone, _, _ = _overlap.largest_and_union(pairs, tests, test_area, layer)
-        return {"zone": zone}
-
-    codes = _overlap.run_chunks(work, len(geoms), n_jobs=None, desc="zones")["zone"]
-    out = np.full(len(geoms), None, dtype=object)
-    inside = codes >= 0
-    out[inside] = np.asarray(layer.labels, dtype=object)[codes[inside]]
-    return out
 
 
 # --- idle land: since when, stage, fee ---------------------------------------------------------

@@ -41,6 +41,7 @@ import shapely
 
 from landuse import io
 from landuse.errors import CRSError, GeometryError, LanduseError, SchemaError, format_ids
+from landuse.io._coerce import to_text  # TODO(issue 16): a public name in landuse.io
 
 __all__: list[str] = []
 
@@ -198,6 +199,41 @@ def plan(
         msg = f"`npartitions` passed to {caller}() must be a positive integer or None; received {npartitions!r}."
         raise ValueError(msg)
     files = parquet_files(path_or_glob, caller=caller)
+    foot = _footers(files, caller=caller, name=name)
+    total = int(sum(foot.counts))
+    if total == 0:
+        msg = (
+            f"{caller}(): {name} are empty: the {len(files)} file(s) at {os.fspath(path_or_glob)!r} "
+            "hold no rows. Check that you chose the right dataset."
+        )
+        raise SchemaError(msg)
+    parts, boxes = _cut(files, foot, npartitions, total)
+    divisions = (*(p[0].offset for p in parts), total - 1)
+    return Plan(
+        files=files,
+        partitions=parts,
+        divisions=divisions,
+        bboxes=boxes,
+        geo=foot.geo,
+        columns=list(foot.schema.names),
+        index_columns=_index_columns(foot.schema),
+        rows=total,
+    )
+
+
+@dataclass
+class _Footers:
+    """What the files' footers say: rows, row-group sizes, bounding boxes, schema, geo."""
+
+    counts: list[int]
+    groups: list[list[int]]
+    bboxes: list[tuple[float, float, float, float] | None]
+    schema: pa.Schema
+    geo: dict[str, Any]
+
+
+def _footers(files: list[Path], *, caller: str, name: str) -> _Footers:
+    """Read every footer; the files must share their columns and CRS."""
     counts: list[int] = []
     groups: list[list[int]] = []
     bboxes: list[tuple[float, float, float, float] | None] = []
@@ -236,28 +272,33 @@ def plan(
         else:
             bboxes.append(None)
     assert first_schema is not None
-    total = int(sum(counts))
-    if total == 0:
-        msg = (
-            f"{caller}(): {name} are empty: the {len(files)} file(s) at {os.fspath(path_or_glob)!r} "
-            "hold no rows. Check that you chose the right dataset."
-        )
-        raise SchemaError(msg)
+    return _Footers(counts, groups, bboxes, first_schema, geo)
+
+
+def _piece(path: Path, sizes: list[int], start: int, lo: int, hi: int) -> Piece:
+    """Rows ``lo:hi`` of one file (its rows start at ``start`` in the dataset)."""
+    edges = np.concatenate([[0], np.cumsum(np.asarray(sizes, dtype=np.int64))])
+    first = int(np.searchsorted(edges, lo, side="right") - 1)
+    last = int(np.searchsorted(edges, hi, side="left"))
+    return Piece(
+        path=str(path),
+        start=lo,
+        stop=hi,
+        offset=start + lo,
+        row_groups=tuple(range(first, max(last, first + 1))),
+        group_start=int(edges[first]),
+    )
+
+
+def _cut(
+    files: list[Path], foot: _Footers, npartitions: int | None, total: int
+) -> tuple[list[tuple[Piece, ...]], list[Any]]:
+    """The partitions (pieces of files) and their bounding boxes."""
+    counts, bboxes = foot.counts, foot.bboxes
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
 
     def piece(i: int, lo: int, hi: int) -> Piece:
-        sizes = np.asarray(groups[i], dtype=np.int64)
-        edges = np.concatenate([[0], np.cumsum(sizes)])
-        first = int(np.searchsorted(edges, lo, side="right") - 1)
-        last = int(np.searchsorted(edges, hi, side="left"))
-        return Piece(
-            path=str(files[i]),
-            start=lo,
-            stop=hi,
-            offset=int(starts[i]) + lo,
-            row_groups=tuple(range(first, max(last, first + 1))),
-            group_start=int(edges[first]),
-        )
+        return _piece(files[i], foot.groups[i], int(starts[i]), lo, hi)
 
     nonempty = [i for i, n in enumerate(counts) if n > 0]
     parts: list[tuple[Piece, ...]] = []
@@ -287,17 +328,7 @@ def plan(
                     members.append(i)
             parts.append(tuple(pieces))
             boxes.append(union_boxes([bboxes[i] for i in members]))
-    divisions = (*(p[0].offset for p in parts), total - 1)
-    return Plan(
-        files=files,
-        partitions=parts,
-        divisions=divisions,
-        bboxes=boxes,
-        geo=geo,
-        columns=list(first_schema.names),
-        index_columns=_index_columns(first_schema),
-        rows=total,
-    )
+    return parts, boxes
 
 
 def union_boxes(
@@ -448,8 +479,6 @@ def read_partition(
 
 def read_ids(pieces: tuple[Piece, ...], *, column: str, name: str) -> pd.Series:
     """One id column of a partition as text (as the reader makes it), numbered globally."""
-    from landuse.io._coerce import to_text
-
     out = []
     for p in pieces:
         pf = pq.ParquetFile(p.path)
