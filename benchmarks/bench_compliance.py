@@ -95,10 +95,10 @@ def main() -> None:
     )
 
     t_ours, report = best_of(
-        args.repeat, lambda: check_new_land(proposals, zones=zones, functional_areas=areas)
+        args.repeat, lambda: check_new_land(proposals, zones=zones, functional_areas=areas, policy="qingdao-2019")
     )
     t_one, _ = best_of(
-        1, lambda: check_new_land(proposals, zones=zones, functional_areas=areas, n_jobs=1)
+        1, lambda: check_new_land(proposals, zones=zones, functional_areas=areas, policy="qingdao-2019", n_jobs=1)
     )
     sub = proposals.iloc[:n_sub]
     t_sub, anchor = best_of(args.repeat, lambda: overlay_route(sub, zones, areas))

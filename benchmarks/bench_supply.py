@@ -64,7 +64,7 @@ price = RNG.choice(grades, N).astype(float)
 D = 0.05
 
 # --- 1. tenure coefficient -------------------------------------------------------------------
-t_ours, k_ours = timed(lambda: tenure_coefficient(years, rate=rate, max_years=50))
+t_ours, k_ours = timed(lambda: tenure_coefficient(years, rate=rate, max_years=50, policy="qingdao-2019"))
 
 
 def k_loop():

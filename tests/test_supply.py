@@ -39,7 +39,6 @@ from landuse.supply import (
     tenure_coefficient,
 )
 
-
 #: Built-in profile name: every policy= accepts it as well as a Policy or a TOML path.
 QD = "qingdao-2019"
 

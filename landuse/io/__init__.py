@@ -22,6 +22,7 @@ and the GeoPackage writer in ``_write``. :mod:`landuse.io.osm` reads OpenStreetM
 
 from __future__ import annotations
 
+from landuse.io._coerce import as_text
 from landuse.io._readers import (
     read_buildings,
     read_functional_areas,
@@ -35,6 +36,7 @@ from landuse.io._write import write_layers
 
 __all__ = [
     "ReadReport",
+    "as_text",
     "read_buildings",
     "read_functional_areas",
     "read_parcels",

@@ -14,6 +14,7 @@ import pandas as pd
 
 __all__ = [
     "NULL_TOKENS",
+    "as_text",
     "to_code",
     "to_date",
     "to_industry_code",
@@ -183,6 +184,33 @@ def to_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = text.mask(_is_null_token(values) | (text == ""))
     out = text.astype(object).where(text.notna(), np.nan)
     return pd.Series(out, index=values.index, dtype="str"), pd.Series(False, index=values.index)
+
+
+def as_text(values: pd.Series) -> pd.Series:
+    """Return a column as text the way the readers store ids and text fields.
+
+    Whole floats that shapefiles and Excel make of codes (``12.0``) become ``"12"``, surrounding
+    spaces go, and empty strings and null tokens (``""``, ``"NULL"``, ``"nan"`` …) become missing.
+    Use it to match ids of a frame you built yourself against ids a reader produced.
+
+    Parameters
+    ----------
+    values
+        The column.
+
+    Returns
+    -------
+    pandas.Series
+        Text (``str`` dtype) on the same index.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from landuse.io import as_text
+    >>> as_text(pd.Series([12.0, " A-7 ", None])).tolist()
+    ['12', 'A-7', nan]
+    """
+    return to_text(values)[0]
 
 
 def to_code(values: pd.Series) -> tuple[pd.Series, pd.Series]:

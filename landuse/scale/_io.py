@@ -41,7 +41,6 @@ import shapely
 
 from landuse import io
 from landuse.errors import CRSError, GeometryError, LanduseError, SchemaError, format_ids
-from landuse.io._coerce import to_text  # TODO(issue 16): a public name in landuse.io
 
 __all__: list[str] = []
 
@@ -488,7 +487,7 @@ def read_ids(pieces: tuple[Piece, ...], *, column: str, name: str) -> pd.Series:
         values.index = pd.RangeIndex(p.offset, p.offset + len(values))
         out.append(values)
     series = out[0] if len(out) == 1 else pd.concat(out)
-    return to_text(series)[0].rename(name)
+    return io.as_text(series).rename(name)
 
 
 def transform_box(

@@ -48,6 +48,7 @@ from landuse.supply._options import (
     as_options,
 )
 from landuse.supply._project import Project, as_project
+from landuse.supply._projects import ProjectFile, read_projects
 from landuse.supply._standard import (
     accept_standard_land,
     check_standard_land,
@@ -70,6 +71,7 @@ __all__ = [
     "MultistoreyUnit",
     "OptionOutcome",
     "Project",
+    "ProjectFile",
     "StandardLand",
     "SupplyContext",
     "SupplyOption",
@@ -84,6 +86,7 @@ __all__ = [
     "lease_then_transfer_cash_flows",
     "multistorey_potential",
     "present_value",
+    "read_projects",
     "standard_land_conditions",
     "tenure_coefficient",
 ]
