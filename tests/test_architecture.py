@@ -302,3 +302,13 @@ def test_readers_are_real_functions_with_signatures() -> None:
         # defined by a def of its own name (not a closure from a factory)
         tree = TREES[fn.__module__]
         assert any(isinstance(n, ast.FunctionDef) and n.name == name for n in tree.body)
+
+
+def test_importing_landuse_in_a_kernel_prints_nothing() -> None:
+    """``import landuse`` must not load tqdm.auto (it warns in a Jupyter kernel without ipywidgets)."""
+    import subprocess
+
+    code = "import sys, landuse, landuse.raster, landuse.bank; print(sorted(m for m in sys.modules if m.startswith('tqdm')))"
+    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+    assert out.stderr == ""

@@ -39,7 +39,6 @@ import pyproj
 import rasterio
 import rasterio.io
 import shapely
-from tqdm.auto import tqdm
 
 from landuse._clip import drop_empty_rings
 from landuse.errors import CRSError, GeometryError, LanduseWarning, format_ids
@@ -186,6 +185,9 @@ def exact_stats(
     bar: Any = None
     step: Callable[[int], object] | None = None
     if progress:
+        # imported only when asked: tqdm.auto warns in a kernel without ipywidgets
+        from tqdm.auto import tqdm
+
         bar = tqdm(total=len(rows), desc=desc, unit="parcel", mininterval=0.5)
         step = bar.update
     all_ops = list(ops) + (["frac", "unique"] if len(categories) else [])
