@@ -11,11 +11,16 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import click
+import pandas as pd
 
-from landuse._sinks import terminal_text
+from landuse._atomic import atomic_path
+from landuse._sinks import excel_workbook, terminal_text, write_csv
 from landuse.errors import LanduseError
 
-__all__ = ["check_outputs", "echo", "same_file", "writable_folder"]
+__all__ = ["TABLE_TYPES", "check_outputs", "echo", "same_file", "writable_folder", "write_table"]
+
+#: The types a command writing one table accepts for ``-o``; the format follows the extension.
+TABLE_TYPES = (".csv", ".xlsx")
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
@@ -82,3 +87,19 @@ def check_outputs(
                 )
                 raise LanduseError(msg)
         writable_folder(out.parent)
+
+
+def write_table(
+    table: pd.DataFrame, path: Path, *, sheet: str, caller: str, formula_guard: bool = True
+) -> None:
+    """Write one table in the format its extension names (checked by :func:`check_outputs`).
+
+    ``.xlsx`` goes through the Excel sink (:func:`landuse._sinks.excel_workbook`, header row
+    frozen), ``.csv`` through the CSV sink (UTF-8 with BOM); both atomically.
+    """
+    if path.suffix.lower() == ".xlsx":
+        with excel_workbook(path, caller=caller) as book:
+            book.add(table, sheet, freeze_panes=(1, 0))
+    else:
+        with atomic_path(path) as tmp:
+            write_csv(table, tmp, formula_guard=formula_guard)

@@ -6,6 +6,7 @@ output file or none, and prints a short summary.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -20,7 +21,7 @@ from landuse._checks import Lang
 from landuse.assessment import assess_zones, save_indicator_charts, write_assessment
 from landuse.bank import build_project_bank, write_bank_excel
 from landuse.cli import _options as opt
-from landuse.cli._common import check_outputs, echo, writable_folder
+from landuse.cli._common import TABLE_TYPES, check_outputs, echo, writable_folder, write_table
 from landuse.compliance import check_new_land, outside_zone_summary, write_compliance
 from landuse.errors import LanduseError
 from landuse.policy import load_policy
@@ -42,7 +43,11 @@ Benchmark = Literal["best", "mean", "median", "target"]
     required=True,
     help="Assessed year (increments compare with the year before).",
 )
-@opt.output("Excel workbook for the ranked table (Chinese headers).", default=Path("ranking.xlsx"))
+@opt.output(
+    "The ranked table (Chinese headers): .xlsx (workbook with the benchmarks and parameters "
+    "sheets) or .csv (the ranking, UTF-8 with BOM); the format follows the extension.",
+    default=Path("ranking.xlsx"),
+)
 @click.option(
     "--charts",
     "charts_dir",
@@ -77,7 +82,7 @@ def assess(
 ) -> None:
     """Score, rank and tier the zones in STATS (yearly zone statistics) for --year."""
     check_outputs(
-        [("-o/--output", output, (".xlsx",))], inputs={"STATS": stats, "--zones": zones_path}
+        [("-o/--output", output, TABLE_TYPES)], inputs={"STATS": stats, "--zones": zones_path}
     )
     if charts_dir is not None:
         writable_folder(charts_dir)
@@ -90,7 +95,7 @@ def assess(
         reward_pool_wan=reward_pool,
         lang=lang,
     )
-    written = write_assessment(result, output, lang=lang)
+    written = _write_ranking(result, output, lang=lang)
     charts = save_indicator_charts(result, charts_dir, lang=lang) if charts_dir else []
     echo(f"{year} zone assessment ({result.attrs['policy']}), {len(result)} zones:")
     for row in result.itertuples():
@@ -102,6 +107,18 @@ def assess(
     echo(f"ranking → {written}")
     if charts:
         echo(f"{len(charts)} charts → {charts_dir}")
+
+
+def _write_ranking(result: pd.DataFrame, output: Path, *, lang: Lang) -> Path:
+    """The ranking in the format of ``output``'s extension (.xlsx or .csv)."""
+    if output.suffix.lower() == ".xlsx":
+        return write_assessment(result, output, lang=lang)
+    # The CSV holds the ranking sheet of the workbook: the same headers and 是/否 texts.
+    with tempfile.TemporaryDirectory(prefix="landuse-assess-") as folder:
+        book = write_assessment(result, Path(folder) / "ranking.xlsx", lang=lang)
+        ranking = pd.read_excel(book, sheet_name=0, dtype=object)
+    write_table(ranking, output, sheet="ranking", caller="landuse assess")
+    return output
 
 
 # --- landuse bank -----------------------------------------------------------------------------

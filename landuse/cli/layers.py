@@ -9,11 +9,9 @@ import click
 import geopandas as gpd
 
 from landuse import io
-from landuse._atomic import atomic_path
 from landuse._checks import Lang
-from landuse._sinks import write_csv
 from landuse.cli import _options as opt
-from landuse.cli._common import check_outputs, echo
+from landuse.cli._common import TABLE_TYPES, check_outputs, echo, write_table
 from landuse.datasets import load_sample
 from landuse.errors import LanduseError
 from landuse.mapping import SCHEMES, map_parcels, map_zones, save_map
@@ -173,7 +171,8 @@ def _map_layers(
 @click.argument("parcels", type=opt.input_file())
 @click.argument("raster", type=opt.input_file())
 @opt.output(
-    "CSV to write (UTF-8 with BOM, opens in Excel): parcel_id and one column per statistic.",
+    "File to write, .csv (UTF-8 with BOM, opens in Excel) or .xlsx (the format follows the "
+    "extension): parcel_id and one column per statistic.",
     required=True,
 )
 @click.option(
@@ -202,13 +201,13 @@ def zonal(
     progress: bool,
     no_formula_guard: bool,
 ) -> None:
-    """Exact zonal statistics of RASTER for each parcel in PARCELS, written to a CSV.
+    """Exact zonal statistics of RASTER for each parcel in PARCELS, written to -o (.csv or .xlsx).
 
     Cells count with the exact fraction each parcel covers (a parcel smaller than a pixel still
     gets a value); nodata is skipped; parcels are reprojected to the raster's CRS.
     """
     check_outputs(
-        [("-o/--output", output, (".csv",))], inputs={"PARCELS": parcels, "RASTER": raster}
+        [("-o/--output", output, TABLE_TYPES)], inputs={"PARCELS": parcels, "RASTER": raster}
     )
     wanted = [s.strip() for s in stats.split(",") if s.strip()]
     classes: list[float] | None = None
@@ -224,8 +223,13 @@ def zonal(
         progress=progress,
     )
     table.insert(0, "parcel_id", frame["parcel_id"].to_numpy())
-    with atomic_path(output) as tmp:
-        write_csv(table, tmp, formula_guard=not no_formula_guard)
+    write_table(
+        table,
+        output,
+        sheet="zonal statistics",
+        caller="landuse zonal",
+        formula_guard=not no_formula_guard,
+    )
     echo(
         f"{len(table)} parcels × {table.shape[1] - 1} statistics of {raster.name} band {band} "
         f"→ {output}"

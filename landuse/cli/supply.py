@@ -7,11 +7,9 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from landuse._atomic import atomic_path
 from landuse._checks import Lang
-from landuse._sinks import write_csv
 from landuse.cli import _options as opt
-from landuse.cli._common import check_outputs, echo
+from landuse.cli._common import TABLE_TYPES, check_outputs, echo, write_table
 from landuse.policy import Policy, load_policy
 from landuse.supply import Project, evaluate_supply_options
 
@@ -50,7 +48,10 @@ SHOWN = ["label", "new_land_mu", "firm_upfront_wan", "firm_npv_wan", "city_npv_w
     help="What ranks feasible options first.",
 )
 @opt.LANG
-@opt.output("Write every option of every project to this CSV (UTF-8 with BOM, opens in Excel).")
+@opt.output(
+    "Write every option of every project to this file: .xlsx (Excel workbook) or .csv "
+    "(UTF-8 with BOM, opens in Excel); the format follows the extension."
+)
 @opt.FORMULA_GUARD
 def supply(
     project_file: Path,
@@ -72,7 +73,7 @@ def supply(
     """
     from landuse.supply import read_projects
 
-    check_outputs([("-o/--output", output, (".csv",))], inputs={"PROJECT": project_file})
+    check_outputs([("-o/--output", output, TABLE_TYPES)], inputs={"PROJECT": project_file})
     read = read_projects(project_file, options=option_names)
     rate = discount_rate if discount_rate is not None else read.discount_rate
     if rate is None:
@@ -99,8 +100,13 @@ def supply(
     if output is not None:
         combined = pd.concat(tables, ignore_index=True)
         combined = combined[["project", *[c for c in combined.columns if c != "project"]]]
-        with atomic_path(output) as tmp:
-            write_csv(combined, tmp, formula_guard=not no_formula_guard)
+        write_table(
+            combined,
+            output,
+            sheet="supply options",
+            caller="landuse supply",
+            formula_guard=not no_formula_guard,
+        )
         echo(f"written → {output}")
 
 
