@@ -132,3 +132,44 @@ def test_unknown_extension_is_refused_before_the_analysis(
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
     assert result.stdout == ""  # nothing analysed, nothing printed
+
+
+# --- --layer ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "demo_out"
+    result = run("demo", "--out", out)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_read_zone_stats_reads_the_table_of_the_demo_geopackage(demo_out):
+    gpkg = demo_out / "landuse_sample.gpkg"
+    stats = landuse.io.read_zone_stats(gpkg, layer="zone_stats")
+    sample = landuse.load_sample().zone_stats
+    assert len(stats) == len(sample)
+    assert sorted(stats["zone_id"].unique()) == sorted(sample["zone_id"].unique())
+
+
+def test_assess_reads_the_zone_stats_layer_of_the_demo_geopackage(demo_out, tmp_path):
+    out = tmp_path / "r.xlsx"
+    gpkg = demo_out / "landuse_sample.gpkg"
+    result = run("assess", gpkg, "--layer", "zone_stats", "--year", "2021", "-o", out)
+    assert result.exit_code == 0, result.output
+    ranking = pd.read_excel(out, sheet_name="考核排名", dtype=str)
+    demo_book = demo_out / "zone_assessment_2021.xlsx"
+    expected = pd.read_excel(demo_book, sheet_name="考核排名", dtype=str)
+    assert ranking["集聚区编号"].tolist() == expected["集聚区编号"].tolist()
+    assert "--layer" in run("assess", "--help").output
+
+
+def test_assess_with_a_layer_the_file_does_not_hold_is_one_error_line(demo_out, tmp_path):
+    out = tmp_path / "r.xlsx"
+    gpkg = demo_out / "landuse_sample.gpkg"
+    result = run("assess", gpkg, "--layer", "nope", "--year", "2021", "-o", out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ")
+    assert "nope" in result.stderr
+    assert not out.exists()

@@ -67,6 +67,10 @@ Benchmark = Literal["best", "mean", "median", "target"]
 )
 @opt.zones("Zone boundaries: check the ids and add the zone names.")
 @click.option("--sheet", default=None, help="Sheet of an Excel STATS file (default: the first).")
+@opt.layer(
+    "Layer (table) of a multi-layer STATS file, e.g. zone_stats in the demo's "
+    "landuse_sample.gpkg (default: the layer named zone_stats, or the only layer)."
+)
 @opt.LANG
 def assess(
     stats: Path,
@@ -78,6 +82,7 @@ def assess(
     reward_pool: float | None,
     zones_path: Path | None,
     sheet: str | None,
+    layer: str | None,
     lang: Lang,
 ) -> None:
     """Score, rank and tier the zones in STATS (yearly zone statistics) for --year."""
@@ -87,7 +92,7 @@ def assess(
     if charts_dir is not None:
         writable_folder(charts_dir)
     result = assess_zones(
-        io.read_zone_stats(stats, sheet=sheet),
+        io.read_zone_stats(stats, sheet=sheet, layer=layer),
         year=year,
         policy=load_policy(policy_name),
         benchmark=benchmark,

@@ -627,6 +627,7 @@ def read_proposals(
 def read_zone_stats(
     path: Source,
     *,
+    layer: str | int | None = None,
     columns: Mapping[str, str] | None = None,
     encoding: str | None = None,
     on_invalid: OnInvalid = "raise",
@@ -644,7 +645,11 @@ def read_zone_stats(
     Parameters
     ----------
     path
-        CSV (UTF-8 or GB18030, detected), Excel, any table pyogrio reads, or a DataFrame.
+        CSV (UTF-8 or GB18030, detected), Excel, any table pyogrio reads (e.g. the
+        ``zone_stats`` table of a GeoPackage), or a DataFrame.
+    layer
+        Layer (table) name or index in a multi-layer file such as a GeoPackage. Default: the
+        layer named ``zone_stats``, or the only layer.
     columns
         Extra field-name mapping ``{source field: canonical column}``.
     encoding
@@ -687,6 +692,14 @@ def read_zone_stats(
     >>> stats = read_zone_stats(get_path("zone_stats"))
     >>> stats["zone_id"].nunique(), sorted(stats["year"].unique().tolist())[:1]
     (14, [2019])
+
+    The ``zone_stats`` table of a GeoPackage (as ``landuse demo`` writes it):
+
+    >>> import tempfile, pathlib, pyogrio
+    >>> gpkg = pathlib.Path(tempfile.mkdtemp()) / "sample.gpkg"
+    >>> pyogrio.write_dataframe(stats, gpkg, layer="zone_stats")
+    >>> len(read_zone_stats(gpkg, layer="zone_stats")) == len(stats)
+    True
     """
     if sheet is not None and isinstance(path, (str, os.PathLike)):
         path = pd.read_excel(path, sheet_name=sheet, dtype=object)
@@ -694,6 +707,7 @@ def read_zone_stats(
         path,
         schema.ZONE_STATS,
         caller="read_zone_stats",
+        layer=layer,
         columns=columns,
         encoding=encoding,
         on_invalid=on_invalid,
