@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyogrio
 import pytest
 from click.testing import CliRunner
 from conftest import QD_GK, square
@@ -173,3 +174,17 @@ def test_assess_with_a_layer_the_file_does_not_hold_is_one_error_line(demo_out, 
     assert result.stderr.startswith("error: ")
     assert "nope" in result.stderr
     assert not out.exists()
+
+
+# --- demo --help ------------------------------------------------------------------------------
+
+
+def test_demo_help_lists_every_file_the_demo_writes(demo_out):
+    written = sorted(p.name for p in demo_out.iterdir() if p.is_file())
+    assert len(written) == 8, written
+    help_text = run("demo", "--help").output
+    for name in written:
+        assert name in help_text, name
+    layers = pyogrio.list_layers(demo_out / "landuse_sample.gpkg")[:, 0]
+    for layer in layers:
+        assert layer in help_text, layer

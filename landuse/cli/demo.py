@@ -45,8 +45,18 @@ POLICY = "qingdao-2019"
 def demo(out_dir: Path) -> None:
     """Run the pipeline on the bundled (synthetic) Qingdao sample.
 
-    Writes the validated layers to OUT/landuse_sample.gpkg and a zone overview map
-    to OUT/zones_map.html.
+    Writes eight files to OUT:
+
+    \b
+      landuse_sample.gpkg        the validated sample layers (zones, functional_areas,
+                                 parcels, buildings, proposals, zone_stats table)
+      activity_index.tif         the raster activity index (land cover, night light)
+      bank.gpkg                  the redevelopment project bank (layer project_bank)
+      bank.xlsx                  the project bank as an Excel workbook
+      compliance.xlsx            the new-land proposals checked against the zones
+      zone_assessment_2021.xlsx  the zones scored, ranked and tiered for 2021
+      supply_options.csv         land supply options for one example project
+      zones_map.html             a map of zones, parcels, the bank and the verdicts (offline)
     """
     start = time.perf_counter()
     check_outputs([("--out", out_dir / "landuse_sample.gpkg", (".gpkg",))], inputs={})
