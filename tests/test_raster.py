@@ -165,7 +165,8 @@ def test_index_kept_and_empty_rows(values_tif):
         cell_box(20, 20, 21, 21),  # off the raster
         index=pd.Index(["P-1", "P-2", "P-3", "P-4"], name="parcel_id"),
     )
-    out = zonal_stats(parcels, values_tif, stats=["mean", "sum", "count", "valid_share"])
+    with pytest.warns(LanduseWarning, match=r"1 of 2 parcels lie outside .*\(ids: P-4\)"):
+        out = zonal_stats(parcels, values_tif, stats=["mean", "sum", "count", "valid_share"])
     assert out.index.equals(parcels.index)
     assert out["count"].tolist() == [1.0, 0.0, 0.0, 0.0]
     assert out["sum"].tolist() == [0.0, 0.0, 0.0, 0.0]
@@ -487,12 +488,14 @@ def test_activity_index(values_tif):
     parcels = frame(
         cell_box(0, 0, 1, 1), cell_box(5, 5, 6, 6), cell_box(9, 9, 10, 10), cell_box(20, 20, 21, 21)
     )
-    out = activity_index(parcels, values_tif)
+    with pytest.warns(LanduseWarning, match=r"activity_index\(\): 1 of 4 parcels lie outside"):
+        out = activity_index(parcels, values_tif)
     assert out["night_light_mean"].tolist()[:3] == [0.0, 55.0, 99.0]
     assert out.attrs["reference"] == 55.0
     assert out["activity_index"].tolist()[:3] == [0.0, 1.0, 1.8]
     assert math.isnan(out["activity_index"].tolist()[3])
-    given = activity_index(parcels, values_tif, reference=11.0)
+    with pytest.warns(LanduseWarning, match="1 of 4 parcels lie outside"):
+        given = activity_index(parcels, values_tif, reference=11.0)
     assert given["activity_index"].tolist()[:3] == [0.0, 5.0, 9.0]
     with pytest.raises(ValueError, match="needs a positive `reference` radiance"):
         activity_index(parcels.iloc[:1], values_tif)  # median 0

@@ -32,7 +32,7 @@ import shapely
 
 from landuse._checks import PolicyLike, check_projected, resolve_policy
 from landuse.crs import crs_label
-from landuse.errors import LanduseWarning
+from landuse.errors import LanduseWarning, format_ids
 from landuse.raster._rasterize import rasterize_metric
 from landuse.raster._zonal import (
     EXACT_OPS,
@@ -206,7 +206,10 @@ def _warn_if_off_raster(
     if not usable.any():
         return
     b = ds.bounds
-    hits = shapely.intersects(geoms[usable], shapely.box(b.left, b.bottom, b.right, b.top))
+    extent = shapely.box(b.left, b.bottom, b.right, b.top)
+    inside = geoms[usable]
+    # a parcel that only touches the raster's edge covers no cell either
+    hits = shapely.intersects(inside, extent) & ~shapely.touches(inside, extent)
     if not hits.any():
         with np.errstate(invalid="ignore"):
             lo = shapely.bounds(geoms[usable])
@@ -228,8 +231,14 @@ def _warn_if_off_raster(
             stacklevel=stacklevel,
         )
     elif not hits.all():
-        logger.info(
-            "%s: %d of %d parcels lie outside %s", caller, int((~hits).sum()), len(hits), ds.name
+        outside = polys.index[usable][~hits]
+        warnings.warn(
+            f"{caller}: {len(outside):,} of {len(hits):,} parcels lie outside the raster "
+            f"`{name}` ({ds.name}, bounds {b.left:.6g}, {b.bottom:.6g}, {b.right:.6g}, "
+            f"{b.top:.6g} in {crs_label(crs)}) (ids: {format_ids(outside)}); their statistics "
+            "are missing (NaN; count and sum 0).",
+            LanduseWarning,
+            stacklevel=stacklevel,
         )
 
 
@@ -304,8 +313,9 @@ def zonal_stats(
     Warns
     -----
     LanduseWarning
-        When invalid polygons are repaired, or when no parcel overlaps the raster at all
-        (usually a CRS mistake).
+        When invalid polygons are repaired, when no parcel overlaps the raster at all
+        (usually a CRS mistake), or when some parcels lie outside the raster (their count and
+        ids are given; their statistics are missing).
 
     See Also
     --------
