@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 
 from landuse._checks import PolicyLike, check_projected, resolve_policy
+from landuse._clip import drop_empty_rings
 from landuse.crs import crs_label
 from landuse.errors import LanduseWarning, format_ids
 from landuse.raster._rasterize import rasterize_metric
@@ -207,7 +208,8 @@ def _warn_if_off_raster(
         return
     b = ds.bounds
     extent = shapely.box(b.left, b.bottom, b.right, b.top)
-    inside = geoms[usable]
+    # GEOS predicates crash (SIGSEGV) on polygons with an empty interior ring: drop them first
+    inside = drop_empty_rings(np.asarray(geoms[usable], dtype=object))
     # a parcel that only touches the raster's edge covers no cell either
     hits = shapely.intersects(inside, extent) & ~shapely.touches(inside, extent)
     if not hits.any():
