@@ -19,7 +19,16 @@ from landuse.errors import SchemaError
 
 __all__ = [
     "AREA_TYPES",
+    "CATEGORY_COLORS",
     "CATEGORY_LABELS",
+    "CODE_COLUMNS",
+    "FIELDS",
+    "UNITS",
+    "Field",
+    "code_column",
+    "field_info",
+    "field_label",
+    "parse_category",
     "BUILDINGS",
     "FUNCTIONAL_AREAS",
     "LAND_USES",
@@ -769,3 +778,355 @@ def normalise_production_status(value: object) -> str | None:
         if word in low:
             return status
     return text
+
+
+# ---------------------------------------------------------------------------------------------
+# THE catalogue of output fields: header in each language, unit, display format, category
+# ---------------------------------------------------------------------------------------------
+
+#: Units of output fields: ``{key: (Chinese, English, Excel number format, CSV decimals)}``.
+#: The Excel format only changes how a value is shown; CSV values are rounded to the decimals.
+UNITS: dict[str, tuple[str, str, str, int]] = {
+    "m2": ("平方米", "m²", "#,##0.00", 2),
+    "km2": ("平方公里", "km²", "#,##0.00", 4),
+    "mu": ("亩", "mu", "#,##0.00", 4),
+    "m": ("米", "m", "#,##0.0", 2),
+    "wan": ("万元", "10k CNY", "#,##0.00", 2),
+    "yi": ("亿元", "100M CNY", "#,##0.00", 4),
+    "wan_per_mu": ("万元/亩", "10k CNY/mu", "#,##0.00", 2),
+    "yuan_per_m2": ("元/平方米", "CNY/m²", "#,##0.00", 2),
+    "tce": ("吨标准煤", "tce", "#,##0.00", 2),
+    "t": ("吨", "t", "#,##0.00", 2),
+    "years": ("年", "years", "0.0", 2),
+    "share": ("%", "%", "0.0%", 4),
+    "ratio": ("", "", "0.00", 2),
+    "score": ("", "", "0.0", 2),
+    "count": ("", "", "#,##0", 0),
+    "rank": ("", "", "0", 0),
+    "firms": ("家", "firms", "#,##0", 0),
+    "projects": ("个", "projects", "#,##0", 0),
+    "persons": ("人", "persons", "#,##0", 0),
+    "storeys": ("层", "storeys", "0", 0),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One output field: what a table, a workbook, a GeoPackage alias or a legend calls it.
+
+    Attributes
+    ----------
+    name
+        Canonical column name (unit in the suffix).
+    zh, en
+        Header without the unit.
+    unit
+        A key of :data:`UNITS` (the unit shown in brackets and the number format), or ``None``.
+    category
+        A key of :data:`CATEGORY_LABELS` when the values are codes shown by their label.
+    """
+
+    name: str
+    zh: str
+    en: str
+    unit: str | None = None
+    category: str | None = None
+
+    def header(self, lang: Literal["zh", "en"] = "zh") -> str:
+        """The header with its unit in brackets: ``用地面积（亩）`` / ``Land area (mu)``."""
+        text = self.zh if lang == "zh" else self.en
+        if self.unit is None:
+            return text
+        unit = UNITS[self.unit][0 if lang == "zh" else 1]
+        if not unit or self.unit == "share":
+            return text
+        return f"{text}（{unit}）" if lang == "zh" else f"{text} ({unit})"
+
+
+def _f(name: str, zh: str, en: str, unit: str | None = None, category: str | None = None) -> Field:
+    return Field(name, zh, en, unit, category)
+
+
+#: Every output column landuse writes, by canonical name. Workbooks, CSV files, GeoPackage
+#: aliases, QGIS styles, map legends and popups all take their headers from here.
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        # ids and names
+        _f("zone_id", "集聚区编号", "Zone id"),
+        _f("name", "名称", "Name"),
+        _f("zone_name", "集聚区名称", "Zone"),
+        _f("name_zh", "名称", "Name"),
+        _f("district", "所在区市", "District"),
+        _f("leading_industry", "主导产业", "Leading industry"),
+        _f("leading_industry_codes", "主导产业行业代码", "Leading industry codes"),
+        _f("tier_target", "目标层级", "Tier target"),
+        _f("note", "备注", "Note"),
+        _f("notes", "说明", "Notes"),
+        _f("parcel_id", "宗地编号", "Parcel id"),
+        _f("proposal_id", "项目编号", "Proposal id"),
+        _f("project", "项目名称", "Project"),
+        _f("building_id", "建筑编号", "Building id"),
+        _f("candidate_id", "候选编号", "Candidate id"),
+        _f("enterprise", "企业名称", "Enterprise"),
+        _f("land_use", "用途", "Land use", category="land_use"),
+        _f("land_use_code", "地类编码", "Land-use code"),
+        _f("area_type", "功能分区", "Functional area", category="area_type"),
+        _f("industry_code", "行业代码", "Industry code"),
+        _f("industry_code_version", "行业代码版本", "Industry code version"),
+        _f("production_status", "生产状态", "Production status", category="production_status"),
+        _f("year", "年度", "Year"),
+        # areas and buildings
+        _f("land_area_m2", "用地面积", "Land area", "m2"),
+        _f("land_area_mu", "用地面积", "Land area", "mu"),
+        _f("area_m2", "面积", "Area", "m2"),
+        _f("area_mu", "面积", "Area", "mu"),
+        _f("area_km2", "面积", "Area", "km2"),
+        _f("floor_area_m2", "建筑面积", "Floor area", "m2"),
+        _f("footprint_m2", "建筑占地面积", "Footprint", "m2"),
+        _f("admin_living_land_m2", "行政办公及生活服务设施用地面积", "Admin and living land", "m2"),
+        _f("green_area_m2", "绿地面积", "Green area", "m2"),
+        _f("developed_area_m2", "已开发面积", "Developed area", "m2"),
+        _f("levels", "层数", "Storeys", "storeys"),
+        _f("height_m", "建筑高度", "Height", "m"),
+        _f("storey_height_m", "层高", "Storey height", "m"),
+        _f("far", "容积率", "Floor area ratio", "ratio"),
+        _f("far_min", "容积率下限", "Minimum FAR", "ratio"),
+        _f("target_far", "目标容积率", "Target FAR", "ratio"),
+        _f("building_coefficient", "建筑系数", "Building coefficient", "share"),
+        _f("building_coefficient_min", "建筑系数下限", "Minimum building coefficient", "share"),
+        _f("admin_living_share", "行政办公及生活服务设施用地占比", "Admin and living share", "share"),
+        _f("admin_living_share_max", "行政办公及生活服务设施用地占比上限", "Maximum admin and living share", "share"),
+        _f("green_ratio", "绿地率", "Green ratio", "share"),
+        _f("green_ratio_max", "绿地率上限", "Maximum green ratio", "share"),
+        # money and output
+        _f("investment_wan", "固定资产投资", "Investment", "wan"),
+        _f("invested_wan", "已完成投资", "Invested", "wan"),
+        _f("agreed_investment_wan", "约定投资", "Agreed investment", "wan"),
+        _f("agreed_tax_wan", "约定税收", "Agreed tax", "wan"),
+        _f("revenue_wan", "营业收入", "Revenue", "wan"),
+        _f("revenue_yi", "主营业务收入", "Revenue", "yi"),
+        _f("value_added_wan", "工业增加值", "Value added", "wan"),
+        _f("tax_wan", "税收", "Tax", "wan"),
+        _f("rd_spend_wan", "研发经费", "R&D spending", "wan"),
+        _f("grant_price_wan", "出让价款", "Grant price", "wan"),
+        _f("expected_tax_wan", "预计税收", "Expected tax", "wan"),
+        _f("expected_revenue_wan", "预计营业收入", "Expected revenue", "wan"),
+        _f("energy_tce", "综合能耗", "Energy use", "tce"),
+        _f("emissions_t", "主要污染物排放量", "Emissions", "t"),
+        _f("employees", "从业人员", "Employees", "persons"),
+        _f("tenure_years", "出让年限", "Tenure", "years"),
+        _f("investment_intensity_wan_per_mu", "亩均投资强度", "Investment per mu", "wan_per_mu"),
+        _f("investment_intensity_min_wan_per_mu", "投资强度下限", "Minimum investment per mu", "wan_per_mu"),
+        _f("revenue_per_mu_wan", "亩均营业收入", "Revenue per mu", "wan_per_mu"),
+        _f("tax_per_mu_wan", "亩均税收", "Tax per mu", "wan_per_mu"),
+        _f("tax_per_mu", "亩均税收", "Tax per mu", "wan_per_mu"),
+        _f("tax_per_mu_min_wan", "亩均税收下限", "Minimum tax per mu", "wan_per_mu"),
+        _f("value_added_per_mu_wan", "亩均增加值", "Value added per mu", "wan_per_mu"),
+        # dates
+        _f("grant_date", "出让日期", "Grant date"),
+        _f("agreed_start_date", "约定开工日期", "Agreed start date"),
+        _f("actual_start_date", "实际开工日期", "Actual start date"),
+        _f("agreed_completion_date", "约定竣工日期", "Agreed completion date"),
+        _f("completion_date", "实际竣工日期", "Completion date"),
+        _f("stopped_since", "停产日期", "Stopped since"),
+        # metric checks
+        _f("far_pass", "容积率达标", "FAR met"),
+        _f("building_coefficient_pass", "建筑系数达标", "Building coefficient met"),
+        _f("admin_living_share_pass", "行政办公及生活服务设施用地占比达标", "Admin and living share met"),
+        _f("green_ratio_pass", "绿地率达标", "Green ratio met"),
+        _f("investment_intensity_pass", "投资强度达标", "Investment per mu met"),
+        _f("tax_per_mu_pass", "亩均税收达标", "Tax per mu met"),
+        # the project bank
+        _f("reasons", "认定原因代码", "Reason codes"),
+        _f("reason_text", "认定原因", "Reasons"),
+        _f("n_reasons", "原因数", "Number of reasons", "count"),
+        _f("grade", "亩均效益等级", "Efficiency grade", category="grade"),
+        _f("grade_label", "亩均效益等级", "Efficiency grade"),
+        _f("mujun_score", "亩均效益得分", "Efficiency score", "score"),
+        _f("route", "再开发路径", "Redevelopment route", category="route"),
+        _f("route_label", "再开发路径", "Redevelopment route"),
+        _f("priority", "优先级得分", "Priority score", "score"),
+        _f("priority_rank", "优先序", "Priority rank", "rank"),
+        _f("potential_extra_floor_area_m2", "潜在新增建筑面积", "Potential extra floor area", "m2"),
+        _f("land_freed_mu", "可腾出土地", "Land freed", "mu"),
+        _f("benchmark_tax_wan_per_mu", "集聚区亩均税收基准", "Zone tax-per-mu benchmark", "wan_per_mu"),
+        _f("potential_tax_wan", "预期税收", "Potential tax", "wan"),
+        _f("tax_gain_wan", "预期新增税收", "Tax gain", "wan"),
+        _f("idle_stage", "闲置阶段", "Idle stage"),
+        _f("idle_fee_wan", "土地闲置费", "Idle land fee", "wan"),
+        _f("status", "状态", "Status", category="bank_status"),
+        _f("first_identified", "首次识别日期", "First identified"),
+        _f("resolved_on", "销号日期", "Resolved on"),
+        _f("status_changed_at", "状态变更时间", "Status changed at"),
+        _f("status_by", "状态变更人", "Changed by"),
+        _f("updated_at", "更新时间", "Updated at"),
+        _f("count", "数量", "Count", "count"),
+        # compliance
+        _f("share_in_zone", "集聚区内面积占比", "Share inside the zones", "share"),
+        _f("area_outside_m2", "集聚区外面积", "Area outside the zones", "m2"),
+        _f("share_in_industrial_area", "产业发展区内面积占比", "Share in the industrial area", "share"),
+        _f("area_outside_industrial_m2", "产业发展区外面积", "Area outside the industrial area", "m2"),
+        _f("distance_to_zone_m", "距集聚区距离", "Distance to the zone", "m"),
+        _f("nearest_zone_id", "最近集聚区", "Nearest zone"),
+        _f("verdict", "判定结果", "Verdict", category="verdict"),
+        # assessment
+        _f("rank", "排名", "Rank", "rank"),
+        _f("total_score", "总分", "Total score", "score"),
+        _f("stock_score", "存量得分", "Stock score", "score"),
+        _f("increment_score", "增量得分", "Increment score", "score"),
+        _f("tier", "层级", "Tier"),
+        _f("meets_creation_conditions", "符合创建条件", "Meets creation conditions"),
+        _f("creation_failures", "未达创建条件情况", "Creation conditions failed"),
+        _f("elimination_warning", "淘汰预警", "Elimination warning"),
+        _f("elimination_reason", "预警原因", "Warning reason"),
+        _f("reward_wan", "奖励资金", "Reward", "wan"),
+        _f("increment_available", "增量可计算", "Increment available"),
+        _f("new_registered_firms", "新增纳统企业数", "New registered firms", "firms"),
+        _f("investment_projects", "年度招商引资数", "Investment projects", "projects"),
+        _f("leading_industry_revenue_wan", "主导产业营业收入", "Leading-industry revenue", "wan"),
+        _f("leading_industry_share", "主导产业占比", "Leading-industry share", "share"),
+        _f("new_project_investment_wan", "新建项目投资", "New-project investment", "wan"),
+        _f("new_project_land_mu", "新建项目用地", "New-project land", "mu"),
+        # raster statistics
+        _f("mean", "平均值", "Mean"),
+        _f("sum", "总和", "Sum"),
+        _f("min", "最小值", "Minimum"),
+        _f("max", "最大值", "Maximum"),
+        _f("std", "标准差", "Standard deviation"),
+        _f("majority", "众数", "Majority"),
+        _f("valid_share", "有效像元覆盖占比", "Valid-cell share", "share"),
+        _f("builtup_share", "建成面积占比", "Built-up share", "share"),
+        _f("activity_index", "活动指数", "Activity index", "ratio"),
+    )
+}
+
+#: The column that keeps a coded column's codes in an output for machines (``verdict`` →
+#: ``verdict_code``); ``land_use_code`` already holds the raw land-use code, so the class is
+#: kept in ``land_use_class``.
+CODE_COLUMNS: dict[str, str] = {"land_use": "land_use_class"}
+
+
+def code_column(name: str) -> str:
+    """Name of the column that keeps the codes of coded column ``name``.
+
+    Examples
+    --------
+    >>> code_column("verdict"), code_column("land_use")
+    ('verdict_code', 'land_use_class')
+    """
+    return CODE_COLUMNS.get(name, f"{name}_code")
+
+
+_SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
+    # suffix of a name not in FIELDS -> unit key
+    ("_wan_per_mu", "wan_per_mu"),
+    ("_per_mu_wan", "wan_per_mu"),
+    ("_m2", "m2"),
+    ("_km2", "km2"),
+    ("_mu", "mu"),
+    ("_wan", "wan"),
+    ("_yi", "yi"),
+    ("_tce", "tce"),
+    ("_share", "share"),
+    ("_score", "score"),
+    ("_m", "m"),
+)
+
+
+def field_info(name: str) -> Field:
+    """The :class:`Field` of an output column; for a name not in :data:`FIELDS`, one made up
+    from the name (its unit from the suffix, the name itself as both headers).
+
+    Examples
+    --------
+    >>> field_info("land_area_mu").header()
+    '用地面积（亩）'
+    >>> field_info("land_area_mu").header("en")
+    'Land area (mu)'
+    >>> f = field_info("my_value_wan")
+    >>> f.header(), f.unit
+    ('my_value_wan（万元）', 'wan')
+    """
+    known = FIELDS.get(name)
+    if known is not None:
+        return known
+    text = str(name)
+    for suffix, unit in _SUFFIX_UNITS:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return Field(text, text, text, unit)
+    return Field(text, text, text)
+
+
+def field_label(name: str, lang: Literal["zh", "en"] = "zh") -> str:
+    """The header of output column ``name`` in ``lang``, with its unit.
+
+    Examples
+    --------
+    >>> field_label("verdict"), field_label("potential_tax_wan", "en")
+    ('判定结果', 'Potential tax (10k CNY)')
+    """
+    return field_info(name).header(lang)
+
+
+def parse_category(category: str, text: object) -> str | None:
+    """The code of a category value given as its code, its Chinese or its English label.
+
+    Case and surrounding spaces are ignored; ``None`` when nothing matches.
+
+    Examples
+    --------
+    >>> parse_category("bank_status", "已核实"), parse_category("bank_status", "Verified")
+    ('verified', 'verified')
+    >>> parse_category("bank_status", "verified"), parse_category("bank_status", "x") is None
+    ('verified', True)
+    """
+    key = str(text).strip().casefold()
+    for code, (zh, en) in CATEGORY_LABELS[category].items():
+        if key in (code.casefold(), zh.casefold(), en.casefold()):
+            return code
+    return None
+
+
+#: Colours of coded values (maps, legends, QGIS styles): ``{category: {code: colour}}``.
+CATEGORY_COLORS: dict[str, dict[str, str]] = {
+    "grade": {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027"},
+    "verdict": {
+        "inside": "#1a9850",
+        "inside_within_tolerance": "#a6d96a",
+        "straddles_boundary": "#fdae61",
+        "outside": "#d7191c",
+        "wrong_functional_area": "#7b3294",
+        "not_industrial_use": "#878787",
+    },
+    "area_type": {"industrial": "#8c510a", "business": "#2166ac", "residential": "#1b7837"},
+    "land_use": {
+        "industrial": "#bb9674",
+        "logistics": "#855ba1",
+        "commercial": "#e7298a",
+        "residential": "#e6c229",
+        "other": "#a6a6a6",
+    },
+    "production_status": {
+        "producing": "#1a9850",
+        "partly_stopped": "#fee08b",
+        "stopped": "#d73027",
+        "under_construction": "#4575b4",
+        "not_started": "#878787",
+    },
+    "route": {
+        "acquisition": "#d7301f",
+        "relocation": "#fc8d59",
+        "multistorey": "#4575b4",
+        "self_upgrade": "#91bfdb",
+    },
+    "bank_status": {
+        "identified": "#fdae61",
+        "verified": "#f46d43",
+        "approved": "#74add1",
+        "in_progress": "#4575b4",
+        "completed": "#1a9850",
+        "rejected": "#878787",
+        "resolved_by_data": "#bababa",
+    },
+}
