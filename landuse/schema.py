@@ -19,36 +19,36 @@ from landuse.errors import SchemaError
 
 __all__ = [
     "AREA_TYPES",
+    "BUILDINGS",
     "CATEGORY_COLORS",
     "CATEGORY_LABELS",
     "CODE_COLUMNS",
     "FIELDS",
-    "UNITS",
-    "Field",
-    "code_column",
-    "field_info",
-    "field_label",
-    "parse_category",
-    "BUILDINGS",
     "FUNCTIONAL_AREAS",
     "LAND_USES",
     "LAYERS",
     "PARCELS",
     "PRODUCTION_STATUSES",
     "PROPOSALS",
+    "UNITS",
     "ZONES",
     "ZONE_STATS",
     "Column",
+    "Field",
+    "Layer",
     "category_label",
     "category_labels",
-    "Layer",
+    "code_column",
     "example_unit",
+    "field_info",
+    "field_label",
     "has_unit_choice",
     "is_unknown_land_use_code",
     "normalise_area_type",
     "normalise_land_use",
     "normalise_land_use_code",
     "normalise_production_status",
+    "parse_category",
     "split_unit",
     "unit_factor",
     "unit_factors",
@@ -807,6 +807,7 @@ UNITS: dict[str, tuple[str, str, str, int]] = {
     "projects": ("个", "projects", "#,##0", 0),
     "persons": ("人", "persons", "#,##0", 0),
     "storeys": ("层", "storeys", "0", 0),
+    "year": ("", "", "0", 0),
 }
 
 
@@ -833,7 +834,7 @@ class Field:
     category: str | None = None
 
     def header(self, lang: Literal["zh", "en"] = "zh") -> str:
-        """The header with its unit in brackets: ``用地面积（亩）`` / ``Land area (mu)``."""
+        """Return the header with its unit in brackets: ``用地面积（亩）`` / ``Land area (mu)``."""
         text = self.zh if lang == "zh" else self.en
         if self.unit is None:
             return text
@@ -870,12 +871,13 @@ FIELDS: dict[str, Field] = {
         _f("candidate_id", "候选编号", "Candidate id"),
         _f("enterprise", "企业名称", "Enterprise"),
         _f("land_use", "用途", "Land use", category="land_use"),
+        _f("land_use_class", "用途类别代码", "Land-use class code"),
         _f("land_use_code", "地类编码", "Land-use code"),
         _f("area_type", "功能分区", "Functional area", category="area_type"),
         _f("industry_code", "行业代码", "Industry code"),
         _f("industry_code_version", "行业代码版本", "Industry code version"),
         _f("production_status", "生产状态", "Production status", category="production_status"),
-        _f("year", "年度", "Year"),
+        _f("year", "年度", "Year", "year"),
         # areas and buildings
         _f("land_area_m2", "用地面积", "Land area", "m2"),
         _f("land_area_mu", "用地面积", "Land area", "mu"),
@@ -895,8 +897,18 @@ FIELDS: dict[str, Field] = {
         _f("target_far", "目标容积率", "Target FAR", "ratio"),
         _f("building_coefficient", "建筑系数", "Building coefficient", "share"),
         _f("building_coefficient_min", "建筑系数下限", "Minimum building coefficient", "share"),
-        _f("admin_living_share", "行政办公及生活服务设施用地占比", "Admin and living share", "share"),
-        _f("admin_living_share_max", "行政办公及生活服务设施用地占比上限", "Maximum admin and living share", "share"),
+        _f(
+            "admin_living_share",
+            "行政办公及生活服务设施用地占比",
+            "Admin and living share",
+            "share",
+        ),
+        _f(
+            "admin_living_share_max",
+            "行政办公及生活服务设施用地占比上限",
+            "Maximum admin and living share",
+            "share",
+        ),
         _f("green_ratio", "绿地率", "Green ratio", "share"),
         _f("green_ratio_max", "绿地率上限", "Maximum green ratio", "share"),
         # money and output
@@ -917,7 +929,12 @@ FIELDS: dict[str, Field] = {
         _f("employees", "从业人员", "Employees", "persons"),
         _f("tenure_years", "出让年限", "Tenure", "years"),
         _f("investment_intensity_wan_per_mu", "亩均投资强度", "Investment per mu", "wan_per_mu"),
-        _f("investment_intensity_min_wan_per_mu", "投资强度下限", "Minimum investment per mu", "wan_per_mu"),
+        _f(
+            "investment_intensity_min_wan_per_mu",
+            "投资强度下限",
+            "Minimum investment per mu",
+            "wan_per_mu",
+        ),
         _f("revenue_per_mu_wan", "亩均营业收入", "Revenue per mu", "wan_per_mu"),
         _f("tax_per_mu_wan", "亩均税收", "Tax per mu", "wan_per_mu"),
         _f("tax_per_mu", "亩均税收", "Tax per mu", "wan_per_mu"),
@@ -933,7 +950,11 @@ FIELDS: dict[str, Field] = {
         # metric checks
         _f("far_pass", "容积率达标", "FAR met"),
         _f("building_coefficient_pass", "建筑系数达标", "Building coefficient met"),
-        _f("admin_living_share_pass", "行政办公及生活服务设施用地占比达标", "Admin and living share met"),
+        _f(
+            "admin_living_share_pass",
+            "行政办公及生活服务设施用地占比达标",
+            "Admin and living share met",
+        ),
         _f("green_ratio_pass", "绿地率达标", "Green ratio met"),
         _f("investment_intensity_pass", "投资强度达标", "Investment per mu met"),
         _f("tax_per_mu_pass", "亩均税收达标", "Tax per mu met"),
@@ -950,7 +971,12 @@ FIELDS: dict[str, Field] = {
         _f("priority_rank", "优先序", "Priority rank", "rank"),
         _f("potential_extra_floor_area_m2", "潜在新增建筑面积", "Potential extra floor area", "m2"),
         _f("land_freed_mu", "可腾出土地", "Land freed", "mu"),
-        _f("benchmark_tax_wan_per_mu", "集聚区亩均税收基准", "Zone tax-per-mu benchmark", "wan_per_mu"),
+        _f(
+            "benchmark_tax_wan_per_mu",
+            "集聚区亩均税收基准",
+            "Zone tax-per-mu benchmark",
+            "wan_per_mu",
+        ),
         _f("potential_tax_wan", "预期税收", "Potential tax", "wan"),
         _f("tax_gain_wan", "预期新增税收", "Tax gain", "wan"),
         _f("idle_stage", "闲置阶段", "Idle stage"),
@@ -965,8 +991,18 @@ FIELDS: dict[str, Field] = {
         # compliance
         _f("share_in_zone", "集聚区内面积占比", "Share inside the zones", "share"),
         _f("area_outside_m2", "集聚区外面积", "Area outside the zones", "m2"),
-        _f("share_in_industrial_area", "产业发展区内面积占比", "Share in the industrial area", "share"),
-        _f("area_outside_industrial_m2", "产业发展区外面积", "Area outside the industrial area", "m2"),
+        _f(
+            "share_in_industrial_area",
+            "产业发展区内面积占比",
+            "Share in the industrial area",
+            "share",
+        ),
+        _f(
+            "area_outside_industrial_m2",
+            "产业发展区外面积",
+            "Area outside the industrial area",
+            "m2",
+        ),
         _f("distance_to_zone_m", "距集聚区距离", "Distance to the zone", "m"),
         _f("nearest_zone_id", "最近集聚区", "Nearest zone"),
         _f("verdict", "判定结果", "Verdict", category="verdict"),
@@ -1035,8 +1071,10 @@ _SUFFIX_UNITS: tuple[tuple[str, str], ...] = (
 
 
 def field_info(name: str) -> Field:
-    """The :class:`Field` of an output column; for a name not in :data:`FIELDS`, one made up
-    from the name (its unit from the suffix, the name itself as both headers).
+    """Return the :class:`Field` of an output column.
+
+    For a name not in :data:`FIELDS`, one is made up from the name (its unit from the suffix,
+    the name itself as both headers).
 
     Examples
     --------
@@ -1059,7 +1097,7 @@ def field_info(name: str) -> Field:
 
 
 def field_label(name: str, lang: Literal["zh", "en"] = "zh") -> str:
-    """The header of output column ``name`` in ``lang``, with its unit.
+    """Return the header of output column ``name`` in ``lang``, with its unit.
 
     Examples
     --------
@@ -1070,7 +1108,7 @@ def field_label(name: str, lang: Literal["zh", "en"] = "zh") -> str:
 
 
 def parse_category(category: str, text: object) -> str | None:
-    """The code of a category value given as its code, its Chinese or its English label.
+    """Return the code of a category value given as its code, its Chinese or English label.
 
     Case and surrounding spaces are ignored; ``None`` when nothing matches.
 
