@@ -23,6 +23,7 @@ from landuse import crs as lcrs
 from landuse import schema
 from landuse.errors import CRSError, GeometryError, LanduseWarning, SchemaError, format_ids
 from landuse.io import _coerce
+from landuse.io._hints import Fix, attach, guess_source, looks_like, python_mapping
 from landuse.io._report import ReadReport
 
 __all__ = [
@@ -72,9 +73,10 @@ def map_columns(
     if prefix_match:
         candidates += _cut_name_candidates(frame, lookup, candidates, given, geom_name, report)
         _refuse_cut_units(candidates, given, stated, spec)
-    _warn_cut_units(frame, candidates, given, geom_name, spec, report)
+    cut_units = _warn_cut_units(frame, candidates, given, geom_name, spec, report)
     taken = _assign(candidates, given, report)
-    rename = _renames(taken, spec, stated, report)
+    rename = _renames(taken, spec, _units_by_field(stated, taken, frame, spec, report), report)
+    _report_unmapped(frame, taken, [geom_name, *cut_units], spec, report)
     clash = [t for t in rename.values() if t in frame.columns and t not in rename]
     if clash:
         frame = frame.drop(columns=clash)
@@ -87,12 +89,18 @@ def map_columns(
 def _check_mapping_args(
     frame: pd.DataFrame, spec: schema.Layer, given: Mapping[str, str], stated: Mapping[str, str]
 ) -> None:
-    """Refuse ``units=`` or ``columns=`` naming absent fields, or mapping onto unknown columns."""
-    missing_units = sorted(k for k in stated if k not in frame.columns)
+    """Refuse ``units=`` or ``columns=`` naming absent fields, or mapping onto unknown columns.
+
+    A key of ``units=`` is a source field or a canonical column of the layer.
+    """
+    missing_units = sorted(
+        k for k in stated if k not in frame.columns and k not in spec.column_names
+    )
     if missing_units:
         msg = (
             f"`units` names source fields {', '.join(map(repr, missing_units))} that are not in "
-            f"the {spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
+            f"the {spec.name} data, nor canonical {spec.name} columns. Fields present: "
+            f"{', '.join(map(str, frame.columns))}."
         )
         raise SchemaError(msg)
     unknown = sorted(v for v in given.values() if v not in spec.column_names)
@@ -167,8 +175,11 @@ def _warn_cut_units(
     geom_name: Any,
     spec: schema.Layer,
     report: ReadReport,
-) -> None:
-    """Warn about unmatched fields ending in an unclosed bracket: their unit was cut off."""
+) -> list[str]:
+    """Warn about unmatched fields ending in an unclosed bracket: their unit was cut off.
+
+    Return those fields.
+    """
     matched = {src for _, src, _ in candidates} | set(given)
     cut_units = [
         str(src)
@@ -178,7 +189,7 @@ def _warn_cut_units(
         and re.search(r"[\(（\[【][^\)）\]】]*$", str(src))
     ]
     if not cut_units:
-        return
+        return []
     msg = (
         f"{spec.name}: field(s) {', '.join(map(repr, cut_units))} end in an unclosed bracket, "
         "so their unit was cut off (a shapefile keeps only 10 bytes of a field name); they were "
@@ -186,8 +197,10 @@ def _warn_cut_units(
         "`columns=` if the values are already in the canonical unit."
     )
     report.notes.append(msg)
+    warning = attach(LanduseWarning(msg), Fix(spec.name, "`columns=`", options=("columns",)))
     # _warn_cut_units ← map_columns ← read_layer ← read_<layer> ← the user's line
-    warnings.warn(msg, LanduseWarning, stacklevel=5)
+    warnings.warn(warning, stacklevel=5)
+    return cut_units
 
 
 def _assign(
@@ -204,6 +217,115 @@ def _assign(
             continue
         taken[target] = src
     return taken
+
+
+def _units_by_field(
+    stated: Mapping[str, str],
+    taken: Mapping[str, str],
+    frame: pd.DataFrame,
+    spec: schema.Layer,
+    report: ReadReport,
+) -> dict[str, str]:
+    """``units=`` keyed by source field (a canonical-column key names the field read as it).
+
+    Refuse a unit the column cannot be converted from (listing the ones it can); warn about a
+    key naming a column no field is read as, or a field read as no column.
+    """
+    by_field: dict[str, str] = {}
+    source_of = {src: target for target, src in taken.items()}
+    unused: list[str] = []
+    for key, unit in stated.items():
+        if key in frame.columns:
+            src, target = key, source_of.get(key)
+        else:
+            src, target = taken.get(key), key
+        if src is None or target is None:
+            unused.append(key)
+            continue
+        _check_unit(key, unit, spec.column(target))
+        by_field[src] = unit
+    if unused:
+        msg = (
+            f"{spec.name}: `units` names {', '.join(map(repr, unused))}, but no field of the "
+            "data is read as that column (or the field is read as no column), so the unit was "
+            "not used. Map the field with `columns=` as well."
+        )
+        report.notes.append(msg)
+        fix = Fix(spec.name, "`columns=`", options=("columns",))
+        # _units_by_field ← map_columns ← read_layer ← read_<layer> ← the user's line
+        warnings.warn(attach(LanduseWarning(msg), fix), stacklevel=5)
+    return by_field
+
+
+def _check_unit(key: str, unit: str, col: schema.Column) -> None:
+    """Refuse ``unit`` for ``col`` unless landuse converts it; the message lists the units."""
+    factors = schema.unit_factors(col)
+    wanted = str(unit).strip().lower().replace(" ", "")
+    if any(u.lower() == wanted for u in factors):
+        return
+    if not factors:
+        msg = (
+            f"`units` gives {key!r} the unit {unit!r}, but `{col.name}` has no unit "
+            f"({col.label_zh}); drop it from `units`."
+        )
+    else:
+        msg = (
+            f"`units` gives {key!r} the unit {unit!r}, which landuse cannot convert to "
+            f"`{col.name}` ({col.unit}). Allowed units: {', '.join(factors)}."
+        )
+    raise SchemaError(msg)
+
+
+def _report_unmapped(
+    frame: pd.DataFrame,
+    taken: Mapping[str, str],
+    skip: list[Any],
+    spec: schema.Layer,
+    report: ReadReport,
+) -> None:
+    """List the fields read as no column; warn about those that look like a missing column."""
+    used = set(taken.values())
+    report.unmapped = [
+        str(c) for c in frame.columns if c not in used and c not in skip and c not in taken
+    ]
+    columns: dict[str, str] = {}
+    units: dict[str, str] = {}
+    found: list[str] = []
+    for name in report.unmapped:
+        like = looks_like(name, spec)
+        if like is None or like[0] in taken or like[0] in columns.values():
+            continue
+        target, unit = like
+        columns[name] = target
+        report.lookalikes[name] = target
+        col = spec.column(target)
+        if unit is not None and schema.unit_factor(unit, col) != 1.0:
+            units[target] = unit
+        what = f"`{target}` ({col.label_zh}" + (f", in {unit})" if unit else ")")
+        found.append(f"{name!r} looks like {what}")
+    if not columns:
+        return
+    python = python_mapping(columns, units)
+    choice = [
+        t for t in columns.values() if t not in units and schema.has_unit_choice(spec.column(t))
+    ]
+    unit_note = (
+        f" (add units= if the values of {', '.join(f'`{t}`' for t in choice)} are not in "
+        f"{', '.join(str(spec.column(t).unit) for t in choice)})"
+        if choice
+        else ""
+    )
+    filled = (
+        " (land_area_m2 is then taken from the geometry)"
+        if "land_area_m2" in columns.values()
+        else ""
+    )
+    msg = (
+        f"{spec.name}: {'; '.join(found)}, but its name is not one landuse knows, so it was "
+        f"not read{filled}. Map it with {python}{unit_note}."
+    )
+    # _report_unmapped ← map_columns ← read_layer ← read_<layer> ← the user's line
+    warnings.warn(attach(LanduseWarning(msg), Fix(spec.name, python, columns, units)), stacklevel=5)
 
 
 def _renames(
@@ -246,7 +368,11 @@ def _refuse_cut_units(
             for a in spec.column(target).aliases
         )
     ]
-    unclear = [(s, t) for s, t in cut if s not in stated and schema.has_unit_choice(spec.column(t))]
+    unclear = [
+        (s, t)
+        for s, t in cut
+        if s not in stated and t not in stated and schema.has_unit_choice(spec.column(t))
+    ]
     if not unclear:
         return
     found = "; ".join(
@@ -254,16 +380,20 @@ def _refuse_cut_units(
         f"or e.g. {', '.join(_other_units(spec.column(t)))})"
         for s, t in unclear
     )
-    example = "{" + ", ".join(
-        f"{s!r}: {schema.example_unit(spec.column(t))!r}" for s, t in unclear
-    ) + "}"
+    example = {s: schema.example_unit(spec.column(t)) for s, t in unclear}
+    python = python_mapping({}, example)
     msg = (
         f"{spec.name}: the field name(s) were cut by the shapefile's 10-byte limit before their "
         f"unit, so landuse cannot tell the unit: {found}. State the unit of each with `units=`, "
-        f"e.g. units={example} (use the canonical unit, e.g. 'm2' or '万元', if the values are "
+        f"e.g. {python} (use the canonical unit, e.g. 'm2' or '万元', if the values are "
         "already in it), or save the data as a GeoPackage, which keeps full field names."
     )
-    raise SchemaError(msg)
+    units = {t: schema.example_unit(spec.column(t)) for _, t in unclear}
+    raise attach(
+        SchemaError(msg),
+        Fix(spec.name, python, units=units),
+        Fix(spec.name, "`units=`", options=("units",)),
+    )
 
 
 def _first_alias(col: schema.Column) -> str:
@@ -278,19 +408,28 @@ def _other_units(col: schema.Column) -> list[str]:
     ][:3]
 
 
-def check_required(frame: pd.DataFrame, spec: schema.Layer, source_fields: list[str]) -> None:
+def check_required(
+    frame: pd.DataFrame, spec: schema.Layer, source_fields: list[str], report: ReadReport
+) -> None:
+    """Refuse a layer missing required columns; suggest the field most like each of them."""
     missing = [c for c in spec.required if c not in frame.columns]
     if not missing:
         return
     hints = "; ".join(
         f"`{c}` (also read from: {', '.join(spec.column(c).aliases[:4])})" for c in missing
     )
+    free = [f for f in source_fields if f not in report.columns and f not in spec.column_names]
+    guesses: dict[str, str] = {}
+    for col in missing:
+        src = guess_source(spec.column(col), [f for f in free if f not in guesses])
+        guesses[src or ("FIELD" if "FIELD" not in guesses else f"FIELD{len(guesses) + 1}")] = col
+    python = python_mapping(guesses, {})
     msg = (
         f"{spec.name} are missing required columns: {hints}. Fields received: "
         f"{', '.join(map(str, source_fields)) or '(none)'}. Rename the fields, or map them, "
-        f"e.g. columns={{{source_fields[0] if source_fields else 'FIELD'!r}: {missing[0]!r}}}."
+        f"e.g. {python}."
     )
-    raise SchemaError(msg)
+    raise attach(SchemaError(msg), Fix(spec.name, python, columns=guesses))
 
 
 _COERCERS = {

@@ -19,6 +19,7 @@ import pyogrio.errors
 
 from landuse import schema
 from landuse.errors import SchemaError
+from landuse.io._hints import Fix, attach
 from landuse.io._report import ReadReport
 from landuse.io._shapefile import detect_shapefile_encoding
 
@@ -102,10 +103,10 @@ def _load_path(
             )
             raise SchemaError(msg)
         return _read_table(path, encoding=encoding, report=report)
-    if spec.geometry is None:
-        return pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
     if layer is None:
         layer = _pick_layer(path, spec)
+    if spec.geometry is None:
+        return pd.DataFrame(pyogrio.read_dataframe(path, layer=layer, read_geometry=False))
     kwargs: dict[str, Any] = {}
     if suffix == ".shp":
         used, how = detect_shapefile_encoding(path, encoding=encoding)
@@ -161,7 +162,7 @@ def _pick_layer(path: Path, spec: schema.Layer) -> str | int | None:
         f"{path.name} has {len(names)} layers ({', '.join(names)}) and none is called "
         f"{spec.name!r}; pass `layer=` to say which one holds the {spec.name}."
     )
-    raise SchemaError(msg)
+    raise attach(SchemaError(msg), Fix(spec.name, "`layer=`", options=("layer",)))
 
 
 def _read_table(path: Path, *, encoding: str | None, report: ReadReport) -> pd.DataFrame:

@@ -87,7 +87,7 @@ def read_layer(
     )
     is_shp = isinstance(source, (str, os.PathLike)) and Path(source).suffix.lower() == ".shp"
     frame = _clean.map_columns(frame, spec, columns, report, prefix_match=is_shp, units=units)
-    _clean.check_required(frame, spec, source_fields)
+    _clean.check_required(frame, spec, source_fields, report)
     ids = _row_ids(frame, spec)
     frame = _clean.coerce_values(frame, spec, ids=ids, on_invalid=on_invalid, report=report)
     _clean.check_ids(frame, spec, report)
@@ -203,10 +203,14 @@ _OPTIONS = """
         after the role (e.g. ``"parcels"``), or the only layer.
     columns
         Extra field-name mapping ``{source field: canonical column}``, applied before the
-        built-in Chinese/English aliases.
+        built-in Chinese/English aliases. Fields read as no column are kept under their own
+        names and listed in ``ReadReport.unmapped``; one that looks like a column no field was
+        read as (``面积亩`` like ``land_area_m2``) is warned about with the mapping to pass.
     units
-        The unit of source fields whose name does not carry it, ``{source field: unit}``,
-        e.g. ``{"用地面": "亩"}``. This is the one way to state a unit. It is required for a
+        The unit of fields whose name does not carry it, ``{source field or canonical column:
+        unit}``, e.g. ``{"用地面": "亩"}`` or ``{"land_area_m2": "亩"}`` (the field read as
+        ``land_area_m2``); a unit landuse cannot convert is refused with the list of the ones
+        it can. This is the one way to state a unit. It is required for a
         shapefile field whose name was cut by the 10-byte DBF limit before its unit
         (``用地面积(亩)`` in UTF-8 becomes ``用地面``) when the column it matches comes in
         several units (areas, money, energy, mass): such a field is refused with a
@@ -659,8 +663,8 @@ def read_zone_stats(
     sheet
         Excel sheet (default: the first).
     units
-        ``{source field: unit}`` for fields whose name does not carry their unit
-        (e.g. ``{"收入": "亿元"}``).
+        ``{source field or canonical column: unit}`` for fields whose name does not carry
+        their unit (e.g. ``{"收入": "亿元"}`` or ``{"revenue_wan": "亿元"}``).
 
     Returns
     -------

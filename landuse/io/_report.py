@@ -48,6 +48,12 @@ class ReadReport:
         (read as ``other``, with a warning).
     notes
         Anything else worth knowing.
+    unmapped
+        Source fields read as no canonical column (kept in the frame under their own names).
+    lookalikes
+        ``{source field: canonical column}`` for unmapped fields that look like a column none
+        was read as (``面积亩`` → ``land_area_m2``); the reader warns about each with the
+        ``columns=`` (and ``units=``) that would map it.
     """
 
     layer: str
@@ -67,6 +73,8 @@ class ReadReport:
     coerced: dict[str, list[Any]] = field(default_factory=dict)
     unknown_codes: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
+    lookalikes: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One paragraph for logs and the CLI.
@@ -81,6 +89,14 @@ class ReadReport:
         ]
         if self.columns:
             parts.append("fields mapped: " + ", ".join(f"{k}→{v}" for k, v in self.columns.items()))
+        if self.unmapped:
+            parts.append(
+                "fields not mapped: "
+                + ", ".join(
+                    f"{f} (looks like {self.lookalikes[f]})" if f in self.lookalikes else f
+                    for f in self.unmapped
+                )
+            )
         if self.units:
             parts.append(
                 "units converted: " + ", ".join(f"{k}×{v:g}" for k, v in self.units.items())
