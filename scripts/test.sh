@@ -13,9 +13,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(chromium postgresql postgresql-15-postgis-3 fonts-wqy-microhei libreoffice-calc-nogui)
+SYSTEM_PACKAGES=(chromium postgresql postgresql-15-postgis-3 fonts-wqy-microhei libreoffice-calc-nogui python3-qgis)
 # what they are for, printed when they cannot be installed
-WHY="chromium: the tests open every map in a headless browser; postgresql + postgis: the project bank's shared-server backend; fonts-wqy-microhei: Chinese text in charts and static maps; libreoffice-calc-nogui: workbooks are opened as analysts open them"
+WHY="chromium: the tests open every map in a headless browser; postgresql + postgis: the project bank's shared-server backend; fonts-wqy-microhei: Chinese text in charts and static maps; libreoffice-calc-nogui: workbooks are opened as analysts open them; python3-qgis: GeoPackage layers are opened in QGIS with their stored styles and field aliases"
 
 if command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=(); elif sudo -n true 2>/dev/null; then SUDO=(sudo -n); else SUDO=(none); fi

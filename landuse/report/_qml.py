@@ -21,7 +21,7 @@ from landuse._checks import check_lang
 from landuse.errors import GeometryError, SchemaError
 from landuse.schema import CATEGORY_COLORS, CATEGORY_LABELS, code_column, field_info, field_label
 
-__all__ = ["STYLE_COLUMNS", "layer_qml"]
+__all__ = ["STYLE_COLUMNS", "field_aliases", "layer_qml", "xml_text"]
 
 #: Columns a layer is styled by, first present wins (as the web maps choose).
 STYLE_COLUMNS: tuple[str, ...] = (
@@ -54,14 +54,16 @@ _KINDS: dict[str, Kind] = {
 
 
 def xml_text(value: object) -> str:
-    """``value`` as text XML can hold: illegal characters become visible escapes (``\\x01``).
+    r"""``value`` as text XML can hold: illegal characters become visible escapes (``\x01``).
 
     Examples
     --------
-    >>> xml_text("a\\x01b"), xml_text(3)
-    ('a\\\\x01b', '3')
+    >>> xml_text("a\x01b"), xml_text(3)
+    ('a\\x01b', '3')
     """
-    return _XML_ILLEGAL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value))
+    return _XML_ILLEGAL.sub(
+        lambda m: m.group().encode("unicode_escape").decode("ascii"), str(value)
+    )
 
 
 def layer_qml(
@@ -285,15 +287,12 @@ def _set_option(symbol: ET.Element, key: str, value: str) -> None:
             option.set("value", value)
 
 
-def _aliases(frame: gpd.GeoDataFrame, lang: str, given: Mapping[str, str]) -> ET.Element:
+def _aliases(
+    frame: gpd.GeoDataFrame, lang: Literal["zh", "en"], given: Mapping[str, str]
+) -> ET.Element:
     element = ET.Element("aliases")
-    for column in frame.columns:
-        if column == frame.geometry.name:
-            continue
-        alias = given.get(column) if column in given else field_label(str(column), lang)  # type: ignore[arg-type]
-        ET.SubElement(
-            element, "alias", {"field": xml_text(column), "name": xml_text(alias or "")}
-        )
+    for column, alias in field_aliases(frame, lang=lang, aliases=given).items():
+        ET.SubElement(element, "alias", {"field": xml_text(column), "name": xml_text(alias)})
     return element
 
 
