@@ -15,7 +15,10 @@ error (a :class:`~landuse.errors.LanduseError`, an ``OSError`` such as a read-on
 ``ValueError``, a missing optional dependency, or an error of a file or database driver)
 prints one line ``error: …`` on stderr and exits with status 2 (75: the bank store was
 busy, :class:`~landuse.errors.StoreBusyError`, retry); ``-v`` also prints the traceback. Any
-other exception is a bug in landuse and shows its traceback. Output paths (known file type,
+other exception is a bug in landuse and shows its traceback. A reader's suggestion in an
+error or warning (``columns={'宗地编号': 'zone_id'}``) is printed as the options the command
+takes (``--columns 宗地编号=zone_id``, ``--columns zones:…`` for another input; the rule is in
+``_read``). Output paths (known file type,
 folder writable, not one of the inputs) are checked before any analysis runs, and a command
 writing several files writes all of them or none. Text from the data printed to the terminal
 goes through :func:`landuse._sinks.terminal_text`.
@@ -28,7 +31,7 @@ import sqlite3
 import sys
 import traceback
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import click
@@ -37,6 +40,7 @@ import pyogrio.errors
 from landuse._version import __version__
 from landuse.cli import analyses, bank_store, demo, layers, supply
 from landuse.cli._common import echo
+from landuse.cli._read import cli_text
 from landuse.errors import LanduseError, StoreBusyError
 
 __all__ = ["main"]
@@ -71,10 +75,10 @@ def _one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"  # a driver's error: say whose
 
 
-def _show_warnings(caught: Iterable[warnings.WarningMessage]) -> None:
+def _show_warnings(caught: Iterable[warnings.WarningMessage], meta: Mapping[str, Any]) -> None:
     seen: set[str] = set()
     for w in caught:
-        text = str(w.message)
+        text = cli_text(w.message, str(w.message), meta)
         if text not in seen:
             seen.add(text)
             echo(f"warning: {text}", err=True)
@@ -90,17 +94,18 @@ class _Landuse(click.Group):
             try:
                 result = super().invoke(ctx)
             except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
-                _show_warnings(caught)
+                _show_warnings(caught, ctx.meta)
                 raise
             except _user_errors() as exc:
                 # A user error: one line, exit 2 (75 when the store is busy). Everything else
                 # propagates with its traceback on purpose: an unexpected exception is a bug.
-                _show_warnings(caught)
+                _show_warnings(caught, ctx.meta)
                 if verbose:
                     click.echo(traceback.format_exc(), err=True, nl=False)
-                echo(f"error: {_one_line(exc)}", err=True)
+                # a reader's suggestion (columns={…}) is re-worded as the CLI options here
+                echo(f"error: {cli_text(exc, _one_line(exc), ctx.meta)}", err=True)
                 ctx.exit(EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_USER_ERROR)
-        _show_warnings(caught)
+        _show_warnings(caught, ctx.meta)
         return result
 
 

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 import click
 
+from landuse import schema
+
 __all__ = [
     "FORMULA_GUARD",
     "LANG",
@@ -20,6 +22,7 @@ __all__ = [
     "STORE",
     "TIMEOUT",
     "WORKERS",
+    "Category",
     "as_of",
     "coord_system",
     "functional_areas",
@@ -27,7 +30,9 @@ __all__ = [
     "input_path",
     "layer",
     "output",
+    "parse_categories",
     "policy",
+    "read_options",
     "scheduler",
     "source_crs",
     "zones",
@@ -152,3 +157,90 @@ def scheduler(help: str) -> Decorator[Any]:
 def as_of(help: str) -> Decorator[Any]:
     """``--as-of DATE``: the reference date (required)."""
     return click.option("--as-of", "as_of", required=True, help=help)
+
+
+def _for_each(main: str | None, others: tuple[str, ...], placeholder: str) -> str:
+    """``"NAME for PARCELS; zones:NAME for --zones"``: the rule, for one command's inputs."""
+    parts = [f"{placeholder} for {main}"] if main else []
+    parts += [f"{o}:{placeholder} for --{o}" for o in others]
+    return "; ".join(parts)
+
+
+def read_options(main: str | None, others: tuple[str, ...] = ()) -> Decorator[Any]:
+    """``--layer``, ``--columns``, ``--units`` (repeatable), by the rule of :mod:`~landuse.cli._read`.
+
+    ``main`` is how the main input is given (``"PARCELS"``; ``None`` when there is none),
+    ``others`` the option names of the other inputs (``"zones"`` for ``--zones FILE``).
+    """
+    layer_help = (
+        "Layer to read from a multi-layer file (GeoPackage): "
+        f"{_for_each(main, others, 'NAME')}. Repeatable."
+    )
+    columns_help = (
+        "Read field SOURCE as canonical column COLUMN (e.g. 面积亩=land_area_m2): "
+        f"{_for_each(main, others, 'SOURCE=COLUMN')}. Repeatable."
+    )
+    units_help = (
+        "Unit of the field read as COLUMN when its name carries none (e.g. land_area_m2=亩): "
+        f"{_for_each(main, others, 'COLUMN=UNIT')}. Repeatable."
+    )
+
+    def decorate(fn: F) -> F:
+        fn = click.option(
+            "--units", "units", multiple=True, metavar="COLUMN=UNIT", help=units_help
+        )(fn)
+        fn = click.option(
+            "--columns", "columns", multiple=True, metavar="SOURCE=COLUMN", help=columns_help
+        )(fn)
+        return click.option("--layer", "layers", multiple=True, metavar="NAME", help=layer_help)(fn)
+
+    return decorate
+
+
+def allowed_values(category: str, exclude: tuple[str, ...] = ()) -> str:
+    """List the values of ``category`` in both languages: ``"verified (已核实, Verified), …"``."""
+    return ", ".join(
+        f"{code} ({zh}, {en})"
+        for code, (zh, en) in schema.CATEGORY_LABELS[category].items()
+        if code not in exclude
+    )
+
+
+class Category(click.ParamType):
+    """A category value given as its code, its Chinese or its English label; converts to the code.
+
+    ``landuse bank-store status C-P1 已核实`` works like ``verified``
+    (:func:`landuse.schema.parse_category`); anything else is refused with the allowed values
+    in both languages.
+    """
+
+    name = "category"
+
+    def __init__(self, category: str, *, exclude: tuple[str, ...] = ()) -> None:
+        self.category = category
+        self.exclude = exclude
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """Return the code of ``value``; fail with the allowed values otherwise."""
+        code = schema.parse_category(self.category, value)
+        if code is None or code in self.exclude:
+            self.fail(
+                f"{value!r} is not one of: {allowed_values(self.category, self.exclude)}.",
+                param,
+                ctx,
+            )
+        return code
+
+
+def parse_categories(category: str, text: str, option: str) -> list[str]:
+    """Return the codes of comma-separated ``category`` values (code, 中文 or English name)."""
+    codes: list[str] = []
+    for item in (t.strip() for t in text.replace("，", ",").split(",")):
+        if not item:
+            continue
+        code = schema.parse_category(category, item)
+        if code is None:
+            msg = f"{item!r} is not one of: {allowed_values(category)}."
+            raise click.BadParameter(msg, param_hint=option)
+        codes.append(code)
+    return codes

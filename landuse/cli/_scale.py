@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from landuse import io, scale
+from landuse.cli._read import ReadPlan
 from landuse.policy import Policy
 
 __all__ = ["bank_inputs", "check_report"]
@@ -55,7 +56,7 @@ def bank_inputs(
     zones_path: Path,
     buildings_path: Path | None,
     functional_areas_path: Path | None,
-    parcels_layer: str | None,
+    plan: ReadPlan,
     policy: Policy,
     scheduler: str | None,
     workers: int | None,
@@ -69,13 +70,19 @@ def bank_inputs(
             layer_name="parcels",
             client=client,
             crs="auto",
-            read_options={"layer": parcels_layer},
+            read_options=plan.kwargs(),
         )
         crs = parcels.crs
-        zones = io.read_zones(zones_path, crs=crs)
-        buildings = io.read_buildings(buildings_path, crs=crs) if buildings_path else None
+        zones = io.read_zones(zones_path, crs=crs, **plan.kwargs("zones"))
+        buildings = (
+            io.read_buildings(buildings_path, crs=crs, **plan.kwargs("buildings"))
+            if buildings_path
+            else None
+        )
         areas = (
-            io.read_functional_areas(functional_areas_path, crs=crs)
+            io.read_functional_areas(
+                functional_areas_path, crs=crs, **plan.kwargs("functional-areas")
+            )
             if functional_areas_path
             else None
         )

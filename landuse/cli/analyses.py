@@ -15,13 +15,14 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from landuse import io
+from landuse import io, schema
 from landuse._atomic import atomic_paths
 from landuse._checks import Lang
 from landuse.assessment import assess_zones, save_indicator_charts, write_assessment
 from landuse.bank import build_project_bank, write_bank_excel
 from landuse.cli import _options as opt
 from landuse.cli._common import TABLE_TYPES, check_outputs, echo, writable_folder, write_table
+from landuse.cli._read import Input, ReadPlan, read_plan
 from landuse.compliance import check_new_land, outside_zone_summary, write_compliance
 from landuse.errors import LanduseError
 from landuse.policy import load_policy
@@ -67,10 +68,7 @@ Benchmark = Literal["best", "mean", "median", "target"]
 )
 @opt.zones("Zone boundaries: check the ids and add the zone names.")
 @click.option("--sheet", default=None, help="Sheet of an Excel STATS file (default: the first).")
-@opt.layer(
-    "Layer (table) of a multi-layer STATS file, e.g. zone_stats in the demo's "
-    "landuse_sample.gpkg (default: the layer named zone_stats, or the only layer)."
-)
+@opt.read_options("STATS", ("zones",))
 @opt.LANG
 def assess(
     stats: Path,
@@ -82,21 +80,32 @@ def assess(
     reward_pool: float | None,
     zones_path: Path | None,
     sheet: str | None,
-    layer: str | None,
+    layers: tuple[str, ...],
+    columns: tuple[str, ...],
+    units: tuple[str, ...],
     lang: Lang,
 ) -> None:
-    """Score, rank and tier the zones in STATS (yearly zone statistics) for --year."""
+    """Score, rank and tier the zones in STATS (yearly zone statistics) for --year.
+
+    STATS is a CSV, an Excel sheet or a table of a GeoPackage (the demo's landuse_sample.gpkg
+    holds one, zone_stats, found without --layer). Writes -o (the ranking, default
+    ranking.xlsx) and, with --charts, one PNG per indicator in that folder.
+    """
     check_outputs(
         [("-o/--output", output, TABLE_TYPES)], inputs={"STATS": stats, "--zones": zones_path}
     )
+    plan = read_plan(
+        [Input("", "STATS", schema.ZONE_STATS, stats), Input("zones", "--zones", schema.ZONES, zones_path)],
+        layers=layers, columns=columns, units=units,
+    )  # fmt: skip
     if charts_dir is not None:
         writable_folder(charts_dir)
     result = assess_zones(
-        io.read_zone_stats(stats, sheet=sheet, layer=layer),
+        io.read_zone_stats(stats, sheet=sheet, **plan.kwargs()),
         year=year,
         policy=load_policy(policy_name),
         benchmark=benchmark,
-        zones=io.read_zones(zones_path) if zones_path is not None else None,
+        zones=io.read_zones(zones_path, **plan.kwargs("zones")) if zones_path is not None else None,
         reward_pool_wan=reward_pool,
         lang=lang,
     )
@@ -152,7 +161,8 @@ def _write_ranking(result: pd.DataFrame, output: Path, *, lang: Lang) -> Path:
     default=None,
     help="Also write the table to this .xlsx workbook (Chinese headers).",
 )
-@opt.layer("Layer name of PARCELS in a multi-layer file.", flag="--parcels-layer")
+@opt.read_options("PARCELS", ("zones", "functional-areas", "buildings"))
+@click.option("--parcels-layer", hidden=True, default=None, help="Old name of --layer NAME.")
 @opt.LANG
 @opt.scheduler(
     "Compute the per-parcel metrics and zones on this Dask cluster (tcp://host:8786); "
@@ -168,6 +178,9 @@ def bank_command(
     areas_path: Path | None,
     policy_name: str,
     excel: Path | None,
+    layers: tuple[str, ...],
+    columns: tuple[str, ...],
+    units: tuple[str, ...],
     parcels_layer: str | None,
     lang: Lang,
     scheduler: str | None,
@@ -177,6 +190,7 @@ def bank_command(
 
     Finds idle land, inefficient land, grade D and low-FAR grade C firms, with reasons,
     potential gains, a suggested route and a priority, and writes them ranked to OUTPUT.
+    Writes -o (GeoPackage, layer project_bank) and, with --excel, that workbook.
     """
     paths = {
         "PARCELS": parcels_path,
@@ -186,6 +200,17 @@ def bank_command(
     }
     check_outputs(
         [("-o/--output", output, (".gpkg",)), ("--excel", excel, (".xlsx",))], inputs=paths
+    )
+    plan = read_plan(
+        [
+            Input("", "PARCELS", schema.PARCELS, parcels_path),
+            Input("zones", "--zones", schema.ZONES, zones_path),
+            Input("functional-areas", "--functional-areas", schema.FUNCTIONAL_AREAS, areas_path),
+            Input("buildings", "--buildings", schema.BUILDINGS, buildings_path),
+        ],
+        layers=(*layers, *([parcels_layer] if parcels_layer else [])),
+        columns=columns,
+        units=units,
     )
     _not_a_bank_store(output)
     policy = load_policy(policy_name)
@@ -198,14 +223,14 @@ def bank_command(
             zones_path=zones_path,
             buildings_path=buildings_path,
             functional_areas_path=areas_path,
-            parcels_layer=parcels_layer,
+            plan=plan,
             policy=policy,
             scheduler=scheduler,
             workers=workers,
         )
         layers: dict[str, Any] = {"buildings": None, "metrics": metrics}
     else:
-        parcels, zones, areas, buildings = _bank_layers(paths, parcels_layer=parcels_layer)
+        parcels, zones, areas, buildings = _bank_layers(paths, plan)
         layers = {"buildings": buildings, "metrics": None}
     table = build_project_bank(
         parcels,
@@ -248,16 +273,22 @@ def _not_a_bank_store(output: Path) -> None:
         raise LanduseError(msg)
 
 
-def _bank_layers(
-    paths: dict[str, Path | None], *, parcels_layer: str | None
-) -> tuple[gpd.GeoDataFrame, ...]:
+def _bank_layers(paths: dict[str, Path | None], plan: ReadPlan) -> tuple[gpd.GeoDataFrame, ...]:
     """Parcels, zones, functional areas and buildings (or None), all in the parcels' CRS."""
-    parcels = io.read_parcels(paths["PARCELS"], layer=parcels_layer)  # type: ignore[arg-type]
+    parcels = io.read_parcels(paths["PARCELS"], **plan.kwargs())  # type: ignore[arg-type]
     crs = parcels.crs
-    zones = io.read_zones(paths["--zones"], crs=crs)  # type: ignore[arg-type]
+    zones = io.read_zones(paths["--zones"], crs=crs, **plan.kwargs("zones"))  # type: ignore[arg-type]
     areas_path, buildings_path = paths["--functional-areas"], paths["--buildings"]
-    areas = io.read_functional_areas(areas_path, crs=crs) if areas_path else None
-    buildings = io.read_buildings(buildings_path, crs=crs) if buildings_path else None
+    areas = (
+        io.read_functional_areas(areas_path, crs=crs, **plan.kwargs("functional-areas"))
+        if areas_path
+        else None
+    )
+    buildings = (
+        io.read_buildings(buildings_path, crs=crs, **plan.kwargs("buildings"))
+        if buildings_path
+        else None
+    )
     return parcels, zones, areas, buildings  # type: ignore[return-value]
 
 
@@ -299,10 +330,11 @@ def _bank_layers(
     "--industrial-uses",
     default="industrial",
     show_default=True,
-    help="Comma-separated land uses the zone rule applies to, e.g. industrial,logistics.",
+    help="Comma-separated land uses the zone rule applies to, as codes or names in either "
+    "language, e.g. industrial,logistics or 工业用地,物流仓储用地.",
 )
 @opt.policy("Policy profile name or TOML path (recorded in the report).")
-@opt.layer("Layer of PROPOSALS in a multi-layer file.")
+@opt.read_options("PROPOSALS", ("zones", "areas"))
 @opt.source_crs("CRS of input files that declare none (e.g. EPSG:4490).")
 @opt.coord_system(
     "Web-map coordinates of PROPOSALS to convert from (Amap/Gaode gcj02, Baidu bd09)."
@@ -326,7 +358,9 @@ def check_command(
     tolerance_share: float | None,
     industrial_uses: str,
     policy_name: str,
-    layer: str | None,
+    layers: tuple[str, ...],
+    columns: tuple[str, ...],
+    units: tuple[str, ...],
     source_crs: str | None,
     coord_system: str,
     lang: Lang,
@@ -339,7 +373,9 @@ def check_command(
 
     Says for each proposal whether it lies inside a zone (and its industrial development
     area), straddles a boundary or lies outside, by how much, and totals the 亩 outside the
-    zones per district. Writes a GeoPackage (QGIS) and/or CSV / Excel.
+    zones per district. Writes each -o: a GeoPackage (layers compliance and
+    outside_zone_summary, for QGIS), an Excel workbook, or a CSV of the proposals plus
+    NAME_summary.csv beside it (the totals outside the zones).
     """
     targets = list(dict.fromkeys(outputs))  # `-o r.csv -o r.csv` writes r.csv once
     side_files = [p.with_name(f"{p.stem}_summary.csv") for p in targets if p.suffix == ".csv"]
@@ -348,22 +384,32 @@ def check_command(
         + [("-o/--output (summary)", p, ()) for p in side_files],
         inputs={"PROPOSALS": proposals, "--zones": zones_path, "--areas": areas_path},
     )
-    zones = io.read_zones(zones_path, source_crs=source_crs)
+    plan = read_plan(
+        [
+            Input("", "PROPOSALS", schema.PROPOSALS, proposals),
+            Input("zones", "--zones", schema.ZONES, zones_path),
+            Input("areas", "--areas", schema.FUNCTIONAL_AREAS, areas_path),
+        ],
+        layers=layers, columns=columns, units=units,
+    )  # fmt: skip
+    options: dict[str, Any] = {
+        "policy": load_policy(policy_name),
+        "industrial_uses": opt.parse_categories("land_use", industrial_uses, "--industrial-uses"),
+        "lang": lang,
+    }
+    zones = io.read_zones(zones_path, source_crs=source_crs, **plan.kwargs("zones"))
     areas = (
-        io.read_functional_areas(areas_path, source_crs=source_crs, crs=zones.crs)
+        io.read_functional_areas(
+            areas_path, source_crs=source_crs, crs=zones.crs, **plan.kwargs("areas")
+        )
         if areas_path is not None
         else None
     )
-    options: dict[str, Any] = {
-        "policy": load_policy(policy_name),
-        "industrial_uses": [u.strip() for u in industrial_uses.split(",") if u.strip()],
-        "lang": lang,
-    }
     if tolerance_m2 is not None:
         options["tolerance_m2"] = tolerance_m2
     if tolerance_share is not None:
         options["tolerance_share"] = tolerance_share
-    read_options = {"layer": layer, "source_crs": source_crs, "coord_system": coord_system}
+    read_options = {"source_crs": source_crs, "coord_system": coord_system, **plan.kwargs()}
     if scheduler or workers or proposals.is_dir():
         from landuse.cli._scale import check_report  # dask: only on a cluster
 

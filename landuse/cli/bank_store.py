@@ -19,7 +19,8 @@ from landuse.errors import LanduseError
 
 __all__ = ["bank_store"]
 
-STATUSES = ("identified", "verified", "approved", "in_progress", "completed", "rejected")
+#: Statuses a user sets (``resolved_by_data`` is set by sync only), as code, 中文 or English.
+STATUS = opt.Category("bank_status", exclude=("resolved_by_data",))
 
 
 @click.group("bank-store")
@@ -55,7 +56,11 @@ def bank_store_sync(
     timeout: float,
     lang: Lang,
 ) -> None:
-    """Upsert CANDIDATES (from `landuse bank -o …`) into the bank by parcel."""
+    """Upsert CANDIDATES (from `landuse bank -o …`) into the bank by parcel.
+
+    Writes into the --store only (entries, their history and the sync log), in one
+    transaction.
+    """
     if not store.startswith(("postgresql://", "postgres://")) and same_file(
         Path(store), candidates_path
     ):
@@ -74,7 +79,7 @@ def bank_store_sync(
 
 @bank_store.command("status")
 @click.argument("candidate_ids", metavar="CANDIDATE_ID...", nargs=-1, required=True)
-@click.argument("status", type=click.Choice(STATUSES))
+@click.argument("status", type=STATUS, metavar="STATUS")
 @opt.STORE
 @click.option("--by", required=True, help="Who decided.")
 @click.option("--note", default=None, help="Why (kept in the history).")
@@ -87,7 +92,12 @@ def bank_store_status(
     note: str | None,
     timeout: float,
 ) -> None:
-    """Move entries to STATUS (all or none), e.g. `status C-P1 C-P2 verified --by 王工`."""
+    """Move entries to STATUS (all or none), e.g. `status C-P1 C-P2 已核实 --by 王工`.
+
+    STATUS in either language, or its code: 已核实 / Verified / verified, 已批准 / approved,
+    实施中 / in_progress, 已完成 / completed, 已否决 / rejected, 已识别 / identified (re-open).
+    Writes the new status and a history event into the --store only.
+    """
     with ProjectBank.open(store, timeout=timeout) as bank:
         bank.set_status(list(candidate_ids), status, by=by, note=note)  # type: ignore[arg-type]
     echo(f"{len(candidate_ids)} entr{'y' if len(candidate_ids) == 1 else 'ies'} → {status}")
@@ -112,7 +122,10 @@ def bank_store_history(candidate_id: str, store: str, lang: Lang) -> None:
 @opt.output("Write summary, entries and sync log to this .xlsx workbook.")
 @opt.LANG
 def bank_store_summary(store: str, output: Path | None, lang: Lang) -> None:
-    """Print entries by zone and status (count, 亩, extra floor area, tax); optionally to Excel."""
+    """Print entries by zone and status (count, 亩, extra floor area, tax); optionally to Excel.
+
+    Writes only with -o: the summary, the entries and the sync log to that .xlsx workbook.
+    """
     check_outputs([("-o/--output", output, (".xlsx",))], inputs={"--store": store})
     with ProjectBank.open(store) as bank:
         table = bank.summary()

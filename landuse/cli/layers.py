@@ -8,10 +8,11 @@ from typing import Any, Literal
 import click
 import geopandas as gpd
 
-from landuse import io
+from landuse import io, schema
 from landuse._checks import Lang
 from landuse.cli import _options as opt
 from landuse.cli._common import TABLE_TYPES, check_outputs, echo, write_table
+from landuse.cli._read import Input, ReadPlan, read_plan
 from landuse.datasets import load_sample
 from landuse.errors import LanduseError
 from landuse.mapping import SCHEMES, map_parcels, map_zones, save_map
@@ -27,7 +28,7 @@ STATS = "mean, sum, count, min, max, std, majority, minority, median, variety, v
 @click.command("validate")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--role", type=click.Choice(ROLES), required=True, help="What the file holds.")
-@opt.layer("Layer name in a multi-layer file.")
+@opt.read_options("SOURCE")
 @opt.source_crs()
 @opt.coord_system()
 @click.option("--encoding", default=None, help="Text encoding of a shapefile DBF or CSV.")
@@ -36,29 +37,31 @@ STATS = "mean, sum, count, min, max, std, majority, minority, median, variety, v
 def validate(
     source: Path,
     role: str,
-    layer: str | None,
+    layers: tuple[str, ...],
+    columns: tuple[str, ...],
+    units: tuple[str, ...],
     source_crs: str | None,
     coord_system: str,
     encoding: str | None,
     coerce: bool,
     output: Path | None,
 ) -> None:
-    """Read SOURCE as a ROLE layer, report what was mapped and fixed, optionally write it."""
+    """Read SOURCE as a ROLE layer, report what was mapped and fixed, optionally write it.
+
+    Prints the fields read as canonical columns, the units converted, the fields NOT mapped
+    (kept under their own names; one that looks like a canonical column is warned about with
+    the --columns to pass), the CRS and the repairs. Writes only with -o: the validated layer
+    into that GeoPackage.
+    """
     check_outputs([("-o/--output", output, (".gpkg",))], inputs={"SOURCE": source})
+    plan = read_plan([Input("", "SOURCE", schema.LAYERS[role], source)], layers=layers,
+                     columns=columns, units=units)  # fmt: skip
     on_invalid: Literal["raise", "coerce"] = "coerce" if coerce else "raise"
-    if role == "zone_stats":
-        frame = io.read_zone_stats(source, encoding=encoding, on_invalid=on_invalid)
-    else:
-        reader = getattr(io, f"read_{role}")
-        frame = reader(
-            source,
-            layer=layer,
-            source_crs=source_crs,
-            coord_system=coord_system,
-            encoding=encoding,
-            on_invalid=on_invalid,
-        )
-    echo(frame.attrs["landuse_read"].summary())
+    options: dict[str, Any] = {"encoding": encoding, "on_invalid": on_invalid, **plan.kwargs()}
+    if role != "zone_stats":
+        options.update(source_crs=source_crs, coord_system=coord_system)
+    frame = getattr(io, f"read_{role}")(source, **options)
+    echo(frame.attrs["landuse_read"].summary())  # with "fields not mapped: …"
     if output is not None:
         io.write_layers({role: frame}, output)
         echo(f"written → {output} (layer {role})")
@@ -101,6 +104,7 @@ def validate(
     help="Also draw a static map (.png, .pdf or .svg) for reports.",
 )
 @opt.output("The HTML map to write.", default=Path("landuse_map.html"))
+@opt.read_options("--parcels (or --zones without --parcels)", ("zones", "functional-areas"))
 def map_command(
     zones_path: Path | None,
     areas_path: Path | None,
@@ -113,8 +117,14 @@ def map_command(
     offline: bool,
     static_path: Path | None,
     output: Path,
+    layers: tuple[str, ...],
+    columns: tuple[str, ...],
+    units: tuple[str, ...],
 ) -> None:
-    """Write an interactive map of zones and parcels (one HTML file), optionally a static one."""
+    """Write an interactive map of zones and parcels (one HTML file), optionally a static one.
+
+    Writes -o (the HTML map, default landuse_map.html) and, with --static, that image.
+    """
     check_outputs(
         [
             ("-o/--output", output, (".html", ".htm")),
@@ -125,7 +135,16 @@ def map_command(
     if k < 1:
         msg = f"-k must be a positive number of classes; received {k}."
         raise LanduseError(msg)
-    zones, areas, parcels = _map_layers(zones_path, areas_path, parcels_path)
+    plan = read_plan(
+        [
+            Input("", "--parcels" if parcels_path else "--zones",
+                  schema.PARCELS if parcels_path else schema.ZONES, parcels_path or zones_path),
+            Input("zones", "--zones", schema.ZONES, zones_path),
+            Input("functional-areas", "--functional-areas", schema.FUNCTIONAL_AREAS, areas_path),
+        ],
+        layers=layers, columns=columns, units=units,
+    )  # fmt: skip
+    zones, areas, parcels = _map_layers(zones_path, areas_path, parcels_path, plan)
     style: dict[str, Any] = {"basemap": None if basemap == "none" else basemap, "lang": lang}
     m = None
     if zones is not None:
@@ -153,17 +172,21 @@ def map_command(
 
 
 def _map_layers(
-    zones_path: Path | None, areas_path: Path | None, parcels_path: Path | None
+    zones_path: Path | None, areas_path: Path | None, parcels_path: Path | None, plan: ReadPlan
 ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, gpd.GeoDataFrame | None]:
     """Zones, functional areas and parcels to map: the files given, or the bundled sample."""
     if zones_path is None and parcels_path is None:
         sample = load_sample()
         echo("no --zones/--parcels given: mapping the bundled (synthetic) sample")
         return sample.zones, sample.functional_areas, sample.parcels
+    # without parcels the zones are the main input: `zones:` and no prefix both name them
+    zones_options = plan.kwargs("zones") if parcels_path else plan.kwargs("", "zones")
     return (
-        io.read_zones(zones_path) if zones_path else None,
-        io.read_functional_areas(areas_path) if areas_path else None,
-        io.read_parcels(parcels_path) if parcels_path else None,
+        io.read_zones(zones_path, **zones_options) if zones_path else None,
+        io.read_functional_areas(areas_path, **plan.kwargs("functional-areas"))
+        if areas_path
+        else None,
+        io.read_parcels(parcels_path, **plan.kwargs()) if parcels_path else None,
     )
 
 
@@ -187,7 +210,7 @@ def _map_layers(
     help="Comma-separated class values of a categorical raster, e.g. 1,2: adds share_<class>.",
 )
 @click.option("--band", type=int, default=1, show_default=True, help="Raster band, from 1.")
-@opt.layer("Layer name in a multi-layer parcels file.")
+@opt.read_options("PARCELS")
 @opt.PROGRESS
 @opt.FORMULA_GUARD
 def zonal(
@@ -197,14 +220,19 @@ def zonal(
     stats: str,
     categories: str | None,
     band: int,
-    layer: str | None,
+    layers: tuple[str, ...],
+    columns: tuple[str, ...],
+    units: tuple[str, ...],
     progress: bool,
     no_formula_guard: bool,
 ) -> None:
     """Exact zonal statistics of RASTER for each parcel in PARCELS, written to -o (.csv or .xlsx).
 
     Cells count with the exact fraction each parcel covers (a parcel smaller than a pixel still
-    gets a value); nodata is skipped; parcels are reprojected to the raster's CRS.
+    gets a value); nodata is skipped; parcels are reprojected to the raster's CRS. Parcels
+    outside the raster get no values, and a warning gives their count and parcel ids.
+
+    Writes one file, -o: parcel_id and one column per statistic.
     """
     check_outputs(
         [("-o/--output", output, TABLE_TYPES)], inputs={"PARCELS": parcels, "RASTER": raster}
@@ -213,7 +241,10 @@ def zonal(
     classes: list[float] | None = None
     if categories:
         classes = [float(c) if "." in c else int(c) for c in categories.split(",") if c.strip()]
-    frame = io.read_parcels(parcels, layer=layer)
+    plan = read_plan([Input("", "PARCELS", schema.PARCELS, parcels)], layers=layers,
+                     columns=columns, units=units)  # fmt: skip
+    # on the parcel ids: warnings (parcels outside the raster) name them, the table holds them
+    frame = io.read_parcels(parcels, **plan.kwargs()).set_index("parcel_id")
     table = zonal_stats(
         frame,
         raster,
@@ -222,7 +253,7 @@ def zonal(
         band=band,
         progress=progress,
     )
-    table.insert(0, "parcel_id", frame["parcel_id"].to_numpy())
+    table = table.rename_axis("parcel_id").reset_index()
     write_table(
         table,
         output,

@@ -70,6 +70,8 @@ def supply(
     the option terms (e.g. [options.flexible] years = 30; [options.multistorey]
     price_yuan_m2 = 3000) and [zone_conditions.<zone_id>] tables. A CSV holds one project per
     row, with the Project fields as column names.
+
+    Writes only with -o: every option of every project to that .xlsx or .csv.
     """
     from landuse.supply import read_projects
 

@@ -102,21 +102,21 @@ def _check_mapping_args(
             f"the {spec.name} data, nor canonical {spec.name} columns. Fields present: "
             f"{', '.join(map(str, frame.columns))}."
         )
-        raise SchemaError(msg)
+        raise attach(SchemaError(msg), Fix(spec.name, "`units`", options=("units",)))
     unknown = sorted(v for v in given.values() if v not in spec.column_names)
     if unknown:
         msg = (
             f"`columns` maps onto {', '.join(map(repr, unknown))}, which are not canonical "
             f"{spec.name} columns. Valid targets: {', '.join(spec.column_names)}."
         )
-        raise SchemaError(msg)
+        raise attach(SchemaError(msg), Fix(spec.name, "`columns`", options=("columns",)))
     missing_src = sorted(k for k in given if k not in frame.columns)
     if missing_src:
         msg = (
             f"`columns` names source fields {', '.join(map(repr, missing_src))} that are not "
             f"in the {spec.name} data. Fields present: {', '.join(map(str, frame.columns))}."
         )
-        raise SchemaError(msg)
+        raise attach(SchemaError(msg), Fix(spec.name, "`columns`", options=("columns",)))
 
 
 def _alias_lookup(spec: schema.Layer) -> dict[str, str]:
@@ -242,7 +242,7 @@ def _units_by_field(
         if src is None or target is None:
             unused.append(key)
             continue
-        _check_unit(key, unit, spec.column(target))
+        _check_unit(key, unit, spec.column(target), spec)
         by_field[src] = unit
     if unused:
         msg = (
@@ -252,12 +252,13 @@ def _units_by_field(
         )
         report.notes.append(msg)
         fix = Fix(spec.name, "`columns=`", options=("columns",))
+        fix_units = Fix(spec.name, "`units`", options=("units",))
         # _units_by_field ← map_columns ← read_layer ← read_<layer> ← the user's line
-        warnings.warn(attach(LanduseWarning(msg), fix), stacklevel=5)
+        warnings.warn(attach(LanduseWarning(msg), fix, fix_units), stacklevel=5)
     return by_field
 
 
-def _check_unit(key: str, unit: str, col: schema.Column) -> None:
+def _check_unit(key: str, unit: str, col: schema.Column, spec: schema.Layer) -> None:
     """Refuse ``unit`` for ``col`` unless landuse converts it; the message lists the units."""
     factors = schema.unit_factors(col)
     wanted = str(unit).strip().lower().replace(" ", "")
@@ -273,7 +274,7 @@ def _check_unit(key: str, unit: str, col: schema.Column) -> None:
             f"`units` gives {key!r} the unit {unit!r}, which landuse cannot convert to "
             f"`{col.name}` ({col.unit}). Allowed units: {', '.join(factors)}."
         )
-    raise SchemaError(msg)
+    raise attach(SchemaError(msg), Fix(spec.name, "`units`", options=("units",)))
 
 
 def _report_unmapped(
@@ -310,7 +311,8 @@ def _report_unmapped(
         t for t in columns.values() if t not in units and schema.has_unit_choice(spec.column(t))
     ]
     unit_note = (
-        f" (add units= if the values of {', '.join(f'`{t}`' for t in choice)} are not in "
+        f" (and state the unit with `units=` if the values of "
+        f"{', '.join(f'`{t}`' for t in choice)} are not in "
         f"{', '.join(str(spec.column(t).unit) for t in choice)})"
         if choice
         else ""
@@ -325,7 +327,11 @@ def _report_unmapped(
         f"not read{filled}. Map it with {python}{unit_note}."
     )
     # _report_unmapped ← map_columns ← read_layer ← read_<layer> ← the user's line
-    warnings.warn(attach(LanduseWarning(msg), Fix(spec.name, python, columns, units)), stacklevel=5)
+    fixes = [Fix(spec.name, python, columns, units)]
+    if choice:
+        fixes.append(Fix(spec.name, "`units=`", options=("units",)))
+    warning = attach(LanduseWarning(msg), *fixes)
+    warnings.warn(warning, stacklevel=5)
 
 
 def _renames(
