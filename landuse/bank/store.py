@@ -59,6 +59,7 @@ from landuse.bank._postgis import PostgisBackend
 from landuse.bank._sync import SyncReport, apply_sync, normalise_entries
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
+from landuse.schema import CATEGORY_LABELS, parse_category
 from landuse.units import m2_to_mu
 
 __all__ = [
@@ -387,7 +388,8 @@ class ProjectBank:
         candidate_id
             One candidate id, or a list of them (one transaction).
         status
-            The new status.
+            The new status: its code (``"verified"``), Chinese (``"已核实"``) or English
+            (``"Verified"``) name.
         by
             Who decided (required).
         note
@@ -407,9 +409,16 @@ class ProjectBank:
         """
         caller = "ProjectBank.set_status"
         ids = [candidate_id] if isinstance(candidate_id, str) else list(dict.fromkeys(candidate_id))
-        if status not in STATUSES:
-            msg = f"{caller}(): `status` must be one of {', '.join(STATUSES)}; received {status!r}."
+        code = parse_category("bank_status", status) if isinstance(status, str) else None
+        if code is None:
+            labels = CATEGORY_LABELS["bank_status"]
+            msg = (
+                f"{caller}(): `status` must be one of {', '.join(STATUSES)}, or in Chinese "
+                f"{', '.join(labels[s][0] for s in STATUSES)} (English: "
+                f"{', '.join(labels[s][1] for s in STATUSES)}); received {status!r}."
+            )
             raise BankError(msg)
+        status = code  # type: ignore[assignment]
         if status == "resolved_by_data":
             msg = (
                 f"{caller}(): 'resolved_by_data' is set by sync() when a parcel is no longer a "
