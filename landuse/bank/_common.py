@@ -116,33 +116,6 @@ STATE_COLUMNS = (
 ENTRY_COLUMNS = (*KEY_COLUMNS, "status", *DATA_COLUMNS, *STATE_COLUMNS[1:])
 RESERVED = frozenset({"fid", "geom", "attributes", "geometry", *STATE_COLUMNS})
 
-FIELD_LABELS = {
-    "zh": {
-        "candidate_id": "候选编号",
-        "parcel_id": "宗地编号",
-        "zone_id": "集聚区编号",
-        "status": "状态",
-        "reasons": "原因代码",
-        "reason_text": "原因",
-        "grade": "亩均等级",
-        "route": "再开发路径",
-        "priority": "优先级",
-        "land_area_m2": "用地面积(平方米)",
-        "land_area_mu": "用地面积(亩)",
-        "potential_extra_floor_area_m2": "潜在新增建筑面积(平方米)",
-        "land_freed_mu": "可腾出土地(亩)",
-        "potential_tax_wan": "预期税收(万元)",
-        "first_identified": "首次识别日期",
-        "resolved_on": "销号日期",
-        "status_changed_at": "状态变更时间",
-        "status_by": "状态变更人",
-        "updated_at": "更新时间",
-        "count": "项目数",
-        "geometry": "图形",
-    },
-    "en": {},
-}
-
 
 def now_utc() -> str:
     """Return the current UTC time as GeoPackage DATETIME text (``YYYY-MM-DDTHH:MM:SS.SSSZ``)."""

@@ -1,4 +1,4 @@
-"""The project bank table as an Excel workbook with Chinese headers.
+"""The project bank table as a workbook (or any table file) through the output layer.
 
 Private: see :func:`landuse.bank.write_bank_excel`.
 """
@@ -6,49 +6,39 @@ Private: see :func:`landuse.bank.write_bank_excel`.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 
 from landuse._checks import Lang, check_lang
-from landuse._sinks import excel_workbook
-from landuse.schema import PARCELS
+from landuse.report import About, check_output_path, write_table
+from landuse.schema import category_label
 
-__all__ = ["HEADERS_ZH", "write_bank_excel"]
+__all__ = ["bank_about", "write_bank_excel"]
 
 
-#: Chinese headers of the bank table (others fall back to the parcel schema's labels).
-HEADERS_ZH: dict[str, str] = {
-    "candidate_id": "候选编号",
-    "parcel_id": "宗地编号",
-    "zone_id": "集聚区编号",
-    "enterprise": "企业名称",
-    "land_use": "用途",
-    "industry_code": "行业代码",
-    "production_status": "生产状态",
-    "reasons": "原因代码",
-    "reason_text": "原因",
-    "n_reasons": "原因数",
-    "grade": "亩均等级",
-    "mujun_score": "亩均综合得分",
-    "route": "路径代码",
-    "route_label": "再开发路径",
-    "priority": "优先级",
-    "priority_rank": "优先级排名",
-    "land_area_m2": "用地面积(平方米)",
-    "land_area_mu": "用地面积(亩)",
-    "far": "容积率",
-    "target_far": "目标容积率",
-    "potential_extra_floor_area_m2": "潜在新增建筑面积(平方米)",
-    "land_freed_mu": "可腾出土地(亩)",
-    "tax_per_mu_wan": "亩均税收(万元/亩)",
-    "benchmark_tax_wan_per_mu": "集聚区亩均税收基准(万元/亩)",
-    "potential_tax_wan": "预期税收(万元)",
-    "tax_gain_wan": "预期新增税收(万元)",
-    "idle_stage": "闲置阶段",
-    "idle_fee_wan": "土地闲置费(万元)",
-}
+def bank_about(bank: pd.DataFrame, *, lang: Lang, sources: Sequence[str] = ()) -> About:
+    """Describe the bank for a workbook's 说明 sheet: policy, as-of date, rules not evaluated."""
+    zh = lang == "zh"
+    notes: list[str] = []
+    routes: dict[str, Any] = bank.attrs.get("routes") or {}
+    if routes:
+        parts = [f"{category_label('route', k, lang=lang)} {v}" for k, v in routes.items()]
+        notes.append(("再开发路径：" if zh else "Routes: ") + ("，" if zh else ", ").join(parts))
+    for code, missing in (bank.attrs.get("not_evaluated") or {}).items():
+        what = "; ".join(map(str, missing))
+        notes.append(
+            f"未评价规则 {code}：缺少 {what}" if zh else f"rule {code} not evaluated: {what} missing"
+        )
+    return About(
+        title="低效产业用地再开发项目库" if zh else "Redevelopment project bank",
+        policy=bank.attrs.get("policy"),
+        as_of=bank.attrs.get("as_of"),
+        sources=tuple(map(str, sources)),
+        notes=tuple(notes),
+    )
 
 
 def write_bank_excel(
@@ -57,23 +47,30 @@ def write_bank_excel(
     *,
     lang: Lang = "zh",
     sheet_name: str | None = None,
+    sources: Sequence[str] = (),
 ) -> Path:
-    """Write the bank table to an Excel workbook (openpyxl), atomically.
+    """Write the bank table to a workbook in the one Excel style, atomically.
 
-    Every text is a string cell holding the text exactly, never a formula: an enterprise
-    name ``=HYPERLINK(…)`` stays that text (:func:`landuse._sinks.excel_text_cells`).
+    Through :func:`landuse.report.write_table`: Chinese headers with units (候选编号,
+    用地面积（亩）…), routes, grades, land uses and production statuses by their Chinese
+    names with the codes in ``*_code`` columns at the end, the header frozen and filtered,
+    number formats by unit, and a 说明 sheet with the policy profile, the as-of date, the
+    routes and the rules that were not evaluated. Every text is a string cell holding the
+    text exactly, never a formula: an enterprise name ``=HYPERLINK(…)`` stays that text.
 
     Parameters
     ----------
     bank
         What :func:`build_project_bank` returned (the geometry is left out).
     path
-        Target ``.xlsx`` file (replaced if it exists).
+        Target ``.xlsx`` file (replaced if it exists). ``.csv``, ``.gpkg`` and ``.parquet``
+        work too (:func:`landuse.report.write_table`).
     lang
-        ``"zh"`` (default): Chinese headers (e.g. 候选编号, 再开发路径, 可腾出土地(亩));
-        ``"en"``: the column names.
+        ``"zh"`` (default) Chinese; ``"en"`` English.
     sheet_name
         Worksheet name (default 项目库 / ``project_bank``).
+    sources
+        Input files named on the 说明 sheet.
 
     Returns
     -------
@@ -82,8 +79,10 @@ def write_bank_excel(
 
     Raises
     ------
+    landuse.report.OutputError
+        ``path`` has an extension landuse does not write.
     ValueError
-        ``path`` does not end in ``.xlsx``, or ``lang`` is unknown.
+        ``lang`` is unknown.
 
     Examples
     --------
@@ -95,23 +94,17 @@ def write_bank_excel(
     >>> sheet = openpyxl.load_workbook(out)["项目库"]
     >>> [cell.value for cell in sheet[1]][:4]
     ['候选编号', '宗地编号', '集聚区编号', '企业名称']
+    >>> sheet["M2"].value, sheet["M1"].value
+    ('收购储备', '再开发路径')
     """
-    check_lang(lang, caller="write_bank_excel")
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        msg = f"write_bank_excel writes an .xlsx workbook; `path` must end in .xlsx, received {str(path)!r}."
-        raise ValueError(msg)
-    table = pd.DataFrame(
-        bank.drop(columns=[bank.geometry.name]) if isinstance(bank, gpd.GeoDataFrame) else bank
+    caller = "write_bank_excel"
+    lang = check_lang(lang, caller=caller)
+    target = check_output_path(path, caller=caller)
+    return write_table(
+        bank,
+        target,
+        name=sheet_name or ("项目库" if lang == "zh" else "project_bank"),
+        lang=lang,
+        about=bank_about(bank, lang=lang, sources=sources),
+        caller=caller,
     )
-    table.attrs = {}
-    if lang == "zh":
-        fallback = {col.name: col.label_zh for col in PARCELS.columns}
-        table = table.rename(columns=lambda col: HEADERS_ZH.get(col, fallback.get(col, col)))
-    sheet = sheet_name or ("项目库" if lang == "zh" else "project_bank")
-    with excel_workbook(path, caller="write_bank_excel") as book:
-        ws = book.add(table, sheet, freeze_panes=(1, 0))
-        for i, col in enumerate(table.columns, start=1):
-            width = max(len(str(col)) * 2, 10)
-            ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = min(width, 60)
-    return path

@@ -10,7 +10,6 @@ import pandas as pd
 import shapely
 
 from landuse.bank._common import (
-    FIELD_LABELS,
     REAL_COLUMNS,
     STATUS_LABELS,
     TEXT_COLUMNS,
@@ -18,32 +17,13 @@ from landuse.bank._common import (
     loads,
     plain_values,
 )
+from landuse.schema import field_label
 
 __all__ = ["describe_changes", "event_row", "excel_sheets", "sync_events"]
 
 _FIELDS = (*TEXT_COLUMNS, *REAL_COLUMNS)
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
-_EXTRA_LABELS = {
-    "zh": {
-        "event_id": "事件编号",
-        "at": "时间",
-        "event": "事件",
-        "as_of": "数据日期",
-        "by": "操作人",
-        "note": "备注",
-        "sync_id": "同步编号",
-        "added": "新增",
-        "changed": "变化",
-        "unchanged": "未变",
-        "resolved": "销号",
-        "reidentified": "重新识别",
-        "total": "库内总数",
-        "landuse_version": "软件版本",
-        "description": "变更内容",
-    },
-    "en": {},
-}
 _TOTAL = {"zh": "合计", "en": "total"}
 _SHEETS = {"zh": ("汇总", "项目清单", "同步记录"), "en": ("summary", "entries", "syncs")}
 _GEOMETRY_WORDS = {"zh": ("新增", "已修改", "删除"), "en": ("set", "changed", "removed")}
@@ -168,15 +148,14 @@ def describe_changes(changes: dict[str, list[Any]], *, lang: str = "zh") -> str:
     Examples
     --------
     >>> describe_changes({"status": ["identified", "verified"], "priority": [0.5, 0.75]})
-    '状态: 已识别 → 已核实; 优先级: 0.5 → 0.75'
+    '状态: 已识别 → 已核实; 优先级得分: 0.5 → 0.75'
     >>> describe_changes({"geometry": ["POLYGON (…)", "POLYGON (…)"]}, lang="en")
-    'geometry: changed'
+    'Geometry: changed'
     """
-    labels = FIELD_LABELS.get(lang, {})
     words = _GEOMETRY_WORDS[lang]
     parts = []
     for key, (old, new) in changes.items():
-        label = labels.get(key, key)
+        label = field_label(key, lang)
         if key == "geometry":
             word = words[0] if old is None else words[2] if new is None else words[1]
             parts.append(f"{label}: {word}")
@@ -199,9 +178,10 @@ def _naive(frame: pd.DataFrame) -> pd.DataFrame:
 def excel_sheets(
     summary: pd.DataFrame, entries: pd.DataFrame, syncs: pd.DataFrame, *, lang: str
 ) -> dict[str, pd.DataFrame]:
-    """Build the sheets of ``ProjectBank.export_excel``: labelled, statuses named, total row."""
-    labels = {**FIELD_LABELS.get(lang, {}), **_EXTRA_LABELS.get(lang, {})}
-    statuses = STATUS_LABELS[lang]
+    """Build the sheets of ``ProjectBank.export_excel`` (canonical columns, a total row).
+
+    Headers and status names come from the one catalogue when the output layer writes them.
+    """
     total = {
         "zone_id": _TOTAL[lang],
         "status": "",
@@ -209,13 +189,6 @@ def excel_sheets(
         **{c: summary[c].sum(min_count=1) for c in summary.columns[3:]},
     }
     table = pd.concat([summary, pd.DataFrame([total])], ignore_index=True)
-    table["status"] = table["status"].map(lambda s: statuses.get(s, s))
     listing = _naive(pd.DataFrame(entries.drop(columns=entries.geometry.name)))
-    listing["status"] = listing["status"].map(lambda s: statuses.get(s, s))
-    log = _naive(syncs)
     names = _SHEETS[lang]
-    return {
-        names[0]: table.rename(columns=labels),
-        names[1]: listing.rename(columns=labels),
-        names[2]: log.rename(columns=labels),
-    }
+    return {names[0]: table, names[1]: listing, names[2]: _naive(syncs)}

@@ -36,7 +36,7 @@ import pyproj
 import shapely
 
 from landuse._checks import Lang, check_lang
-from landuse._sinks import excel_workbook, redact_dsn, terminal_text
+from landuse._sinks import redact_dsn, terminal_text
 from landuse.bank._common import (
     CANDIDATE_COLUMNS,
     STATUSES,
@@ -60,6 +60,7 @@ from landuse.bank._sync import SyncReport, apply_sync, normalise_entries
 from landuse.crs import crs_label
 from landuse.errors import CRSError, format_ids
 from landuse.schema import CATEGORY_LABELS, parse_category
+from landuse.report import About, check_output_path, write_tables
 from landuse.units import m2_to_mu
 
 __all__ = [
@@ -522,7 +523,7 @@ class ProjectBank:
         >>> h[["event", "by", "note"]].to_numpy().tolist()
         [['added', 'wang', None], ['status', 'li', '现场核实']]
         >>> h["description"].iloc[1]
-        'status: Identified → Verified'
+        'Status: Identified → Verified'
         """
         check_lang(lang, caller="ProjectBank.history")
         refuse_nul(
@@ -717,12 +718,14 @@ class ProjectBank:
         return out
 
     def export_excel(self, path: str | os.PathLike[str], *, lang: Lang = "zh") -> Path:
-        """Write the summary, the entries and the sync log to an Excel workbook (atomic).
+        """Write the summary, the entries and the sync log to a workbook (atomic).
 
         Sheets 汇总 (summary by zone and status, with a 合计 total row), 项目清单 (every entry,
-        without geometry) and 同步记录 (the sync log); Chinese headers and status names by
-        default, English with ``lang="en"``. Every text is a string cell showing the stored
-        text exactly, never a formula (a parcel id ``=1+1`` stays the text ``=1+1``).
+        without geometry) and 同步记录 (the sync log), then 说明; Chinese headers and status
+        names by default, English with ``lang="en"``, the status codes in ``status_code``. The
+        one Excel style of :func:`landuse.report.write_tables`. Every text is a string cell
+        showing the stored text exactly, never a formula (a parcel id ``=1+1`` stays the text
+        ``=1+1``).
 
         Returns
         -------
@@ -738,12 +741,15 @@ class ProjectBank:
         ...     bank.export_excel(folder / "bank.xlsx").name
         'bank.xlsx'
         """
-        check_lang(lang, caller="ProjectBank.export_excel")
+        caller = "ProjectBank.export_excel"
+        check_lang(lang, caller=caller)
+        target = check_output_path(path, caller=caller, suffixes=(".xlsx",))
         sheets = excel_sheets(self.summary(), self.entries(), self.syncs(), lang=lang)
-        target = Path(path)
-        with excel_workbook(target, caller="ProjectBank.export_excel") as book:
-            for name, frame in sheets.items():
-                book.add(frame, name)
+        about = About(
+            title="低效产业用地再开发项目库（台账）" if lang == "zh" else "Redevelopment project bank",
+            sources=(redact_dsn(str(self.target)),),
+        )
+        write_tables(sheets, target, lang=lang, about=about, caller=caller)
         return target
 
 

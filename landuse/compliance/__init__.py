@@ -25,7 +25,7 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from landuse import _overlap
-from landuse._atomic import atomic_paths
 from landuse._checks import (
     Lang,
     PolicyLike,
@@ -48,18 +47,16 @@ from landuse._checks import (
     resolve_policy,
 )
 from landuse._clip import drop_empty_rings
-from landuse._sinks import excel_workbook, write_csv
 from landuse.compliance import _measure as _m
 from landuse.compliance._text import (
     COLUMN_LABELS,
     VERDICTS,
     Facts,
     encroachment_texts,
-    labelled,
     reason_texts,
 )
 from landuse.errors import LanduseWarning, SchemaError, format_ids
-from landuse.io import write_layers
+from landuse.report import About, check_output_path, write_tables
 from landuse.units import M2_PER_MU
 
 __all__ = [
@@ -855,20 +852,25 @@ def write_compliance(
     by: str = "district",
     lang: Lang = "zh",
     formula_guard: bool = True,
+    sources: Sequence[str] = (),
 ) -> list[Path]:
-    """Write a compliance report and its outside-zone summary, by file type.
+    """Write a compliance report and its outside-zone summary, in the format the path names.
+
+    Through the one output layer (:func:`landuse.report.write_tables`): Chinese headers and
+    verdicts by default (English with ``lang="en"``), the codes kept in ``verdict_code`` and
+    ``area_type_code``; every file written atomically.
 
     Parameters
     ----------
     report
         The result of :func:`check_new_land`.
     path
-        ``.gpkg``: layers ``compliance`` (canonical columns, geometry; opens in QGIS) and
-        ``outside_zone_summary`` (table); ``.csv``: the report without geometry (UTF-8 with
-        BOM, opens in Excel) plus ``<name>_summary.csv``; ``.xlsx``: sheets for the report
-        and the summary. CSV and Excel use Chinese headers and labels (English with
-        ``lang="en"``). Each file is written atomically; an existing GeoPackage keeps its
-        other layers.
+        ``.xlsx``: sheets 新增工业用地合规 and 集聚区外汇总 (styled, filtered, shares as %)
+        and a 说明 sheet; ``.csv``: the report without geometry (UTF-8 with BOM, opens in
+        Excel) plus ``<name>_summary.csv``; ``.gpkg``: layers ``compliance`` (geometry,
+        Chinese field aliases and a QGIS style coloured by verdict) and
+        ``outside_zone_summary`` (an existing GeoPackage keeps its other layers);
+        ``.parquet``: GeoParquet plus ``<name>_summary.parquet``.
     by, lang
         As in :func:`outside_zone_summary`.
     formula_guard
@@ -877,6 +879,8 @@ def write_compliance(
         running them as formulas (the OWASP rule against CSV injection). ``False`` writes
         the text unchanged, for programs that read the CSV. Excel files never need it:
         every text cell is written as a string cell, never a formula.
+    sources
+        Input files named on the workbook's 说明 sheet.
 
     Returns
     -------
@@ -885,8 +889,8 @@ def write_compliance(
 
     Raises
     ------
-    ValueError
-        Unsupported file type.
+    landuse.report.OutputError
+        Unsupported file type (nothing is written).
 
     Examples
     --------
@@ -898,37 +902,33 @@ def write_compliance(
     >>> out = Path(tempfile.mkdtemp())
     >>> [p.name for p in write_compliance(report, out / "check.csv")]
     ['check.csv', 'check_summary.csv']
-    >>> pd.read_csv(out / "check.csv").columns[-3:].tolist()
-    ['最近集聚区', '判定', '说明']
+    >>> pd.read_csv(out / "check.csv").columns[-5:].tolist()
+    ['判定结果', '认定原因', '用途类别代码', '功能分区代码', '判定结果代码']
     """
     caller = "write_compliance"
     lang = check_lang(lang, caller=caller)
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".gpkg", ".csv", ".xlsx"):
-        msg = (
-            f"write_compliance: `path` must end in .gpkg, .csv or .xlsx; received {str(target)!r}."
-        )
-        raise ValueError(msg)
-    summary = _summary(report, by=by, total=True, lang=lang, caller=caller)
-    if suffix == ".gpkg":
-        layer = report.copy()
-        layer["verdict"] = layer["verdict"].astype(str)
-        table = summary.reset_index()
-        table[by] = table[by].astype(str)
-        return [write_layers({"compliance": layer, "outside_zone_summary": table}, target)]
-    sheet = labelled(report, lang)
-    totals = labelled(summary, lang)
-    if suffix == ".csv":
-        side = target.with_name(f"{target.stem}_summary.csv")
-        with atomic_paths(target, side) as (tmp, tmp_side):
-            write_csv(sheet, tmp, formula_guard=formula_guard)
-            write_csv(totals, tmp_side, index=True, formula_guard=formula_guard)
-        return [target, side]
-    names = (
-        ("新增工业用地合规", "集聚区外汇总") if lang == "zh" else ("compliance", "outside zones")
+    target = check_output_path(path, caller=caller)
+    summary = _summary(report, by=by, total=True, lang=lang, caller=caller).reset_index()
+    summary[by] = summary[by].astype(str)
+    zh = lang == "zh"
+    names = ("新增工业用地合规", "集聚区外汇总") if zh else ("compliance", "outside zones")
+    if target.suffix.lower() != ".xlsx":
+        names = ("compliance", "outside_zone_summary" if target.suffix == ".gpkg" else "summary")
+    inside = int((report["verdict"].astype(str) == "inside").sum())
+    about = About(
+        title="新增工业用地合规审查" if zh else "New industrial land compliance",
+        policy=report.attrs.get("policy"),
+        sources=tuple(map(str, sources)),
+        notes=(
+            (f"拟供地块 {len(report)} 宗，其中位于集聚区内 {inside} 宗；汇总表按“{by}”分组"
+             if zh else f"{len(report)} proposals, {inside} inside the zones; summary by `{by}`"),
+        ),
+    )  # fmt: skip
+    return write_tables(
+        {names[0]: report, names[1]: summary},
+        target,
+        lang=lang,
+        about=about,
+        formula_guard=formula_guard,
+        caller=caller,
     )
-    with excel_workbook(target, caller=caller) as book:
-        book.add(sheet, names[0])
-        book.add(totals, names[1], index=True)
-    return [target]

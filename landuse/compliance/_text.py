@@ -11,14 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TypeAlias
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from landuse._checks import Lang
-from landuse.schema import PROPOSALS, category_labels
+from landuse.schema import category_labels, field_label
 from landuse.units import M2_PER_MU
 
 __all__ = [
@@ -26,7 +24,6 @@ __all__ = [
     "VERDICTS",
     "Facts",
     "encroachment_texts",
-    "labelled",
     "reason_texts",
 ]
 
@@ -339,46 +336,16 @@ def encroachment_texts(
 
 
 #: Chinese / English headers of the result columns in CSV and Excel output.
+#: Headers of the report's columns, ``{column: (Chinese, English)}``: a view of the one
+#: catalogue, :data:`landuse.schema.FIELDS` (kept for code that imported it).
 COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "zone_id": ("所在集聚区", "zone"),
-    "share_in_zone": ("集聚区内占比", "share inside zones"),
-    "area_outside_m2": ("集聚区外面积(平方米)", "area outside zones (m²)"),
-    "share_in_industrial_area": ("产业发展区内占比", "share in industrial areas"),
-    "area_type": ("主要功能区", "main functional area"),
-    "distance_to_zone_m": ("距集聚区距离(米)", "distance to zone (m)"),
-    "nearest_zone_id": ("最近集聚区", "nearest zone"),
-    "verdict": ("判定", "verdict"),
-    "reason_text": ("说明", "explanation"),
-    "proposals": ("拟供地块数", "proposals"),
-    "outside": ("集聚区外", "outside"),
-    "straddling": ("跨边界", "straddling"),
-    "outside_or_straddling": ("集聚区外或跨边界", "outside or straddling"),
-    "area_mu": ("用地面积(亩)", "area (mu)"),
-    "area_outside_mu": ("集聚区外面积(亩)", "area outside (mu)"),
-    "share_outside": ("集聚区外占比", "share outside"),
-}
-
-
-def labelled(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """Return a copy without geometry, with Chinese (or English) headers and labels."""
-    i = 0 if lang == "zh" else 1
-    out = pd.DataFrame(
-        frame.drop(columns=frame.geometry.name) if isinstance(frame, gpd.GeoDataFrame) else frame
+    name: (field_label(name, "zh"), field_label(name, "en"))
+    for name in (
+        "zone_id", "share_in_zone", "area_outside_m2", "share_in_industrial_area", "area_type",
+        "distance_to_zone_m", "nearest_zone_id", "verdict", "reason_text", "proposals",
+        "outside", "straddling", "outside_or_straddling", "area_mu", "area_outside_mu",
+        "share_outside",
     )
-    if "verdict" in out.columns:
-        out["verdict"] = out["verdict"].astype(str).map(category_labels("verdict", lang=lang))
-    if "area_type" in out.columns:
-        out["area_type"] = out["area_type"].map(category_labels("area_type", lang=lang))
-    if "land_use" in out.columns:
-        names = category_labels("land_use", lang=lang)
-        out["land_use"] = out["land_use"].map(names).fillna(out["land_use"])
-    headers: dict[str, str] = {}
-    if lang == "zh":
-        for c in PROPOSALS.columns:
-            headers[c.name] = c.label_zh
-    for k, v in COLUMN_LABELS.items():
-        headers[k] = v[i]
-    out = out.rename(columns=headers)
-    if out.index.name in headers:
-        out.index.name = headers[out.index.name]
-    return out
+}  # fmt: skip
+
+

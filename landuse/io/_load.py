@@ -152,9 +152,10 @@ def _pick_layer(path: Path, spec: schema.Layer) -> str | int | None:
         layers = pyogrio.list_layers(path)
     except Exception:  # single-layer formats without a layer list
         return None
-    names = [str(n) for n in layers[:, 0]]
+    # `layer_styles` holds QGIS styles (landuse writes one with every styled layer), not data
+    names = [str(n) for n in layers[:, 0] if str(n) != "layer_styles"]
     if len(names) <= 1:
-        return None
+        return names[0] if names else None
     for candidate in (spec.name, spec.name.rstrip("s"), spec.label_zh):
         if candidate in names:
             return candidate

@@ -40,7 +40,9 @@ from landuse._sinks import write_csv
 from landuse.errors import LanduseError
 from landuse.io import write_layers
 from landuse.report._excel import About, display_width, write_workbook
+from landuse.report._gpkg import style_gpkg_layer
 from landuse.report._present import ColumnSpec, present, restore_codes
+from landuse.report._qml import layer_qml
 from landuse.schema import Field
 
 __all__ = [
@@ -50,8 +52,10 @@ __all__ = [
     "OutputError",
     "check_output_path",
     "display_width",
+    "layer_qml",
     "present",
     "restore_codes",
+    "style_gpkg_layer",
     "write_table",
     "write_tables",
 ]
@@ -279,6 +283,9 @@ def _write_gpkg(
         layers[name] = shown
     with atomic_path(target, keep_existing=True) as tmp:
         write_layers(layers, tmp)
+        for name, layer in layers.items():
+            if isinstance(layer, gpd.GeoDataFrame):
+                style_gpkg_layer(tmp, name, frame=layer, lang=lang, aliases=aliases[name])
     return target
 
 

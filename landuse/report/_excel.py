@@ -172,8 +172,8 @@ class _Sheet:
                     ws.write_datetime(row, col, v.to_pydatetime(), fmt)
             return
         for row, v in enumerate(values.astype(object), start=1):
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                continue
+            if v is None or v is pd.NA or v == "" or (isinstance(v, float) and np.isnan(v)):
+                continue  # an empty cell
             if isinstance(v, (dt.date, pd.Timestamp)):
                 v = pd.Timestamp(v).isoformat()
             self._string(ws, row, col, str(v), fmt)
