@@ -359,7 +359,10 @@ def test_zonal_stats(client, tmp_path):
     )
     options = {"categories": {1: "built", 2: "bare"}, "stats": ["majority", "count", "valid_share"]}
     got = scale.zonal_stats(parcels, sample.rasters["builtup"], **options).compute()
-    assert_same(got, landuse.zonal_stats(sample.parcels, sample.rasters["builtup"], **options))
+    # the sample raster covers one zone: the in-memory call says so
+    with pytest.warns(landuse.LanduseWarning, match="3,845 of 4,269 parcels lie outside"):
+        expected = landuse.zonal_stats(sample.parcels, sample.rasters["builtup"], **options)
+    assert_same(got, expected)
 
 
 def test_write_parquet_round_trip(data, dparcels, tmp_path):
