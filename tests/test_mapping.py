@@ -78,7 +78,7 @@ def demo_layers() -> dict[str, object]:
     bank = stopped[["parcel_id", "grade", "geometry"]].reset_index(drop=True)
     bank["candidate_id"] = [f"B{i:03d}" for i in range(len(bank))]
     bank["zone_id"] = stopped["zone_id"].to_numpy() if "zone_id" in stopped else None
-    bank["route"] = "收回再供"
+    bank["route"] = "acquisition"
     bank["priority"] = np.arange(1, len(bank) + 1)
     bank["reasons"] = [["stopped", "low_tax"]] * len(bank)
     bank["reason_text"] = "停产；亩均税收低"
@@ -420,7 +420,7 @@ def test_reason_codes_lists_dates_and_shares_are_formatted_for_display():
     ]
     assert field_values(spec, "认定原因代码") == ["idle、low_far", ""]
     assert field_values(spec, "出让日期") == ["2018-03-01", None]
-    share = next(f for f in spec["fields"] if f["label"] == "区内面积占比")
+    share = next(f for f in spec["fields"] if f["label"] == "集聚区内面积占比")
     assert (share["fmt"], share["digits"], share["values"]) == ("pct", 1, [0.875, 1.0])
 
 
@@ -513,7 +513,9 @@ def test_land_use_legend_uses_the_label_catalogue(lang):
     assert [i["label"] for i in layer["legend"]["items"]] == list(
         category_labels("land_use", lang=lang).values()
     )
-    assert layer["legend"]["items"][2]["label"] == ("商业服务业用地" if lang == "zh" else "Commercial")
+    assert layer["legend"]["items"][2]["label"] == (
+        "商业服务业用地" if lang == "zh" else "Commercial"
+    )
 
 
 def test_schemes_are_public():
@@ -536,6 +538,48 @@ def test_bank_without_geometry_is_drawn_on_its_parcels():
         map_bank(bank.assign(parcel_id=["P9"]), parcels=parcels, basemap=None)
 
 
+def test_bank_popup_names_route_and_status_by_their_catalogue_labels():
+    # route and status are coded columns like any other: header and values from the catalogue
+    # (landuse.schema), the redundant route_label column is not shown twice
+    parcels = grid(2)
+    bank = pd.DataFrame(
+        {
+            "candidate_id": ["C1", "C2"],
+            "parcel_id": ["P0", "P1"],
+            "grade": ["D", "C"],
+            "route": ["acquisition", "multistorey"],
+            "route_label": ["收购储备", "工业上楼"],
+            "status": ["verified", "identified"],
+        }
+    )
+    popup = ["candidate_id", "grade", "route", "status"]
+    spec = specs(map_bank(bank, parcels=parcels, basemap=None, popup=popup))["低效用地再开发项目库"]
+    labels = [f["label"] for f in spec["fields"]]
+    assert labels == ["候选编号", "亩均效益等级", "再开发路径", "状态", "宗地编号"]  # + tooltip
+    assert field_values(spec, "再开发路径") == ["收购储备", "工业上楼"]
+    assert field_values(spec, "状态") == ["已核实", "已识别"]
+    default = specs(map_bank(bank, parcels=parcels, basemap=None))["低效用地再开发项目库"]
+    assert [f["label"] for f in default["fields"]] == [
+        "候选编号",
+        "宗地编号",
+        "亩均效益等级",
+        "再开发路径",
+    ]
+    en = specs(map_bank(bank, parcels=parcels, basemap=None, lang="en", popup=popup))
+    spec_en = en["Redevelopment project bank"]
+    assert [f["label"] for f in spec_en["fields"]][2:4] == ["Redevelopment route", "Status"]
+    assert field_values(spec_en, "Redevelopment route") == [
+        "Government acquisition",
+        "Multi-storey rebuild",
+    ]
+    by_route = specs(map_bank(bank, parcels=parcels, basemap=None, column="route"))
+    items = by_route["低效用地再开发项目库"]["legend"]["items"]
+    assert [(i["label"], i["fill"]) for i in items] == [
+        ("收购储备", "#d7301f"),
+        ("工业上楼", "#4575b4"),
+    ]
+
+
 def test_assessment_joins_scores_to_zones_and_greys_unscored_zones():
     zones = pd.concat([one_zone(), one_zone().assign(zone_id="QD02", name="乙")])
     zones = gpd.GeoDataFrame(zones, crs="EPSG:4549").reset_index(drop=True)
@@ -556,7 +600,7 @@ def test_assessment_joins_scores_to_zones_and_greys_unscored_zones():
         ("88.5 – 88.5", 1),
         ("无数据", 1),
     ]
-    assert field_values(spec, "综合得分") == [88.5, None]
+    assert field_values(spec, "总分") == [88.5, None]
     tiers = specs(map_assessment(scores.head(1), zones=zones, column="tier", basemap=None))
     assert [i["label"] for i in tiers["集聚区考核"]["legend"]["items"]] == ["百亿级", "无数据"]
     with pytest.raises(SchemaError, match=r"repeated zone\(s\) \(QD01\).*one row per zone"):

@@ -34,7 +34,8 @@ from test_mapping import specs
 
 from landuse.cli import main
 from landuse.mapping import map_parcels, map_zones, save_map
-from landuse.mapping._style import LAYERS, field_label
+from landuse.mapping._style import field_label
+from landuse.schema import FIELDS, LAYERS
 
 #: Running a template expression would create this file (one per test session).
 CANARY_DIR = Path(tempfile.mkdtemp(prefix="landuse-canary-"))
@@ -246,8 +247,8 @@ adversarial = st.one_of(
     st.tuples(st.text(max_size=4), st.sampled_from(PIECES), st.text(max_size=4)).map("".join),
 )
 
-#: Names with a label of their own in the schema would be shown as that label.
-_KNOWN = {c for layer in LAYERS.values() for c in layer.column_names} | {
+#: Names with a label of their own in the catalogue would be shown as that label.
+_KNOWN = {c for layer in LAYERS.values() for c in layer.column_names} | set(FIELDS) | {
     "geometry",
     "parcel_id",
     "enterprise",

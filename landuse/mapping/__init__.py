@@ -453,7 +453,8 @@ def map_bank(
         stroke="#1a1a1a",
         note=policy_note(bank, lang),
     )
-    route = "route_label" if "route_label" in frame.columns else "route"
+    # ``route`` is shown by its label (收购储备); ``route_label`` only when the codes are absent
+    route = "route" if "route" in frame.columns else "route_label"
     return draw_fill(
         frame,
         kind="bank",

@@ -18,7 +18,8 @@ import pandas as pd
 
 from landuse._checks import Lang
 from landuse.errors import SchemaError, format_ids
-from landuse.schema import CATEGORY_LABELS, LAYERS, category_labels
+from landuse.schema import CATEGORY_COLORS, CATEGORY_LABELS, category_labels, field_info
+from landuse.schema import field_label as _catalogue_label
 
 __all__ = [
     "CATEGORY_COLORS",
@@ -102,89 +103,10 @@ _QUALITATIVE: tuple[str, ...] = (
     "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
 )  # fmt: skip
 
-#: Colours of known categorical columns (value → colour), in legend order.
-CATEGORY_COLORS: Mapping[str, Mapping[str, str]] = {
-    "grade": {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027"},
-    "verdict": {
-        "inside": "#1a9850",
-        "inside_within_tolerance": "#a6d96a",
-        "straddles_boundary": "#fdae61",
-        "outside": "#d7191c",
-        "wrong_functional_area": "#7b3294",
-        "not_industrial_use": "#878787",
-    },
-    "area_type": {"industrial": "#8c510a", "business": "#2166ac", "residential": "#1b7837"},
-    "land_use": {
-        "industrial": "#bb9674",
-        "logistics": "#855ba1",
-        "commercial": "#e7298a",
-        "residential": "#e6c229",
-        "other": "#a6a6a6",
-    },
-    "production_status": {
-        "producing": "#1a9850",
-        "partly_stopped": "#fee08b",
-        "stopped": "#d73027",
-        "under_construction": "#4575b4",
-        "not_started": "#878787",
-    },
-}
+# CATEGORY_COLORS (re-exported): the colours of coded values by category, in legend order,
+# from the one catalogue (landuse.schema), shared with the QGIS styles of the GeoPackages.
 
-#: Categories whose values are shown as codes, not labels: the bank's ``route`` column is
-#: labelled "Route code" (处置路径代码); ``route_label`` carries the label.
-_CODE_CATEGORIES = frozenset({"route"})
-
-# Labels of columns that are not in the canonical schema, or whose map label differs.
-_FIELD_LABELS: Mapping[str, tuple[str, str]] = {
-    "zone_id": ("集聚区编号", "Zone id"),
-    "name": ("名称", "Name"),
-    "zone_name": ("集聚区名称", "Zone"),
-    "area_km2": ("面积（平方公里）", "Area (km²)"),
-    "area_mu": ("面积（亩）", "Area (mu)"),
-    "area_type": ("功能分区", "Functional area"),
-    "candidate_id": ("候选编号", "Candidate id"),
-    "reasons": ("认定原因代码", "Reason codes"),
-    "reason_text": ("认定原因", "Reasons"),
-    "grade": ("亩均效益等级", "Efficiency grade"),
-    "route": ("处置路径代码", "Route code"),
-    "route_label": ("处置路径", "Route"),
-    "priority": ("优先级得分", "Priority score"),
-    "priority_rank": ("优先序", "Priority rank"),
-    "mujun_score": ("亩均效益得分", "Efficiency score"),
-    "grade_label": ("亩均效益等级", "Efficiency grade"),
-    "tax_per_mu_wan": ("亩均税收（万元/亩）", "Tax per mu (10k CNY)"),
-    "land_area_mu": ("用地面积（亩）", "Land area (mu)"),
-    "distance_to_zone_m": ("距集聚区距离（米）", "Distance to the zone (m)"),
-    "share_in_industrial_area": ("产业发展区内占比", "Share in the industrial area"),
-    "nearest_zone_id": ("最近集聚区", "Nearest zone"),
-    "verdict": ("判定结果", "Verdict"),
-    "share_in_zone": ("区内面积占比", "Share inside the zone"),
-    "total_score": ("综合得分", "Total score"),
-    "rank": ("排名", "Rank"),
-    "tier": ("层级", "Tier"),
-    "far": ("容积率", "Floor area ratio"),
-    "tax_per_mu": ("亩均税收（万元/亩）", "Tax per mu (10k CNY)"),
-    "parcel_id": ("宗地编号", "Parcel id"),
-    "proposal_id": ("项目编号", "Proposal id"),
-}
-_UNIT_SUFFIXES_EN: tuple[tuple[str, str], ...] = (
-    ("_per_mu", " per mu"),
-    ("_m2", " (m²)"),
-    ("_km2", " (km²)"),
-    ("_wan", " (10k CNY)"),
-    ("_mu", " (mu)"),
-    ("_tce", " (tce)"),
-    ("_t", " (t)"),
-    ("_m", " (m)"),
-)
-_UNIT_SUFFIXES_ZH: tuple[tuple[str, str], ...] = (
-    ("_m2", "（平方米）"),
-    ("_wan", "（万元）"),
-    ("_mu", "（亩）"),
-    ("_tce", "（吨标煤）"),
-)
-# Digits shown for numeric fields: share-like (percent) columns, per-name overrides.
-_PERCENT_FIELDS = frozenset({"share_in_zone", "share_in_industrial_area"})
+# Digits shown for numeric fields, by name (shares, by the catalogue's unit, are percentages).
 _DIGITS = {
     "far": 2,
     "total_score": 1,
@@ -197,32 +119,31 @@ _DIGITS = {
 
 
 def field_label(name: str, lang: Lang) -> str:
-    """Label of column ``name`` in Chinese (schema label) or English.
+    """Label of column ``name``: its header in the one catalogue (:func:`landuse.schema.field_label`).
 
     Examples
     --------
     >>> field_label("land_area_m2", "zh"), field_label("land_area_m2", "en")
     ('用地面积（平方米）', 'Land area (m²)')
-    >>> field_label("verdict", "zh")
-    '判定结果'
+    >>> field_label("verdict", "zh"), field_label("route", "en")
+    ('判定结果', 'Redevelopment route')
     """
-    if name in _FIELD_LABELS:
-        return _FIELD_LABELS[name][0 if lang == "zh" else 1]
-    if lang == "zh":
-        for layer in LAYERS.values():
-            if name in layer.column_names:
-                label = layer.column(name).label_zh
-                for suffix, unit in _UNIT_SUFFIXES_ZH:
-                    if name.endswith(suffix):
-                        return label + unit
-                return label
-        return name
-    for suffix, unit in _UNIT_SUFFIXES_EN:
-        if name.endswith(suffix):
-            base = name[: -len(suffix)].replace("_", " ")
-            return base[:1].upper() + base[1:] + unit
-    text = name.replace("_", " ")
-    return text[:1].upper() + text[1:]
+    return _catalogue_label(name, lang)
+
+
+def _category(column: str | None) -> str | None:
+    """Return the catalogue category of a column's values (``status`` → ``bank_status``)."""
+    if column is None:
+        return None
+    category = field_info(column).category
+    if category is None and column in CATEGORY_LABELS:
+        return column
+    return category
+
+
+def _is_share(name: str) -> bool:
+    """Whether column ``name`` holds a share (0–1), shown as a percentage."""
+    return field_info(name).unit == "share"
 
 
 def value_labels(column: str | None, lang: Lang) -> dict[str, str]:
@@ -238,9 +159,10 @@ def value_labels(column: str | None, lang: Lang) -> dict[str, str]:
     >>> value_labels("land_use", "en")["commercial"], value_labels("far", "en")
     ('Commercial', {})
     """
-    if column not in CATEGORY_LABELS or column in _CODE_CATEGORIES:
+    category = _category(column)
+    if category is None:
         return {}
-    return category_labels(column, lang=lang)
+    return category_labels(category, lang=lang)
 
 
 @dataclass(frozen=True)
@@ -360,13 +282,14 @@ def categorical_styling(
 ) -> Styling:
     """One colour per category.
 
-    Known columns (``grade``, ``verdict``, ``area_type``, ``land_use``, ``production_status``)
-    get their fixed colours, order and labels; others take a qualitative palette by frequency
+    Coded columns of the catalogue (``grade``, ``verdict``, ``area_type``, ``land_use``,
+    ``production_status``, ``route``, ``status``) get their fixed colours, order and labels
+    (:data:`landuse.schema.CATEGORY_COLORS`, :data:`landuse.schema.CATEGORY_LABELS`); others take a qualitative palette by frequency
     (the 19 most frequent categories, the rest as "other"). Missing values get a grey class.
     ``stroke="fill"`` strokes each feature in its fill colour; a colour string strokes all
     features in it; ``None`` keeps ``base["color"]``.
     """
-    known = CATEGORY_COLORS.get(column or "", {})
+    known = CATEGORY_COLORS.get(_category(column) or "", {})
     labels = value_labels(column, lang)
     text = pd.Series(_as_text(values, lang), index=values.index, dtype=object)
     counts = text.value_counts(dropna=True)
@@ -569,7 +492,7 @@ def field_spec(values: pd.Series, *, name: str, lang: Lang) -> dict[str, Any]:
     if pd.api.types.is_numeric_dtype(values.dtype):
         y = values.to_numpy(dtype=float, na_value=np.nan)
         finite = y[np.isfinite(y)]
-        if name in _PERCENT_FIELDS:
+        if _is_share(name):
             digits = _DIGITS.get(name, 1)
             return {
                 "label": label,
@@ -641,7 +564,9 @@ def color_styling(
         values.dtype
     )
     as_categories = (
-        categorical if categorical is not None else (not numeric or column in CATEGORY_COLORS)
+        categorical
+        if categorical is not None
+        else (not numeric or _category(column) in CATEGORY_COLORS)
     )
     legend_title = field_label(column, lang)
     if as_categories:
