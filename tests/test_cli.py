@@ -32,6 +32,7 @@ def test_demo_writes_layers_and_map(tmp_path):
         "buildings",
         "proposals",
         "zone_stats",
+        "layer_styles",  # the QGIS styles of the five map layers
     }
     sample = landuse.load_sample()
     parcels = pyogrio.read_dataframe(gpkg, layer="parcels")
@@ -51,8 +52,11 @@ def test_demo_writes_layers_and_map(tmp_path):
         "activity_index.tif",
     ]:
         assert (out / name).stat().st_size > 0, name
-    bank = pyogrio.read_dataframe(out / "bank.gpkg")
+    bank = pyogrio.read_dataframe(out / "bank.gpkg", layer="project_bank")
     assert len(bank) > 0
+    # routes by their Chinese names, the codes beside them
+    assert set(bank["route"]) <= {"收购储备", "腾退", "工业上楼", "自主提升"}
+    assert set(bank["route_code"]) <= {"acquisition", "relocation", "multistorey", "self_upgrade"}
     assert bank["parcel_id"].isin(sample.parcels["parcel_id"]).all()
     # the raster evidence reaches the bank as reasons
     codes = set(bank["reasons"].str.split(";").explode())

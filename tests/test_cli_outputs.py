@@ -71,7 +71,7 @@ def command(name: str, out: Path, stats_csv, project_toml, zonal_inputs) -> list
     return ["zonal", *zonal_inputs, "--stats", "mean", "-o", out]
 
 
-FIRST_HEADER = {"assess": "集聚区编号", "supply": "project", "zonal": "parcel_id"}
+FIRST_HEADER = {"assess": "集聚区编号", "supply": "项目名称", "zonal": "宗地编号"}
 
 
 @pytest.mark.parametrize("name", ["assess", "supply", "zonal"])
@@ -105,8 +105,8 @@ def test_zonal_csv_and_xlsx_hold_the_same_values(tmp_path, zonal_inputs):
         assert run("zonal", *zonal_inputs, "--stats", "mean", "-o", out).exit_code == 0
     csv = pd.read_csv(tmp_path / "z.csv", encoding="utf-8-sig")
     xlsx = pd.read_excel(tmp_path / "z.xlsx")
-    assert csv["parcel_id"].tolist() == xlsx["parcel_id"].tolist() == ["P1", "P2"]
-    assert csv["mean"].tolist() == xlsx["mean"].tolist() == [3.0, 3.0]
+    assert csv["宗地编号"].tolist() == xlsx["宗地编号"].tolist() == ["P1", "P2"]
+    assert csv["平均值"].tolist() == xlsx["平均值"].tolist() == [3.0, 3.0]
 
 
 def test_assess_csv_holds_the_ranking_sheet_of_the_workbook(tmp_path, stats_csv):
@@ -129,7 +129,7 @@ def test_unknown_extension_is_refused_before_the_analysis(
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     assert "'.txt'" in lines[0]
-    assert ".csv, .xlsx" in lines[0]
+    assert ".xlsx, .csv, .gpkg, .parquet" in lines[0]
     assert not out.exists()
     assert list(tmp_path.iterdir()) == []
     assert result.stdout == ""  # nothing analysed, nothing printed

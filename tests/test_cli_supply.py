@@ -182,11 +182,12 @@ def test_the_command_writes_what_the_library_computes(tmp_path):
         ignore_index=True,
     )
     written = pd.read_csv(out, encoding="utf-8-sig")
-    assert written["project"].tolist() == expected["project"].tolist()
-    assert written["option"].tolist() == expected["option"].tolist()
-    assert written["rank"].tolist() == expected["rank"].tolist()
-    assert written["firm_npv_wan"].to_numpy() == pytest.approx(
-        expected["firm_npv_wan"].to_numpy(), nan_ok=True
+    # English headers from the catalogue (--lang en), money rounded to 0.01 万元 (100 元)
+    assert written["Project"].tolist() == expected["project"].tolist()
+    assert written["Option code"].tolist() == expected["option"].tolist()
+    assert written["Rank"].tolist() == expected["rank"].tolist()
+    assert written["Firm's net present value (10k CNY)"].to_numpy() == pytest.approx(
+        expected["firm_npv_wan"].to_numpy(), nan_ok=True, abs=0.005
     )
 
 

@@ -128,7 +128,7 @@ def test_bank_writes_its_layer_into_an_existing_geopackage_and_keeps_the_others(
         result = run(*bank_args(inputs, sample), "-o", out)
         assert result.exit_code == 0, result.output
         names = [str(n) for n in pyogrio.list_layers(out)[:, 0]]
-        assert names == ["parcels", "zones", "project_bank"]
+        assert names == ["parcels", "zones", "project_bank", "layer_styles"]
     pd.testing.assert_frame_equal(pyogrio.read_dataframe(out, layer="parcels"), parcels_before)
 
 
@@ -313,10 +313,10 @@ def test_supply_csv_guards_the_project_name(tmp_path):
     )
     assert run("supply", project, "--option", "conventional", "-o", tmp_path / "s.csv").exit_code == 0
     table = pd.read_csv(tmp_path / "s.csv", encoding="utf-8-sig", dtype=str)
-    assert set(table["project"]) == {"'=1+1"}
+    assert set(table["项目名称"]) == {"'=1+1"}
     assert run("supply", project, "--option", "conventional", "-o", tmp_path / "r.csv",
                "--no-formula-guard").exit_code == 0  # fmt: skip
-    assert set(pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype=str)["project"]) == {
+    assert set(pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype=str)["项目名称"]) == {
         "=1+1"
     }
 
@@ -351,10 +351,10 @@ def test_zonal_csv_guards_the_parcel_ids(tmp_path):
     args = ["zonal", tmp_path / "p.gpkg", tmp_path / "r.tif", "--stats", "mean"]
     assert run(*args, "-o", tmp_path / "z.csv").exit_code == 0
     table = pd.read_csv(tmp_path / "z.csv", encoding="utf-8-sig", dtype=str)
-    assert table["parcel_id"].tolist() == ["'=1+1", "'@SUM(1)"]
-    assert table["mean"].tolist() == ["1.0", "1.0"]
+    assert table["宗地编号"].tolist() == ["'=1+1", "'@SUM(1)"]
+    assert table["平均值"].tolist() == ["1.0", "1.0"]
     assert run(*args, "-o", tmp_path / "raw.csv", "--no-formula-guard").exit_code == 0
     raw = pd.read_csv(tmp_path / "raw.csv", encoding="utf-8-sig", dtype=str)
-    assert raw["parcel_id"].tolist() == ["=1+1", "@SUM(1)"]
+    assert raw["宗地编号"].tolist() == ["=1+1", "@SUM(1)"]
     result = run(*args, "-o", tmp_path / "p.gpkg")
-    assert_one_error_line(result, "unknown output type '.gpkg'; give a file ending in .csv")
+    assert_one_error_line(result, "it is the input PARCELS")

@@ -47,7 +47,7 @@ Gains and priority
 from __future__ import annotations
 
 from landuse.bank._candidates import DEFAULT_PRIORITY_WEIGHTS, ROUTES, build_project_bank
-from landuse.bank._excel import write_bank_excel
+from landuse.bank._excel import write_bank, write_bank_excel
 from landuse.bank.store import ProjectBank
 from landuse.errors import BankError, StoreBusyError
 
@@ -58,5 +58,6 @@ __all__ = [
     "ProjectBank",
     "StoreBusyError",
     "build_project_bank",
+    "write_bank",
     "write_bank_excel",
 ]

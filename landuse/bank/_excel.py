@@ -16,7 +16,7 @@ from landuse._checks import Lang, check_lang
 from landuse.report import About, check_output_path, write_table
 from landuse.schema import category_label
 
-__all__ = ["bank_about", "write_bank_excel"]
+__all__ = ["bank_about", "write_bank", "write_bank_excel"]
 
 
 def bank_about(bank: pd.DataFrame, *, lang: Lang, sources: Sequence[str] = ()) -> About:
@@ -104,6 +104,46 @@ def write_bank_excel(
         bank,
         target,
         name=sheet_name or ("项目库" if lang == "zh" else "project_bank"),
+        lang=lang,
+        about=bank_about(bank, lang=lang, sources=sources),
+        caller=caller,
+    )
+
+
+def write_bank(
+    bank: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    lang: Lang = "zh",
+    layer: str = "project_bank",
+    sources: Sequence[str] = (),
+) -> Path:
+    """Write the bank in the format its path names: ``.gpkg``, ``.xlsx``, ``.csv``, ``.parquet``.
+
+    A GeoPackage gets layer ``layer`` (replaced; the file's other layers are kept) with
+    Chinese field aliases and a QGIS style coloured by redevelopment route; the routes,
+    grades, land uses and statuses are written by their labels with the codes in ``*_code``
+    fields (:func:`landuse.report.restore_codes` turns a layer read back into codes again).
+    Other formats as :func:`write_bank_excel`.
+
+    Examples
+    --------
+    >>> import tempfile, pyogrio, landuse
+    >>> s = landuse.load_sample()
+    >>> from landuse.bank import build_project_bank
+    >>> bank = build_project_bank(s.parcels, zones=s.zones, as_of=s.as_of, policy="qingdao-2019")
+    >>> out = write_bank(bank, Path(tempfile.mkdtemp()) / "bank.gpkg")
+    >>> back = pyogrio.read_dataframe(out, layer="project_bank")
+    >>> back.loc[0, ["route", "route_code"]].tolist()
+    ['收购储备', 'acquisition']
+    """
+    caller = "write_bank"
+    lang = check_lang(lang, caller=caller)
+    target = check_output_path(path, caller=caller)
+    return write_table(
+        bank,
+        target,
+        name=layer,
         lang=lang,
         about=bank_about(bank, lang=lang, sources=sources),
         caller=caller,

@@ -13,14 +13,16 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from landuse._atomic import atomic_path
-from landuse._sinks import excel_workbook, terminal_text, write_csv
+from landuse import report
+from landuse._checks import Lang
+from landuse._sinks import terminal_text
 from landuse.errors import LanduseError
+from landuse.report import TABLE_SUFFIXES, About
 
 __all__ = ["TABLE_TYPES", "check_outputs", "echo", "same_file", "writable_folder", "write_table"]
 
 #: The types a command writing one table accepts for ``-o``; the format follows the extension.
-TABLE_TYPES = (".csv", ".xlsx")
+TABLE_TYPES = TABLE_SUFFIXES
 
 
 def echo(text: str = "", *, err: bool = False) -> None:
@@ -90,16 +92,27 @@ def check_outputs(
 
 
 def write_table(
-    table: pd.DataFrame, path: Path, *, sheet: str, caller: str, formula_guard: bool = True
+    table: pd.DataFrame,
+    path: Path,
+    *,
+    sheet: str,
+    caller: str,
+    lang: Lang = "zh",
+    about: About | None = None,
+    formula_guard: bool = True,
 ) -> None:
     """Write one table in the format its extension names (checked by :func:`check_outputs`).
 
-    ``.xlsx`` goes through the Excel sink (:func:`landuse._sinks.excel_workbook`, header row
-    frozen), ``.csv`` through the CSV sink (UTF-8 with BOM); both atomically.
+    Through the one output layer (:func:`landuse.report.write_table`): Chinese (or English)
+    headers and labels, the one Excel style with its 说明 sheet, CSV with BOM and rounded
+    numbers, styled GeoPackage layers; atomically.
     """
-    if path.suffix.lower() == ".xlsx":
-        with excel_workbook(path, caller=caller) as book:
-            book.add(table, sheet, freeze_panes=(1, 0))
-    else:
-        with atomic_path(path) as tmp:
-            write_csv(table, tmp, formula_guard=formula_guard)
+    report.write_table(
+        table,
+        path,
+        name=sheet,
+        lang=lang,
+        about=about,
+        formula_guard=formula_guard,
+        caller=caller,
+    )

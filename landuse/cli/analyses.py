@@ -19,7 +19,7 @@ from landuse import io, schema
 from landuse._atomic import atomic_paths
 from landuse._checks import Lang
 from landuse.assessment import assess_zones, save_indicator_charts, write_assessment
-from landuse.bank import build_project_bank, write_bank_excel
+from landuse.bank import build_project_bank, write_bank, write_bank_excel
 from landuse.cli import _options as opt
 from landuse.cli._common import TABLE_TYPES, check_outputs, echo, writable_folder, write_table
 from landuse.cli._read import Input, ReadPlan, read_plan
@@ -244,9 +244,10 @@ def bank_command(
     # both files or neither: the GeoPackage keeps its other layers, project_bank is replaced
     targets = [output] if excel is None else [output, excel]
     with atomic_paths(*targets, keep_existing=(".gpkg",)) as temps:
-        io.write_layers({"project_bank": table}, temps[0])
+        # Chinese labels with the codes in *_code, aliases and a QGIS style by route
+        write_bank(table, temps[0], lang=lang, sources=[str(parcels_path)])
         if excel is not None:
-            write_bank_excel(table, temps[1], lang=lang)
+            write_bank_excel(table, temps[1], lang=lang, sources=[str(parcels_path)])
     routes = ", ".join(f"{k} {v}" for k, v in table.attrs["routes"].items())
     echo(f"{len(table)} candidates from {len(parcels)} parcels ({routes}); policy {policy.name}")
     for code, missing in table.attrs["not_evaluated"].items():

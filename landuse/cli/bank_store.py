@@ -16,6 +16,7 @@ from landuse.bank import ProjectBank
 from landuse.cli import _options as opt
 from landuse.cli._common import check_outputs, echo, same_file
 from landuse.errors import LanduseError
+from landuse.report import restore_codes
 
 __all__ = ["bank_store"]
 
@@ -71,7 +72,8 @@ def bank_store_sync(
         raise LanduseError(msg)
     names = [str(n) for n in pyogrio.list_layers(candidates_path)[:, 0]]
     name = layer or ("project_bank" if "project_bank" in names else names[0])
-    candidates = pyogrio.read_dataframe(candidates_path, layer=name)
+    # `landuse bank -o` writes labels with the codes beside them: the store keeps the codes
+    candidates = restore_codes(pyogrio.read_dataframe(candidates_path, layer=name))
     with ProjectBank.open(store, timeout=timeout) as bank:
         report = bank.sync(candidates, as_of=as_of, note=note, by=by)
     echo(report.summary(lang=lang))

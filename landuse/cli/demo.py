@@ -7,6 +7,7 @@ them; each writes its files to the output folder and prints one line.
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -14,17 +15,19 @@ import geopandas as gpd
 import pandas as pd
 
 from landuse._atomic import atomic_path
-from landuse._sinks import write_csv
 from landuse.assessment import assess_zones, write_assessment
-from landuse.bank import build_project_bank, write_bank_excel
+from landuse.bank import build_project_bank, write_bank, write_bank_excel
 from landuse.cli._common import check_outputs, echo
 from landuse.compliance import check_new_land, write_compliance
 from landuse.datasets import Sample, load_sample
 from landuse.efficiency import grade_enterprises
+from landuse.errors import LanduseWarning
 from landuse.io import write_layers
 from landuse.mapping import map_bank, map_compliance, map_parcels, map_zones, save_map
 from landuse.policy import Policy, load_policy
 from landuse.raster import raster_evidence, rasterize_metric
+from landuse.report import About, style_gpkg_layer, write_table
+from landuse.schema import category_label
 from landuse.supply import MultistoreyUnit, Project, evaluate_supply_options
 
 __all__ = ["demo"]
@@ -49,9 +52,11 @@ def demo(out_dir: Path) -> None:
 
     \b
       landuse_sample.gpkg        the validated sample layers (zones, functional_areas,
-                                 parcels, buildings, proposals, zone_stats table)
+                                 parcels, buildings, proposals, zone_stats table) with
+                                 their QGIS styles (layer_styles) and Chinese aliases
       activity_index.tif         the raster activity index (land cover, night light)
-      bank.gpkg                  the redevelopment project bank (layer project_bank)
+      bank.gpkg                  the redevelopment project bank (layer project_bank,
+                                 styled by route for QGIS)
       bank.xlsx                  the project bank as an Excel workbook
       compliance.xlsx            the new-land proposals checked against the zones
       zone_assessment_2021.xlsx  the zones scored, ranked and tiered for 2021
@@ -83,7 +88,14 @@ def _write_sample(sample: Sample, out_dir: Path) -> None:
             f"{name:>16}: {len(frame):>6} rows"
             + (f"  ({report.crs})" if report and report.crs else "")
         )
-    gpkg = write_layers(layers, out_dir / "landuse_sample.gpkg")
+    gpkg = out_dir / "landuse_sample.gpkg"
+    # input data: canonical fields and codes (every command reads them back), with Chinese
+    # aliases and the web map's colours stored for QGIS
+    with atomic_path(gpkg) as tmp:
+        write_layers(layers, tmp)
+        for name, frame in layers.items():
+            if isinstance(frame, gpd.GeoDataFrame):
+                style_gpkg_layer(tmp, name, frame=frame)
     echo(f"validated layers → {gpkg}")
 
 
@@ -100,12 +112,23 @@ def _demo_pipeline(sample: Sample, out_dir: Path) -> None:
 
 def _raster_evidence(sample: Sample, out_dir: Path, *, policy: Policy) -> pd.DataFrame:
     """Land cover and night light (over part of QD01) as independent evidence of vacant land."""
-    evidence = raster_evidence(
-        sample.parcels,
-        landcover=sample.rasters["builtup"],
-        builtup_classes=(1,),
-        night_light=sample.rasters["night_light"],
-        policy=policy,
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LanduseWarning)
+        evidence = raster_evidence(
+            sample.parcels,
+            landcover=sample.rasters["builtup"],
+            builtup_classes=(1,),
+            night_light=sample.rasters["night_light"],
+            policy=policy,
+        )
+    for w in caught:  # expected here: say it once, in a line; anything else as it came
+        if issubclass(w.category, LanduseWarning) and "lie outside the raster" in str(w.message):
+            continue
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    covered = int(evidence["activity_index"].notna().sum())
+    echo(
+        f"raster evidence: the sample rasters cover part of QD01 ({covered:,} of "
+        f"{len(sample.parcels):,} parcels); the others are listed as not checked"
     )
     tif = rasterize_metric(
         sample.parcels.join(evidence[["activity_index"]]),
@@ -131,8 +154,8 @@ def _project_bank(
         policy=policy,
         raster_evidence=evidence,
     )
-    write_layers({"project_bank": bank}, out_dir / "bank.gpkg")
-    write_bank_excel(bank, out_dir / "bank.xlsx")
+    write_bank(bank, out_dir / "bank.gpkg", sources=["landuse_sample.gpkg"])
+    write_bank_excel(bank, out_dir / "bank.xlsx", sources=["landuse_sample.gpkg"])
     echo(f"redevelopment candidates: {len(bank)} → {out_dir / 'bank.gpkg'}, bank.xlsx")
     return bank
 
@@ -145,9 +168,10 @@ def _new_land_compliance(sample: Sample, out_dir: Path, *, policy: Policy) -> gp
         functional_areas=sample.functional_areas,
         policy=policy,
     )
-    write_compliance(report, out_dir / "compliance.xlsx")
-    counts = report["verdict"].value_counts().to_dict()
-    echo(f"new-land compliance of {len(report)} proposals: {counts} → compliance.xlsx")
+    write_compliance(report, out_dir / "compliance.xlsx", sources=["landuse_sample.gpkg"])
+    counts = report["verdict"].astype(str).value_counts()
+    text = "，".join(f"{category_label('verdict', k)} {v}" for k, v in counts.items())
+    echo(f"new-land compliance of {len(report)} proposals: {text} → compliance.xlsx")
     return report
 
 
@@ -178,8 +202,12 @@ def _supply_options(out_dir: Path, *, policy: Policy) -> None:
         discount_rate=policy.tenure.capitalisation_rate_share,  # illustrative
         options=[*options, MultistoreyUnit()],
     )
-    with atomic_path(out_dir / "supply_options.csv") as tmp:
-        write_csv(table, tmp, index=True)
+    write_table(
+        table.reset_index(),
+        out_dir / "supply_options.csv",
+        about=About(title="供地方案比选：" + (project.name or ""), policy=policy),
+        caller="landuse demo",
+    )
     echo(f"supply options → supply_options.csv (recommended: {table.attrs.get('recommendation')})")
 
 

@@ -17,6 +17,7 @@ from landuse.datasets import load_sample
 from landuse.errors import LanduseError
 from landuse.mapping import SCHEMES, map_parcels, map_zones, save_map
 from landuse.raster import zonal_stats
+from landuse.report import About
 
 __all__ = ["map_command", "validate", "zonal"]
 
@@ -194,8 +195,9 @@ def _map_layers(
 @click.argument("parcels", type=opt.input_file())
 @click.argument("raster", type=opt.input_file())
 @opt.output(
-    "File to write, .csv (UTF-8 with BOM, opens in Excel) or .xlsx (the format follows the "
-    "extension): parcel_id and one column per statistic.",
+    "File to write, the format follows the extension: .xlsx (styled, with a 说明 sheet), .csv "
+    "(UTF-8 with BOM, opens in Excel), .gpkg or .parquet: parcel_id and one column per "
+    "statistic, headers in --lang.",
     required=True,
 )
 @click.option(
@@ -213,6 +215,7 @@ def _map_layers(
 @opt.read_options("PARCELS")
 @opt.PROGRESS
 @opt.FORMULA_GUARD
+@opt.LANG
 def zonal(
     parcels: Path,
     raster: Path,
@@ -225,6 +228,7 @@ def zonal(
     units: tuple[str, ...],
     progress: bool,
     no_formula_guard: bool,
+    lang: Lang,
 ) -> None:
     """Exact zonal statistics of RASTER for each parcel in PARCELS, written to -o (.csv or .xlsx).
 
@@ -257,8 +261,14 @@ def zonal(
     write_table(
         table,
         output,
-        sheet="zonal statistics",
+        sheet="栅格分区统计" if lang == "zh" else "zonal statistics",
         caller="landuse zonal",
+        lang=lang,
+        about=About(
+            title=f"栅格分区统计：{raster.name} 第 {band} 波段" if lang == "zh"
+            else f"Zonal statistics of {raster.name}, band {band}",
+            sources=(str(parcels), str(raster)),
+        ),
         formula_guard=not no_formula_guard,
     )
     echo(

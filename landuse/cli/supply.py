@@ -11,6 +11,7 @@ from landuse._checks import Lang
 from landuse.cli import _options as opt
 from landuse.cli._common import TABLE_TYPES, check_outputs, echo, write_table
 from landuse.policy import Policy, load_policy
+from landuse.report import About, present
 from landuse.supply import Project, evaluate_supply_options
 
 __all__ = ["supply"]
@@ -49,8 +50,9 @@ SHOWN = ["label", "new_land_mu", "firm_upfront_wan", "firm_npv_wan", "city_npv_w
 )
 @opt.LANG
 @opt.output(
-    "Write every option of every project to this file: .xlsx (Excel workbook) or .csv "
-    "(UTF-8 with BOM, opens in Excel); the format follows the extension."
+    "Write every option of every project to this file; the format follows the extension: "
+    ".xlsx (styled workbook with a 说明 sheet), .csv (UTF-8 with BOM, opens in Excel), .gpkg "
+    "or .parquet; headers in --lang."
 )
 @opt.FORMULA_GUARD
 def supply(
@@ -97,7 +99,7 @@ def supply(
             lang=lang,
         )
         title = project.name or f"project {i}"
-        _print_options(title, project, table, policy=policy)
+        _print_options(title, project, table, policy=policy, lang=lang)
         tables.append(table.reset_index().assign(project=title))
     if output is not None:
         combined = pd.concat(tables, ignore_index=True)
@@ -105,17 +107,27 @@ def supply(
         write_table(
             combined,
             output,
-            sheet="supply options",
+            sheet="供地方案比选" if lang == "zh" else "supply options",
             caller="landuse supply",
+            lang=lang,
+            about=About(
+                title="供地方案比选" if lang == "zh" else "Land supply options",
+                policy=policy,
+                sources=(str(project_file),),
+            ),
             formula_guard=not no_formula_guard,
         )
         echo(f"written → {output}")
 
 
-def _print_options(title: str, project: Project, table: pd.DataFrame, *, policy: Policy) -> None:
+def _print_options(
+    title: str, project: Project, table: pd.DataFrame, *, policy: Policy, lang: Lang
+) -> None:
     """The options of one project, ranked, and the recommended one with its reason."""
     echo(f"== {title} (industry {project.industry_code}, policy {policy.name}) ==")
-    echo(table[[*SHOWN, "rank"]].sort_values("rank").round(2).to_string())
+    shown, _ = present(table[[*SHOWN, "rank"]].sort_values("rank"), lang=lang, round_numbers=True)
+    with pd.option_context("display.unicode.east_asian_width", True):
+        echo(shown.to_string(index=False))
     best = table.attrs["recommendation"]
     if best is None:
         echo("→ no feasible option")
