@@ -23,10 +23,12 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import QD_GK, square
+from openpyxl.utils import get_column_letter
 
 import landuse
 from landuse.assessment import (
@@ -41,6 +43,7 @@ from landuse.assessment import _report as _assessment_report
 from landuse.assessment._rules import allocate_rewards
 from landuse.cli import main
 from landuse.errors import CRSError, LanduseWarning, PolicyError, SchemaError
+from landuse.report import OutputError
 
 COLUMNS = [
     "zone_id",
@@ -585,25 +588,127 @@ def test_sample_creation_failures_match_its_readme():
 # --- outputs -----------------------------------------------------------------------------------
 
 
+def _header(sheet) -> dict[str, int]:
+    """``{header: column number}`` of a sheet's first row."""
+    return {c.value: c.column for c in sheet[1]}
+
+
 def test_write_assessment_excel(stats, policy, tmp_path):
     result = assess_zones(stats, year=2021, policy=policy, reward_pool_wan=10_000)
     out = write_assessment(result, tmp_path / "ranking.xlsx")
-    sheets = pd.read_excel(out, sheet_name=None)
-    assert list(sheets) == ["考核排名", "标杆值", "参数"]
-    table = sheets["考核排名"]
-    assert table.columns[:4].tolist() == ["集聚区编号", "考核年度", "排名", "总分"]
-    for header in ("层级", "奖励资金(万元)", "新增纳统企业数(家)", "新建项目投资强度(万元/亩)"):
-        assert header in table.columns
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["考核排名", "标杆值", "参数", "说明"]
+    sheet = book["考核排名"]
+    col = _header(sheet)
+    assert list(col)[:4] == ["集聚区编号", "年度", "排名", "总分"]
+    for header in (
+        "层级（按主营业务收入，亿元）",
+        "奖励资金（万元）",
+        "主营业务收入（万元）",
+        "新增纳统企业数（家）",
+        "新建项目投资强度（万元/亩）",
+        "主导产业集聚度",
+        "主导产业集聚度存量得分",
+    ):
+        assert header in col
+    # the revenue once, in 万元: no 亿元 column beside it
+    assert not [h for h in col if "（亿元）" in h]
+    assert len(col) == len(result.columns) - 1
+    assert [sheet.cell(r, 1).value for r in (2, 3, 4)] == ["C", "A", "B"]
+    total = [sheet.cell(r, col["总分"]) for r in (2, 3, 4)]
+    assert [c.value for c in total] == pytest.approx([456 / 7, 194 / 3, 295 / 7])
+    assert [c.number_format for c in total] == ["0.0"] * 3
+    share = sheet.cell(2, col["主导产业集聚度"])  # C: 2 400 000 of 3 000 000
+    assert (share.value, share.number_format) == (pytest.approx(0.8), "0.0%")
+    revenue = sheet.cell(2, col["主营业务收入（万元）"])
+    assert (revenue.value, revenue.number_format) == (3_000_000, "#,##0.00")
+    assert sheet.cell(2, col["新增纳统企业数（家）"]).number_format == "#,##0"
+    assert sheet.cell(2, col["排名"]).number_format == "0"
+    reward = [sheet.cell(r, col["奖励资金（万元）"]).value for r in (2, 3, 4)]
+    assert reward == pytest.approx([5_000, 5_000, 0])
+    assert [sheet.cell(r, col["符合创建条件"]).value for r in (2, 3, 4)] == ["是", "是", "否"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(col))}4"
+    assert sheet.cell(1, 1).font.b
+    bench = book["标杆值"]
+    bcol = _header(bench)
+    assert list(bcol)[:3] == ["指标代码", "指标", "单位"]
+    assert [bench.cell(r, 2).value for r in (2, 3, 6)] == [
+        "主营业务收入",
+        "实缴税金",
+        "主导产业集聚度",
+    ]
+    assert [bench.cell(r, 3).value for r in (2, 4, 6, 7)] == [
+        "万元",
+        "家",
+        "比例（0–1）",
+        "万元/亩",
+    ]
+    weight = bench.cell(2, bcol["存量权重"])
+    assert (weight.value, weight.number_format) == (pytest.approx(1 / 7), "0.0%")
+    params = {row[0]: row for row in book["参数"].iter_rows(min_row=2, values_only=True)}
+    assert [c.value for c in book["参数"][1]] == ["参数", "取值", "单位", "可信度", "来源", "备注"]
+    assert params["policy"][1] == "qingdao-2019"
+    assert params["assessment.elimination_bottom_count"][3] == "U"
+    about = {row[0]: row[1] for row in book["说明"].iter_rows(max_col=2, values_only=True)}
+    assert about["政策配置"].startswith("qingdao-2019")
+    assert about["表格内容"] == "产业集聚区考核排名（2021年度）"
+    assert about["基准日期"] == "2021年度"
+    notes = [row[1] for row in book["说明"].iter_rows(max_col=2, values_only=True)]
+    assert any("门槛以亿元计" in str(n) and "千亿级 ≥ 1000 亿元" in str(n) for n in notes)
+
+
+def test_write_assessment_english_and_not_evaluated(stats, policy, tmp_path):
+    result = assess_zones(stats, year=2021, policy=policy)
+    result["meets_creation_conditions"] = pd.array([True, None, False], dtype="boolean")
+    book = openpyxl.load_workbook(write_assessment(result, tmp_path / "en.xlsx", lang="en"))
+    assert book.sheetnames == ["ranking", "benchmarks", "parameters", "About"]
+    sheet = book["ranking"]
+    col = _header(sheet)
+    assert list(col)[:4] == ["Zone id", "Year", "Rank", "Total score"]
+    assert "Main business revenue (10k CNY)" in col
+    assert "Output per unit land, increment (10k CNY/mu)" in col
+    meets = [sheet.cell(r, col["Meets creation conditions"]).value for r in (2, 3, 4)]
+    assert meets == ["yes", "not evaluated", "no"]
+    assert book["benchmarks"].cell(2, 2).value == "Main business revenue"
+    about = {row[0]: row[1] for row in book["About"].iter_rows(max_col=2, values_only=True)}
+    assert about["Policy profile"].startswith("qingdao-2019")
+    zh = openpyxl.load_workbook(write_assessment(result, tmp_path / "zh.xlsx"))["考核排名"]
+    assert [zh.cell(r, _header(zh)["符合创建条件"]).value for r in (2, 3, 4)] == [
+        "是",
+        "未评价",
+        "否",
+    ]
+
+
+def test_write_assessment_csv_follows_the_extension(stats, policy, tmp_path):
+    result = assess_zones(stats, year=2021, policy=policy)
+    out = write_assessment(result, tmp_path / "ranking.csv")
+    assert out == tmp_path / "ranking.csv"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ranking.csv",
+        "ranking_benchmarks.csv",
+        "ranking_parameters.csv",
+    ]
+    assert out.read_bytes()[:3] == b"\xef\xbb\xbf"  # UTF-8 with BOM
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert table.columns[:4].tolist() == ["集聚区编号", "年度", "排名", "总分"]
     assert table["集聚区编号"].tolist() == ["C", "A", "B"]
-    assert table["总分"].tolist() == pytest.approx([456 / 7, 194 / 3, 295 / 7])
-    assert table["符合创建条件"].tolist() == ["是", "是", "否"]
-    assert table["奖励资金(万元)"].tolist() == pytest.approx([5_000, 5_000, 0])
-    params = sheets["参数"].set_index("参数")
-    assert params.loc["policy", "取值"] == "qingdao-2019"
-    assert params.loc["assessment.elimination_bottom_count", "可信度"] == "U"
-    en = pd.read_excel(write_assessment(result, tmp_path / "en.xlsx", lang="en"), sheet_name=None)
-    assert list(en) == ["ranking", "benchmarks", "parameters"]
-    assert en["ranking"]["Meets creation conditions"].tolist() == ["yes", "yes", "no"]
+    assert table["总分"].tolist() == [65.14, 64.67, 42.14]  # rounded to the score's 2 decimals
+    assert table["主导产业集聚度（%）"].tolist() == [80.0, 60.0, 40.0]
+    assert not [h for h in table.columns if "（亿元）" in h or h == "revenue_yi"]
+    bench = pd.read_csv(tmp_path / "ranking_benchmarks.csv", encoding="utf-8-sig")
+    assert bench["指标"].tolist()[:2] == ["主营业务收入", "实缴税金"]
+
+
+@pytest.mark.parametrize("name", ["ranking.txt", "ranking.gpkg", "ranking"])
+def test_write_assessment_refuses_other_types_before_writing(stats, policy, tmp_path, name):
+    result = assess_zones(stats, year=2021, policy=policy)
+    with pytest.raises(
+        OutputError, match=r"write_assessment: cannot write .*give a file ending in .xlsx or .csv"
+    ):
+        write_assessment(result, tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_write_assessment_rejects_other_frames(tmp_path):

@@ -11,8 +11,9 @@ and the best managing bodies share a reward of at most 5000 万元 each.
 - :func:`assess_zones`: scores, rank, tier, creation conditions, elimination warning, reward.
 - :func:`zone_stats_from_parcels`: revenue, tax and land of each zone from its parcels, where the
   statistics are missing.
-- :func:`write_assessment` (Excel, Chinese headers) and :func:`save_indicator_charts` (PNG per
-  indicator, needs ``pip install "landuse[report]"``).
+- :func:`write_assessment` (``.xlsx`` or ``.csv`` in the house style of :mod:`landuse.report`,
+  Chinese headers) and :func:`save_indicator_charts` (PNG per indicator, needs
+  ``pip install "landuse[report]"``).
 
 Weights, the 40/60 split, the benchmark method, score bounds, the elimination rule, the reward
 rule and its cap come from the policy profile (``assessment``, ``zone_creation`` and ``tiers``

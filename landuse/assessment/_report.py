@@ -1,4 +1,4 @@
-"""Outputs of the zone assessment: the ranked Excel table and one chart per indicator.
+"""Outputs of the zone assessment: the ranking (workbook or CSV) and one chart per indicator.
 
 Private: the public names are re-exported by :mod:`landuse.assessment`.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,84 +16,93 @@ import pandas as pd
 
 from landuse._atomic import atomic_path
 from landuse._checks import Lang, check_frame, check_lang
-from landuse._sinks import excel_workbook
 from landuse.assessment._rules import INDICATORS
 from landuse.errors import LanduseWarning, SchemaError
+from landuse.report import About, check_output_path, write_tables
+from landuse.schema import FIELDS, UNITS, Field
 
 __all__ = ["save_indicator_charts", "write_assessment"]
 
-_HEADERS: Mapping[str, tuple[str, str]] = {
-    "zone_id": ("集聚区编号", "Zone id"),
-    "name": ("集聚区名称", "Zone name"),
-    "year": ("考核年度", "Year"),
-    "rank": ("排名", "Rank"),
-    "total_score": ("总分", "Total score"),
-    "stock_score": ("存量得分", "Stock score"),
-    "increment_score": ("增量得分", "Increment score"),
-    "tier": ("层级", "Tier"),
-    "revenue_yi": ("主营业务收入(亿元)", "Revenue (100M CNY)"),
-    "meets_creation_conditions": ("符合创建条件", "Meets creation conditions"),
-    "creation_failures": ("未达创建条件情况", "Creation conditions failed"),
-    "elimination_warning": ("淘汰预警", "Elimination warning"),
-    "elimination_reason": ("预警原因", "Warning reason"),
-    "reward_wan": ("奖励资金(万元)", "Reward (10k CNY)"),
-    "increment_available": ("增量可计算", "Increment available"),
-    "notes": ("说明", "Notes"),
-}
-_UNITS_ZH = {"share (0–1)": "比例"}
-_UNITS_EN = {
-    "万元": "10k CNY",
-    "万元/亩": "10k CNY/mu",
+#: The indicators' unit strings (``Indicator.unit``) as keys of :data:`landuse.schema.UNITS`.
+_UNIT_KEYS: Mapping[str, str] = {
+    "万元": "wan",
+    "万元/亩": "wan_per_mu",
     "家": "firms",
     "个": "projects",
     "share (0–1)": "share",
 }
 _BOOL = {"zh": ("是", "否", "未评价"), "en": ("yes", "no", "not evaluated")}
+_BOOL_COLUMNS = ("meets_creation_conditions", "elimination_warning", "increment_available")
+#: Left out of the workbook: the revenue in 亿元 repeats ``revenue_wan`` (万元); the tier
+#: column's header and the 说明 sheet say the tier thresholds are in 亿元.
+_LEFT_OUT = ("revenue_yi",)
+#: Sheet names in the workbook; the CSV side files are named by the English ones.
 _SHEETS = {
     "zh": ("考核排名", "标杆值", "参数"),
     "en": ("ranking", "benchmarks", "parameters"),
 }
-_BENCH_HEADERS = {
-    "indicator": ("指标", "Indicator"),
-    "label": ("名称", "Name"),
-    "unit": ("单位", "Unit"),
-    "stock_weight": ("存量权重", "Stock weight"),
-    "stock_benchmark": ("存量标杆值", "Stock benchmark"),
-    "stock_basis": ("存量标杆来源", "Stock benchmark basis"),
-    "increment_weight": ("增量权重", "Increment weight"),
-    "increment_benchmark": ("增量标杆值", "Increment benchmark"),
-    "increment_basis": ("增量标杆来源", "Increment benchmark basis"),
-}
-_PARAM_HEADERS = {
-    "key": ("参数", "Key"),
-    "value": ("取值", "Value"),
-    "unit": ("单位", "Unit"),
-    "confidence": ("可信度", "Confidence"),
-    "source": ("来源", "Source"),
-    "note": ("备注", "Note"),
-}
+#: Output types: the ranking, the benchmarks and the parameters as sheets of one workbook,
+#: or the ranking as ``path`` and the others beside it (``<stem>_benchmarks.csv`` …).
+_SUFFIXES = (".xlsx", ".csv")
 
 
-def _unit(unit: str, lang: Lang) -> str:
-    return _UNITS_ZH.get(unit, unit) if lang == "zh" else _UNITS_EN.get(unit, unit)
+def _fields(names: Mapping[str, tuple[str, str, str | None]]) -> dict[str, Field]:
+    return {k: Field(k, zh, en, unit) for k, (zh, en, unit) in names.items()}
 
 
-def headers(lang: Lang) -> dict[str, str]:
-    """Display header of every column :func:`assess_zones` writes."""
-    i = 0 if lang == "zh" else 1
-    out = {k: v[i] for k, v in _HEADERS.items()}
+#: Headers of the benchmark and parameter sheets (columns only these two sheets have).
+_SHEET_FIELDS: dict[str, Field] = _fields(
+    {
+        "indicator": ("指标代码", "Indicator key", None),
+        "label": ("指标", "Indicator", None),
+        "unit": ("单位", "Unit", None),
+        "stock_weight": ("存量权重", "Stock weight", "share"),
+        "stock_benchmark": ("存量标杆值", "Stock benchmark", None),
+        "stock_basis": ("存量标杆来源", "Stock benchmark basis", None),
+        "increment_weight": ("增量权重", "Increment weight", "share"),
+        "increment_benchmark": ("增量标杆值", "Increment benchmark", None),
+        "increment_basis": ("增量标杆来源", "Increment benchmark basis", None),
+        "key": ("参数", "Key", None),
+        "value": ("取值", "Value", None),
+        "confidence": ("可信度", "Confidence", None),
+        "source": ("来源", "Source", None),
+    }
+)
+
+
+def _unit_key(unit: str) -> str | None:
+    """Key in :data:`landuse.schema.UNITS` of an indicator's unit (``"万元/亩"`` → ``wan_per_mu``)."""
+    return _UNIT_KEYS.get(unit)
+
+
+def _unit_text(unit: str, lang: Lang) -> str:
+    """Return an indicator's unit as the benchmark sheet and the charts name it."""
+    key = _unit_key(unit)
+    if key == "share":
+        return "比例（0–1）" if lang == "zh" else "share (0–1)"
+    return UNITS[key][0 if lang == "zh" else 1] if key else unit
+
+
+def _assessment_fields() -> dict[str, Field]:
+    """Header, unit and number format of every column :func:`assess_zones` writes.
+
+    The catalogue (:data:`landuse.schema.FIELDS`) names the common columns; the indicators,
+    their increments and scores are named here after the plan (``INDICATORS``).
+    """
+    out: dict[str, Field] = {
+        # the zone's name, as the catalogue names a zone's name
+        "name": Field("name", FIELDS["zone_name"].zh, FIELDS["zone_name"].en),
+        "tier": Field("tier", "层级（按主营业务收入，亿元）", "Tier (by revenue, 100M CNY)"),
+    }
     for ind in INDICATORS:
-        label, unit = ind.label(lang), _unit(ind.unit, lang)
-        if lang == "zh":
-            out[ind.column] = f"{label}({unit})"
-            out[f"{ind.column}_increment"] = f"{label}增量({unit})"
-            out[f"{ind.key}_stock_score"] = f"{label}存量得分"
-            out[f"{ind.key}_increment_score"] = f"{label}增量得分"
-        else:
-            out[ind.column] = f"{label} ({unit})"
-            out[f"{ind.column}_increment"] = f"{label}, increment ({unit})"
-            out[f"{ind.key}_stock_score"] = f"{label}, stock score"
-            out[f"{ind.key}_increment_score"] = f"{label}, increment score"
+        unit = _unit_key(ind.unit)
+        zh, en = ind.label_zh, ind.label_en
+        inc = f"{ind.column}_increment"
+        stock, inc_score = f"{ind.key}_stock_score", f"{ind.key}_increment_score"
+        out[ind.column] = Field(ind.column, zh, en, unit)
+        out[inc] = Field(inc, f"{zh}增量", f"{en}, increment", unit)
+        out[stock] = Field(stock, f"{zh}存量得分", f"{en}, stock score", "score")
+        out[inc_score] = Field(inc_score, f"{zh}增量得分", f"{en}, increment score", "score")
     return out
 
 
@@ -114,81 +123,159 @@ def _check_assessment(assessment: Any, caller: str) -> None:
         raise SchemaError(msg)
 
 
-def write_assessment(
-    assessment: pd.DataFrame, path: str | os.PathLike[str], *, lang: Lang = "zh"
-) -> Path:
-    r"""Write the ranked assessment table to an Excel workbook with Chinese (or English) headers.
+def _ranking(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Return the ranking sheet: by rank (unranked last), booleans as 是/否/未评价, no 亿元."""
+    table = pd.DataFrame(assessment).drop(columns=list(_LEFT_OUT), errors="ignore")
+    table.attrs = {}
+    if "rank" in table.columns:
+        table = table.sort_values("rank", na_position="last", kind="mergesort")
+    for col in _BOOL_COLUMNS:
+        if col in table.columns:
+            table[col] = _bool_text(table[col], lang)
+    return table.reset_index(drop=True)
 
-    Sheets: the ranking (sorted by rank, unranked last; booleans as 是/否/未评价), the
-    benchmarks and weights used, and the policy parameters with their source and confidence.
-    The file is written atomically (a failure leaves an existing file untouched). Text from
-    the data (zone ids and names, notes) is written as string cells, never as formulas, even
-    when it starts with ``=``; line breaks are stored as ``\n`` and control characters an
-    ``.xlsx`` file cannot hold as visible escapes, with a warning (see
-    :func:`landuse._sinks.excel_text`).
+
+def _benchmarks(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame | None:
+    rows = assessment.attrs.get("benchmarks")
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows).drop(columns=["column"], errors="ignore")
+    names = {ind.key: ind.label(lang) for ind in INDICATORS}
+    if "indicator" in frame.columns and "label" in frame.columns:
+        frame["label"] = frame["indicator"].map(names).fillna(frame["label"])
+    if "unit" in frame.columns:
+        frame["unit"] = frame["unit"].map(lambda u: _unit_text(str(u), lang))
+    return frame
+
+
+def _notes(assessment: pd.DataFrame, lang: Lang) -> list[str]:
+    """Return what the 说明 sheet says of the figures: units, tier thresholds, score split."""
+    zh = lang == "zh"
+    attrs = assessment.attrs
+    params = {p.get("key"): p.get("value") for p in attrs.get("parameters") or []}
+    notes = [
+        "金额以万元计，亩均指标以万元/亩计，占比以百分数显示。"
+        if zh
+        else "Money in 10k CNY (万元), per-mu figures in 10k CNY/mu, shares as percentages."
+    ]
+    tiers = params.get("tiers.levels")
+    notes.append(
+        ("层级按主营业务收入划分，门槛以亿元计（1 亿元 = 10,000 万元）" if zh else
+         "Tiers by main-business revenue, thresholds in 亿元 (1 亿元 = 100M CNY = 10,000 万元)")
+        + (f"：{tiers}。" if zh and tiers else (f": {tiers}." if tiers else ("。" if zh else ".")))
+    )  # fmt: skip
+    stock, increment = attrs.get("stock_share"), attrs.get("increment_share")
+    if stock is not None and increment is not None:
+        notes.append(
+            f"总分 = 存量得分（占 {stock:.0%}）+ 增量得分（占 {increment:.0%}），按标杆考核法计分。"
+            if zh
+            else f"Total score = stock score ({stock:.0%}) + increment score ({increment:.0%}), "
+            "by the benchmark method."
+        )
+    notes.append(
+        "“未评价”：缺少数据，未判定。" if zh else "“not evaluated”: data missing, not decided."
+    )
+    return notes
+
+
+def write_assessment(
+    assessment: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    lang: Lang = "zh",
+    sources: Sequence[str | os.PathLike[str]] = (),
+) -> Path:
+    r"""Write the ranked assessment: a workbook (``.xlsx``) or CSV files (``.csv``).
+
+    The output layer of :mod:`landuse.report` writes it, in the one house style: headers from
+    the label catalogue (Chinese by default) with the unit in brackets, the header row frozen
+    and filtered, number formats by unit (scores ``0.0``, shares ``0.0%``, money ``#,##0.00``),
+    and a 说明 (About) sheet naming the policy profile, the year, the sources, the version and
+    what each column means. Sheets: 考核排名 (the ranking, sorted by rank, unranked last;
+    booleans as 是/否/未评价), 标杆值 (the benchmarks and weights used) and 参数 (the policy
+    parameters with their source and confidence); in English ranking / benchmarks /
+    parameters. The revenue is shown once, in 万元: the tier header and the 说明 sheet say the
+    tier thresholds are in 亿元.
+
+    A ``.csv`` path gets the ranking, with the benchmarks and parameters beside it as
+    ``<stem>_benchmarks.csv`` and ``<stem>_parameters.csv`` (UTF-8 with BOM, shares as
+    percentages). Files are written atomically (a failure leaves existing files untouched);
+    text from the data is written as text, never as formulas.
 
     Parameters
     ----------
     assessment
         The result of :func:`landuse.assess_zones` (or :func:`landuse.zone_indicators`).
     path
-        Target ``.xlsx`` file (replaced if it exists).
+        Target ``.xlsx`` or ``.csv`` file (replaced if it exists).
     lang
-        ``"zh"`` (default) Chinese headers and sheet names, ``"en"`` English.
+        ``"zh"`` (default) Chinese headers, labels and sheet names, ``"en"`` English.
+    sources
+        Input files named on the 说明 sheet.
 
     Returns
     -------
     pathlib.Path
-        The written file.
+        ``path``.
 
     Raises
     ------
+    landuse.report.OutputError
+        ``path`` ends in anything but ``.xlsx`` or ``.csv`` (nothing is written).
     TypeError, SchemaError
         Not a DataFrame, or no ``zone_id`` column.
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, openpyxl
     >>> from landuse import load_sample
     >>> from landuse.assessment import assess_zones
     >>> result = assess_zones(load_sample().zone_stats, year=2021, policy="qingdao-2019")
     >>> out = write_assessment(result, Path(tempfile.mkdtemp()) / "ranking.xlsx")
-    >>> pd.read_excel(out, sheet_name="考核排名").columns[:4].tolist()
-    ['集聚区编号', '考核年度', '排名', '总分']
+    >>> book = openpyxl.load_workbook(out)
+    >>> book.sheetnames
+    ['考核排名', '标杆值', '参数', '说明']
+    >>> [c.value for c in book["考核排名"][1]][:4]
+    ['集聚区编号', '年度', '排名', '总分']
+    >>> book["考核排名"]["D2"].number_format, book["考核排名"].freeze_panes
+    ('0.0', 'B2')
     """
     caller = "write_assessment"
     lang = check_lang(lang, caller=caller)
+    target = check_output_path(path, caller=caller, suffixes=_SUFFIXES)
     _check_assessment(assessment, caller)
-    table = assessment.copy()
-    if "rank" in table.columns:
-        table = table.sort_values("rank", na_position="last", kind="mergesort")
-    for col in ("meets_creation_conditions", "elimination_warning", "increment_available"):
-        if col in table.columns:
-            table[col] = _bool_text(table[col], lang)
-    table = table.rename(columns=headers(lang))
-    ranking, bench_sheet, param_sheet = _SHEETS[lang]
-    i = 0 if lang == "zh" else 1
-    target = Path(path)
-    with excel_workbook(target, caller=caller) as book:
-        book.add(table, ranking, freeze_panes=(1, 1))
-        bench = assessment.attrs.get("benchmarks")
-        if bench:
-            frame = pd.DataFrame(bench).drop(columns=["column"], errors="ignore")
-            book.add(
-                frame.rename(columns={k: v[i] for k, v in _BENCH_HEADERS.items()}), bench_sheet
-            )
-        params = assessment.attrs.get("parameters")
-        if params:
-            frame = pd.DataFrame(params).rename(
-                columns={k: v[i] for k, v in _PARAM_HEADERS.items()}
-            )
-            book.add(frame, param_sheet)
-        for sheet in book.book.worksheets:
-            for column in sheet.columns:
-                width = max(len(str(c.value or "")) for c in column[:50])
-                sheet.column_dimensions[column[0].column_letter].width = min(
-                    max(10, width * 1.6), 60
-                )
+    csv = target.suffix.lower() == ".csv"
+    ranking, bench_sheet, param_sheet = _SHEETS["en" if csv else lang]
+    tables = {ranking: _ranking(assessment, lang)}
+    bench = _benchmarks(assessment, lang)
+    if bench is not None:
+        tables[bench_sheet] = bench
+    params = assessment.attrs.get("parameters")
+    if params:
+        tables[param_sheet] = pd.DataFrame(params)
+    year = assessment.attrs.get("year")
+    if year is None and "year" in assessment.columns and len(assessment):
+        year = assessment["year"].iloc[0]
+    title = "产业集聚区考核排名" if lang == "zh" else "Zone assessment ranking"
+    as_of = None
+    if year is not None:
+        as_of = f"{year}年度" if lang == "zh" else f"year {year}"
+        title = f"{title}（{as_of}）" if lang == "zh" else f"{title}, {as_of}"
+    about = About(
+        title=title,
+        policy=assessment.attrs.get("policy"),
+        as_of=as_of,
+        sources=[str(s) for s in sources],
+        notes=_notes(assessment, lang),
+    )
+    write_tables(
+        tables,
+        target,
+        lang=lang,
+        about=about,
+        fields=_assessment_fields() | _SHEET_FIELDS,
+        caller=caller,
+    )
     return target
 
 
@@ -352,7 +439,7 @@ def save_indicator_charts(
                 if inc_col in assessment.columns
                 else pd.Series(dtype="float64")
             )
-            unit = _unit(ind.unit, lang)
+            unit = _unit_text(ind.unit, lang)
             fig = Figure(figsize=(max(8.0, 0.5 * len(value) + 3), 4.5), layout="constrained")
             FigureCanvasAgg(fig)
             axes = fig.subplots(1, 2)
