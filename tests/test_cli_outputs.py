@@ -114,7 +114,9 @@ def test_assess_csv_holds_the_ranking_sheet_of_the_workbook(tmp_path, stats_csv)
         assert run("assess", stats_csv, "--year", "2021", "-o", out).exit_code == 0
     csv = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype=str)
     xlsx = pd.read_excel(tmp_path / "r.xlsx", sheet_name="考核排名", dtype=str)
-    assert csv.columns.tolist() == xlsx.columns.tolist()
+    # the same columns; the CSV gives shares as percentages and says so in the header
+    assert [c.replace("（%）", "") for c in csv.columns] == xlsx.columns.tolist()
+    assert "主导产业集聚度（%）" in csv.columns
     assert csv["集聚区编号"].tolist() == xlsx["集聚区编号"].tolist()
 
 

@@ -44,6 +44,7 @@ FACES = (
     "landuse.supply",
     "landuse.assessment",
     "landuse.raster",
+    "landuse.report",
     "landuse.mapping",
     "landuse.scale",
     "landuse.zones",

@@ -6,7 +6,6 @@ output file or none, and prints a short summary.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,7 +20,7 @@ from landuse._checks import Lang
 from landuse.assessment import assess_zones, save_indicator_charts, write_assessment
 from landuse.bank import build_project_bank, write_bank, write_bank_excel
 from landuse.cli import _options as opt
-from landuse.cli._common import TABLE_TYPES, check_outputs, echo, writable_folder, write_table
+from landuse.cli._common import TABLE_TYPES, check_outputs, echo, writable_folder
 from landuse.cli._read import Input, ReadPlan, read_plan
 from landuse.compliance import check_new_land, outside_zone_summary, write_compliance
 from landuse.errors import LanduseError
@@ -109,7 +108,7 @@ def assess(
         reward_pool_wan=reward_pool,
         lang=lang,
     )
-    written = _write_ranking(result, output, lang=lang)
+    written = _write_ranking(result, output, lang=lang, source=stats)
     charts = save_indicator_charts(result, charts_dir, lang=lang) if charts_dir else []
     echo(f"{year} zone assessment ({result.attrs['policy']}), {len(result)} zones:")
     for row in result.itertuples():
@@ -123,16 +122,9 @@ def assess(
         echo(f"{len(charts)} charts → {charts_dir}")
 
 
-def _write_ranking(result: pd.DataFrame, output: Path, *, lang: Lang) -> Path:
-    """The ranking in the format of ``output``'s extension (.xlsx or .csv)."""
-    if output.suffix.lower() == ".xlsx":
-        return write_assessment(result, output, lang=lang)
-    # The CSV holds the ranking sheet of the workbook: the same headers and 是/否 texts.
-    with tempfile.TemporaryDirectory(prefix="landuse-assess-") as folder:
-        book = write_assessment(result, Path(folder) / "ranking.xlsx", lang=lang)
-        ranking = pd.read_excel(book, sheet_name=0, dtype=object)
-    write_table(ranking, output, sheet="ranking", caller="landuse assess")
-    return output
+def _write_ranking(result: pd.DataFrame, output: Path, *, lang: Lang, source: Path) -> Path:
+    """Write the ranking in the format of ``output``'s extension (write_assessment decides)."""
+    return write_assessment(result, output, lang=lang, sources=[str(source)])
 
 
 # --- landuse bank -----------------------------------------------------------------------------

@@ -4,19 +4,19 @@ One function writes a table (:func:`write_table`) and one writes several
 (:func:`write_tables`); every writer of the package (project bank, compliance, assessment,
 bank store, the CLI) goes through them, so every output looks the same:
 
-=========== ===================================================================================
-``.xlsx``   one styled sheet per table (xlsxwriter): header row styled, frozen and filtered,
-            widths from the content (CJK counted double), number formats by unit (shares as %,
-            money with thousands separators and the unit in the header, dates as dates, scores
-            to one decimal), long text wrapped; a 说明 sheet with the policy profile, the as-of
-            date, the source files, the version and what every column means.
-``.csv``    UTF-8 with BOM (Excel on Windows reads it right), CRLF, the formula guard, numbers
-            rounded to their unit's precision, shares as percentages; further tables beside it
-            as ``<name>_<table>.csv``.
-``.gpkg``   one layer per table, canonical field names with Chinese (or English) aliases in
-            ``gpkg_data_columns`` and a QGIS style (``layer_styles``) with the web map's colours.
+============ ===================================================================================
+``.xlsx``    one styled sheet per table (xlsxwriter): header row styled, frozen and filtered,
+             widths from the content (CJK counted double), number formats by unit (shares as %,
+             money with thousands separators and the unit in the header, dates as dates, scores
+             to one decimal), long text wrapped; a 说明 sheet with the policy profile, the as-of
+             date, the source files, the version and what every column means.
+``.csv``     UTF-8 with BOM (Excel on Windows reads it right), CRLF, the formula guard, numbers
+             rounded to their unit's precision, shares as percentages; further tables beside it
+             as ``<name>_<table>.csv``.
+``.gpkg``    one layer per table, canonical field names with Chinese (or English) aliases in
+             ``gpkg_data_columns`` and a QGIS style (``layer_styles``) with the web map's colours.
 ``.parquet`` canonical column names (GeoParquet when there is a geometry), for programs.
-=========== ===================================================================================
+============ ===================================================================================
 
 With ``lang="zh"`` (the default) every header and every coded value is Chinese, from the one
 catalogue (:data:`landuse.schema.FIELDS`, :data:`landuse.schema.CATEGORY_LABELS`); the codes
@@ -104,6 +104,9 @@ def check_output_path(
     landuse.report.OutputError: demo: cannot write 'ranking.txt': unknown output type '.txt'; give a file ending in .xlsx, .csv, .gpkg or .parquet.
     """
     target = Path(path)
+    if target.is_dir():
+        msg = f"{caller}: cannot write {str(target)!r}: it is a folder; give a file name."
+        raise OutputError(msg)
     suffix = target.suffix.lower()
     if suffix not in suffixes:
         known = ", ".join(suffixes[:-1]) + (" or " if len(suffixes) > 1 else "") + suffixes[-1]
@@ -111,9 +114,6 @@ def check_output_path(
             f"{caller}: cannot write {str(target)!r}: unknown output type "
             f"{suffix or '(none)'!r}; give a file ending in {known}."
         )
-        raise OutputError(msg)
-    if target.is_dir():
-        msg = f"{caller}: cannot write {str(target)!r}: it is a folder; give a file name."
         raise OutputError(msg)
     return target
 
@@ -181,8 +181,14 @@ def write_tables(
     if suffix == ".xlsx":
         sheets = {}
         for name, table in tables.items():
-            shown, specs = present(table, lang=lang, fields=fields)
-            sheets[_sheet_name(name)] = (shown, specs)
+            sheet = _sheet_name(name)
+            if sheet in sheets:
+                msg = (
+                    f"{caller}: two tables would get the sheet name {sheet!r} (Excel allows 31 "
+                    f"characters and no []:*?/\\); received {list(tables)}. Name them apart."
+                )
+                raise OutputError(msg)
+            sheets[sheet] = present(table, lang=lang, fields=fields)
         return [write_workbook(target, sheets, lang=lang, about=about, caller=caller)]
     names = list(tables)
     if suffix == ".gpkg":

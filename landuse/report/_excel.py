@@ -351,7 +351,8 @@ def write_workbook(
     if cut:
         warnings.warn(
             f"{caller}: {cut} text cell(s) are longer than the {MAX_CELL_TEXT:,} characters an "
-            f"Excel cell holds and were cut in {path.name}; write a .csv or .gpkg to keep them whole.",
+            f"Excel cell holds and were cut in {path.name}; write a .csv or .gpkg to keep them "
+            "whole.",
             LanduseWarning,
             stacklevel=3,
         )
