@@ -1168,6 +1168,9 @@ def parse_category(category: str, text: object) -> str | None:
     return None
 
 
+#: Outline colour of the cluster-zone boundaries (web maps, static maps, QGIS styles).
+ZONE_COLOR = "#d6604d"
+
 #: Colours of coded values (maps, legends, QGIS styles): ``{category: {code: colour}}``.
 CATEGORY_COLORS: dict[str, dict[str, str]] = {
     "grade": {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027"},

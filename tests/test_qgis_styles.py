@@ -137,7 +137,7 @@ def test_zones_open_as_red_outlines(qgis, tmp_path):
     assert seen["renderer"] == "singleSymbol"
     assert seen["style_from_database"] is True
     assert seen["symbol"]["fill_style"] == "no"
-    assert seen["symbol"]["outline"] == "227,26,28,255"  # #e31a1c
+    assert seen["symbol"]["outline"] == "214,96,77,255"  # #d6604d, the web map's zone outline
     assert seen["symbol"]["outline_width"] == "0.8"
     assert seen["aliases"] == {"fid": "", "zone_id": "集聚区编号", "name": "名称"}
     assert seen["feature_count"] == 1

@@ -47,7 +47,6 @@ from landuse.errors import LanduseWarning, SchemaError, format_ids
 from landuse.mapping._draw import (
     AREA_BASE,
     OUTLINE_BASE,
-    ZONE_COLOR,
     bank_geometry,
     check_common,
     check_fields,
@@ -76,6 +75,7 @@ from landuse.mapping._style import (
     color_styling,
     single_styling,
 )
+from landuse.schema import ZONE_COLOR
 from landuse.units import M2_PER_KM2, M2_PER_MU
 
 __all__ = [

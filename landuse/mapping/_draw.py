@@ -30,7 +30,6 @@ from landuse.mapping._style import Styling, field_spec
 __all__ = ["draw"]
 
 
-ZONE_COLOR = "#d6604d"
 OUTLINE_BASE = {"weight": 3, "opacity": 0.95, "fillOpacity": 0.05}
 AREA_BASE = {"weight": 1.5, "opacity": 0.9, "fillOpacity": 0.18, "dashArray": "5 4"}
 _FILL_BASE = {

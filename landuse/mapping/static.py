@@ -26,8 +26,8 @@ from landuse._atomic import atomic_path
 from landuse._checks import Lang, check_lang
 from landuse.crs import to_analysis_crs
 from landuse.errors import CRSError, LanduseWarning, SchemaError
-from landuse.mapping._draw import ZONE_COLOR
 from landuse.mapping._style import Styling, categorical_styling, color_styling, field_label
+from landuse.schema import ZONE_COLOR
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

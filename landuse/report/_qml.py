@@ -19,7 +19,14 @@ import pandas as pd
 
 from landuse._checks import check_lang
 from landuse.errors import GeometryError, SchemaError
-from landuse.schema import CATEGORY_COLORS, CATEGORY_LABELS, code_column, field_info, field_label
+from landuse.schema import (
+    CATEGORY_COLORS,
+    CATEGORY_LABELS,
+    ZONE_COLOR,
+    code_column,
+    field_info,
+    field_label,
+)
 
 __all__ = ["STYLE_COLUMNS", "field_aliases", "layer_qml", "xml_text"]
 
@@ -34,7 +41,7 @@ STYLE_COLUMNS: tuple[str, ...] = (
     "land_use",
 )
 NO_DATA_COLOR = "#d9d9d9"
-ZONE_OUTLINE_COLOR = "#e31a1c"
+ZONE_OUTLINE_COLOR = ZONE_COLOR  # the web map's zone outline
 OUTLINE_COLOR = "#4d4d4d"
 _NO_DATA = {"zh": "无数据", "en": "No data"}
 _DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
