@@ -887,9 +887,10 @@ def test_cli_sync_status_history_summary(target, tmp_path):
     book = tmp_path / "summary.xlsx"
     summary = run(main, ["bank-store", "summary", *store, "-o", str(book)])
     assert summary.exit_code == 0, summary.output
+    assert summary.output.splitlines()[0].split()[:3] == ["集聚区编号", "状态", "数量"]
     assert summary.output.splitlines()[1].split() == [
         "Z1",
-        "verified",
+        "已核实",
         "2",
         "30.0",
         "15.0",

@@ -11,13 +11,12 @@ import shapely
 
 from landuse.bank._common import (
     REAL_COLUMNS,
-    STATUS_LABELS,
     TEXT_COLUMNS,
     float_values,
     loads,
     plain_values,
 )
-from landuse.schema import field_label
+from landuse.schema import category_label, field_info, field_label
 
 __all__ = ["describe_changes", "event_row", "excel_sheets", "sync_events"]
 
@@ -135,8 +134,9 @@ def sync_events(
 def _show(value: Any, *, key: str, lang: str) -> str:
     if value is None:
         return "—"
-    if key == "status":
-        return STATUS_LABELS[lang].get(value, str(value))
+    category = field_info(key).category
+    if category is not None and isinstance(value, str):
+        return category_label(category, value, lang="zh" if lang == "zh" else "en")
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)

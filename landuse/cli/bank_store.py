@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import pandas as pd
 import pyogrio
 
 from landuse._checks import Lang
@@ -16,7 +17,7 @@ from landuse.bank import ProjectBank
 from landuse.cli import _options as opt
 from landuse.cli._common import check_outputs, echo, same_file
 from landuse.errors import LanduseError
-from landuse.report import restore_codes
+from landuse.report import present, restore_codes
 
 __all__ = ["bank_store"]
 
@@ -133,6 +134,16 @@ def bank_store_summary(store: str, output: Path | None, lang: Lang) -> None:
         table = bank.summary()
         if output is not None:
             bank.export_excel(output, lang=lang)
-    echo(table.to_string(index=False) if len(table) else "the bank is empty")
+    if not len(table):
+        echo("the bank is empty" if lang == "en" else "项目库为空")
+        return
+    # candidates outside every zone last, under a name rather than NaN
+    outside = table["zone_id"].isna()
+    table = pd.concat([table[~outside], table[outside]], ignore_index=True)
+    table["zone_id"] = table["zone_id"].fillna("（集聚区外）" if lang == "zh" else "(outside)")
+    shown, _ = present(table, lang=lang, round_numbers=True)
+    shown = shown.drop(columns=[c for c in shown.columns if c.endswith(("代码", " code"))])
+    with pd.option_context("display.unicode.east_asian_width", True):
+        echo(shown.to_string(index=False))
     if output is not None:
         echo(f"Excel → {output}")
