@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import geopandas as gpd
 import pyogrio
+import pytest
 from click.testing import CliRunner
 from conftest import QD_GK, square
 
@@ -76,9 +78,19 @@ def test_validate_reports_and_writes(tmp_path):
     assert result.exit_code == 0, result.output
     assert "encoding gb18030 (detected)" in result.output
     assert "宗地编号→parcel_id" in result.output
-    back = pyogrio.read_dataframe(out)
+    back = pyogrio.read_dataframe(out, layer="parcels")
     assert back["parcel_id"].tolist() == ["即墨-1"]
     assert back["land_area_m2"].tolist() == [10000.0]
+    # the landuse readers pick the data layer, not the QGIS styles beside it (the field cut
+    # by the shapefile's 10-byte limit is kept and warned about again)
+    with pytest.warns(landuse.LanduseWarning, match="unclosed bracket"):
+        assert landuse.read_parcels(out)["parcel_id"].tolist() == ["即墨-1"]
+    with sqlite3.connect(out) as db:
+        alias = db.execute(
+            "SELECT name FROM gpkg_data_columns WHERE table_name = 'parcels' "
+            "AND column_name = 'land_area_m2'"
+        ).fetchone()
+    assert alias == ("用地面积（平方米）",)
 
 
 def test_validate_fails_clearly(tmp_path):

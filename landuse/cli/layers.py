@@ -9,6 +9,7 @@ import click
 import geopandas as gpd
 
 from landuse import io, schema
+from landuse._atomic import atomic_path
 from landuse._checks import Lang
 from landuse.cli import _options as opt
 from landuse.cli._common import TABLE_TYPES, check_outputs, echo, write_table
@@ -17,7 +18,7 @@ from landuse.datasets import load_sample
 from landuse.errors import LanduseError
 from landuse.mapping import SCHEMES, map_parcels, map_zones, save_map
 from landuse.raster import zonal_stats
-from landuse.report import About
+from landuse.report import About, style_gpkg_layer
 
 __all__ = ["map_command", "validate", "zonal"]
 
@@ -34,7 +35,11 @@ STATS = "mean, sum, count, min, max, std, majority, minority, median, variety, v
 @opt.coord_system()
 @click.option("--encoding", default=None, help="Text encoding of a shapefile DBF or CSV.")
 @click.option("--coerce", is_flag=True, help="Set unreadable values missing instead of failing.")
-@opt.output("Write the validated layer to this GeoPackage (layer ROLE; other layers are kept).")
+@opt.output(
+    "Write the validated layer to this GeoPackage (layer ROLE; other layers are kept), with "
+    "field aliases in --lang and a QGIS style (layer_styles)."
+)
+@opt.LANG
 def validate(
     source: Path,
     role: str,
@@ -46,6 +51,7 @@ def validate(
     encoding: str | None,
     coerce: bool,
     output: Path | None,
+    lang: Lang,
 ) -> None:
     """Read SOURCE as a ROLE layer, report what was mapped and fixed, optionally write it.
 
@@ -64,8 +70,13 @@ def validate(
     frame = getattr(io, f"read_{role}")(source, **options)
     echo(frame.attrs["landuse_read"].summary())  # with "fields not mapped: …"
     if output is not None:
-        io.write_layers({role: frame}, output)
-        echo(f"written → {output} (layer {role})")
+        # canonical fields and codes (the checked layer is input to the other commands), with
+        # Chinese aliases and a QGIS style stored beside it
+        with atomic_path(output, keep_existing=True) as tmp:
+            io.write_layers({role: frame}, tmp)
+            if isinstance(frame, gpd.GeoDataFrame):
+                style_gpkg_layer(tmp, role, frame=frame, lang=lang)
+        echo(f"written → {output} (layer {role}, styled for QGIS)")
 
 
 @click.command("map")
