@@ -42,6 +42,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from landuse._atomic import atomic_path
 from landuse.errors import LanduseWarning
@@ -63,6 +65,7 @@ __all__ = [
 
 #: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection").
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_PREFIXES = pa.array(CSV_FORMULA_PREFIXES, type=pa.string())
 
 # C0 controls but newline, DEL, C1 controls, and the bidi embedding/override/isolate characters.
 _CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -171,6 +174,15 @@ def _text_columns(frame: pd.DataFrame) -> Iterator[tuple[int, Any, np.ndarray]]:
             yield i, column, frame.iloc[:, i].astype(object).to_numpy()
 
 
+def _formula_starts(texts: np.ndarray) -> np.ndarray:
+    """Whether each text starts with a formula prefix (Arrow; Python for lone surrogates)."""
+    try:
+        firsts = pc.utf8_slice_codeunits(pa.array(texts, type=pa.string()), 0, 1)
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # a lone surrogate is not UTF-8
+        return np.fromiter((t.startswith(CSV_FORMULA_PREFIXES) for t in texts), bool, len(texts))
+    return pc.is_in(firsts, value_set=_PREFIXES).to_numpy(zero_copy_only=False)
+
+
 def _guard_value(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
         return "'" + value
@@ -212,13 +224,15 @@ def csv_guard(frame: pd.DataFrame, *, formula_guard: bool = True) -> pd.DataFram
     out = None
     for i, column, values in _text_columns(frame):
         series = frame.iloc[:, i]
-        texts = _text_mask(values)
+        if isinstance(series.dtype, pd.StringDtype):
+            texts = series.notna().to_numpy(dtype=bool)  # every present value is a str
+        else:
+            texts = _text_mask(values)
         if not texts.any():
             continue
+        # one pass over the first characters (long texts are not copied once per prefix)
         starts = np.zeros(len(values), dtype=bool)
-        starts[texts] = np.char.startswith(values[texts].astype(str), CSV_FORMULA_PREFIXES[0])
-        for prefix in CSV_FORMULA_PREFIXES[1:]:
-            starts[texts] |= np.char.startswith(values[texts].astype(str), prefix)
+        starts[texts] = _formula_starts(values[texts])
         if not starts.any():
             continue
         if out is None:
@@ -226,7 +240,7 @@ def csv_guard(frame: pd.DataFrame, *, formula_guard: bool = True) -> pd.DataFram
         fixed = values.copy()
         fixed[starts] = ["'" + v for v in values[starts]]
         dtype = object if isinstance(series.dtype, pd.CategoricalDtype) else series.dtype
-        out.isetitem(i, pd.Series(fixed, index=frame.index, name=column).astype(dtype))
+        out.isetitem(i, pd.Series(fixed, index=frame.index, name=column, dtype=object).astype(dtype))
     columns = [_guard_value(c) for c in frame.columns]
     if columns != list(frame.columns):
         out = (frame if out is None else out).copy()

@@ -1132,6 +1132,9 @@ def field_info(name: str) -> Field:
     if known is not None:
         return known
     text = str(name)
+    if text.startswith("share_") and len(text) > 6:  # zonal_stats(categories=…): share_<class>
+        value = text[6:]
+        return Field(text, f"类别 {value} 面积占比", f"Share of class {value}", "share")
     for suffix, unit in _SUFFIX_UNITS:
         if text.endswith(suffix) and len(text) > len(suffix):
             return Field(text, text, text, unit)

@@ -825,10 +825,12 @@ def test_cli_zonal(tmp_path, landcover_tif):
     assert "2 parcels × 4 statistics of landcover.tif band 1" in result.output
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the UTF-8
     table = pd.read_csv(out, encoding="utf-8-sig")
-    assert table.columns.tolist() == ["parcel_id", "count", "majority", "share_1", "share_2"]
-    assert table["parcel_id"].tolist() == ["370282-001", "370282-002"]
-    assert table["count"].tolist() == [1.5, 3.0]
-    assert table["share_1"].round(6).tolist() == [round(1 / 3, 6), 1.0]
+    assert table.columns.tolist() == [
+        "宗地编号", "覆盖像元数", "众数", "类别 1 面积占比（%）", "类别 2 面积占比（%）"
+    ]  # fmt: skip
+    assert table["宗地编号"].tolist() == ["370282-001", "370282-002"]
+    assert table["覆盖像元数"].tolist() == [1.5, 3.0]
+    assert table["类别 1 面积占比（%）"].tolist() == [33.33, 100.0]  # 1/3, in % to 0.01
 
     bad = CliRunner().invoke(
         main, ["zonal", str(src), str(landcover_tif), "-o", str(out), "--stats", "avg"]

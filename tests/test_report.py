@@ -183,6 +183,14 @@ def test_csv_rounds_by_unit_and_shows_shares_as_percent(tmp_path):
     assert back["企业名称"].tolist() == [NAME, "'" + LINK]  # the formula guard
 
 
+def test_csv_keeps_hostile_text_as_text(tmp_path):
+    """A lone surrogate (undecodable bytes) is written as its escape; formulas are guarded."""
+    t = pd.DataFrame({"enterprise": pd.Series(["-\udc80x", "=1+1", "\udc80"], dtype=object)})
+    out = write_table(t, tmp_path / "t.csv")
+    back = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert back["企业名称"].tolist() == ["'-\\udc80x", "'=1+1", "\\udc80"]
+
+
 def test_parquet_keeps_canonical_names_and_the_codes(tmp_path):
     out = write_table(table(), tmp_path / "t.parquet")
     back = gpd.read_parquet(out)

@@ -595,6 +595,8 @@ def test_cli_bank_on_workers_writes_the_same_files(sample_gpkg, tmp_path, client
         got_sheets = pd.read_excel(tmp_path / label / "bank.xlsx", sheet_name=None)
         assert got_sheets.keys() == sheets.keys()
         for name in sheets:
+            if name == "说明":  # the time written and the input path differ by design
+                continue
             pd.testing.assert_frame_equal(got_sheets[name], sheets[name])
 
 
@@ -620,6 +622,9 @@ def test_cli_check_on_workers_writes_the_same_files(sample_gpkg, tmp_path):
     for layer in layers:
         got = gpd.read_file(tmp_path / "workers" / "c.gpkg", layer=layer)
         expected = gpd.read_file(tmp_path / "memory" / "c.gpkg", layer=layer)
+        if layer == "layer_styles":  # the same style, written at another time
+            expected = expected.drop(columns="update_time")
+            got = got.drop(columns="update_time")
         if isinstance(expected, gpd.GeoDataFrame):
             assert_geodataframe_equal(got, expected)
         else:

@@ -1130,10 +1130,10 @@ def test_cli_supply_toml(tmp_path):
     assert "== 电子项目 (industry 39, policy qingdao-2019) ==" in result.output
     assert "→ 入驻工业上楼厂房: 推荐: 新增用地最少" in result.output
     table = pd.read_csv(out_csv, encoding="utf-8-sig")
-    assert table["option"].tolist() == ["flexible", "multistorey"]
-    # zone FAR 1.5 → 6 000 m² = 9 亩; 30 years: 360 × K(30, 6 %)
-    assert table["land_mu"].tolist() == pytest.approx([9.0, 4.5])
-    assert table.loc[0, "firm_upfront_wan"] == pytest.approx(360 * k_hand(30, 0.06))
+    assert table["供地方式代码"].tolist() == ["flexible", "multistorey"]
+    # zone FAR 1.5 → 6 000 m² = 9 亩; 30 years: 360 × K(30, 6 %), to 0.01 万元 in the CSV
+    assert table["用地面积（亩）"].tolist() == pytest.approx([9.0, 4.5])
+    assert table.loc[0, "企业首期支出（万元）"] == pytest.approx(360 * k_hand(30, 0.06), abs=0.005)
 
 
 def test_cli_supply_csv(tmp_path):
@@ -1168,8 +1168,8 @@ def test_cli_supply_csv(tmp_path):
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out_csv, encoding="utf-8-sig")
-    assert table["project"].tolist() == ["A", "A", "B", "B"]
-    assert table["recommended"].tolist() == [False, True, True, False]
+    assert table["Project"].tolist() == ["A", "A", "B", "B"]
+    assert table["Recommended"].tolist() == ["no", "yes", "yes", "no"]
     assert "→ conventional grant (50 yr): recommended: the only feasible option" in result.output
 
 

@@ -18,6 +18,7 @@ from landuse._checks import Lang
 from landuse._sinks import terminal_text
 from landuse.errors import LanduseError
 from landuse.report import TABLE_SUFFIXES, About
+from landuse.schema import Field
 
 __all__ = ["TABLE_TYPES", "check_outputs", "echo", "same_file", "writable_folder", "write_table"]
 
@@ -99,6 +100,7 @@ def write_table(
     caller: str,
     lang: Lang = "zh",
     about: About | None = None,
+    fields: Mapping[str, Field] | None = None,
     formula_guard: bool = True,
 ) -> None:
     """Write one table in the format its extension names (checked by :func:`check_outputs`).
@@ -113,6 +115,7 @@ def write_table(
         name=sheet,
         lang=lang,
         about=about,
+        fields=fields,
         formula_guard=formula_guard,
         caller=caller,
     )

@@ -19,6 +19,7 @@ from landuse.errors import LanduseError
 from landuse.mapping import SCHEMES, map_parcels, map_zones, save_map
 from landuse.raster import zonal_stats
 from landuse.report import About, style_gpkg_layer
+from landuse.schema import Field
 
 __all__ = ["map_command", "validate", "zonal"]
 
@@ -275,6 +276,8 @@ def zonal(
         sheet="栅格分区统计" if lang == "zh" else "zonal statistics",
         caller="landuse zonal",
         lang=lang,
+        # exactextract's count: the cells a parcel covers, each by the fraction it covers
+        fields={"count": Field("count", "覆盖像元数", "Cells covered")},
         about=About(
             title=f"栅格分区统计：{raster.name} 第 {band} 波段" if lang == "zh"
             else f"Zonal statistics of {raster.name}, band {band}",

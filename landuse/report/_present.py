@@ -61,7 +61,8 @@ def _labels(series: pd.Series, category: str, lang: Lang) -> pd.Series:
     i = 0 if lang == "zh" else 1
     names = {code: pair[i] for code, pair in CATEGORY_LABELS[category].items()}
     values = series.astype(object)
-    mapped = values.map(lambda v: names.get(v, v) if isinstance(v, str) else v)
+    mapped = values.map(names)  # a dict lookup per value; unknown codes stay as they are
+    mapped = mapped.where(mapped.notna(), values)
     return pd.Series(pd.array(mapped, dtype="str"), index=series.index)
 
 
