@@ -174,18 +174,19 @@ def test_demo_map_draws_every_layer_with_legends_and_no_errors(open_page, tmp_pa
     }
     assert {k: v["features"] for k, v in counts.items()} == expected
     assert {k: v["drawn"] for k, v in counts.items()} == expected
-    # one legend per layer, visible, with the colours and counts of the layer's styles
-    legends = page.page.locator(".landuse-legend")
-    assert legends.count() == 5
+    # one legend panel, a visible section per layer with the colours and counts of its styles
+    assert page.page.locator(".landuse-legend").count() == 1
+    sections = page.page.locator(".landuse-legend-section")
+    assert sections.count() == 5
     for i in range(5):
-        assert legends.nth(i).is_visible()
-    parcels_legend = legends.filter(has_text="宗地 · 亩均效益等级").first
+        assert sections.nth(i).is_visible()
+    parcels_legend = sections.filter(has_text="宗地 · 亩均效益等级").first
     text = parcels_legend.inner_text()
     grade_counts = d["parcels"]["grade"].value_counts()
     for grade in "ABCD":
         assert f"{grade}类 ({grade_counts[grade]:,})" in text
     swatch = page.js(
-        """() => [...document.querySelectorAll('.landuse-legend')]
+        """() => [...document.querySelectorAll('.landuse-legend-section')]
             .find(l => l.textContent.includes('宗地 · 亩均效益等级'))
             .querySelector('.landuse-swatch').style.backgroundColor"""
     )
@@ -248,9 +249,11 @@ def test_zone_outlines_stay_on_top_but_let_clicks_through_to_parcels(open_page, 
     assert "P2" in popup.inner_text()
     zone_at_centre = f"() => landuse.layers['产业集聚区'].featureAt({MAP_JS}.getCenter())"
     assert page.js(zone_at_centre) == -1  # parcels shown: the zone answers on its edge only
-    # hide the parcels in the layer control: their legend goes, the zone answers inside again
+    # hide the parcels in the layer control: their legend section goes, the zone answers inside again
     page.page.locator(".leaflet-control-layers-overlays label", has_text="宗地").click()
-    assert page.page.locator(".landuse-legend").count() == 1
+    assert page.page.locator(".landuse-legend-section:visible").all_inner_texts() == [
+        "产业集聚区\n集聚区边界 (1)"
+    ]
     assert page.js(f"() => {MAP_JS}._lu.fills") == 0
     assert page.js(zone_at_centre) == 0
 
@@ -269,7 +272,8 @@ def test_offline_map_renders_with_the_network_blocked(open_page, tmp_path):
     assert page.blocked
     assert {kind for kind, _ in page.blocked} == {"image"}
     assert all(url.startswith("https://tile.openstreetmap.org/") for _, url in page.blocked)
-    assert page.page.locator(".landuse-legend").count() == 2
+    assert page.page.locator(".landuse-legend").count() == 1
+    assert page.page.locator(".landuse-legend-section:visible").count() == 2
 
 
 def test_online_map_works_when_the_cdn_serves_leaflet(browser, tmp_path):

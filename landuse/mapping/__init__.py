@@ -65,6 +65,7 @@ from landuse.mapping._layer import (
     display_geometries,
     map_state,
     new_map,
+    set_legend,
 )
 from landuse.mapping._offline import save_map
 from landuse.mapping._style import (
@@ -90,6 +91,7 @@ __all__ = [
     "map_parcels",
     "map_zones",
     "save_map",
+    "set_legend",
 ]
 
 

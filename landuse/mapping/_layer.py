@@ -48,6 +48,7 @@ __all__ = [
     "encode_geometries",
     "map_state",
     "new_map",
+    "set_legend",
     "simplify_coverage",
 ]
 
@@ -297,6 +298,92 @@ class LayerControl(_PageParts, folium.LayerControl):
         if self.draggable:
             script += f"\nnew L.Draggable({name}.getContainer()).enable();"
         return {"script": script}
+
+
+LegendPosition = Literal["bottomright", "bottomleft", "topleft", "topright"]
+_LEGEND_POSITIONS = ("bottomright", "bottomleft", "topleft", "topright")
+
+
+class _LegendSettings(_PageParts):
+    """The map's legend settings, handed to ``landuse.legend`` (one element per map)."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        super().__init__()
+        self._name = "LanduseLegend"
+        self.settings = dict(settings)
+
+    def page_parts(self) -> dict[str, str]:
+        script = f"landuse.legend({self._parent.get_name()}, {script_json(self.settings)});"
+        return {"script": script}
+
+
+def set_legend(
+    m: folium.Map,
+    *,
+    position: LegendPosition = "bottomright",
+    title: str | None = None,
+    collapsed: bool = False,
+) -> folium.Map:
+    """Place and title the map's legend panel.
+
+    A landuse map has ONE legend panel, with a section per layer (its name, then its classes
+    with swatches and counts) shown while that layer is switched on in the layer control.
+    The panel scrolls when it is taller than the map allows: it and the other controls of its
+    side (the layer control top right, the attribution, zoom buttons, scale bar) always fit in
+    the map, so it never covers them. Calling ``set_legend`` again replaces the settings.
+
+    Parameters
+    ----------
+    m
+        A map made by the ``map_*`` functions (or any folium map: the panel appears once a
+        landuse layer with a legend is on it).
+    position
+        Corner of the map: ``"bottomright"`` (default), ``"bottomleft"``, ``"topleft"`` or
+        ``"topright"`` (below the layer control).
+    title
+        Heading of the panel (shown as text); default ``图例`` / ``Legend`` in the map's
+        language.
+    collapsed
+        Start collapsed: only a small ``图例`` / ``Legend`` button shows, which opens the
+        panel.
+
+    Returns
+    -------
+    folium.Map
+        ``m`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``position`` is not one of the four corners.
+    TypeError
+        If ``title`` is not a string or ``None``, or ``collapsed`` is not a bool.
+
+    Examples
+    --------
+    >>> import landuse
+    >>> from landuse.mapping import map_zones, set_legend
+    >>> m = map_zones(landuse.load_sample().zones, basemap=None)
+    >>> m = set_legend(m, position="topleft", title="图例", collapsed=True)
+    >>> "landuse.legend(" in m.get_root().render()
+    True
+    """
+    if not (isinstance(position, str) and position in _LEGEND_POSITIONS):
+        msg = (
+            "`position` passed to set_legend() must be one of "
+            f"{', '.join(map(repr, _LEGEND_POSITIONS))}; received {position!r}."
+        )
+        raise ValueError(msg)
+    if title is not None and not isinstance(title, str):
+        msg = f"`title` passed to set_legend() must be a string or None; received {title!r}."
+        raise TypeError(msg)
+    if not isinstance(collapsed, (bool, np.bool_)):
+        msg = f"`collapsed` passed to set_legend() must be True or False; received {collapsed!r}."
+        raise TypeError(msg)
+    _ensure_assets(m)
+    settings = {"position": position, "title": title or None, "collapsed": bool(collapsed)}
+    m.add_child(_LegendSettings(settings), name="landuse_legend")
+    return m
 
 
 def _adopt_layer_controls(m: Element | None) -> None:

@@ -24,8 +24,12 @@
     return;
   }
   // layers by name; no prototype, so a layer called "__proto__" or "constructor" is a layer
-  var lu = { layers: Object.create(null), version: 3 };
+  var lu = { layers: Object.create(null), version: 4 };
   window.landuse = lu;
+
+  // Scale bars in metres and kilometres only (folium's control_scale adds Leaflet's default,
+  // which also shows feet and miles).
+  L.Control.Scale.mergeOptions({ metric: true, imperial: false });
 
   var D2R = Math.PI / 180;
   var MAX_LAT = 85.0511287798;
@@ -97,36 +101,189 @@
     return "rgba(" + (v >> 16) + "," + ((v >> 8) & 255) + "," + (v & 255) + "," + a + ")";
   }
 
-  function legendControl(spec) {
-    var control = L.control({ position: "bottomright" });
-    control.onAdd = function () {
-      var div = L.DomUtil.create("div", "landuse-legend");
-      var title = L.DomUtil.create("div", "landuse-legend-title", div);
-      title.textContent = spec.legend.title;
-      spec.legend.items.forEach(function (item) {
-        var row = L.DomUtil.create("div", "landuse-legend-item", div);
-        var swatch = L.DomUtil.create("span", "landuse-swatch", row);
-        swatch.style.background = tint(item.fill, item.fillOpacity);
-        swatch.style.borderColor = item.stroke;
-        if (item.dash) {
-          swatch.style.borderStyle = "dashed";
-        }
-        var label = L.DomUtil.create("span", "landuse-legend-label", row);
-        label.textContent = item.label;
-        if (item.count !== undefined && item.count !== null) {
-          var count = L.DomUtil.create("span", "landuse-legend-count", row);
-          count.textContent = " (" + formatNumber(item.count, 0, spec.lang) + ")";
-        }
-      });
-      if (spec.legend.note) {
-        var note = L.DomUtil.create("div", "landuse-legend-note", div);
-        note.textContent = spec.legend.note;
+  // --- the legend panel: one per map ------------------------------------------------------------
+  //
+  // Every landuse layer with a legend adds a section (its name, swatches, labels and counts) to
+  // the map's ONE legend panel; a section is shown while its layer is on the map. The panel is
+  // collapsible, its sections scroll, and its height is capped so that it and the other
+  // controls of its column (the layer control, zoom, attribution, scale) all fit in the map:
+  // it never covers them. Everything from data is set with textContent.
+
+  var CORNERS = ["topleft", "topright", "bottomleft", "bottomright"];
+
+  // Words of the panel itself (the map's language is that of its first landuse layer).
+  function legendWord(lang) {
+    return lang === "zh" ? "\u56fe\u4f8b" : "Legend"; // 图例
+  }
+  function collapseWord(lang) {
+    return lang === "zh" ? "\u6536\u8d77\u56fe\u4f8b" : "Collapse the legend"; // 收起图例
+  }
+
+  function legendSection(spec) {
+    var section = L.DomUtil.create("div", "landuse-legend-section");
+    section.setAttribute("data-layer", spec.name);
+    var title = L.DomUtil.create("div", "landuse-legend-title", section);
+    title.textContent = spec.legend.title;
+    spec.legend.items.forEach(function (item) {
+      var row = L.DomUtil.create("div", "landuse-legend-item", section);
+      var swatch = L.DomUtil.create("span", "landuse-swatch", row);
+      swatch.style.background = tint(item.fill, item.fillOpacity);
+      swatch.style.borderColor = item.stroke;
+      if (item.dash) {
+        swatch.style.borderStyle = "dashed";
       }
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.disableScrollPropagation(div);
-      return div;
-    };
-    return control;
+      var label = L.DomUtil.create("span", "landuse-legend-label", row);
+      label.textContent = item.label;
+      if (item.count !== undefined && item.count !== null) {
+        var count = L.DomUtil.create("span", "landuse-legend-count", row);
+        count.textContent = " (" + formatNumber(item.count, 0, spec.lang) + ")";
+      }
+    });
+    if (spec.legend.note) {
+      var note = L.DomUtil.create("div", "landuse-legend-note", section);
+      note.textContent = spec.legend.note;
+    }
+    section.style.display = "none"; // shown when its layer is added to the map
+    return section;
+  }
+
+  var LegendPanel = L.Control.extend({
+    options: { position: "bottomright", title: null, collapsed: false },
+
+    initialize: function (options) {
+      L.setOptions(this, options);
+      this._lang = "zh";
+      var box = (this._box = L.DomUtil.create("div", "landuse-legend"));
+      var head = (this._head = L.DomUtil.create("div", "landuse-legend-head", box));
+      this._heading = L.DomUtil.create("span", "landuse-legend-heading", head);
+      this._close = L.DomUtil.create("button", "landuse-legend-toggle", head);
+      this._close.type = "button";
+      this._close.textContent = "\u2212"; // −
+      this._body = L.DomUtil.create("div", "landuse-legend-body", box);
+      this._open = L.DomUtil.create("button", "landuse-legend-open", box);
+      this._open.type = "button";
+      var panel = this;
+      L.DomEvent.on(this._close, "click", function () { panel.collapse(); });
+      L.DomEvent.on(this._open, "click", function () { panel.expand(); });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      this._collapsed = !!this.options.collapsed;
+      this._words();
+    },
+
+    onAdd: function (map) {
+      var panel = this;
+      this._fitBound = this._fitBound || function () { panel.fit(); };
+      map.on("resize", this._fitBound);
+      if (window.ResizeObserver && !this._observer) {
+        this._observer = new ResizeObserver(this._fitBound);
+      }
+      return this._box;
+    },
+
+    onRemove: function (map) {
+      map.off("resize", this._fitBound);
+      if (this._observer) { this._observer.disconnect(); }
+    },
+
+    setLang: function (lang) {
+      this._lang = lang;
+      this._words();
+    },
+
+    settings: function (options) {
+      L.setOptions(this, options);
+      this._collapsed = !!this.options.collapsed;
+      this._words();
+      if (this._map && this.getPosition() !== this._placed) {
+        this.setPosition(this.options.position);
+        this._placed = this.getPosition();
+      }
+      this._refresh();
+    },
+
+    _words: function () {
+      var word = legendWord(this._lang);
+      this._heading.textContent = this.options.title || word;
+      this._open.textContent = word;
+      this._close.title = collapseWord(this._lang);
+      this._close.setAttribute("aria-label", collapseWord(this._lang));
+    },
+
+    add: function (section) {
+      this._body.appendChild(section);
+      this._refresh();
+    },
+
+    collapse: function () { this._collapsed = true; this._refresh(); },
+    expand: function () { this._collapsed = false; this._refresh(); },
+    isCollapsed: function () { return this._collapsed; },
+
+    _refresh: function () {
+      var shown = [].some.call(this._body.children, function (s) { return s.style.display !== "none"; });
+      this._box.style.display = shown ? "" : "none";
+      L.DomUtil[this._collapsed ? "addClass" : "removeClass"](this._box, "landuse-legend-collapsed");
+      this.fit();
+    },
+
+    // Cap the scrolling body so the panel and every other control it shares a column with
+    // (those whose horizontal extent overlaps the panel's) fit in the map's height.
+    fit: function () {
+      var map = this._map, box = this._box;
+      if (!map || box.style.display === "none") { return; }
+      var mine = box.getBoundingClientRect(), used = 0, observer = this._observer;
+      CORNERS.forEach(function (corner) {
+        [].forEach.call(map._controlCorners[corner].children, function (el) {
+          if (el === box) { return; }
+          if (observer) { observer.observe(el); }
+          var r = el.getBoundingClientRect();
+          if (!r.height || r.right <= mine.left || r.left >= mine.right) { return; }
+          var cs = getComputedStyle(el);
+          used += r.height + parseFloat(cs.marginTop) + parseFloat(cs.marginBottom);
+        });
+      });
+      var cs = getComputedStyle(box);
+      var margins = parseFloat(cs.marginTop) + parseFloat(cs.marginBottom);
+      var chrome = mine.height - this._body.getBoundingClientRect().height;
+      var room = map.getSize().y - used - margins - chrome - 10;
+      this._body.style.maxHeight = Math.max(room, 48) + "px";
+    },
+  });
+
+  // The panel of a map, made on first use and put on the map once the page's script has run
+  // (so in a top corner it sits below a layer control created in the same script).
+  function legendPanel(map) {
+    if (!map._luLegend) {
+      var panel = (map._luLegend = new LegendPanel(map._luLegendOptions || {}));
+      setTimeout(function () {
+        panel.addTo(map);
+        panel._placed = panel.getPosition();
+        panel._refresh();
+      }, 0);
+    }
+    return map._luLegend;
+  }
+
+  // Map-level legend settings (landuse.mapping.set_legend): position, title, collapsed.
+  lu.legend = function (map, options) {
+    map._luLegendOptions = L.extend({}, map._luLegendOptions || {}, options);
+    var panel = legendPanel(map);
+    panel.settings(map._luLegendOptions);
+    return panel;
+  };
+
+  // A layer's section in its map's panel, shown while the layer is on the map.
+  function addLegend(map, layer, spec) {
+    var panel = legendPanel(map);
+    if (!panel._sections) {
+      panel._sections = 0;
+      panel.setLang(spec.lang);
+    }
+    panel._sections += 1;
+    var section = legendSection(spec);
+    panel.add(section);
+    layer.on("add", function () { section.style.display = ""; panel._refresh(); });
+    layer.on("remove", function () { section.style.display = "none"; panel._refresh(); });
   }
 
   // --- geometry -------------------------------------------------------------------------------
@@ -612,9 +769,7 @@
       }
     });
     if (spec.legend) {
-      var legend = legendControl(spec);
-      layer.on("add", function () { legend.addTo(map); });
-      layer.on("remove", function () { legend.remove(); });
+      addLegend(map, layer, spec);
     }
     lu.layers[spec.name] = layer;
     return layer;
