@@ -277,11 +277,11 @@ def test_offline_map_renders_with_the_network_blocked(open_page, tmp_path):
 
 
 def test_online_map_works_when_the_cdn_serves_leaflet(browser, tmp_path):
-    """The default (online) file, with its CDN links answered by the same Leaflet files."""
+    """The online file (offline=False), its CDN links answered by the same Leaflet files."""
     from xstatic.pkg import leaflet
 
     base = Path(leaflet.BASE_DIR)
-    path = save_map(map_parcels(grid(2), basemap=None), tmp_path / "online.html")
+    path = save_map(map_parcels(grid(2), basemap=None), tmp_path / "online.html", offline=False)
     html = path.read_text("utf-8")
     assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js">' in html
     context = browser.new_context()

@@ -712,11 +712,12 @@ def test_offline_refuses_what_it_cannot_inline(tmp_path):
     m = map_zones(one_zone(), basemap=None)
     Fullscreen().add_to(m)
     with pytest.raises(
-        LanduseError, match=r"2 linked file\(s\) cannot be inlined.*Control\.FullScreen"
+        LanduseError,
+        match=r"plugin folium\.plugins\.Fullscreen links 2 file\(s\).*Control\.FullScreen",
     ):
         save_map(m, tmp_path / "plugin.html", offline=True)
     assert not (tmp_path / "plugin.html").exists()
-    save_map(m, tmp_path / "plugin.html")  # fine online
+    save_map(m, tmp_path / "plugin.html", offline=False)  # fine online
 
 
 # --- bad input ---------------------------------------------------------------------------------

@@ -105,9 +105,13 @@ def validate(
 @opt.LANG
 @click.option(
     "--offline/--online",
-    default=False,
+    default=True,
     show_default=True,
-    help="Carry Leaflet inside the file (opens without internet; needs landuse[offline]).",
+    help=(
+        "--offline (default): Leaflet and everything the page needs is inside the file, "
+        "which opens without internet (basemap tiles still need it). --online: link those "
+        "files from their CDNs instead (a smaller file that needs internet)."
+    ),
 )
 @click.option(
     "--static",

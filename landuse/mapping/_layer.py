@@ -39,6 +39,7 @@ from landuse._checks import Lang
 from landuse._sinks import script_json
 from landuse.crs.webmap import wgs84_to_gcj02
 from landuse.errors import GeometryError, LanduseError, LanduseWarning, format_ids
+from landuse.mapping._offline import OfflineMap
 
 __all__ = [
     "BASEMAPS",
@@ -401,12 +402,16 @@ def _adopt_layer_controls(m: Element | None) -> None:
 
 
 def new_map(bounds: np.ndarray, *, basemap: str | None, lang: Lang) -> folium.Map:
-    """Create a map fitted to ``bounds`` (lon/lat, display datum) with its basemap."""
+    """Create a map fitted to ``bounds`` (lon/lat, display datum) with its basemap.
+
+    The map is an :class:`~landuse.mapping._offline.OfflineMap`: a ``folium.Map`` that a
+    notebook shows offline (everything inlined, as ``save_map`` writes it by default).
+    """
     if basemap is not None:
         tiles = _BaseMap(basemap, lang)  # raises before a map exists when a key is missing
     finite = bool(np.all(np.isfinite(bounds)))
     minx, miny, maxx, maxy = (float(b) for b in bounds) if finite else (-180, -60, 180, 75)
-    m = folium.Map(
+    m = OfflineMap(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=12 if finite else 2,
         tiles=None,

@@ -1,38 +1,53 @@
-"""Rendering a folium map to HTML: once per save, and optionally with every asset inlined.
+"""Rendering a folium map to HTML: once per save, offline by default, never changing the map.
 
-Two problems of plain ``Map.save()`` are handled here:
+Three problems of plain ``Map.save()`` / a notebook display are handled here:
 
 - folium re-renders each layer's ``.addTo(map)`` call into the page on every render, so a map
   saved (or shown in a notebook) twice carries the calls twice, and files grow with each save
   (python-visualization/folium#2237). :func:`render_html` drops what earlier renders left in the
   page and restores the page after rendering, so every save writes the same bytes.
-- A saved map loads Leaflet and friends from CDNs, so it shows nothing without internet.
-  :func:`inline_assets` replaces each ``<script src>`` / ``<link rel=stylesheet>`` with the file's
-  content, taken from XStatic packages on PyPI (``pip install "landuse[offline]"``):
+- Saving must not change the map: :func:`page_html` puts the layer control last (or adds one)
+  for the page only and gives the map back as it was (children, their order and classes).
+- A folium page loads Leaflet and friends from CDNs, so it is blank without internet (an
+  intranet, a blocked CDN). :func:`inline_assets` replaces each ``<script src>`` /
+  ``<link rel=stylesheet>`` with the file's content, taken from XStatic packages on PyPI
+  (core dependencies of landuse; nothing is fetched at run time):
 
   ========================  ===================================================================
   asset folium links        offline
   ========================  ===================================================================
   leaflet.js / leaflet.css  inlined from ``xstatic-leaflet`` (its images as ``data:`` URIs)
   jQuery                    inlined from ``xstatic-jquery`` when the page uses it (``folium.Popup``
-                            with HTML content does), dropped otherwise
-  Bootstrap JS/CSS,         dropped: no wheel on PyPI ships them usably (``xstatic-bootstrap``
-  glyphicons                has no wheel and its sdist does not build), and no landuse layer
-                            needs them
+                            with HTML content, ``explore()``'s categorical legend), dropped
+                            otherwise
+  jQuery UI                 inlined from ``xstatic-jquery-ui`` (``explore()``'s categorical
+                            legend is draggable with it)
+  d3 (version 3)            inlined from ``xstatic-d3`` (branca's colour-ramp legend, as drawn by
+                            ``explore(column=<numbers>)``)
+  Bootstrap JS/CSS,         dropped: neither landuse layers nor ``explore()`` use them
+  glyphicons
   Leaflet.awesome-markers,  dropped: no PyPI package ships Leaflet.awesome-markers; a map that
   Font Awesome              uses ``folium.Icon`` markers cannot be saved offline (error)
-  anything else             error naming the URLs (a plugin landuse cannot inline)
+  anything else             error naming the plugin and its URLs (``offline=False`` links them)
   ========================  ===================================================================
 
 Tiles still come from the network: offline, the basemap stays blank and the vectors show.
+
+Maps made by landuse are :class:`OfflineMap` objects: a ``folium.Map`` whose notebook display
+(``_repr_html_``) is this offline page too.
 """
 
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import os
 import re
+import sys
+import warnings
 from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import import_module
 from pathlib import Path
@@ -41,10 +56,9 @@ from typing import Any
 import folium
 
 from landuse._atomic import atomic_path
-from landuse.errors import LanduseError
-from landuse.mapping._layer import Text, ensure_layer_control_last
+from landuse.errors import LanduseError, LanduseWarning
 
-__all__ = ["inline_assets", "render_html", "save_map"]
+__all__ = ["OfflineMap", "inline_assets", "page_html", "render_html", "save_map"]
 
 _SCRIPT_RE = re.compile(r'<script src="(?P<url>[^"]+)"></script>')
 _LINK_RE = re.compile(r'<link rel="stylesheet" href="(?P<url>[^"]+)"\s*/?>')
@@ -55,6 +69,11 @@ _DROPPED = (
     re.compile(r"leaflet\.awesome\.rotate(\.min)?\.css$"),
     re.compile(r"fontawesome[^/]*/css/all(\.min)?\.css$"),
 )
+#: d3 version 3 only: branca's legend is written against its API (d3.scale, d3.svg.axis)
+_D3_RE = re.compile(r"d3[/@]v?3(\.\d+)*/(dist/)?d3(\.min)?\.js$|/d3\.v3(\.min)?\.js$")
+_JQUERY_UI_RE = re.compile(r"jquery-ui(\.min)?\.(js|css)$")
+#: the name landuse's finished-text page parts carry (``landuse.mapping._layer.Text``)
+_TEXT_NAME = "LanduseText"
 
 
 def _descendants(element: Any) -> list[Any]:
@@ -64,6 +83,28 @@ def _descendants(element: Any) -> list[Any]:
         out.append(item)
         stack.extend(item._children.values())
     return out
+
+
+@contextmanager
+def _as_it_was(m: folium.Map) -> Iterator[None]:
+    """Give ``m`` back with the elements it had: each one's children, their order and classes.
+
+    A render changes the map: folium 0.20 adds an ``…_add`` element to each layer it renders,
+    and rendering a landuse layer turns a plain ``folium.LayerControl`` beside it into a
+    landuse one (by class). The page keeps all that; the map gets its elements back unchanged.
+    """
+    elements = _descendants(m)
+    children = [(e, list(e._children.items())) for e in elements]
+    classes = [(e, type(e)) for e in elements]
+    try:
+        yield
+    finally:
+        for element, items in children:
+            element._children.clear()
+            element._children.update(items)
+        for element, cls in classes:
+            if type(element) is not cls:
+                element.__class__ = cls
 
 
 def render_html(m: folium.Map) -> str:
@@ -82,71 +123,272 @@ def render_html(m: folium.Map) -> str:
     saved = [OrderedDict(part._children) for part in parts]
     for part in parts:
         for key, child in list(part._children.items()):
-            # landuse parts (Text) are always render products, also those of an element
-            # removed from the map since (a second layer control dropped by save_map)
-            if key in rendered or key.startswith("macro_element_") or isinstance(child, Text):
+            # landuse parts (finished text) are always render products, also those of an
+            # element removed from the map since (a second layer control dropped by save_map)
+            if (
+                key in rendered
+                or key.startswith("macro_element_")
+                or getattr(child, "_name", None) == _TEXT_NAME
+            ):
                 del part._children[key]
     try:
-        return str(figure.render())
+        with _as_it_was(m):
+            return str(figure.render())
     finally:
         for part, children in zip(parts, saved, strict=True):
             part._children = children
 
 
-def _xstatic_dir(package: str) -> Path:
+def _layer_control_last(m: folium.Map) -> None:
+    """One layer control, after the layers it lists (a new one if the map has none)."""
+    controls = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
+    for key in controls[:-1]:
+        del m._children[key]
+    if controls:
+        m._children.move_to_end(controls[-1])
+    else:
+        m.add_child(folium.LayerControl(collapsed=False), name="layer_control")
+
+
+def _linked_by(m: folium.Map) -> dict[str, str]:
+    """URL → the class (``module.Name``) of the map element that links it."""
+    out: dict[str, str] = {}
+    for element in _descendants(m):
+        cls = type(element)
+        for _, url in [*getattr(element, "default_js", ()), *getattr(element, "default_css", ())]:
+            out.setdefault(str(url), _public_name(cls))
+    return out
+
+
+def _public_name(cls: type) -> str:
+    """``folium.plugins.Fullscreen`` rather than ``folium.plugins.fullscreen.Fullscreen``."""
+    parts = cls.__module__.split(".")
+    for i in range(1, len(parts) + 1):
+        module = sys.modules.get(".".join(parts[:i]))
+        if module is not None and getattr(module, cls.__name__, None) is cls:
+            return f"{module.__name__}.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def page_html(m: folium.Map, *, offline: bool = True, layer_control: bool = True) -> str:
+    """Return the HTML page of ``m`` as :func:`save_map` writes it; ``m`` is left as it was.
+
+    Parameters
+    ----------
+    m
+        The map (any ``folium.Map``: a landuse map, ``GeoDataFrame.explore()`` output...).
+    offline
+        Inline every script and stylesheet (see the module docstring); ``False`` links them
+        from their CDNs.
+    layer_control
+        The page gets one layer control, after the layers (the map's own, else a new one).
+
+    Raises
+    ------
+    LanduseError
+        With ``offline=True``, if the page links files landuse cannot inline; the message
+        names the plugin and its URLs.
+
+    Examples
+    --------
+    >>> import landuse
+    >>> from landuse.mapping import map_zones
+    >>> m = map_zones(landuse.load_sample().zones, basemap=None)
+    >>> page = page_html(m)
+    >>> "<script src=" in page, page == page_html(m)
+    (False, True)
+    """
+    with _as_it_was(m):
+        if layer_control:
+            _layer_control_last(m)
+        html = render_html(m)
+        sources = _linked_by(m) if offline else {}
+    return inline_assets(html, linked_by=sources) if offline else html
+
+
+class OfflineMap(folium.Map):
+    """A ``folium.Map`` whose notebook display is the offline page.
+
+    Every landuse map is one (``map_zones``, ``map_parcels``...). A notebook shows it in an
+    iframe holding the page :func:`save_map` writes by default: Leaflet and everything else
+    inlined, so the cell shows the layers on an intranet or with the CDNs blocked. In every
+    other way it is a ``folium.Map`` (``m=`` chaining, ``explore(m=...)``, ``m.save()``,
+    plugins). If the map holds a plugin landuse cannot inline, the cell shows the page with
+    its files linked from their CDNs and a :class:`~landuse.errors.LanduseWarning` names it.
+
+    Examples
+    --------
+    >>> import folium, landuse
+    >>> from landuse.mapping import map_zones
+    >>> m = map_zones(landuse.load_sample().zones, basemap=None)
+    >>> isinstance(m, folium.Map), "cdn.jsdelivr" in m._repr_html_()
+    (True, False)
+    """
+
+    def _repr_html_(self, **kwargs: Any) -> str:
+        detached = self._parent is None
+        if detached:
+            folium.Figure().add_child(self)
+        try:
+            try:
+                page = page_html(self, offline=True)
+            except LanduseError as exc:
+                msg = f"{exc} The notebook shows it with those files linked (needs internet)."
+                warnings.warn(msg, LanduseWarning, stacklevel=2)
+                page = page_html(self, offline=False)
+            return _iframe(page, self.get_root())
+        finally:
+            if detached:
+                self._parent = None
+
+
+def _iframe(page: str, figure: Any) -> str:
+    """Put the page in an iframe, as branca's ``Figure._repr_html_`` shows a map."""
+    doc = html_lib.escape(page)
+    if figure.height is None:
+        return (
+            f'<div style="width:{figure.width};"><div style="position:relative;width:100%;'
+            f'height:0;padding-bottom:{figure.ratio};">'
+            '<span style="color:#565656">Make this Notebook Trusted to load map: '
+            "File -> Trust Notebook</span>"
+            f'<iframe srcdoc="{doc}" style="position:absolute;width:100%;height:100%;left:0;'
+            'top:0;border:none !important;" allowfullscreen webkitallowfullscreen '
+            "mozallowfullscreen></iframe></div></div>"
+        )
+    return (
+        f'<iframe srcdoc="{doc}" width="{figure.width}" height="{figure.height}" '
+        'style="border:none !important;" allowfullscreen webkitallowfullscreen '
+        "mozallowfullscreen></iframe>"
+    )
+
+
+# --- inlining ------------------------------------------------------------------------------
+
+
+def _xstatic_dir(package: str, pip_name: str) -> Path:
     try:
         module = import_module(f"xstatic.pkg.{package}")
     except ImportError as exc:
         msg = (
-            "save_map(offline=True) inlines Leaflet from the XStatic packages; install them "
-            'with pip install "landuse[offline]" (xstatic-leaflet, xstatic-jquery).'
+            f"an offline map inlines files from the XStatic package {pip_name}, a dependency "
+            f"of landuse that is not installed here: pip install {pip_name} (or reinstall "
+            "landuse), or save with offline=False."
         )
         raise ImportError(msg) from exc
     return Path(module.BASE_DIR)
 
 
 def _script(code: str) -> str:
+    code = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", code)
     return "<script>" + code.replace("</script", "<\\/script") + "</script>"
+
+
+def _style(css: str) -> str:
+    css = re.sub(r"/\*# sourceMappingURL=\S+\s*\*/\s*$", "", css)
+    return "<style>" + css.replace("</style", "<\\/style") + "</style>"
 
 
 def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-@lru_cache(maxsize=1)
-def _leaflet() -> tuple[str, str, str]:
-    """(leaflet.js, marker-icon fix-up script, leaflet.css with images inlined)."""
-    base = _xstatic_dir("leaflet")
-    js = (base / "leaflet.js").read_text(encoding="utf-8")
-    js = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
-    images = base / "images"
-    css = (base / "leaflet.css").read_text(encoding="utf-8")
-    css = re.sub(
-        r"url\(images/([\w.-]+\.png)\)",
+def _images_inlined(css: str, images: Path) -> str:
+    return re.sub(
+        r"url\(\s*[\"']?images/([\w.-]+\.png)[\"']?\s*\)",
         lambda match: f"url({_data_uri(images / match.group(1))})",
         css,
     )
+
+
+@lru_cache(maxsize=1)
+def _leaflet() -> tuple[str, str]:
+    """(<script>s: leaflet.js and its marker-icon fix-up, <style>: leaflet.css, images inlined)."""
+    base = _xstatic_dir("leaflet", "xstatic-leaflet")
+    images = base / "images"
     icons = (
         "L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({"
         f"iconUrl:'{_data_uri(images / 'marker-icon.png')}',"
         f"iconRetinaUrl:'{_data_uri(images / 'marker-icon-2x.png')}',"
         f"shadowUrl:'{_data_uri(images / 'marker-shadow.png')}'}});"
     )
-    return js, icons, css
+    js = _script((base / "leaflet.js").read_text(encoding="utf-8")) + _script(icons)
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    return js, _style(_images_inlined(css, images))
 
 
 @lru_cache(maxsize=1)
 def _jquery() -> str:
-    js = (_xstatic_dir("jquery") / "jquery.min.js").read_text(encoding="utf-8")
-    return re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", js)
+    return _script((_xstatic_dir("jquery", "xstatic-jquery") / "jquery.min.js").read_text("utf-8"))
+
+
+@lru_cache(maxsize=2)
+def _jquery_ui(kind: str) -> str:
+    base = _xstatic_dir("jquery_ui", "xstatic-jquery-ui")
+    if kind == "js":
+        return _script((base / "jquery-ui.min.js").read_text(encoding="utf-8"))
+    css = (base / "jquery-ui.min.css").read_text(encoding="utf-8")
+    return _style(_images_inlined(css, base / "images"))
+
+
+@lru_cache(maxsize=1)
+def _d3() -> str:
+    js = (_xstatic_dir("d3", "xstatic-d3") / "d3.js").read_text(encoding="utf-8")
+    # d3 3.x is ES5 without line continuations: leading indentation is never inside a string
+    return _script(re.sub(r"(?m)^[ \t]+", "", js))
 
 
 def _filename(url: str) -> str:
-    return url.split("?", 1)[0].rstrip("/")
+    return url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
 
 
-def inline_assets(html: str) -> str:
+def _inline_script(url: str, uses_jquery: bool) -> str | None:
+    """Return the inline replacement of a linked script (``""``: drop; ``None``: unknown)."""
+    name = _filename(url)
+    if name.endswith("/leaflet.js") or name == "leaflet.js":
+        return _leaflet()[0]
+    if _JQUERY_UI_RE.search(name):
+        return _jquery_ui("js")
+    if re.search(r"jquery[^/]*\.js$", name):
+        return _jquery() if uses_jquery else ""
+    if _D3_RE.search(name):
+        return _d3()
+    if any(p.search(name) for p in _DROPPED):
+        return ""
+    return None
+
+
+def _inline_style(url: str) -> str | None:
+    name = _filename(url)
+    if name.endswith("/leaflet.css") or name == "leaflet.css":
+        return _leaflet()[1]
+    if _JQUERY_UI_RE.search(name):
+        return _jquery_ui("css")
+    if any(p.search(name) for p in _DROPPED):
+        return ""
+    return None
+
+
+def _uninlinable(unknown: list[str], linked_by: Mapping[str, str]) -> LanduseError:
+    plugins = sorted({linked_by[url] for url in unknown if url in linked_by})
+    what = f"the plugin {', '.join(plugins)} links" if plugins else "the page links"
+    msg = (
+        f"cannot save this map offline: {what} {len(unknown)} file(s) that no installed "
+        f"package ships, so they cannot be inlined ({', '.join(unknown[:5])}). Remove that "
+        "plugin, or save with offline=False (landuse map: --online) to link them from their "
+        "CDN; the page then needs internet."
+    )
+    return LanduseError(msg)
+
+
+def inline_assets(html: str, *, linked_by: Mapping[str, str] | None = None) -> str:
     """Replace linked scripts and stylesheets by their content (see the module docstring).
+
+    Parameters
+    ----------
+    html
+        A rendered folium page.
+    linked_by
+        URL → name of the plugin that links it, for the error message.
 
     Raises
     ------
@@ -154,51 +396,42 @@ def inline_assets(html: str) -> str:
         If the page links a script or stylesheet that cannot be inlined (a folium plugin),
         or uses ``folium.Icon`` markers (Leaflet.awesome-markers is not on PyPI).
     ImportError
-        If the ``offline`` extra (xstatic-leaflet, xstatic-jquery) is not installed.
+        If an XStatic package landuse depends on is not installed.
+
+    Examples
+    --------
+    >>> page = '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>'
+    >>> inline_assets(page).startswith("<script>")
+    True
     """
     if "L.AwesomeMarkers" in html:
         msg = (
-            "save_map(offline=True): the map has folium.Icon markers, which need "
+            "cannot save this map offline: it has folium.Icon markers, which need "
             "Leaflet.awesome-markers and Font Awesome; no PyPI package ships them, so they "
             "cannot be inlined. Use folium.CircleMarker (or plain folium.Marker) instead, or "
-            "save with offline=False."
+            "save with offline=False (landuse map: --online)."
         )
         raise LanduseError(msg)
-    uses_jquery = bool(re.search(r"\$\(|jQuery", _SCRIPT_RE.sub("", _LINK_RE.sub("", html))))
+    page = _SCRIPT_RE.sub("", _LINK_RE.sub("", html))
+    uses_jquery = bool(re.search(r"\$\(|jQuery", page)) or bool(
+        re.search(r'<script src="[^"]*jquery-ui', html)
+    )
     unknown: list[str] = []
 
-    def script(match: re.Match[str]) -> str:
-        url = match.group("url")
-        name = _filename(url)
-        if name.endswith("/leaflet.js") or name == "leaflet.js":
-            js, icons, _ = _leaflet()
-            return _script(js) + _script(icons)
-        if re.search(r"jquery[^/]*\.js$", name):
-            return _script(_jquery()) if uses_jquery else ""
-        if any(p.search(name) for p in _DROPPED):
-            return ""
-        unknown.append(url)
-        return match.group(0)
+    def replace(inline: Callable[[str], str | None]) -> Callable[[re.Match[str]], str]:
+        def sub(match: re.Match[str]) -> str:
+            text = inline(match.group("url"))
+            if text is None:
+                unknown.append(match.group("url"))
+                return match.group(0)
+            return text
 
-    def link(match: re.Match[str]) -> str:
-        url = match.group("url")
-        name = _filename(url)
-        if name.endswith("/leaflet.css") or name == "leaflet.css":
-            return "<style>" + _leaflet()[2] + "</style>"
-        if any(p.search(name) for p in _DROPPED):
-            return ""
-        unknown.append(url)
-        return match.group(0)
+        return sub
 
-    html = _SCRIPT_RE.sub(script, html)
-    html = _LINK_RE.sub(link, html)
+    html = _SCRIPT_RE.sub(replace(lambda url: _inline_script(url, uses_jquery)), html)
+    html = _LINK_RE.sub(replace(_inline_style), html)
     if unknown:
-        msg = (
-            f"save_map(offline=True): {len(unknown)} linked file(s) cannot be inlined "
-            f"({', '.join(unknown[:5])}); they come from a folium plugin landuse has no "
-            "offline copy of. Remove that plugin from the map or save with offline=False."
-        )
-        raise LanduseError(msg)
+        raise _uninlinable(unknown, linked_by or {})
     return html
 
 
@@ -206,25 +439,28 @@ def save_map(
     m: folium.Map,
     path: str | os.PathLike[str],
     *,
-    offline: bool = False,
+    offline: bool = True,
     layer_control: bool = True,
 ) -> Path:
-    """Save a map as one HTML file, atomically; saving again writes the same bytes.
+    """Save a map as one HTML file that opens without internet; ``m`` is not changed.
+
+    Saving again writes the same bytes. Any ``folium.Map`` can be saved: a landuse map,
+    ``GeoDataFrame.explore()`` output, or either with more folium layers on it.
 
     Parameters
     ----------
     m
-        The map.
+        The map. It is left as it was (no layer control or anything else is added to it).
     path
         Target ``.html`` file (folders are created).
     offline
-        Inline Leaflet (and jQuery where used) from the XStatic packages
-        (``pip install "landuse[offline]"``) so the file shows its layers with no network at
-        all (the basemap tiles still need one). Folium's Bootstrap and Font Awesome links are
-        dropped (landuse layers do not use them); maps with ``folium.Icon`` markers or other
-        plugins' files cannot be saved offline and raise.
+        ``True`` (default): Leaflet, and jQuery, jQuery UI and d3 where the page uses them
+        (``explore()`` legends), are inlined from installed packages, so the file shows its
+        layers with no network at all (basemap tiles still need one). Folium's Bootstrap and
+        Font Awesome links are dropped (neither landuse layers nor ``explore()`` use them).
+        ``False``: the page links those files from their CDNs (smaller; needs internet).
     layer_control
-        Make sure the map has one layer control, after its layers.
+        The page gets one layer control, after the layers (the map's own, else a new one).
 
     Returns
     -------
@@ -234,9 +470,8 @@ def save_map(
     Raises
     ------
     LanduseError
-        With ``offline=True``, if the map links files landuse cannot inline.
-    ImportError
-        With ``offline=True``, if the ``offline`` extra is not installed.
+        With ``offline=True``, if the map holds a plugin whose files no installed package
+        ships (or ``folium.Icon`` markers); the message names it. ``offline=False`` saves it.
 
     Examples
     --------
@@ -247,17 +482,15 @@ def save_map(
     >>> first = save_map(m, out / "zones.html").read_bytes()
     >>> save_map(m, out / "zones.html").read_bytes() == first
     True
-    >>> "<script src=" in save_map(m, out / "offline.html", offline=True).read_text("utf-8")
+    >>> b"<script src=" in first
     False
+    >>> "<script src=" in save_map(m, out / "online.html", offline=False).read_text("utf-8")
+    True
     """
     if not isinstance(m, folium.Map):
         msg = f"save_map(): `m` must be a folium.Map; received {type(m).__name__}."
         raise TypeError(msg)
-    if layer_control:
-        ensure_layer_control_last(m)
-    html = render_html(m)
-    if offline:
-        html = inline_assets(html)
+    html = page_html(m, offline=offline, layer_control=layer_control)
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_text(html, encoding="utf-8")
