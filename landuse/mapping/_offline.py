@@ -6,8 +6,8 @@ Three problems of plain ``Map.save()`` / a notebook display are handled here:
   saved (or shown in a notebook) twice carries the calls twice, and files grow with each save
   (python-visualization/folium#2237). :func:`render_html` drops what earlier renders left in the
   page and restores the page after rendering, so every save writes the same bytes.
-- Saving must not change the map: :func:`page_html` puts the layer control last (or adds one)
-  for the page only and gives the map back as it was (children, their order and classes).
+- Saving must not change the map: :func:`page_html` puts the layer control last for the
+  page only and gives the map back as it was (children, their order and classes).
 - A folium page loads Leaflet and friends from CDNs, so it is blank without internet (an
   intranet, a blocked CDN). :func:`inline_assets` replaces each ``<script src>`` /
   ``<link rel=stylesheet>`` with the file's content, taken from XStatic packages on PyPI
@@ -140,14 +140,16 @@ def render_html(m: folium.Map) -> str:
 
 
 def _layer_control_last(m: folium.Map) -> None:
-    """One layer control, after the layers it lists (a new one if the map has none)."""
+    """Keep one layer control (the last added), after the layers it lists.
+
+    A map without one gets none: landuse maps always have one (each ``map_*`` layer adds it),
+    and a plain folium map (``explore()`` output) is shown as folium shows it.
+    """
     controls = [k for k, v in m._children.items() if isinstance(v, folium.LayerControl)]
     for key in controls[:-1]:
         del m._children[key]
     if controls:
         m._children.move_to_end(controls[-1])
-    else:
-        m.add_child(folium.LayerControl(collapsed=False), name="layer_control")
 
 
 def _linked_by(m: folium.Map) -> dict[str, str]:
@@ -181,7 +183,7 @@ def page_html(m: folium.Map, *, offline: bool = True, layer_control: bool = True
         Inline every script and stylesheet (see the module docstring); ``False`` links them
         from their CDNs.
     layer_control
-        The page gets one layer control, after the layers (the map's own, else a new one).
+        The page keeps one layer control (the last added), after the layers it lists.
 
     Raises
     ------
@@ -460,7 +462,8 @@ def save_map(
         Font Awesome links are dropped (neither landuse layers nor ``explore()`` use them).
         ``False``: the page links those files from their CDNs (smaller; needs internet).
     layer_control
-        The page gets one layer control, after the layers (the map's own, else a new one).
+        The page keeps one layer control (the last added), after the layers it lists; a map
+        without one (a plain folium map) gets none, as folium shows it.
 
     Returns
     -------
