@@ -30,6 +30,8 @@ __all__ = [
     "PARCELS",
     "PRODUCTION_STATUSES",
     "PROPOSALS",
+    "TIER_BELOW_COLOR",
+    "TIER_COLORS",
     "UNITS",
     "ZONES",
     "ZONE_STATS",
@@ -1173,6 +1175,12 @@ def parse_category(category: str, text: object) -> str | None:
 
 #: Outline colour of the cluster-zone boundaries (web maps, static maps, QGIS styles).
 ZONE_COLOR = "#d6604d"
+
+#: Colours of the zone tiers (百亿级 … 千亿级: a policy's ``tiers.levels``), lowest tier first;
+#: a policy's tiers take evenly spaced colours along this ramp (maps, legends).
+TIER_COLORS: tuple[str, ...] = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
+#: Colour of zones below the lowest tier.
+TIER_BELOW_COLOR = "#ffffcc"
 
 #: Colours of coded values (maps, legends, QGIS styles): ``{category: {code: colour}}``.
 CATEGORY_COLORS: dict[str, dict[str, str]] = {

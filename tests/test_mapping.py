@@ -555,15 +555,16 @@ def test_bank_popup_names_route_and_status_by_their_catalogue_labels():
     popup = ["candidate_id", "grade", "route", "status"]
     spec = specs(map_bank(bank, parcels=parcels, basemap=None, popup=popup))["低效用地再开发项目库"]
     labels = [f["label"] for f in spec["fields"]]
-    assert labels == ["候选编号", "亩均效益等级", "再开发路径", "状态", "宗地编号"]  # + tooltip
+    assert labels == ["候选编号", "亩均效益等级", "再开发路径", "状态"]  # tooltip: id, route
     assert field_values(spec, "再开发路径") == ["收购储备", "工业上楼"]
     assert field_values(spec, "状态") == ["已核实", "已识别"]
     default = specs(map_bank(bank, parcels=parcels, basemap=None))["低效用地再开发项目库"]
+    # coloured by route by default; the popup leads with the route, then the grade
     assert [f["label"] for f in default["fields"]] == [
         "候选编号",
         "宗地编号",
-        "亩均效益等级",
         "再开发路径",
+        "亩均效益等级",
     ]
     en = specs(map_bank(bank, parcels=parcels, basemap=None, lang="en", popup=popup))
     spec_en = en["Redevelopment project bank"]
@@ -593,7 +594,7 @@ def test_assessment_joins_scores_to_zones_and_greys_unscored_zones():
         }
     )
     with pytest.warns(LanduseWarning, match=r"1 scored zone\(s\) are not in `zones`.*QD99"):
-        m = map_assessment(scores, zones=zones, basemap=None)
+        m = map_assessment(scores, zones=zones, column="total_score", basemap=None)
     spec = specs(m)["集聚区考核"]
     assert spec["s"] == [0, 1]
     assert [(i["label"], i["count"]) for i in spec["legend"]["items"]] == [
@@ -601,7 +602,7 @@ def test_assessment_joins_scores_to_zones_and_greys_unscored_zones():
         ("无数据", 1),
     ]
     assert field_values(spec, "总分") == [88.5, None]
-    tiers = specs(map_assessment(scores.head(1), zones=zones, column="tier", basemap=None))
+    tiers = specs(map_assessment(scores.head(1), zones=zones, basemap=None))  # tiers by default
     assert [i["label"] for i in tiers["集聚区考核"]["legend"]["items"]] == ["百亿级", "无数据"]
     with pytest.raises(SchemaError, match=r"repeated zone\(s\) \(QD01\).*one row per zone"):
         map_assessment(pd.concat([scores.head(1)] * 2), zones=zones, basemap=None)
@@ -731,8 +732,8 @@ def test_bad_input_is_named():
         SchemaError, match=r"`tooltip` names column\(s\) the layer does not have: `x`"
     ):
         map_parcels(p, tooltip=["x"], basemap=None)
-    with pytest.raises(TypeError, match=r"`popup` must be a list of column names"):
-        map_parcels(p, popup="parcel_id", basemap=None)
+    with pytest.raises(TypeError, match=r"`popup` must be True .* received int 3"):
+        map_parcels(p, popup=3, basemap=None)
     with pytest.raises(CRSError, match=r"`parcels` has no CRS"):
         map_parcels(p.set_crs(None, allow_override=True), basemap=None)
     with pytest.raises(
@@ -745,7 +746,7 @@ def test_bad_input_is_named():
         map_parcels(p.assign(v=[1.0, 2.0]), column="v", scheme="jenks", basemap=None)
     with pytest.raises(TypeError, match=r"`m` must be a folium.Map"):
         map_parcels(p, m="map")
-    with pytest.raises(TypeError, match=r"`parcels` must be a GeoDataFrame; received DataFrame"):
+    with pytest.raises(TypeError, match=r"`parcels` must be a GeoDataFrame or GeoSeries; received DataFrame"):
         map_parcels(pd.DataFrame(p), basemap=None)
     with pytest.raises(SchemaError, match=r"`zones` lacks column\(s\) `zone_id`"):
         map_zones(one_zone().drop(columns="zone_id"))

@@ -16,6 +16,7 @@ Nothing here loops over features in Python: shapely's array functions and numpy 
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import logging
 import os
@@ -31,6 +32,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+import xyzservices
 from branca.element import Element, Figure
 from folium.map import Layer
 from folium.template import tojavascript
@@ -45,6 +47,7 @@ __all__ = [
     "BASEMAPS",
     "LayerControl",
     "MapState",
+    "TileChoice",
     "add_layer",
     "encode_geometries",
     "map_state",
@@ -137,6 +140,154 @@ def basemap_tiles(basemap: str) -> list[dict[str, Any]]:
     return [{"url": _AMAP_SATELLITE, "options": opts}, {"url": _AMAP_LABELS, "options": opts}]
 
 
+@dataclass(frozen=True)
+class TileChoice:
+    """A resolved basemap: its name in the layer control, display datum and tile layers.
+
+    Made by :func:`resolve_tiles` from ``basemap=`` (the Chinese basemaps and ``"osm"``) or
+    ``tiles=`` (an xyzservices provider, its name, or an XYZ URL template with ``attr``).
+    """
+
+    label_zh: str
+    label_en: str
+    display: Literal["wgs84", "gcj02"]
+    tiles: tuple[Mapping[str, Any], ...]
+    key: str
+
+
+#: ``tiles=`` names that are our own basemaps (``tiles="OpenStreetMap"`` is ``basemap="osm"``).
+_DEFAULT_TILES = "OpenStreetMap"
+_TILE_EXAMPLES = (
+    '"OpenStreetMap"',
+    '"CartoDB positron"',
+    '"OpenStreetMap.Mapnik"',
+    '"Esri.WorldImagery"',
+    '"https://…/{z}/{x}/{y}.png" with attr="…"',
+    "None",
+)
+
+
+def _basemap_choice(basemap: str) -> TileChoice:
+    definition = BASEMAPS[basemap]
+    return TileChoice(
+        definition.label_zh,
+        definition.label_en,
+        definition.display,
+        tuple(basemap_tiles(basemap)),
+        basemap,
+    )
+
+
+def _provider_choice(provider: Any, attr: str | None, caller: str, given: object) -> TileChoice:
+    """Make a :class:`TileChoice` from an ``xyzservices.TileProvider``."""
+    try:
+        url = provider.build_url(fill_subdomain=False, scale_factor="{r}")
+    except ValueError as exc:
+        msg = (
+            f"{caller}(): tiles={given!r} ({provider.name}) needs an API key; pass the provider "
+            f"with its key, e.g. tiles=xyzservices.providers.{provider.name}(apikey='…'), or "
+            f"choose one without a key such as {', '.join(_TILE_EXAMPLES[:3])}."
+        )
+        raise ValueError(msg) from exc
+    options: dict[str, Any] = {"attribution": attr or provider.get("html_attribution", "")}
+    if not options["attribution"]:
+        options["attribution"] = provider.get("attribution", provider.name)
+    for key, option in (("max_zoom", "maxZoom"), ("min_zoom", "minZoom"), ("subdomains", None)):
+        if provider.get(key) is not None:
+            options[option or key] = provider[key]
+    # Gaode (Amap) tiles are drawn in GCJ-02: the overlays are shifted to match them
+    display: Literal["wgs84", "gcj02"] = (
+        "gcj02" if provider.name.lower().startswith("gaode") or "autonavi.com" in url else "wgs84"
+    )
+    return TileChoice(
+        provider.name, provider.name, display, ({"url": url, "options": options},), provider.name
+    )
+
+
+def resolve_tiles(
+    *, basemap: object, tiles: object, attr: object, caller: str
+) -> TileChoice | None:
+    """Resolve ``basemap=`` / ``tiles=`` / ``attr=`` of a ``map_*`` function (``None``: no tiles).
+
+    ``basemap`` names a basemap of :data:`BASEMAPS` (default ``"osm"``) or is ``None``;
+    ``tiles`` is, as in ``GeoDataFrame.explore()``, an xyzservices provider or its name in any
+    spelling xyzservices accepts (``"CartoDB positron"``, ``"OpenStreetMap.Mapnik"``), an XYZ
+    URL template (``attr`` then required) or ``None``. Giving both a non-default ``basemap`` and
+    a non-default ``tiles`` is an error. Missing Tianditu keys fail here, before any work.
+    """
+    if attr is not None and not isinstance(attr, str):
+        msg = f"{caller}(): `attr` must be a string (the tiles' attribution); received {attr!r}."
+        raise TypeError(msg)
+    default_tiles = isinstance(tiles, str) and tiles == _DEFAULT_TILES
+    if not default_tiles and not (isinstance(basemap, str) and basemap == "osm"):
+        msg = (
+            f"{caller}(): give either `basemap` (received {basemap!r}) or `tiles` (received "
+            f"{tiles!r}), not both: `basemap` for {', '.join(map(repr, BASEMAPS))} or None, "
+            "`tiles` for any other provider or URL."
+        )
+        raise ValueError(msg)
+    if not default_tiles:
+        return _tiles_choice(tiles, attr, caller)
+    if basemap is None:
+        return None
+    if not isinstance(basemap, str) or basemap not in BASEMAPS:
+        hint = ""
+        if isinstance(basemap, str):
+            hint = f"; for other providers use tiles={basemap!r}"
+        msg = (
+            f"{caller}(): `basemap` must be one of {(*BASEMAPS, None)}; received {basemap!r}{hint}."
+        )
+        raise ValueError(msg)
+    return _basemap_choice(basemap)
+
+
+def _tiles_choice(tiles: object, attr: str | None, caller: str) -> TileChoice | None:
+    if tiles is None:
+        return None
+    if isinstance(tiles, xyzservices.TileProvider):
+        return _provider_choice(tiles, attr, caller, tiles.name)
+    if not isinstance(tiles, str):
+        msg = (
+            f"{caller}(): `tiles` must be an xyzservices provider or its name, an XYZ URL "
+            f"template or None; received {type(tiles).__name__} {tiles!r}."
+        )
+        raise TypeError(msg)
+    if tiles in BASEMAPS:
+        return _basemap_choice(tiles)
+    if "{z}" in tiles or "://" in tiles:
+        if "{z}" not in tiles or "{x}" not in tiles or "{y}" not in tiles:
+            msg = (
+                f"{caller}(): a `tiles` URL must be an XYZ template with {{z}}, {{x}} and {{y}}; "
+                f"received {tiles!r}."
+            )
+            raise ValueError(msg)
+        if not attr:
+            msg = (
+                f"{caller}(): custom tiles need an attribution: pass attr='© …' with "
+                f"tiles={tiles!r} (as folium requires)."
+            )
+            raise ValueError(msg)
+        options: dict[str, Any] = {"attribution": attr}
+        if "{s}" in tiles:
+            options["subdomains"] = "abc"
+        return TileChoice(tiles, tiles, "wgs84", ({"url": tiles, "options": options},), tiles)
+    name = "OpenStreetMap Mapnik" if tiles.lower().replace(" ", "") == "openstreetmap" else tiles
+    try:
+        provider = xyzservices.providers.query_name(name)
+    except ValueError:
+        names = list(xyzservices.providers.flatten())
+        close = difflib.get_close_matches(tiles, names, n=3, cutoff=0.5)
+        suggestion = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        msg = (
+            f"{caller}(): tiles={tiles!r} is not an xyzservices provider name nor an XYZ URL."
+            f"{suggestion} Accepted: any of the {len(names)} names in "
+            "xyzservices.providers.flatten() in any spelling (e.g. "
+            f"{', '.join(_TILE_EXAMPLES)}); for {', '.join(map(repr, BASEMAPS))} use `basemap=`."
+        )
+        raise ValueError(msg) from None
+    return _provider_choice(provider, attr, caller, tiles)
+
+
 @dataclass
 class MapState:
     """What landuse knows about a map: the datum overlays are drawn in, layer names used."""
@@ -220,15 +371,15 @@ class _Assets(_PageParts):
 class _BaseMap(Layer, _PageParts):
     """A basemap: one or more tile layers (base + labels) switched together."""
 
-    def __init__(self, basemap: str, lang: Lang) -> None:
-        definition = BASEMAPS[basemap]
+    def __init__(self, basemap: str | TileChoice, lang: Lang) -> None:
+        choice = basemap if isinstance(basemap, TileChoice) else _basemap_choice(basemap)
         super().__init__(
-            name=definition.label_zh if lang == "zh" else definition.label_en,
+            name=choice.label_zh if lang == "zh" else choice.label_en,
             overlay=False,
             control=True,
         )
         self._name = "LanduseBasemap"
-        self.tiles = basemap_tiles(basemap)
+        self.tiles = [dict(t) for t in choice.tiles]
 
     def page_parts(self) -> dict[str, str]:
         tiles = ", ".join(
@@ -401,31 +552,59 @@ def _adopt_layer_controls(m: Element | None) -> None:
             child.__class__ = LayerControl
 
 
-def new_map(bounds: np.ndarray, *, basemap: str | None, lang: Lang) -> folium.Map:
+def new_map(
+    bounds: np.ndarray,
+    *,
+    basemap: str | TileChoice | None,
+    lang: Lang,
+    location: Sequence[float] | None = None,
+    zoom_start: int | None = None,
+    width: str | float = "100%",
+    height: str | float = "100%",
+) -> folium.Map:
     """Create a map fitted to ``bounds`` (lon/lat, display datum) with its basemap.
 
     The map is an :class:`~landuse.mapping._offline.OfflineMap`: a ``folium.Map`` that a
     notebook shows offline (everything inlined, as ``save_map`` writes it by default).
+    ``location`` ([lat, lon], display datum) and/or ``zoom_start`` set the view instead of
+    fitting ``bounds`` (as ``folium.Map`` and ``explore()`` take them); ``width``/``height``
+    size the map element.
     """
     if basemap is not None:
         tiles = _BaseMap(basemap, lang)  # raises before a map exists when a key is missing
     finite = bool(np.all(np.isfinite(bounds)))
     minx, miny, maxx, maxy = (float(b) for b in bounds) if finite else (-180, -60, 180, 75)
+    fit = finite and location is None and zoom_start is None
+    if location is None:
+        location = [(miny + maxy) / 2, (minx + maxx) / 2]
+    if zoom_start is None:
+        zoom_start = 12 if finite else 2
     m = OfflineMap(
-        location=[(miny + maxy) / 2, (minx + maxx) / 2],
-        zoom_start=12 if finite else 2,
+        location=list(location),
+        zoom_start=zoom_start,
+        width=width,
+        height=height,
         tiles=None,
         control_scale=True,
         prefer_canvas=True,
     )
     state = map_state(m)
-    state.basemap = basemap
-    state.display = BASEMAPS[basemap].display if basemap is not None else "wgs84"
+    state.basemap = basemap.key if isinstance(basemap, TileChoice) else basemap
+    state.display = basemap_display(basemap)
     if basemap is not None:
         tiles.add_to(m)
-    if finite:
+    if fit:
         m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+def basemap_display(basemap: str | TileChoice | None) -> Literal["wgs84", "gcj02"]:
+    """Return the datum overlays are drawn in over ``basemap`` (GCJ-02 for Amap/Gaode tiles)."""
+    if basemap is None:
+        return "wgs84"
+    if isinstance(basemap, TileChoice):
+        return basemap.display
+    return BASEMAPS[basemap].display
 
 
 def _ensure_assets(m: folium.Map) -> None:

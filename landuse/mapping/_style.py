@@ -8,9 +8,12 @@ and the legend items that describe them.
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import re
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -18,7 +21,13 @@ import pandas as pd
 
 from landuse._checks import Lang
 from landuse.errors import SchemaError, format_ids
-from landuse.schema import CATEGORY_COLORS, CATEGORY_LABELS, category_labels, field_info
+from landuse.schema import (
+    CATEGORY_COLORS,
+    CATEGORY_LABELS,
+    TIER_COLORS,
+    category_labels,
+    field_info,
+)
 from landuse.schema import field_label as _catalogue_label
 
 __all__ = [
@@ -45,8 +54,18 @@ Scheme = Literal[
     "std_mean",
     "maximum_breaks",
     "percentiles",
+    "natural_breaks",
+    "fisher_jenks_sampled",
+    "jenks_caspall",
+    "jenks_caspall_forced",
+    "jenks_caspall_sampled",
+    "max_p",
+    "pretty_breaks",
+    "user_defined",
 ]
-#: Classification schemes accepted for numeric columns (mapclassify).
+#: Classification schemes accepted for numeric columns (mapclassify), by their canonical
+#: names; any spelling of a mapclassify classifier is accepted too (``"NaturalBreaks"``,
+#: ``"natural_breaks"``, ``"naturalbreaks"``, ``"HeadTailBreaks"``…, see :func:`scheme_name`).
 SCHEMES: tuple[str, ...] = get_args(Scheme)
 _MAPCLASSIFY_CLASS = {
     "quantiles": "Quantiles",
@@ -57,7 +76,56 @@ _MAPCLASSIFY_CLASS = {
     "std_mean": "StdMean",
     "maximum_breaks": "MaximumBreaks",
     "percentiles": "Percentiles",
+    "natural_breaks": "NaturalBreaks",
+    "fisher_jenks_sampled": "FisherJenksSampled",
+    "jenks_caspall": "JenksCaspall",
+    "jenks_caspall_forced": "JenksCaspallForced",
+    "jenks_caspall_sampled": "JenksCaspallSampled",
+    "max_p": "MaxP",
+    "pretty_breaks": "PrettyBreaks",
+    "user_defined": "UserDefined",
 }
+#: spelling key (lower case, letters and digits only) -> canonical scheme name
+_SCHEME_KEYS = {
+    **{re.sub(r"[^a-z0-9]", "", n): n for n in SCHEMES},
+    **{c.lower(): n for n, c in _MAPCLASSIFY_CLASS.items()},
+}
+
+
+def _scheme_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def scheme_name(scheme: object, *, caller: str = "map_parcels") -> str:
+    """Return the canonical name of a mapclassify scheme given in any spelling.
+
+    Examples
+    --------
+    >>> [scheme_name(s) for s in ("NaturalBreaks", "natural_breaks", "naturalbreaks")]
+    ['natural_breaks', 'natural_breaks', 'natural_breaks']
+    >>> scheme_name("HeadTailBreaks"), scheme_name("Quantiles"), scheme_name("equal-interval")
+    ('headtail_breaks', 'quantiles', 'equal_interval')
+    """
+    if not isinstance(scheme, str):
+        msg = (
+            f"{caller}(): `scheme` must be the name of a mapclassify scheme; received "
+            f"{type(scheme).__name__} {scheme!r}. Accepted (any spelling, e.g. 'NaturalBreaks' "
+            f"or 'natural_breaks'): {', '.join(SCHEMES)}."
+        )
+        raise TypeError(msg)
+    name = _SCHEME_KEYS.get(_scheme_key(scheme))
+    if name is None:
+        close = difflib.get_close_matches(_scheme_key(scheme), list(_SCHEME_KEYS), n=1)
+        hint = f" Did you mean {_SCHEME_KEYS[close[0]]!r}?" if close else ""
+        msg = (
+            f"{caller}(): `scheme` must be one of {', '.join(SCHEMES)} (any spelling of a "
+            f"mapclassify classifier: 'NaturalBreaks', 'natural_breaks', 'naturalbreaks'…); "
+            f"received {scheme!r}.{hint}"
+        )
+        raise ValueError(msg)
+    return name
+
+
 #: Fisher-Jenks is O(k·n²) in pure Python: it runs on at most this many evenly spaced
 #: order statistics of the values (deterministic), and all values are then classed by its breaks.
 _FISHER_JENKS_SAMPLE = 400
@@ -234,26 +302,133 @@ def _hex_to_rgb(color: str) -> tuple[int, int, int]:
     return int(c[0:2], 16), int(c[2:4], 16), int(c[4:6], 16)
 
 
-def ramp_colors(cmap: str | Sequence[str], k: int) -> list[str]:
-    """``k`` colours spread evenly over a ramp (a name in :data:`RAMPS` or a colour list).
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def _matplotlib(what: str) -> Any:
+    """matplotlib, or an ImportError naming the extra that brings it."""
+    try:
+        import matplotlib
+        import matplotlib.colors
+    except ImportError as exc:
+        msg = (
+            f'{what} needs matplotlib, which is not installed: pip install "landuse[plot]" '
+            f"(or conda install matplotlib). Without it, use a built-in ramp "
+            f"({', '.join(RAMPS)}, each also reversed with '_r') or a list of '#rrggbb' colours."
+        )
+        raise ImportError(msg) from exc
+    return matplotlib
+
+
+def to_hex(color: object, *, arg: str = "color", caller: str = "map_parcels") -> str:
+    """Return a colour as ``#rrggbb``: ``#rgb``/``#rrggbb`` as given, names through matplotlib.
+
+    Examples
+    --------
+    >>> to_hex("#ABC"), to_hex("#1a9850")
+    ('#aabbcc', '#1a9850')
+    """
+    if isinstance(color, str) and _HEX.fullmatch(color):
+        c = color.lower()
+        return c if len(c) == 7 else "#" + "".join(ch * 2 for ch in c[1:])
+    if not isinstance(color, (str, tuple, list)):
+        msg = (
+            f"{caller}(): `{arg}` must be a colour ('#rrggbb' or a matplotlib colour name); "
+            f"received {type(color).__name__} {color!r}."
+        )
+        raise TypeError(msg)
+    mpl = _matplotlib(f"{caller}(): the colour {color!r} in `{arg}` (not '#rrggbb')")
+    try:
+        return str(mpl.colors.to_hex(color))
+    except ValueError:
+        msg = (
+            f"{caller}(): `{arg}` holds {color!r}, which is not a colour; use '#rrggbb' or a "
+            "matplotlib colour name such as 'red' or 'tab:blue'."
+        )
+        raise ValueError(msg) from None
+
+
+def _colormap(name: str, caller: str) -> Any:
+    """Return the matplotlib colormap ``name`` (exact, else a unique case-insensitive match)."""
+    mpl = _matplotlib(f"{caller}(): cmap={name!r} (not a built-in ramp)")
+    maps = mpl.colormaps
+    if name in maps:
+        return maps[name]
+    folded = [n for n in maps if n.lower() == name.lower()]
+    if len(folded) == 1:
+        return maps[folded[0]]
+    close = difflib.get_close_matches(name, list(maps), n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    msg = (
+        f"{caller}(): cmap={name!r} is neither a built-in ramp ({', '.join(RAMPS)}, each also "
+        f"with '_r') nor a matplotlib colormap (e.g. 'Spectral', 'viridis_r', 'tab10'; all: "
+        f"matplotlib.colormaps).{hint} A list of colours works too."
+    )
+    raise ValueError(msg)
+
+
+def check_cmap(cmap: object, *, caller: str) -> None:
+    """Fail early on a ``cmap`` that :func:`ramp_colors` would refuse."""
+    if cmap is not None:
+        ramp_colors(cmap, 2, caller=caller)
+
+
+def _is_colormap(obj: object) -> bool:
+    return callable(obj) and hasattr(obj, "N") and hasattr(obj, "name")
+
+
+def _listed(cmap: Any) -> list[str] | None:
+    """Colours of a qualitative (listed, ≤ 20 colours) matplotlib colormap, else ``None``."""
+    colors = getattr(cmap, "colors", None)
+    if colors is None or cmap.N > 20:
+        return None
+    return [str(_matplotlib("cmap").colors.to_hex(c)) for c in colors]
+
+
+def ramp_colors(
+    cmap: object, k: int, *, caller: str = "map_parcels", categorical: bool = False
+) -> list[str]:
+    """``k`` colours spread evenly over a ramp.
+
+    ``cmap`` is a built-in ramp (:data:`RAMPS`, ``"_r"`` reverses it; no matplotlib needed),
+    any matplotlib colormap name (``"Spectral"``, ``"viridis_r"``) or object, or a list of
+    colours. With ``categorical=True`` a qualitative colormap (``"tab10"``, ``"Set2"``) or a
+    list gives its colours in order, repeating when there are more categories.
 
     Examples
     --------
     >>> ramp_colors("YlOrRd", 3)
     ['#ffffcc', '#fd8d3c', '#800026']
+    >>> ramp_colors("YlOrRd_r", 3)
+    ['#800026', '#fd8d3c', '#ffffcc']
     >>> ramp_colors(["#000000", "#ffffff"], 3)
     ['#000000', '#808080', '#ffffff']
     """
+    stops: list[str]
     if isinstance(cmap, str):
-        if cmap not in RAMPS:
-            msg = f"`cmap` must be one of {sorted(RAMPS)} or a list of colours; received {cmap!r}."
+        base, flip = (cmap[:-2], True) if cmap.endswith("_r") else (cmap, False)
+        if base in RAMPS:
+            stops = list(RAMPS[base])[:: -1 if flip else 1]
+        else:
+            return _sample(_colormap(cmap, caller), k, categorical)
+    elif _is_colormap(cmap):
+        return _sample(cmap, k, categorical)
+    elif isinstance(cmap, Sequence) or isinstance(cmap, np.ndarray):
+        stops = [to_hex(c, arg="cmap", caller=caller) for c in cmap]
+        if len(stops) < 1 or (len(stops) < 2 and not categorical):
+            msg = (
+                f"{caller}(): `cmap` as a list needs at least two colours; received {list(cmap)!r}."
+            )
             raise ValueError(msg)
-        stops = list(RAMPS[cmap])
+        if categorical:
+            return [stops[i % len(stops)] for i in range(k)]
     else:
-        stops = [str(c) for c in cmap]
-        if len(stops) < 2 or not all(len(c) == 7 and c.startswith("#") for c in stops):
-            msg = f"`cmap` as a list needs at least two '#rrggbb' colours; received {list(cmap)!r}."
-            raise ValueError(msg)
+        msg = (
+            f"{caller}(): `cmap` must be a colormap name (built-in: {', '.join(RAMPS)}; or any "
+            f"matplotlib colormap such as 'Spectral'), a matplotlib Colormap or a list of "
+            f"colours; received {type(cmap).__name__} {cmap!r}."
+        )
+        raise TypeError(msg)
     if k == 1:
         return [stops[len(stops) // 2]]
     rgb = np.array([_hex_to_rgb(c) for c in stops], dtype=float)
@@ -263,6 +438,15 @@ def ramp_colors(cmap: str | Sequence[str], k: int) -> list[str]:
     frac = (pos - lo)[:, None]
     mixed = np.rint(rgb[lo] * (1 - frac) + rgb[hi] * frac).astype(int)
     return ["#{:02x}{:02x}{:02x}".format(*row) for row in mixed]
+
+
+def _sample(cmap: Any, k: int, categorical: bool) -> list[str]:
+    to_hex_ = _matplotlib("cmap").colors.to_hex
+    listed = _listed(cmap) if categorical else None
+    if listed:
+        return [listed[i % len(listed)] for i in range(k)]
+    positions = [0.5] if k == 1 else np.linspace(0, 1, k)
+    return [str(to_hex_(cmap(float(x)))) for x in positions]
 
 
 def _missing_label(lang: Lang) -> str:
@@ -297,7 +481,7 @@ def categorical_styling(
     if isinstance(colors, Mapping):
         palette = {str(k): str(v) for k, v in colors.items()}
         order = [c for c in palette if c in counts.index] + [c for c in present if c not in palette]
-    elif known:
+    elif known and colors is None:
         palette = dict(known)
         order = [c for c in known if c in counts.index] + [c for c in present if c not in known]
     else:
@@ -370,11 +554,19 @@ def _classify(y: np.ndarray, scheme: str, k: int, bins: Sequence[float] | None) 
             edges = np.asarray(mapclassify.FisherJenks(sample, k=k).bins, dtype=float)
             edges[-1] = y.max()
             return np.unique(edges)
-        cls = getattr(mapclassify, _MAPCLASSIFY_CLASS[scheme])
-        if scheme in ("headtail_breaks", "box_plot", "std_mean", "percentiles"):
-            result = cls(y)
-        else:
-            result = cls(y, k=k)
+        cls = getattr(mapclassify, _MAPCLASSIFY_CLASS[scheme], None)
+        if cls is None:  # pragma: no cover - PrettyBreaks needs mapclassify >= 2.7
+            msg = f"scheme {scheme!r} needs a newer mapclassify (pip install -U mapclassify)."
+            raise ImportError(msg)
+        kwargs = {"k": k} if "k" in inspect.signature(cls).parameters else {}
+        # natural breaks (k-means), max-p and the sampled schemes draw random numbers: a fixed
+        # seed makes a map the same every time (numpy's global state is restored after)
+        state = np.random.get_state()
+        np.random.seed(0)
+        try:
+            result = cls(y, **kwargs)
+        finally:
+            np.random.set_state(state)
         return np.unique(np.asarray(result.bins, dtype=float))
 
 
@@ -384,7 +576,7 @@ def classed_styling(
     scheme: str,
     k: int,
     bins: Sequence[float] | None,
-    cmap: str | Sequence[str],
+    cmap: object,
     base: Mapping[str, Any],
     title: str,
     lang: Lang,
@@ -533,7 +725,7 @@ def color_styling(
     scheme: str,
     k: int,
     bins: Sequence[float] | None,
-    cmap: str | Sequence[str],
+    cmap: object,
     base: Mapping[str, Any],
     title: str,
     lang: Lang,
@@ -541,8 +733,13 @@ def color_styling(
     single_label: str | None = None,
     stroke: str | None = None,
     note: str | None = None,
+    cmap_categories: bool = False,
 ) -> Styling:
-    """Style by ``column``: one colour, categories, or mapclassify classes (see map_parcels)."""
+    """Style by ``column``: one colour, categories, or mapclassify classes (see map_parcels).
+
+    With ``cmap_categories`` a ``cmap`` colours categories too (as in ``explore()``);
+    otherwise categories keep the catalogue's or the qualitative palette's colours.
+    """
     if column is None:
         return single_styling(
             len(frame),
@@ -570,6 +767,10 @@ def color_styling(
     )
     legend_title = field_label(column, lang)
     if as_categories:
+        if colors is None and cmap is not None and cmap_categories:
+            # explore(): a colormap (or list) colours the categories too, in order
+            n = min(int(values.nunique(dropna=True)), _MAX_CATEGORIES)
+            colors = ramp_colors(cmap, max(n, 1), caller=caller, categorical=True)
         return categorical_styling(
             values,
             column=column,
@@ -580,10 +781,11 @@ def color_styling(
             stroke=stroke,
             note=note,
         )
-    if scheme not in SCHEMES:
-        msg = f"{caller}(): `scheme` must be one of {SCHEMES}; received {scheme!r}."
+    scheme = scheme_name(scheme, caller=caller)
+    if scheme == "user_defined" and bins is None:
+        msg = f"{caller}(): scheme={scheme!r} needs the class bounds: pass bins=[…]."
         raise ValueError(msg)
-    if not isinstance(k, (int, np.integer)) or k < 1:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         msg = f"{caller}(): `k` must be a positive integer; received {k!r}."
         raise ValueError(msg)
     spec = field_spec(values.iloc[:0], name=column, lang=lang)
@@ -592,7 +794,7 @@ def color_styling(
         scheme=scheme,
         k=int(k),
         bins=bins,
-        cmap=cmap,
+        cmap="YlOrRd" if cmap is None else cmap,
         base=base,
         title=legend_title,
         lang=lang,
@@ -601,3 +803,209 @@ def color_styling(
         note=note,
         percent=spec.get("fmt") == "pct",
     )
+
+
+#: Leaflet path options ``style_kwds`` may set, and what each must be.
+STYLE_KEYS: Mapping[str, str] = {
+    "color": "a colour",
+    "weight": "a number ≥ 0 (pixels)",
+    "opacity": "a number in [0, 1]",
+    "fillColor": "a colour",
+    "fillOpacity": "a number in [0, 1]",
+    "dashArray": "a string such as '5 4' (or None)",
+    "fill": "True or False",
+    "stroke": "True or False",
+    "radius": "a number > 0 (pixels, for points)",
+}
+
+
+def check_style_kwds(kwds: object, *, caller: str, arg: str = "style_kwds") -> dict[str, Any]:
+    """Validate ``style_kwds`` (colours become ``#rrggbb``); returns a clean copy."""
+    if kwds is None:
+        return {}
+    if not isinstance(kwds, Mapping):
+        msg = (
+            f"{caller}(): `{arg}` must be a dict of Leaflet path options "
+            f"({', '.join(STYLE_KEYS)}); received {type(kwds).__name__} {kwds!r}."
+        )
+        raise TypeError(msg)
+    out: dict[str, Any] = {}
+    for key, value in kwds.items():
+        if key not in STYLE_KEYS:
+            extra = (
+                " (a style_function cannot be used: colours are computed in Python; colour by "
+                "`column` instead)"
+                if key == "style_function"
+                else ""
+            )
+            msg = (
+                f"{caller}(): `{arg}` has the key {key!r}{extra}; accepted keys: "
+                f"{', '.join(f'{k} ({v})' for k, v in STYLE_KEYS.items())}."
+            )
+            raise ValueError(msg)
+        what = STYLE_KEYS[key]
+        ok = True
+        if key in ("color", "fillColor"):
+            value = to_hex(value, arg=f"{arg}[{key!r}]", caller=caller)
+        elif key in ("fill", "stroke"):
+            ok = isinstance(value, (bool, np.bool_))
+            value = bool(value)
+        elif key == "dashArray":
+            ok = value is None or (
+                isinstance(value, str) and re.fullmatch(r"[\d.]+([ ,]+[\d.]+)*", value.strip())
+            )
+        else:
+            ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+            ok = ok and np.isfinite(value) and value >= 0
+            ok = ok and (key not in ("opacity", "fillOpacity") or value <= 1)
+            ok = ok and (key != "radius" or value > 0)
+            value = float(value) if ok else value
+        if not ok:
+            msg = f"{caller}(): `{arg}[{key!r}]` must be {what}; received {value!r}."
+            raise ValueError(msg)
+        out[key] = value
+    return out
+
+
+def restyle(styling: Styling, kwds: Mapping[str, Any]) -> Styling:
+    """Merge checked ``style_kwds`` into every style of ``styling`` and its legend swatches."""
+    if not kwds:
+        return styling
+    styles = [{**s, **kwds} for s in styling.styles]
+    for style in styles:
+        if style.get("dashArray") is None:
+            style.pop("dashArray", None)
+    legend = styling.legend
+    if legend is not None:
+        items = []
+        for item in legend["items"]:
+            item = dict(item)
+            if "color" in kwds:
+                item["stroke"] = kwds["color"]
+            if "fillColor" in kwds:
+                item["fill"] = kwds["fillColor"]
+            if "fillOpacity" in kwds:
+                item["fillOpacity"] = kwds["fillOpacity"]
+            if "weight" in kwds:
+                item["weight"] = kwds["weight"]
+            if "dashArray" in kwds:
+                item.pop("dash", None)
+                if kwds["dashArray"]:
+                    item["dash"] = True
+            items.append(item)
+        legend = {**legend, "items": items}
+    return replace(styling, styles=styles, legend=legend)
+
+
+#: Outline weights (pixels) of the bank's priority classes, lowest priority first.
+_PRIORITY_WEIGHTS = (1.5, 3.0, 5.0)
+BANK_OUTLINE = "#1a1a1a"
+
+
+def _dash(weight: float) -> str:
+    # round caps eat `weight` from each gap: dashes 3.5 w long with w-wide gaps as drawn
+    return f"{2.5 * weight:g} {2 * weight:g}"
+
+
+def bank_styling(
+    frame: pd.DataFrame,
+    fills: Styling,
+    *,
+    lang: Lang,
+    priority: str = "priority",
+) -> Styling:
+    """Outline the bank's candidates by priority: a thicker dashed outline for a higher class.
+
+    ``fills`` colours the candidates (by route by default). ``priority`` (numbers) is cut into
+    up to three quantile classes drawn 1.5 / 3 / 5 px wide, dashed in near-black, so candidates
+    stand out from plain parcels (thin solid grey outlines). The legend gets one entry per
+    priority class after the fill entries. Without a ``priority`` column every candidate gets
+    the middle weight.
+    """
+    n = len(frame)
+    y = (
+        pd.to_numeric(frame[priority], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        if priority in frame.columns
+        else np.full(n, np.nan)
+    )
+    finite = np.isfinite(y)
+    weights: list[float] = [_PRIORITY_WEIGHTS[1]]
+    klass = np.zeros(n, dtype=np.int64)
+    extra: list[dict[str, Any]] = []
+    if finite.any():
+        k = min(len(_PRIORITY_WEIGHTS), len(np.unique(y[finite])))
+        edges = _classify(y[finite], "quantiles", k, None) if k > 1 else np.array([y.max()])
+        weights = list(np.linspace(_PRIORITY_WEIGHTS[0], _PRIORITY_WEIGHTS[-1], len(edges)))
+        if len(edges) == 1:
+            weights = [_PRIORITY_WEIGHTS[1]]
+        cls = np.minimum(np.searchsorted(edges, y[finite], side="left"), len(edges) - 1)
+        klass[finite] = cls
+        klass[~finite] = 0
+        counts = np.bincount(cls, minlength=len(edges))
+        lower = float(y[finite].min())
+        label = field_label(priority, lang)
+        for i, upper in enumerate(edges):
+            lo = lower if i == 0 else float(edges[i - 1])
+            extra.append(
+                {
+                    "fill": "#ffffff",
+                    "fillOpacity": 0.0,
+                    "stroke": BANK_OUTLINE,
+                    "weight": weights[i],
+                    "dash": True,
+                    "label": f"{label} {_number_text(lo, 1)} – {_number_text(float(upper), 1)}",
+                    "count": int(counts[i]),
+                }
+            )
+        if (~finite).any():
+            extra.append(
+                {
+                    "fill": "#ffffff",
+                    "fillOpacity": 0.0,
+                    "stroke": BANK_OUTLINE,
+                    "weight": weights[0],
+                    "dash": True,
+                    "label": f"{label} {_missing_label(lang)}",
+                    "count": int((~finite).sum()),
+                }
+            )
+    fill_index = fills.index if fills.index is not None else np.zeros(n, dtype=np.int64)
+    styles = []
+    for fill_style in fills.styles:
+        for w in weights:
+            style = {**fill_style, "color": BANK_OUTLINE, "weight": float(w), "dashArray": _dash(w)}
+            styles.append(style)
+    index = (np.asarray(fill_index, dtype=np.int64) * len(weights) + klass).astype(np.int32)
+    legend = fills.legend
+    if legend is not None:
+        items = [
+            {**item, "stroke": BANK_OUTLINE, "dash": True, "weight": weights[len(weights) // 2]}
+            for item in legend["items"]
+        ]
+        legend = {**legend, "items": items + extra}
+    return Styling(index, styles, legend)
+
+
+def tier_order(
+    frame: pd.DataFrame, levels: Sequence[str] | None, column: str = "tier"
+) -> list[str]:
+    """Tier names lowest first: the policy's order, else by ``revenue_yi``, else as found."""
+    present = [str(v) for v in pd.unique(frame[column].dropna())]
+    if levels:
+        known = [t for t in levels if t in present]
+        return known + sorted(t for t in present if t not in known)
+    if "revenue_yi" in frame.columns:
+        low = frame.groupby(column)["revenue_yi"].min().sort_values()
+        return [str(t) for t in low.index]
+    return sorted(present)
+
+
+def tier_colors(order: Sequence[str]) -> dict[str, str]:
+    """Colours of the tiers (lowest first) spread over :data:`landuse.schema.TIER_COLORS`.
+
+    Examples
+    --------
+    >>> tier_colors(["百亿级", "千亿级"])
+    {'百亿级': '#c7e9b4', '千亿级': '#253494'}
+    """
+    return dict(zip(order, ramp_colors(list(TIER_COLORS), len(order)), strict=True))
