@@ -1,7 +1,8 @@
 """Write the notebooks (without outputs) from the cell sources below.
 
 Run ``python scripts/make_notebooks.py``; the notebooks are committed and executed by
-``tests/test_notebooks.py``.
+``tests/test_notebooks.py``. Only notebook 01 is generated here; the others are edited as
+notebooks (keep them without outputs: ``tests/test_notebooks.py`` checks).
 """
 
 from __future__ import annotations
@@ -80,7 +81,8 @@ Chinese characters in GBK; a name whose unit is cut off is reported, not guessed
     ),
     (
         "code",
-        """workdir = Path(tempfile.mkdtemp())
+        """workdir = Path(tempfile.mkdtemp(prefix="landuse_01_"))  # the files this notebook writes
+print("files go to", workdir)
 x, y = 534_467.46, 3_993_055.81  # central Qingdao in EPSG:4549
 bow_tie = shapely.Polygon([(x + 300, y), (x + 400, y + 100), (x + 400, y), (x + 300, y + 100)])
 raw = gpd.GeoDataFrame(
@@ -105,8 +107,8 @@ sorted(p.name for p in workdir.iterdir())""",
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     mine = landuse.read_parcels(workdir / "宗地.shp")
-for w in caught:
-    print("warning:", w.message)
+for w in caught:  # what the reader repaired or could not map, reported as it read
+    print("reader notice:", w.message)
 print(mine.attrs["landuse_read"].summary())
 mine[["parcel_id", "enterprise", "land_area_m2", "tax_wan", "production_status"]]""",
     ),

@@ -1,14 +1,20 @@
-"""Every notebook is committed without outputs and runs end to end."""
+"""Every notebook is committed without outputs and runs end to end, from ``notebooks/`` (as a
+user runs it), writing nothing there and printing no warning."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+# a Python warning (``…: UserWarning: …``), matplotlib's ``findfont: …`` log line, a logged WARNING
+WARNING_TEXT = re.compile(r"\w+Warning\b|findfont|^WARNING\b|\bwarning:", re.I | re.M)
+PRIVATE_IMPORT = re.compile(r"^\s*(?:from|import)\s+landuse(?:\.\w+)*\._\w+", re.M)
 
 
 def test_there_are_notebooks():
@@ -23,12 +29,54 @@ def test_committed_without_outputs(path):
     assert all(c.outputs == [] and c.execution_count is None for c in code)
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_public_api_only(path):
+    nb = nbformat.read(path, as_version=4)
+    private = [m.group(0).strip() for c in nb.cells for m in PRIVATE_IMPORT.finditer(c.source)]
+    assert private == []
+
+
+def test_readme_imports_no_private_name():
+    readme = (NOTEBOOK_DIR.parent / "README.md").read_text("utf-8")
+    assert PRIVATE_IMPORT.findall(readme) == []
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def _warnings(nb) -> list[str]:
+    """Every output text that looks like a warning (stderr, printed, or shown as a result)."""
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            if out.output_type == "stream":
+                texts = [out.text]
+            elif out.output_type in ("execute_result", "display_data"):
+                texts = [out.get("data", {}).get("text/plain", "")]
+            else:
+                continue
+            found += [
+                f"cell {cell.get('id')}: {t.strip()[:300]}" for t in texts if WARNING_TEXT.search(t)
+            ]
+            if out.output_type == "stream" and out.name == "stderr" and out.text.strip():
+                found.append(f"cell {cell.get('id')} stderr: {out.text.strip()[:300]}")
+    return sorted(set(found))
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_runs(path, tmp_path):
+def test_notebook_runs(path):
     nb = nbformat.read(path, as_version=4)
+    before = _files(NOTEBOOK_DIR)
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOK_DIR)}}
     )
     client.execute()
     errors = [
@@ -37,3 +85,7 @@ def test_notebook_runs(path, tmp_path):
     assert errors == []
     # every code cell ran
     assert all(c.execution_count is not None for c in nb.cells if c.cell_type == "code")
+    # files go to a temporary folder named in the notebook, never beside it
+    after = _files(NOTEBOOK_DIR)
+    assert {k: v for k, v in after.items() if before.get(k) != v} == {}
+    assert _warnings(nb) == []
