@@ -39,6 +39,7 @@ from landuse._checks import Lang, check_lang
 from landuse._sinks import write_csv
 from landuse.errors import LanduseError
 from landuse.io import write_layers
+from landuse.report._display import show_table
 from landuse.report._excel import About, display_width, write_workbook
 from landuse.report._gpkg import style_gpkg_layer
 from landuse.report._present import ColumnSpec, present, restore_codes
@@ -55,6 +56,7 @@ __all__ = [
     "layer_qml",
     "present",
     "restore_codes",
+    "show_table",
     "style_gpkg_layer",
     "write_table",
     "write_tables",
