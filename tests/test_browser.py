@@ -198,13 +198,13 @@ def test_popup_and_tooltip_show_html_as_text(open_page, tmp_path):
     path = save_map(demo_map(), tmp_path / "demo.html", offline=True)
     page = open_page(path)
     x, y = _point_of(page, "低效用地再开发项目库", 0)  # the candidate whose reason is an <img>
-    # hovering shows the tooltip (id and grade)
+    # hovering shows the tooltip (id, route and priority)
     page.page.mouse.move(x, y)
     # wait for the hovered feature's tooltip (under load a tooltip of the layer below can show first)
     tooltip = page.page.locator(".landuse-tooltip", has_text="B000")
     tooltip.wait_for(state="visible", timeout=10_000)
     assert "B000" in tooltip.inner_text()
-    assert "D类" in tooltip.inner_text()
+    assert "收购储备" in tooltip.inner_text()
     # clicking opens the popup with the reason as text
     page.page.mouse.click(x, y)
     popup = page.page.locator(".leaflet-popup-content")

@@ -491,7 +491,7 @@ def map_bank(
     By default each candidate is filled in the colour of its redevelopment route (再开发路径:
     收购储备 / 腾退 / 工业上楼 / 自主提升, the catalogue's colours) and outlined with a dashed
     near-black line whose width grows with its priority (three quantile classes of
-    ``priority``: 1.5, 3 and 5 px), so candidates stand out from plain parcels (thin solid
+    ``priority``: 1.5, 3.25 and 5 px), so candidates stand out from plain parcels (thin solid
     grey outlines) on a shared map. The popup holds the potential gains (land freed, extra
     floor area, tax gain) and the reasons.
 

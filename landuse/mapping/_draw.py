@@ -206,6 +206,7 @@ def as_frame(
         frame = gpd.GeoDataFrame(geometry=obj.rename("geometry"), crs=obj.crs)
         if index_as is not None:
             frame.insert(0, index_as, obj.index.to_numpy())
+            frame.index.name = None
         return frame
     return obj
 

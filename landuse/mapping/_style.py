@@ -917,7 +917,7 @@ def bank_styling(
     """Outline the bank's candidates by priority: a thicker dashed outline for a higher class.
 
     ``fills`` colours the candidates (by route by default). ``priority`` (numbers) is cut into
-    up to three quantile classes drawn 1.5 / 3 / 5 px wide, dashed in near-black, so candidates
+    up to three quantile classes drawn 1.5 / 3.25 / 5 px wide, dashed in near-black, so candidates
     stand out from plain parcels (thin solid grey outlines). The legend gets one entry per
     priority class after the fill entries. Without a ``priority`` column every candidate gets
     the middle weight.

@@ -516,6 +516,11 @@
       this._draw();
     },
 
+    // L.Canvas redraws its path layers on its own "update" event (fired by _update above,
+    // after the canvas was cleared); this layer has none and draws itself once in _update.
+    // Without this, some moves (a pan) painted every feature twice: fills at 1 - (1 - a)^2.
+    _updatePaths: function () {},
+
     // Draw every feature in view: one path (fill + stroke) per style.
     _draw: function () {
       var ctx = this._ctx, map = this._map, spec = this._spec, d = this._data;
