@@ -583,6 +583,13 @@ def test_browser_bank_candidates_in_route_colours_over_parcels(open_page, tmp_pa
         want = [int(ROUTE[route][i : i + 2], 16) for i in (1, 3, 5)]
         assert max(abs(u - v) for u, v in zip([r, g, b], want, strict=True)) <= 1
         assert a == pytest.approx(0.85 * 255, abs=1)
+    # the legend's priority classes show their outline widths (1.5, 3.25, 5 px; Chromium draws
+    # borders in whole pixels at this scale: 1, 3, 5)
+    widths = page.js(
+        "() => [...document.querySelectorAll('.landuse-legend-item .landuse-swatch')]"
+        ".map(s => parseFloat(getComputedStyle(s).borderTopWidth))"
+    )
+    assert widths[-3:] == [1, 3, 5]
     assert page.errors == []
     screenshot(page, "explore_args_bank_over_parcels")
 

@@ -132,6 +132,10 @@
       if (item.dash) {
         swatch.style.borderStyle = "dashed";
       }
+      if (typeof item.weight === "number" && isFinite(item.weight)) {
+        // outline classes (the bank's priority) show their line width, 1 to 5 px
+        swatch.style.borderWidth = Math.max(1, Math.min(5, item.weight)) + "px";
+      }
       var label = L.DomUtil.create("span", "landuse-legend-label", row);
       label.textContent = item.label;
       if (item.count !== undefined && item.count !== null) {
