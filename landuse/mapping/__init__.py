@@ -1,9 +1,11 @@
 """Interactive maps (folium/Leaflet) of zones, parcels, the project bank, compliance and scores.
 
 Each ``map_*`` function adds ONE named layer (``map_zones`` also the functional areas) to a new
-map or to ``m=``, so several compose on one map with a layer control; :func:`save_map` writes
-the map as one HTML file, with ``offline=True`` carrying Leaflet inside it so it opens on an
-intranet without internet.
+map or to ``m=``, so several compose on one map with a layer control and one legend panel
+(:func:`set_legend`); :func:`save_map` writes the map as one HTML file that carries Leaflet and
+everything else it needs, so it opens on an intranet without internet (``offline=False`` links
+the CDNs instead). Maps made here are :class:`OfflineMap` objects (``folium.Map``), shown offline
+in notebooks too.
 
 Why these maps open fast (geopandas ``explore()`` of 100,000 parcels: ~56 MB, ~62 s in a
 browser, shared reference ANCHORS.md §1.4):
@@ -70,7 +72,7 @@ from landuse.mapping._draw import (
     zone_names,
 )
 from landuse.mapping._layer import BASEMAPS, Basemap, display_geometries, map_state, set_legend
-from landuse.mapping._offline import save_map
+from landuse.mapping._offline import OfflineMap, save_map
 from landuse.mapping._style import (
     CATEGORY_COLORS,
     SCHEMES,
@@ -94,6 +96,7 @@ __all__ = [
     "GRADE_COLORS",
     "SCHEMES",
     "VERDICT_COLORS",
+    "OfflineMap",
     "map_assessment",
     "map_bank",
     "map_compliance",
