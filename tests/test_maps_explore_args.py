@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -253,7 +254,9 @@ def test_tiles_take_xyzservices_names_in_any_spelling_urls_and_none():
     carto = "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png"
     for tiles in ("CartoDB positron", "CartoDB.Positron", "cartodbpositron",
                   xyzservices.providers.CartoDB.Positron):  # fmt: skip
-        with pytest.warns(UserWarning, match="CartoDB tiles now require an API key"):
+        with warnings.catch_warnings():
+            # xyzservices ≥ 2026 warns that CartoDB now wants a key; older ones do not
+            warnings.filterwarnings("ignore", "CartoDB tiles now require", UserWarning)
             m = map_parcels(grid(1), tiles=tiles)
         assert _tile_urls(m) == [carto]
     osm = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -342,7 +345,7 @@ def test_location_zoom_start_width_height():
     assert m.location == [36.3, 120.4]
     html = m.get_root().render()
     assert "fitBounds" not in html
-    assert '"zoom": 9' in html
+    assert re.search(r"""["']?zoom["']?: 9\b""", html)  # folium ≥ 0.18 quotes the key
     assert "width: 640.0px" in html
     assert "height: 400.0px" in html
     assert "fitBounds" in map_parcels(grid(1)).get_root().render()
