@@ -35,6 +35,7 @@ from landuse.assessment import (
     INDICATORS,
     assess_zones,
     save_indicator_charts,
+    tier_progress,
     write_assessment,
     zone_indicators,
     zone_stats_from_parcels,
@@ -245,10 +246,24 @@ def test_worked_example_creation_conditions(stats, policy):
 
 
 def test_worked_example_elimination_warning(stats, policy):
-    r = by_zone(assess_zones(stats, year=2021, policy=policy))
+    # issue 22: no targets given and the rank / failed-years rules off by default -> nobody warned
+    result = assess_zones(stats, year=2021, policy=policy)
+    r = by_zone(result)
+    assert r["elimination_warning"].tolist() == [False, False, False]
+    assert r["elimination_reason"].isna().all()
+    assert r["meets_targets"].isna().all()
+    assert result.attrs["elimination_rule"] == (
+        "expected targets: not evaluated (no `targets=`); rank rule: off; failed-years rule: off"
+    )
+    assert result.attrs["not_evaluated"][0].startswith("elimination by expected targets")
+    # the old example rules as options:
     # 2020: A intensity 200 < 280 fails; B 200 < 280 fails; C intensity 280 (bound) passes,
     # tax 50,000/5,000 = 10 < 20, alternative revenue 7,500 元/m² but tax 150 < 200 -> fails.
     # B is last (rank 3 of 3) and failed 2020 and 2021; A and C failed 2020 only.
+    policy = policy.replace(
+        {"assessment.elimination_bottom_count": 1, "assessment.elimination_failed_years": 2}
+    )
+    r = by_zone(assess_zones(stats, year=2021, policy=policy))
     assert r["elimination_warning"].tolist() == [False, True, False]
     assert (
         r.loc["B", "elimination_reason"] == "排名末1位 (第3/3名); 连续2年未达创建条件 (2020–2021)"
@@ -267,6 +282,144 @@ def test_worked_example_elimination_warning(stats, policy):
     r = by_zone(assess_zones(stats, year=2020, policy=one_year))
     # 2020 alone: all three failed; nothing earlier is needed
     assert r["elimination_warning"].tolist() == [True, True, True]
+
+
+def test_elimination_by_expected_targets(stats, policy):
+    # A: revenue 1,000,000 < target 1,200,000 -> misses; B: tax 30,000 ≥ 25,000 and share
+    # 0.4 ≥ 0.4 (bound) -> meets; C has no target row -> not evaluated
+    targets = pd.DataFrame(
+        {
+            "zone_id": ["A", "B"],
+            "revenue_wan": [1_200_000, np.nan],
+            "tax_wan": [np.nan, 25_000],
+            "leading_industry_share": [np.nan, 0.4],
+        }
+    )
+    result = assess_zones(stats, year=2021, policy=policy, targets=targets, reward_pool_wan=9_000)
+    r = by_zone(result)
+    assert r["meets_targets"].tolist() == [False, True, pd.NA]
+    assert r["elimination_warning"].tolist() == [True, False, False]
+    assert r.loc["A", "target_failures"] == "主营业务收入 1,000,000 < 1,200,000"
+    assert r.loc["A", "elimination_reason"] == "主营业务收入 1,000,000 < 1,200,000"
+    assert result.attrs["elimination_rule"].startswith("expected targets = the per-zone")
+    # rewards: A is warned, B fails the creation conditions -> C alone, 9,000 > cap 5,000
+    assert r["reward_wan"].tolist() == [0, 0, 5_000]
+    assert result.attrs["reward_unallocated_wan"] == 4_000
+    assert result.attrs["reward_unallocated_reason"] == (
+        "1 winner(s) capped at assessment.reward_wan_max = 5000 万元 each "
+        "(1 × 5000 = 5000 < pool 9000)"
+    )
+    # a year column selects the rows of the assessed year: the 2020 target is ignored
+    yearly = pd.DataFrame(
+        {"zone_id": ["A", "A"], "year": [2020, 2021], "tax_wan": [50_000, 40_000]}
+    )
+    r = by_zone(assess_zones(stats, year=2021, policy=policy, targets=yearly, lang="en"))
+    assert r["meets_targets"].tolist() == [True, pd.NA, pd.NA]  # 40,000 ≥ 40,000
+    # the creation conditions as the targets: B fails them in 2021
+    r = by_zone(assess_zones(stats, year=2021, policy=policy, targets="creation_conditions"))
+    assert r["elimination_warning"].tolist() == [False, True, False]
+    assert r.loc["B", "elimination_reason"] == "未达创建条件"
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [
+        "last",
+        pd.DataFrame({"zone_id": ["A"], "turnover": [1]}),
+        pd.DataFrame({"zone_id": ["A"]}),
+        pd.DataFrame({"zone_id": ["A", "A"], "tax_wan": [1, 2]}),
+        [1, 2],
+    ],
+)
+def test_bad_targets(stats, policy, targets):
+    with pytest.raises(ValueError, match="`targets`"):
+        assess_zones(stats, year=2021, policy=policy, targets=targets)
+
+
+def test_two_zones_with_nobody_eligible_say_why_the_pool_is_unallocated(policy):
+    # B and its twin D: share 0.4 < 0.5 -> both fail the creation conditions; tied, both rank 1
+    twin = worked_stats()
+    twin = twin[twin["zone_id"] == "B"]
+    two = pd.concat([twin, twin.assign(zone_id="D")], ignore_index=True)
+    result = assess_zones(two, year=2021, policy=policy, reward_pool_wan=8_000)
+    assert result["reward_wan"].tolist() == [0, 0]
+    assert result.attrs["reward_unallocated_wan"] == 8_000
+    assert result.attrs["reward_unallocated_reason"] == (
+        "no eligible zone: 2 ranked, of which 0 meet the creation conditions and 0 of those "
+        "have no elimination warning (not meeting the conditions: B, D; warned: -)"
+    )
+    assert "reward_top_count = 3 (confidence U)" in result.attrs["reward_rule"]
+    none = assess_zones(two, year=2021, policy=policy)
+    assert none.attrs["reward_unallocated_reason"] == "no reward pool given (reward_pool_wan=None)"
+
+
+def test_write_assessment_notes_say_the_rules_and_the_unallocated_pool(policy, tmp_path):
+    twin = worked_stats()
+    twin = twin[twin["zone_id"] == "B"]
+    two = pd.concat([twin, twin.assign(zone_id="D")], ignore_index=True)
+    result = assess_zones(two, year=2021, policy=policy, reward_pool_wan=8_000)
+    path = write_assessment(result, tmp_path / "two.xlsx")
+    book = openpyxl.load_workbook(path)
+    notes = [str(row[1]) for row in book["说明"].iter_rows(max_col=2, values_only=True)]
+    assert any(n.startswith("淘汰预警规则：expected targets: not evaluated") for n in notes)
+    assert any(n.startswith("奖励分配规则：the assessment.reward_top_count = 3") for n in notes)
+    assert any(
+        n.startswith(
+            "奖励资金池 8,000.00 万元，未分配 8,000.00 万元（原因：no eligible zone: 2 ranked"
+        )
+        for n in notes
+    )
+    assert any(n.startswith("未评价：elimination by expected targets") for n in notes)
+    sheet = book["考核排名"]
+    header = [c.value for c in sheet[1]]
+    met = header.index("招商目标达成") + 1
+    assert [sheet.cell(r, met).value for r in (2, 3)] == ["未评价", "未评价"]
+    assert "世界500强及中国500强项目数（个）" in header
+
+
+def test_attraction_targets(stats, policy):
+    # 2021: A 1 Fortune 500 project (≥ 1, bound) and 5 projects over 1 亿元 (≥ 5, lower bound of
+    # the plan's 5–10) -> met; B 0 < 1 -> not met; C count over 1 亿元 missing -> not evaluated
+    counts = pd.DataFrame(
+        {
+            "zone_id": ["A", "B", "C"],
+            "year": [2021, 2021, 2021],
+            "fortune500_projects": [1.0, 0.0, 2.0],
+            "projects_over_100m": [5.0, 10.0, np.nan],
+        }
+    )
+    with_counts = stats.merge(counts, on=["zone_id", "year"], how="left")
+    result = assess_zones(with_counts, year=2021, policy=policy)
+    r = by_zone(result)
+    assert r["fortune500_projects"].tolist() == [1, 0, 2]
+    assert r["projects_over_100m"].tolist()[:2] == [5, 10]
+    assert r["attraction_target_met"].tolist() == [True, False, pd.NA]
+    assert not [t for t in result.attrs["not_evaluated"] if t.startswith("attraction")]
+    four = policy.replace({"assessment.attraction_projects_over_100m_min": 6})
+    r = by_zone(assess_zones(with_counts, year=2021, policy=four))
+    assert r["attraction_target_met"].tolist() == [False, False, pd.NA]  # A 5 < 6
+    r = assess_zones(stats, year=2021, policy=policy)
+    assert r["attraction_target_met"].isna().all()
+    assert "attraction target: zone_stats lacks `fortune500_projects`" in r.attrs["not_evaluated"]
+
+
+def test_tier_progress_worked_example(stats, policy):
+    # revenue A 1,000,000 万元 = 100 亿 -> 百亿级 (bound); B 50 亿 -> none; C 300 亿 -> 三百亿级.
+    # at or above: 百亿 2, 三百亿 1, 五百亿 0, 千亿 0; targets 10/5/3/3 -> shortfall 8/4/3/3
+    result = assess_zones(stats, year=2021, policy=policy)
+    progress = tier_progress(result, policy=policy)
+    assert progress["tier"].tolist() == ["百亿级", "三百亿级", "五百亿级", "千亿级"]
+    assert progress["revenue_yi_min"].tolist() == [100, 300, 500, 1000]
+    assert progress["zones"].tolist() == [1, 1, 0, 0]
+    assert progress["zones_at_or_above"].tolist() == [2, 1, 0, 0]
+    assert progress["target_count"].tolist() == [10, 5, 3, 3]
+    assert progress["shortfall"].tolist() == [8, 4, 3, 3]
+    assert not progress["target_met"].any()
+    assert progress.attrs["target_year"] == 2021
+    assert progress.attrs["confidence"] == "V"
+    assert progress.attrs["year"] == 2021
+    with pytest.raises(ValueError, match="tier_progress"):
+        tier_progress(pd.DataFrame({"zone_id": ["A"]}), policy=policy)
 
 
 @pytest.mark.parametrize(
@@ -649,7 +802,8 @@ def test_write_assessment_excel(stats, policy, tmp_path):
     params = {row[0]: row for row in book["参数"].iter_rows(min_row=2, values_only=True)}
     assert [c.value for c in book["参数"][1]] == ["参数", "取值", "单位", "可信度", "来源", "备注"]
     assert params["policy"][1] == "qingdao-2019"
-    assert params["assessment.elimination_bottom_count"][3] == "U"
+    assert params["assessment.elimination_bottom_count"][1:4:2] == ("0", "I")  # off (issue 22)
+    assert params["assessment.reward_top_count"][3] == "U"
     about = {row[0]: row[1] for row in book["说明"].iter_rows(max_col=2, values_only=True)}
     assert about["政策配置"].startswith("qingdao-2019")
     assert about["表格内容"] == "产业集聚区考核排名（2021年度）"
@@ -852,7 +1006,7 @@ def test_cli_assess(stats, tmp_path):
     assert lines[0] == "2021 zone assessment (qingdao-2019), 3 zones:"
     assert lines[1].split() == ["1", "C", "65.1", "三百亿级"]
     assert lines[3].split()[:3] == ["3", "B", "42.1"]
-    assert "elimination warning" in lines[3]
+    assert "elimination warning" not in lines[3]  # off by default (issue 22)
     assert pd.read_excel(out)["集聚区编号"].tolist() == ["C", "A", "B"]
     assert len(list((tmp_path / "charts").glob("*.png"))) == 7
     bad = CliRunner().invoke(main, ["assess", str(csv), "--year", "2030", "-o", str(out)])

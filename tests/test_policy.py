@@ -624,3 +624,19 @@ def test_policy_face_imports_no_private_names_from_its_schema() -> None:
         for a in node.names
     ]
     assert imported and [n for n in imported if n.startswith("_")] == []
+
+
+def test_qingdao_assessment_rules_of_issue_22():
+    """Rank-based elimination ships off; the attraction targets carry source and confidence."""
+    policy = load_policy("qingdao-2019")
+    for key in ("assessment.elimination_bottom_count", "assessment.elimination_failed_years"):
+        p = policy.provenance(key)
+        assert (p.value, p.confidence) == (0, "I")
+        assert "method choice" in p.source
+    fortune = policy.provenance("assessment.attraction_fortune500_projects_min")
+    over = policy.provenance("assessment.attraction_projects_over_100m_min")
+    assert (fortune.value, fortune.confidence) == (1, "from-plan")
+    assert (over.value, over.confidence) == (5, "from-plan")  # lower bound of the range 5–10
+    assert "5–10" in over.source
+    assert "lower bound" in over.note
+    assert "not found in POLICY-FACTS" in fortune.source

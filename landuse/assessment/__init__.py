@@ -4,11 +4,13 @@ The plan scores every zone each year on seven indicators — 主营业务收入,
 年度招商引资数, 主导产业集聚度, 新建项目投资强度, 单位面积产出效益 — weighting the level reached
 (stock, 存量) 40 % and the change on the previous year (increment, 增量) 60 %, by the benchmark
 method (标杆考核法: each zone measured against the best zone or a set benchmark). Zones are tiered
-百亿级 / 三百亿级 / 五百亿级 / 千亿级 by revenue, zones that fall short are warned of elimination,
-and the best managing bodies share a reward of at most 5000 万元 each.
+百亿级 / 三百亿级 / 五百亿级 / 千亿级 by revenue, zones that miss their expected targets are warned
+of elimination, and the best managing bodies share a reward of at most 5000 万元 each. Each zone
+should also bring in ≥ 1 Fortune Global / China 500 project and 5–10 projects over 1 亿元 a year.
 
 - :func:`zone_indicators`: the seven indicators per zone, level and increment, with units.
 - :func:`assess_zones`: scores, rank, tier, creation conditions, elimination warning, reward.
+- :func:`tier_progress`: city-level count of zones per tier against the 2021 tier targets.
 - :func:`zone_stats_from_parcels`: revenue, tax and land of each zone from its parcels, where the
   statistics are missing.
 - :func:`write_assessment` (``.xlsx`` or ``.csv`` in the house style of :mod:`landuse.report`,
@@ -18,8 +20,8 @@ and the best managing bodies share a reward of at most 5000 万元 each.
 Weights, the 40/60 split, the benchmark method, score bounds, the elimination rule, the reward
 rule and its cap come from the policy profile (``assessment``, ``zone_creation`` and ``tiers``
 sections); see ``load_policy().to_frame()`` for each value's source and confidence. The plan
-names the indicators, weights and rewards but no source gives the elimination or reward rules:
-the profile ships example rules marked ``U`` — set your city's own.
+names the indicators, weights and rewards but no source gives a rank-based elimination rule or
+the reward allocation: the rank rules ship off, and the reward rule is named in the result.
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ from landuse.assessment._report import save_indicator_charts, write_assessment
 from landuse.assessment._rules import (
     INDICATORS,
     Indicator,
-    allocate_rewards,
     creation_conditions,
     fill,
     join_texts,
@@ -63,6 +64,15 @@ from landuse.assessment._stats import (
     lookup,
     take,
 )
+from landuse.assessment._targets import (
+    TARGET_COLUMNS,
+    attraction,
+    check_targets,
+    expected_targets,
+    reward_rule,
+    rewards,
+    tier_progress,
+)
 from landuse.errors import LanduseWarning, PolicyError, SchemaError, format_ids
 from landuse.policy import Policy
 from landuse.units import m2_to_mu, wan_to_yi
@@ -70,9 +80,11 @@ from landuse.zones import assign_zones
 
 __all__ = [
     "INDICATORS",
+    "TARGET_COLUMNS",
     "Indicator",
     "assess_zones",
     "save_indicator_charts",
+    "tier_progress",
     "write_assessment",
     "zone_indicators",
     "zone_stats_from_parcels",
@@ -239,6 +251,7 @@ def assess_zones(
     benchmark: Literal["best", "mean", "median", "target"] | Mapping[str, Any] | None = None,
     zones: pd.DataFrame | None = None,
     reward_pool_wan: float | None = None,
+    targets: pd.DataFrame | Literal["creation_conditions"] | None = None,
     missing_increment: MissingIncrement = "unranked",
     lang: Lang = "zh",
 ) -> pd.DataFrame:
@@ -284,11 +297,20 @@ def assess_zones(
         statistics get an unranked row, and ``name`` is carried into the result.
     reward_pool_wan
         The year's reward budget in 万元. ``None`` (default): no allocation, ``reward_wan``
-        is missing. Rule (profile, confidence U): the ``assessment.reward_top_count`` best
-        ranked zones that meet the creation conditions and have no elimination warning share
-        the pool in proportion to ``total_score``, each at most ``assessment.reward_wan_max``
-        (5000); a capped zone's excess goes to the others; what nobody can take stays
-        unallocated (``attrs["reward_unallocated_wan"]``). Ties at the cut are all included.
+        is missing. Rule (named in ``attrs["reward_rule"]`` with its keys and confidence): the
+        ``assessment.reward_top_count`` (confidence U) best ranked zones that meet the creation
+        conditions and have no elimination warning share the pool in proportion to
+        ``total_score``, each at most ``assessment.reward_wan_max`` (5000); a capped zone's
+        excess goes to the others; what nobody can take stays unallocated
+        (``attrs["reward_unallocated_wan"]``, the reason in
+        ``attrs["reward_unallocated_reason"]``). Ties at the cut are all included.
+    targets
+        The expected targets that decide elimination: ``None`` (default; not evaluated),
+        ``"creation_conditions"`` (a zone not meeting them in ``year`` misses its targets), or a
+        DataFrame with ``zone_id``, optional ``year`` and minimums in any of the columns
+        :data:`TARGET_COLUMNS` (indicator columns, ``fortune500_projects``,
+        ``projects_over_100m``). A zone misses its targets when a value is below its minimum; a
+        missing value or a zone without a row is not evaluated.
     missing_increment
         A zone without ``year - 1`` statistics: ``"unranked"`` (default; total missing, not
         ranked) or ``"stock_only"`` (total = stock score, ranked, said in ``notes``).
@@ -304,12 +326,17 @@ def assess_zones(
         ``tier`` (highest ``tiers.levels`` bound reached, revenue in 亿元 = 万元 ÷ 10 000;
         ``<NA>`` below 百亿), ``revenue_yi``, ``meets_creation_conditions`` (nullable: ``<NA>``
         when not evaluable), ``creation_failures``, ``elimination_warning``,
-        ``elimination_reason``, ``reward_wan``, the indicator values and increments of
+        ``meets_targets`` (nullable), ``target_failures``, ``elimination_reason``,
+        ``reward_wan``, ``fortune500_projects``, ``projects_over_100m`` (the year's counts,
+        input), ``attraction_target_met`` (both ≥ ``assessment.attraction_*_min``: ≥ 1
+        Fortune Global / China 500 project and ≥ 5 projects over 1 亿元, the lower bound of the
+        plan's 5–10; ``<NA>`` when a count is missing), the indicator values and increments of
         :func:`zone_indicators`, ``<key>_stock_score`` / ``<key>_increment_score`` per
         indicator (points; they add up to the part scores), ``increment_available``, ``notes``.
         ``attrs``: ``policy`` (profile name), ``year``, ``benchmarks`` (records: indicator,
         benchmark and basis per part, normalised weights), ``reward_pool_wan``,
-        ``reward_unallocated_wan``.
+        ``reward_unallocated_wan``, ``reward_unallocated_reason``, ``reward_rule``,
+        ``elimination_rule``, ``not_evaluated`` (list of texts).
 
     Raises
     ------
@@ -327,7 +354,11 @@ def assess_zones(
 
     Notes
     -----
-    Elimination warning (profile, confidence U): a ranked zone in the last
+    Elimination warning: the plan eliminates a zone that misses its expected targets, so a zone
+    is warned when it misses a target of ``targets=`` (``meets_targets`` False, the misses in
+    ``target_failures``); without ``targets`` this is not evaluated (said in
+    ``attrs["not_evaluated"]``). Two further rules are options of the profile, both off (0) by
+    default since no source gives them: a ranked zone in the last
     ``assessment.elimination_bottom_count`` places (ties included), or a zone that failed the
     creation conditions in each of the ``assessment.elimination_failed_years`` years up to
     ``year`` (a year not evaluable breaks the run). The bottom rule applies only when more
@@ -350,16 +381,19 @@ def assess_zones(
     2    QD02     3         56.5      3582.9
     >>> result.loc[0, "tier"], result.attrs["policy"]
     ('千亿级', 'qingdao-2019')
-    >>> warned = result[result["elimination_warning"]]
-    >>> dict(zip(warned["zone_id"], warned["elimination_reason"]))  # doctest: +NORMALIZE_WHITESPACE
-    {'QD12': '连续2年未达创建条件 (2020–2021)', 'QD13': '连续2年未达创建条件 (2020–2021)',
-     'QD09': '排名末1位 (第14/14名)'}
+    >>> int(result["elimination_warning"].sum())  # no targets given, rank rules off
+    0
+    >>> by_conditions = assess_zones(s.zone_stats, year=2021, zones=s.zones,
+    ...                              policy="qingdao-2019", targets="creation_conditions")
+    >>> by_conditions.loc[by_conditions["elimination_warning"], "zone_id"].tolist()
+    ['QD12', 'QD13', 'QD08', 'QD14']
     """
     caller = "assess_zones"
     policy = resolve_policy(policy, caller=caller)
     lang = check_lang(lang, caller=caller)
     year = check_year(year, caller)
     _check_options(missing_increment, reward_pool_wan, caller)
+    check_targets(targets, caller)
     rules = _Rules.of(policy)
     stats = check_stats(zone_stats, caller=caller, zones=zones)
     _check_weighted_columns(stats, rules, caller)
@@ -378,14 +412,28 @@ def assess_zones(
         )
     ranking = _Ranking.of(part_scores, rules, assessable, missing_increment)
     meets_all, meets, failures = _creation(stats, order, year, policy, lang)
+    met_targets, target_failures = expected_targets(targets, table, meets, year, lang)
     warn, reasons = _elimination(stats, order, year, ranking, meets_all, policy, lang)
-    reward, unallocated = _rewards(reward_pool_wan, ranking, meets, warn, policy)
+    missed = met_targets.to_numpy(dtype="float64", na_value=np.nan) == 0
+    warn |= missed
+    reasons.append((missed, target_failures[missed].astype(str)))
+    counts, attraction_met, not_evaluated = attraction(stats, order, year, policy)
+    if targets is None:
+        not_evaluated.insert(0, "elimination by expected targets: pass `targets=` (per-zone "
+                             "targets, or 'creation_conditions')")  # fmt: skip
+    reward, unallocated, why = rewards(
+        reward_pool_wan, ranking.total, ranking.ranked, meets, warn, order.to_numpy(), policy
+    )
     columns = _columns(table, zones, ranking, policy, lang) | {
         "meets_creation_conditions": to_boolean(meets),
         "creation_failures": pd.array(failures, dtype="str"),
+        "meets_targets": met_targets,
+        "target_failures": pd.array(target_failures, dtype="str"),
         "elimination_warning": warn,
         "elimination_reason": pd.array(join_texts(len(table), reasons), dtype="str"),
         "reward_wan": reward,
+        **counts,
+        "attraction_target_met": attraction_met,
     }
     out = _sorted_frame(columns, table, scores, ranking, order, lang)
     out.attrs = {
@@ -396,6 +444,10 @@ def assess_zones(
         "increment_share": rules.increment_share,
         "reward_pool_wan": None if reward_pool_wan is None else float(reward_pool_wan),
         "reward_unallocated_wan": unallocated,
+        "reward_rule": reward_rule(policy),
+        "reward_unallocated_reason": why,
+        "elimination_rule": _elimination_rule(policy, targets),
+        "not_evaluated": not_evaluated,
         "parameters": _parameters(policy),
         "lang": lang,
     }
@@ -634,27 +686,24 @@ def _elimination(
     return warn, reasons
 
 
-def _rewards(
-    reward_pool_wan: float | None,
-    ranking: _Ranking,
-    meets: np.ndarray,
-    warn: np.ndarray,
-    policy: Policy,
-) -> tuple[np.ndarray, float | None]:
-    """Reward per zone (万元; NaN without a pool) and what is left unallocated."""
-    n = len(ranking.total)
-    if reward_pool_wan is None:
-        return np.full(n, np.nan), None
-    total = ranking.total
-    top = int(policy.require("assessment.reward_top_count"))
-    cap = float(policy.require("assessment.reward_wan_max"))
-    eligible = ranking.ranked & (meets == 1) & ~warn
-    reward = np.zeros(n)
-    if top > 0 and eligible.any():
-        cut = np.sort(total[eligible])[::-1][min(top, int(eligible.sum())) - 1]
-        winners = np.flatnonzero(eligible & (total >= cut))  # ties at the cut included
-        reward[winners] = allocate_rewards(total[winners], pool=float(reward_pool_wan), cap=cap)
-    return reward, float(reward_pool_wan) - float(reward.sum())
+def _elimination_rule(policy: Policy, targets: Any) -> str:
+    """Describe the elimination rules applied, in words."""
+    parts = []
+    if targets is None:
+        parts.append("expected targets: not evaluated (no `targets=`)")
+    elif isinstance(targets, str):
+        parts.append("expected targets = the creation conditions in the assessed year")
+    else:
+        parts.append("expected targets = the per-zone `targets=` minimums")
+    bottom = int(policy.require("assessment.elimination_bottom_count"))
+    years = int(policy.require("assessment.elimination_failed_years"))
+    parts.append(f"rank rule: last {bottom} place(s)" if bottom > 0 else "rank rule: off")
+    parts.append(
+        f"creation conditions failed {years} year(s) running"
+        if years > 0
+        else "failed-years rule: off"
+    )
+    return "; ".join(parts)
 
 
 def _columns(

@@ -32,7 +32,13 @@ _UNIT_KEYS: Mapping[str, str] = {
     "share (0–1)": "share",
 }
 _BOOL = {"zh": ("是", "否", "未评价"), "en": ("yes", "no", "not evaluated")}
-_BOOL_COLUMNS = ("meets_creation_conditions", "elimination_warning", "increment_available")
+_BOOL_COLUMNS = (
+    "meets_creation_conditions",
+    "meets_targets",
+    "elimination_warning",
+    "attraction_target_met",
+    "increment_available",
+)
 #: Left out of the workbook: the revenue in 亿元 repeats ``revenue_wan`` (万元); the tier
 #: column's header and the 说明 sheet say the tier thresholds are in 亿元.
 _LEFT_OUT = ("revenue_yi",)
@@ -175,6 +181,27 @@ def _notes(assessment: pd.DataFrame, lang: Lang) -> list[str]:
     notes.append(
         "“未评价”：缺少数据，未判定。" if zh else "“not evaluated”: data missing, not decided."
     )
+    return notes + _rule_notes(attrs, zh)
+
+
+def _rule_notes(attrs: Mapping[str, Any], zh: bool) -> list[str]:
+    """Say the elimination and reward rules, the unallocated pool and what was not evaluated."""
+    notes = []
+    if attrs.get("elimination_rule"):
+        notes.append(("淘汰预警规则：" if zh else "Elimination rule: ") + attrs["elimination_rule"])
+    pool = attrs.get("reward_pool_wan")
+    if attrs.get("reward_rule") and pool is not None:
+        notes.append(("奖励分配规则：" if zh else "Reward rule: ") + attrs["reward_rule"])
+        left = attrs.get("reward_unallocated_wan") or 0.0
+        why = attrs.get("reward_unallocated_reason")
+        notes.append(
+            (f"奖励资金池 {pool:,.2f} 万元，未分配 {left:,.2f} 万元" if zh else
+             f"Reward pool {pool:,.2f} 万元, unallocated {left:,.2f} 万元")
+            + (f"（原因：{why}）。" if zh and why else (f" (reason: {why})." if why else
+               ("。" if zh else ".")))
+        )  # fmt: skip
+    for item in attrs.get("not_evaluated") or []:
+        notes.append(("未评价：" if zh else "Not evaluated: ") + str(item))
     return notes
 
 

@@ -344,7 +344,9 @@ class AssessmentRules:
     (``"target"`` uses ``stock_targets`` / ``increment_targets``, user input);
     ``score_ratio_min`` / ``score_ratio_max``: bounds of value ÷ benchmark;
     ``elimination_bottom_count`` / ``elimination_failed_years``: the elimination-warning rule;
-    ``reward_top_count`` zones share the reward pool, each at most ``reward_wan_max`` (万元).
+    ``reward_top_count`` zones share the reward pool, each at most ``reward_wan_max`` (万元);
+    ``attraction_fortune500_projects_min`` / ``attraction_projects_over_100m_min``: the yearly
+    investment-attraction targets per zone (project counts).
     """
 
     indicators: Mapping[str, str] | None = _p("str_map")
@@ -361,6 +363,8 @@ class AssessmentRules:
     elimination_failed_years: int | None = _p("int")
     reward_top_count: int | None = _p("int")
     reward_wan_max: float | None = _p("number")
+    attraction_fortune500_projects_min: float | None = _p("number")
+    attraction_projects_over_100m_min: float | None = _p("number")
 
 
 @dataclass(frozen=True)
