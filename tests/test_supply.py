@@ -646,8 +646,11 @@ def test_multistorey_potential_by_hand(qingdao, ms_parcels):
     assert out["suitable_industry"].tolist() == [True, False, True, pd.NA, True]
     assert out["high_rise_site"].tolist() == [True, False, False, False, True]
     assert out["far"].tolist() == pytest.approx([1.0, 0.8, 3.0, 0.5, 2.2])
-    assert out["already_multistorey"].tolist() == [False, False, True, False, True]
-    assert out["candidate"].tolist() == [True, False, False, pd.NA, False]
+    # 工业上楼 = FAR ≥ 2.0 AND (height > 24 m OR ≥ 5 floors): c (FAR 3.0) and e (2.2) pass the
+    # FAR but no height or floors are given → unknown, never assumed; a, b, d fail the FAR
+    assert out["already_multistorey"].astype(object).tolist() == [False, False, pd.NA, False, pd.NA]
+    assert out["candidate"].astype(object).tolist() == [True, False, False, pd.NA, pd.NA]
+    assert out.loc[2, "multistorey_criteria"] == "容积率 3.00 ≥ 2; 高度未知; 层数未知"
     # a: 2 ha ≥ 2 ha → FAR 3.0 → 60 000 m²; single storey at 1.0 needs 60 000 m²: saves
     #    40 000 m² = 60 亩; 85 % subdividable = 51 000 m² → 17 units of 3 000, 102 of 500.
     # b: 1 ha → FAR 2.0 → 20 000 m²; single storey at 0.7 → 28 571.4 m²: saves 18 571.4 m².
@@ -668,9 +671,42 @@ def test_multistorey_potential_by_hand(qingdao, ms_parcels):
     assert out["units_at_min_size"].tolist() == [102, 34, 34, 34, 153]
     assert out.loc[0, "reasons"] == "可工业上楼"
     assert out.loc[1, "reasons"] == "不宜工业上楼: 行业不在工业上楼适宜名单"
-    assert out.loc[2, "reasons"] == "不宜工业上楼: 非工业用地; 已达工业上楼容积率"
+    assert out.loc[2, "reasons"] == "不宜工业上楼: 非工业用地"
     assert out.loc[3, "reasons"] == "行业代码缺失; 用地不足高层工业楼宇最小规模"
+    assert out.loc[4, "reasons"] == "现状容积率或高度/层数未知"
     assert out.attrs["min_unit_m2"] == 500.0
+    # no shared-facility share given: none set aside, and the result says so
+    assert out.attrs["shared_share"] == 0.0
+    assert out.attrs["assumed"] == {
+        "shared_share": "未给出: 未扣除公共设施面积；可分割面积与单元数为上限"
+    }
+
+
+def test_multistorey_height_floors_criteria(qingdao, ms_parcels):
+    # c: FAR 3.0, 30 m, 4 floors → height held; e: FAR 2.2, 18 m, 6 floors → floors held;
+    # a: FAR 1.0 with 30 m → FAR fails (both criteria must hold); b: FAR 0.8, 20 m, 4 floors
+    parcels = ms_parcels.assign(
+        building_height_m=[30.0, 20.0, 30.0, np.nan, 18.0], floors=[np.nan, 4, 4, np.nan, 6]
+    )
+    out = multistorey_potential(parcels, policy=qingdao, min_unit_m2=500, lang="en")
+    assert out["already_multistorey"].astype(object).tolist() == [False, False, True, False, True]
+    assert out["candidate"].astype(object).tolist() == [True, False, False, pd.NA, False]
+    assert out["multistorey_criteria"].tolist() == [
+        "FAR 1.00 < 2; height 30 m > 24 m; floors unknown",
+        "FAR 0.80 < 2; height 20 m ≤ 24 m; floors 4 < 5",
+        "FAR 3.00 ≥ 2; height 30 m > 24 m; floors 4 < 5",
+        "FAR 0.50 < 2; height unknown; floors unknown",
+        "FAR 2.20 ≥ 2; height 18 m ≤ 24 m; floors 6 ≥ 5",
+    ]
+    assert out.loc[4, "reasons"] == (
+        "not a candidate: already multi-storey (FAR and height/floors)"
+    )
+    # FAR 3.0 but 20 m and 4 floors: not 工业上楼, so a candidate
+    low = parcels.assign(building_height_m=20.0, floors=4)
+    assert multistorey_potential(low, policy=qingdao, min_unit_m2=500).loc[4, "candidate"]
+    assert out.attrs["assumed"]["shared_share"].startswith("not given")
+    given = multistorey_potential(parcels, policy=qingdao, min_unit_m2=500, shared_share=0.05)
+    assert given.attrs["assumed"] == {}
 
 
 def test_multistorey_options(qingdao, national, ms_parcels):
@@ -827,6 +863,41 @@ def electronics() -> Project:
         land_price_yuan_m2=600,
         name="电子",
     )
+
+
+def test_multistorey_unit_height_floors(qingdao, electronics):
+    def row(unit):
+        out = evaluate_supply_options(
+            electronics, policy=qingdao, discount_rate=0.06, options=[unit], lang="en"
+        )
+        return out.loc["multistorey"]
+
+    # no height or floors: FAR 3.0 ≥ 2 holds, the height/floors criterion is not evaluated
+    unknown = row(MultistoreyUnit(price_yuan_m2=3_000))
+    assert pd.isna(unknown["indicators_met"])
+    assert bool(unknown["feasible"])
+    assert unknown["not_evaluated"] == (
+        "building height/floors unknown: give MultistoreyUnit(height_m=…, floors=…)"
+    )
+    assert "multi-storey criteria: FAR 3 ≥ 2; height unknown; floors unknown" in unknown["reason"]
+    # 20 m and 4 floors: neither > 24 m nor ≥ 5 floors → not 工业上楼, not feasible
+    low = row(MultistoreyUnit(price_yuan_m2=3_000, height_m=20, floors=4))
+    assert not low["indicators_met"]
+    assert not low["feasible"]
+    assert low["indicators_failed"] == "building"
+    assert low["reason"] == (
+        "not feasible: the building is not multi-storey industry (multi-storey criteria: "
+        "FAR 3 ≥ 2; height 20 m ≤ 24 m; floors 4 < 5)"
+    )
+    # 6 floors at FAR 2.5: floors held
+    ok = row(MultistoreyUnit(price_yuan_m2=3_000, floors=6, far=2.5))
+    assert ok["indicators_met"]
+    assert ok["not_evaluated"] == ""
+    assert "multi-storey criteria: FAR 2.5 ≥ 2; height unknown; floors 6 ≥ 5" in ok["reason"]
+    # FAR 1.8 with 30 m: the FAR criterion fails, so not 工业上楼
+    far = row(MultistoreyUnit(price_yuan_m2=3_000, height_m=30, far=1.8))
+    assert not far["feasible"]
+    assert "FAR 1.8 < 2; height 30 m > 24 m; floors unknown" in far["reason"]
 
 
 def test_evaluate_each_option_by_hand(qingdao, electronics):

@@ -68,8 +68,8 @@ _MS_TEXT = {
         "industrial_na": "用途未知",
         "not_suitable": "行业不在工业上楼适宜名单",
         "suitable_na": "行业代码缺失",
-        "already": "已达工业上楼容积率",
-        "far_na": "现状容积率未知",
+        "already": "已为工业上楼（容积率及高度/层数）",
+        "far_na": "现状容积率或高度/层数未知",
         "small_site": "用地不足高层工业楼宇最小规模",
         "candidate": "可工业上楼",
         "not_candidate": "不宜工业上楼: ",
@@ -79,8 +79,8 @@ _MS_TEXT = {
         "industrial_na": "land use unknown",
         "not_suitable": "industry not on the multi-storey list",
         "suitable_na": "industry code missing",
-        "already": "already at multi-storey FAR",
-        "far_na": "current FAR unknown",
+        "already": "already multi-storey (FAR and height/floors)",
+        "far_na": "current FAR or height/floors unknown",
         "small_site": "site below the high-rise minimum",
         "candidate": "multi-storey candidate",
         "not_candidate": "not a candidate: ",
@@ -142,7 +142,7 @@ def multistorey_potential(
     min_unit_m2: float | None = None,
     single_storey_far: float | pd.Series | None = None,
     admin_living_share: float | None = None,
-    shared_share: float = 0.0,
+    shared_share: float | None = None,
     code_version: Literal["2017", "2002"] = "2017",
     lang: Lang = "zh",
 ) -> pd.DataFrame:
@@ -161,8 +161,9 @@ def multistorey_potential(
         depending results NA, never a silent pass.
     policy
         A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile:
-        ``multistorey.suitable_industries_2017`` (suitable industries), ``.far_min`` (2.0, the
-        definition of 工业上楼), ``.high_rise_site_ha_min`` and ``.high_rise_far`` (Qingdao
+        ``multistorey.suitable_industries_2017`` (suitable industries), ``.far_min`` (2.0) and
+        ``.height_over_m`` / ``.floors_min`` (> 24 m or ≥ 5 floors: the definition of 工业上楼,
+        POLICY-FACTS §5.1), ``.high_rise_site_ha_min`` and ``.high_rise_far`` (Qingdao
         城阳: site ≥ 2 ha, FAR ≈ 3.0), ``.enterprise_unit_m2`` (3,000 m²),
         ``.subdivision_unit_min_m2`` (set locally: a required input),
         ``control.admin_living_floor_share_max`` and the minimum FAR table.
@@ -183,9 +184,11 @@ def multistorey_potential(
         Share of floor area in offices, dormitories and canteens, which may not be transferred
         separately. Default ``control.admin_living_floor_share_max`` (15 %, the cap).
     shared_share
-        Share of floor area in shared facilities (circulation, fire and pump rooms, property
-        office), which may not be subdivided. No policy value exists; 0 by default (none set
-        aside): give your building's share.
+        Share of floor area in shared facilities (roads, circulation, fire and pump rooms,
+        property office), which may not be subdivided (POLICY-FACTS §5.5). No source gives a
+        share, so there is no policy value: give your building's share. Without it none is set
+        aside and the result says so (``attrs["assumed"]``): the subdividable floor area and
+        the unit counts are then upper bounds.
     code_version
         Edition of ``industry_code`` where the parcels do not say.
     lang
@@ -195,14 +198,18 @@ def multistorey_potential(
     -------
     pandas.DataFrame
         On the parcels' index: ``industrial``, ``suitable_industry``, ``high_rise_site``,
-        ``already_multistorey`` (current FAR ≥ ``far_min``) and ``candidate`` (industrial land,
-        suitable industry, not yet multi-storey), all nullable booleans; ``far`` (current),
+        ``already_multistorey`` (current FAR ≥ ``far_min`` AND (height > ``height_over_m`` OR
+        floors ≥ ``floors_min``); NA where FAR ≥ ``far_min`` but height and floors are unknown)
+        and ``candidate`` (industrial land, suitable industry, not yet multi-storey), all
+        nullable booleans; ``multistorey_criteria`` (text: each criterion with its value and
+        whether it held); ``far`` (current),
         ``target_far``, ``floor_area_target_m2``, ``floor_area_added_m2`` (beyond the current
         floor area), ``single_storey_far``, ``land_saved_m2`` and ``land_saved_mu`` (land a
         single-storey plant needs for the target floor area, minus the parcel),
         ``subdividable_share``, ``subdividable_floor_m2``, ``enterprise_units`` (whole units of
         ``unit_m2``), ``units_at_min_size`` (most units the local minimum allows) and
-        ``reasons`` (categorical text). ``attrs``: policy, unit sizes and shares used.
+        ``reasons`` (categorical text). ``attrs``: policy, unit sizes and shares used,
+        ``assumed`` (what was assumed for lack of input: ``shared_share`` when not given).
 
     Raises
     ------
@@ -225,7 +232,13 @@ def multistorey_potential(
 
     Parcel 0 (2 ha, electronics) takes a high-rise building at FAR 3.0: 60,000 m², which a
     single-storey plant at the industry's minimum FAR 1.0 would need 6 ha (90 亩) for, so 60 亩
-    are saved; 85 % of it (offices and dormitories excluded) makes 17 units of 3,000 m².
+    are saved; 85 % of it (offices and dormitories excluded; no shared facilities given, so
+    none set aside) makes 17 units of 3,000 m².
+
+    >>> out.attrs["assumed"]
+    {'shared_share': '未给出: 未扣除公共设施面积；可分割面积与单元数为上限'}
+    >>> out.loc[0, "multistorey_criteria"]
+    '容积率 1.00 < 2; 高度未知; 层数未知'
     """
     caller = "multistorey_potential"
     check_frame(parcels, name="parcels", caller=caller, geometry=False)
@@ -253,7 +266,11 @@ def multistorey_potential(
         caller=caller,
     )
     industrial = _industrial(parcels)
-    high_rise, floor, far, already = _site(parcels, land, policy, far_min=far_min, caller=caller)
+    high_rise, floor, far, far_ok = _site(parcels, land, policy, far_min=far_min, caller=caller)
+    tall, criteria = _building_criteria(
+        parcels, far, far_ok, policy, far_min=far_min, lang=lang, caller=caller
+    )
+    already = _kleene_and(far_ok, tall)
     target = _target_far(
         target_far, high_rise, policy, far_min=far_min, index=parcels.index, caller=caller
     )
@@ -265,6 +282,7 @@ def multistorey_potential(
             "far": far,
             "already_multistorey": already,
             "candidate": _kleene_and(industrial, suitable, ~already),
+            "multistorey_criteria": criteria,
             **_potential(land, floor, target, single, sizes),
             "reasons": _ms_reasons(industrial, suitable, already, high_rise, lang),
         },
@@ -272,7 +290,77 @@ def multistorey_potential(
         copy=False,
     )
     out.attrs.update({"policy": policy.name, **sizes._asdict()})
+    out.attrs["assumed"] = {"shared_share": _SHARED_ASSUMED[lang]} if shared_share is None else {}
     return out
+
+
+#: What is said when no shared-facility share is given (method choice: assume none, say so).
+_SHARED_ASSUMED = {
+    "zh": "未给出: 未扣除公共设施面积；可分割面积与单元数为上限",
+    "en": (
+        "not given: no floor area set aside for shared facilities; subdividable floor area "
+        "and units are upper bounds"
+    ),
+}
+
+_CRITERIA_TEXT = {
+    "zh": {"far": "容积率", "height": "高度", "floors": "层数", "na": "未知", "m": " m"},
+    "en": {"far": "FAR", "height": "height", "floors": "floors", "na": " unknown", "m": " m"},
+}
+
+
+def _column(parcels: pd.DataFrame, name: str, *, caller: str) -> np.ndarray:
+    """Return a numeric column of ``parcels`` as floats, NaN when absent."""
+    if name in parcels.columns:
+        return as_array(parcels[name], name=f"parcels.{name}", caller=caller)
+    return np.full(len(parcels), np.nan)
+
+
+def _building_criteria(
+    parcels: pd.DataFrame,
+    far: np.ndarray,
+    far_ok: pd.arrays.BooleanArray,
+    policy: Policy,
+    *,
+    far_min: float,
+    lang: Lang,
+    caller: str,
+) -> tuple[pd.arrays.BooleanArray, np.ndarray]:
+    """Height > ``height_over_m`` OR floors ≥ ``floors_min`` (Kleene), and the criteria text.
+
+    The text names each criterion of 工业上楼 with its value and whether it held (≥ / > held,
+    < / ≤ did not); an unknown value or an unset policy key is "unknown".
+    """
+    check_non_negative(parcels, ["building_height_m", "floors"], name="parcels", caller=caller)
+    height = _column(parcels, "building_height_m", caller=caller)
+    floors = _column(parcels, "floors", caller=caller)
+    h_min = policy.multistorey.height_over_m
+    f_min = policy.multistorey.floors_min
+    h_known = ~np.isnan(height) & (h_min is not None)
+    f_known = ~np.isnan(floors) & (f_min is not None)
+    h_ok = h_known & (np.nan_to_num(height) > (h_min or 0))
+    f_ok = f_known & (np.nan_to_num(floors) >= (f_min or 0))
+    held = h_ok | f_ok
+    tall = boolean(held | (h_known & f_known), held)
+    text = _CRITERIA_TEXT[lang]
+    far_known = ~np.asarray(far_ok.isna())
+    far_held = np.asarray(far_ok.fillna(False), dtype=bool)
+    rows = []
+    for i in range(len(parcels)):
+        parts = [
+            f"{text['far']} {far[i]:.2f} {'≥' if far_held[i] else '<'} {fmt(far_min)}"
+            if far_known[i]
+            else text["far"] + text["na"],
+            f"{text['height']} {fmt(height[i])}{text['m']} {'>' if h_ok[i] else '≤'} "
+            f"{fmt(float(h_min or 0))}{text['m']}"
+            if h_known[i]
+            else text["height"] + text["na"],
+            f"{text['floors']} {fmt(floors[i])} {'≥' if f_ok[i] else '<'} {fmt(float(f_min or 0))}"
+            if f_known[i]
+            else text["floors"] + text["na"],
+        ]
+        rows.append("; ".join(parts))
+    return tall, np.array(rows, dtype=object)
 
 
 class _Sizes(NamedTuple):
@@ -288,7 +376,7 @@ def _unit_sizes(
     unit_m2: float | None,
     min_unit_m2: float | None,
     admin_living_share: float | None,
-    shared_share: float,
+    shared_share: float | None,
     caller: str,
 ) -> _Sizes:
     """Check the unit sizes and the shares set aside (defaults from the policy)."""
@@ -326,7 +414,12 @@ def _unit_sizes(
         high_inclusive=False,
     )
     shared = check_number(
-        shared_share, name="shared_share", caller=caller, low=0, high=1, high_inclusive=False
+        shared_share if shared_share is not None else 0.0,
+        name="shared_share",
+        caller=caller,
+        low=0,
+        high=1,
+        high_inclusive=False,
     )
     if admin + shared >= 1:
         msg = (
@@ -399,7 +492,7 @@ def _industrial(parcels: pd.DataFrame) -> pd.arrays.BooleanArray:
 def _site(
     parcels: pd.DataFrame, land: np.ndarray, policy: Policy, *, far_min: float, caller: str
 ) -> tuple[pd.arrays.BooleanArray, np.ndarray, np.ndarray, pd.arrays.BooleanArray]:
-    """Per parcel: a high-rise site, floor area, current FAR, already multi-storey or not."""
+    """Per parcel: a high-rise site, floor area, current FAR, FAR ≥ ``far_min`` or not."""
     n = len(parcels)
     site_min = policy.multistorey.high_rise_site_ha_min
     if site_min is None:

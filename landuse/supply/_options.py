@@ -391,12 +391,19 @@ class MultistoreyUnit:
         Or its rent, 元 per m² of floor area per year (market input).
     years
         Years of use (default the legal maximum); rent is paid at the start of each year.
+    height_m, floors
+        Height and floor count of the building. A building counts as 工业上楼 when its FAR is
+        ≥ ``multistorey.far_min`` AND its height > ``multistorey.height_over_m`` OR it has ≥
+        ``multistorey.floors_min`` floors (POLICY-FACTS §5.1). Unknown → the criterion is
+        "not evaluated" (never assumed); known and failed → the option is not feasible.
     """
 
     far: float | None = None
     price_yuan_m2: float | None = None
     rent_yuan_m2_year: float | None = None
     years: float | None = None
+    height_m: float | None = None
+    floors: int | None = None
     key: ClassVar[str] = "multistorey"
 
     def evaluate(self, context: SupplyContext) -> OptionOutcome:
@@ -416,6 +423,15 @@ class MultistoreyUnit:
         notes.append(text["floor_load"])
         if self.price_yuan_m2 is None and self.rent_yuan_m2_year is None:
             notes.append(text["no_price"])
+        building, held, unknown = self._building(context, far)
+        notes.insert(0, held)
+        failed = [
+            k for k, ok in (("suitable_industry", suitable), ("building", building)) if ok is False
+        ]
+        fails = [text["not_suitable"].format(codes=codes)] if not suitable else []
+        if building is False:
+            fails.append(text["not_multistorey"].format(held=held))
+        met: Any = pd.NA if (building is None and not failed) else not failed
         return OptionOutcome(
             label=LABELS[context.lang][self.key],
             years=years,
@@ -424,12 +440,47 @@ class MultistoreyUnit:
             far=far,
             payments=self.payments(years, floor),
             city_receives=False,
-            indicators_met=suitable,
-            indicators_failed="" if suitable else "suitable_industry",
-            feasible=suitable,
-            fail_text="" if suitable else text["not_suitable"].format(codes=codes),
+            indicators_met=met,
+            indicators_failed="; ".join(failed),
+            not_evaluated=unknown,
+            feasible=not failed,
+            fail_text="; ".join(fails),
             notes=tuple(notes),
         )
+
+    def _building(self, context: SupplyContext, far: float) -> tuple[bool | None, str, str]:
+        """Whether the building is 工业上楼: FAR AND (height OR floors); None = unknown.
+
+        Returns (verdict, which criteria held, not-evaluated text).
+        """
+        policy, text, caller = context.policy, WHY[context.lang], context.caller
+        ms = policy.multistorey
+        far_min = float(policy.require("multistorey.far_min"))
+        for name in ("height_m", "floors"):
+            value = getattr(self, name)
+            if value is not None:
+                check_number(value, name=f"MultistoreyUnit.{name}", caller=caller, low=0)
+        far_ok = far >= far_min * (1 - 1e-9)
+        parts = [f"{text['c_far']} {fmt(far)} {'≥' if far_ok else '<'} {fmt(far_min)}"]
+        results: list[bool | None] = []
+        for value, limit, label, ops, unit in (
+            (self.height_m, ms.height_over_m, "c_height", (">", "≤"), " m"),
+            (self.floors, ms.floors_min, "c_floors", ("≥", "<"), ""),
+        ):
+            if value is None or limit is None:
+                parts.append(text[label] + text["c_unknown"])
+                results.append(None)
+                continue
+            ok = value > limit if label == "c_height" else value >= limit
+            parts.append(
+                f"{text[label]} {fmt(value)}{unit} {ops[0] if ok else ops[1]} {fmt(limit)}{unit}"
+            )
+            results.append(bool(ok))
+        tall = True if True in results else (False if results == [False, False] else None)
+        verdict = False if not far_ok else tall
+        held = text["criteria"] + "; ".join(parts)
+        unknown = text["building_na"] if verdict is None else ""
+        return verdict, held, unknown
 
     def _checked_far(self, context: SupplyContext) -> float:
         """Check price or rent (not both) and return the building's FAR."""
@@ -509,6 +560,13 @@ WHY = {
         "no_price": "未给出价格，费用未计算",
         "no_feasible": "无可行方案",
         "floor_load": "楼面荷载、层高须按厂房核实（无政策数值）",
+        "not_multistorey": "厂房不符合工业上楼标准（{held}）",
+        "criteria": "工业上楼标准: ",
+        "c_far": "容积率",
+        "c_height": "高度",
+        "c_floors": "层数",
+        "c_unknown": "未知",
+        "building_na": "厂房高度/层数未知: 给出 MultistoreyUnit(height_m=…, floors=…)",
     },
     "en": {
         "infeasible": "not feasible: ",
@@ -525,6 +583,13 @@ WHY = {
         "no_price": "no price given: costs not computed",
         "no_feasible": "no feasible option",
         "floor_load": "check floor load and storey height against the building (no policy values)",
+        "not_multistorey": "the building is not multi-storey industry ({held})",
+        "criteria": "multi-storey criteria: ",
+        "c_far": "FAR",
+        "c_height": "height",
+        "c_floors": "floors",
+        "c_unknown": " unknown",
+        "building_na": "building height/floors unknown: give MultistoreyUnit(height_m=…, floors=…)",
     },
 }
 
