@@ -290,6 +290,13 @@ def test_multistorey_and_housing(qingdao: Policy) -> None:
     assert (h.rental_land_share_max, h.rental_floor_share_max) == (0.15, 0.30)
     assert h.unit_floor_area_m2_max == 70
     assert h.complete_housing_allowed is False
+    # "mostly ≤ 70 m²": no source gives the share → user input; 配建 eligibility from the plan
+    assert h.small_unit_share_min is None
+    assert qingdao.params["supporting_housing.small_unit_share_min"].confidence == "user"
+    assert h.key_sme_own_unbuilt_land_required is True
+    assert qingdao.params["supporting_housing.key_sme_own_unbuilt_land_required"].confidence == (
+        "from-plan"
+    )
 
 
 def test_qingdao_values(qingdao: Policy) -> None:
@@ -336,8 +343,12 @@ def test_assessment(qingdao: Policy) -> None:
 
 
 def test_qingdao_inherits_national(national: Policy, qingdao: Policy) -> None:
-    for section in ("control", "far", "idle", "mujun", "tenure", "supporting_housing"):
+    for section in ("control", "far", "idle", "mujun", "tenure"):
         assert getattr(qingdao, section) == getattr(national, section)
+    # supporting housing: all national, plus the plan's 配建 eligibility rule (issue 22)
+    assert qingdao.supporting_housing == national.supporting_housing.__class__(
+        **{**vars(national.supporting_housing), "key_sme_own_unbuilt_land_required": True}
+    )
     assert qingdao.provenance("idle.fee_share").profile == "national-2008"
     assert qingdao.provenance("zone_creation.tax_wan_per_mu_min").profile == "qingdao-2019"
     assert national.assessment.stock_share is None

@@ -816,6 +816,8 @@ def test_check_apartment_plan_by_hand(qingdao):
             "rental_housing_floor_m2": [0.0, 0.0, 3_000.0],
             "dwelling_unit_max_m2": [60.0, 60.0, 80.0],
             "complete_housing": [False, True, False],
+            "key_sme": [True, True, True],
+            "own_unbuilt_land": [True, True, True],
         }
     )
     std = check_apartment_plan(plans, policy=qingdao)
@@ -831,21 +833,90 @@ def test_check_apartment_plan_by_hand(qingdao):
         "工业用地不得建设成套住宅"
     )
     # rental variant, plan 2: 2 800 / 20 000 = 14 % ≤ 15 %; 10 000 / 40 000 = 25 % ≤ 30 %;
-    # the 10 000 − 6 000 = 4 000 m² above the normal cap must be rental: only 3 000; unit 80 > 70
+    # the 10 000 − 6 000 = 4 000 m² above the normal cap must be rental: only 3 000.
+    # Units are "mostly ≤ 70 m²": largest unit 60 m² → all small (share 1); 80 m² → share
+    # unknown. No source gives the share behind "mostly": unit_size_ok is not evaluated.
     rental = check_apartment_plan(plans, policy=qingdao, variant="rental", lang="en")
     assert rental["land_ok"].tolist() == [True, True, True]
     assert rental["floor_ok"].tolist() == [True, True, True]
     assert rental["rental_ok"].tolist() == [True, False, False]
-    assert rental["unit_size_ok"].tolist() == [True, True, False]
+    assert rental["small_unit_share"].tolist()[:2] == [1.0, 1.0]
+    assert math.isnan(rental.loc[2, "small_unit_share"])
+    assert rental["unit_size_ok"].isna().all()
+    assert rental["plan_ok"].astype(object).tolist() == [pd.NA, False, False]
+    assert rental.loc[0, "reasons"] == (
+        "not evaluated: no policy threshold for the share of small units: set "
+        "`supporting_housing.small_unit_share_min`"
+    )
     assert rental.loc[2, "reasons"] == (
         "4000 m² above the normal cap must be dormitory-type rental housing; only 3000 m²; "
-        "dwelling unit 80 m² > 70 m²"
+        "not evaluated: no policy threshold for the share of small units: set "
+        "`supporting_housing.small_unit_share_min`"
     )
     # a missing column: not evaluated, never a pass
     partial = check_apartment_plan(plans.drop(columns="admin_living_floor_m2"), policy=qingdao)
     assert partial["floor_ok"].isna().all()
     assert partial["plan_ok"].tolist() == [pd.NA, False, False]
     assert partial.loc[0, "reasons"] == "未评价: 缺少字段 `admin_living_floor_m2`"
+
+
+def test_apartment_small_unit_share(qingdao):
+    # 80 of 100, 40 of 40, 20 of 50 units ≤ 70 m²: shares 0.8, 1.0, 0.4; a user threshold 0.5
+    plans = pd.DataFrame(
+        {
+            "land_area_m2": [20_000.0] * 4,
+            "floor_area_m2": [40_000.0] * 4,
+            "admin_living_land_m2": [1_200.0] * 4,
+            "admin_living_floor_m2": [5_000.0] * 4,
+            "rental_housing_floor_m2": [0.0] * 4,
+            "dwelling_units": [100, 40, 50, np.nan],
+            "dwelling_units_small": [80, 40, 20, np.nan],
+            "key_sme": [True] * 4,
+            "own_unbuilt_land": [True] * 4,
+        }
+    )
+    policy = qingdao.replace({"supporting_housing.small_unit_share_min": 0.5})
+    out = check_apartment_plan(plans, policy=policy, variant="rental", lang="en")
+    assert out["small_unit_share"].tolist()[:3] == pytest.approx([0.8, 1.0, 0.4])
+    assert out["unit_size_ok"].astype(object).tolist() == [True, True, False, pd.NA]
+    assert out.loc[2, "reasons"] == "units ≤ 70 m² are 40% of all, below 50%"
+    assert out.loc[3, "reasons"] == (
+        "not evaluated: share of small units unknown: give `dwelling_units` and "
+        "`dwelling_units_small`"
+    )
+    assert out["plan_ok"].astype(object).tolist() == [True, True, False, pd.NA]
+    with pytest.raises(ValueError, match=r"`dwelling_units_small` exceeds `dwelling_units`"):
+        check_apartment_plan(
+            plans.assign(dwelling_units_small=[101, 0, 0, 0]), policy=policy, variant="rental"
+        )
+
+
+def test_apartment_eligibility(qingdao, national):
+    # qingdao-2019: 配建 only for key SMEs on their own unbuilt land; unknown is never assumed
+    plans = pd.DataFrame(
+        {
+            "land_area_m2": [20_000.0] * 5,
+            "floor_area_m2": [40_000.0] * 5,
+            "admin_living_land_m2": [1_200.0] * 5,
+            "admin_living_floor_m2": [5_000.0] * 5,
+            "key_sme": pd.array([True, False, True, None, False], dtype="boolean"),
+            "own_unbuilt_land": pd.array([True, True, False, True, None], dtype="boolean"),
+        }
+    )
+    out = check_apartment_plan(plans, policy=qingdao, lang="en")
+    assert out["eligible"].astype(object).tolist() == [True, False, False, pd.NA, False]
+    assert out["plan_ok"].astype(object).tolist() == [True, False, False, pd.NA, False]
+    assert out.loc[1, "reasons"] == "not a key SME"
+    assert out.loc[2, "reasons"] == "not on the firm's own unbuilt land"
+    assert out.loc[3, "reasons"] == "not evaluated: eligibility unknown: `key_sme` has no value"
+    assert out.loc[4, "reasons"] == (
+        "not a key SME; not evaluated: eligibility unknown: `own_unbuilt_land` has no value"
+    )
+    bare = check_apartment_plan(plans.drop(columns=["key_sme", "own_unbuilt_land"]), policy=qingdao)
+    assert bare["eligible"].isna().all()
+    assert bare.loc[0, "reasons"] == "未评价: 缺少字段 `key_sme`; 缺少字段 `own_unbuilt_land`"
+    # the national profile has no such rule: no eligibility column
+    assert "eligible" not in check_apartment_plan(plans, policy=national).columns
 
 
 # --- evaluate_supply_options -----------------------------------------------------------------

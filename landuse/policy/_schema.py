@@ -296,14 +296,22 @@ class MultistoreyRules:
 
 @dataclass(frozen=True)
 class SupportingHousingRules:
-    """Supporting housing on industrial land (配建); ``rental_*``: with rental dormitories."""
+    """Supporting housing on industrial land (配建); ``rental_*``: with rental dormitories.
+
+    ``unit_floor_area_m2_max``: the size rental units are "mostly" at or below (not a cap on
+    each unit); ``small_unit_share_min``: the share of units that must be that small (no
+    source gives it: user input); ``key_sme_own_unbuilt_land_required``: 配建 only for key
+    SMEs on their own unbuilt land.
+    """
 
     land_share_max: float | None = _p("share")
     floor_share_max: float | None = _p("share")
     rental_land_share_max: float | None = _p("share")
     rental_floor_share_max: float | None = _p("share")
     unit_floor_area_m2_max: float | None = _p("number")
+    small_unit_share_min: float | None = _p("share")
     complete_housing_allowed: bool | None = _p("bool")
+    key_sme_own_unbuilt_land_required: bool | None = _p("bool")
 
 
 @dataclass(frozen=True)

@@ -673,7 +673,12 @@ _APT_TEXT = {
         "land": "配套用地 {value} > 上限 {cap}（超 {excess} m²）",
         "floor": "配套建筑面积 {value} > 上限 {cap}（超 {excess} m²）",
         "rental": "超出常规上限的 {need} m² 须为宿舍型保障性租赁住房，仅有 {have} m²",
-        "unit": "户型 {value} m² > {cap} m²",
+        "unit": "{cap} m² 及以下户型占 {value}，低于 {min}",
+        "unit_unset": "小户型占比无政策门槛: 设置 `supporting_housing.small_unit_share_min`",
+        "unit_na": "小户型占比未知: 给出 `dwelling_units` 与 `dwelling_units_small`",
+        "sme": "非重点中小企业",
+        "own_land": "非企业自有未建设用地",
+        "elig_na": "配建资格未知: `{col}` 缺值",
         "complete": "工业用地不得建设成套住宅",
         "ok": "符合",
         "na": "未评价: ",
@@ -683,7 +688,13 @@ _APT_TEXT = {
         "land": "admin/living land {value} > cap {cap} ({excess} m² over)",
         "floor": "admin/living floor area {value} > cap {cap} ({excess} m² over)",
         "rental": "{need} m² above the normal cap must be dormitory-type rental housing; only {have} m²",
-        "unit": "dwelling unit {value} m² > {cap} m²",
+        "unit": "units ≤ {cap} m² are {value} of all, below {min}",
+        "unit_unset": "no policy threshold for the share of small units: set "
+        "`supporting_housing.small_unit_share_min`",
+        "unit_na": "share of small units unknown: give `dwelling_units` and `dwelling_units_small`",
+        "sme": "not a key SME",
+        "own_land": "not on the firm's own unbuilt land",
+        "elig_na": "eligibility unknown: `{col}` has no value",
         "complete": "complete housing is not allowed on industrial land",
         "ok": "complies",
         "na": "not evaluated: ",
@@ -707,8 +718,12 @@ def check_apartment_plan(
         One row per plan: land area (``land_area_m2`` or geometry), ``floor_area_m2`` (total),
         ``admin_living_land_m2`` and ``admin_living_floor_m2`` (offices + living facilities,
         apartments included); for ``variant="rental"`` also ``rental_housing_floor_m2``
-        (dormitory-type affordable rental housing) and optionally ``dwelling_unit_max_m2``
-        (largest rental unit); optional ``complete_housing`` (bool: 成套住宅 planned).
+        (dormitory-type affordable rental housing) and optionally ``dwelling_units`` and
+        ``dwelling_units_small`` (rental units in all, and those ≤ ``unit_floor_area_m2_max``,
+        70 m²) or ``dwelling_unit_max_m2`` (largest unit: at or under 70 m², all units are
+        small); optional ``complete_housing`` (bool: 成套住宅 planned). Where the policy sets
+        ``supporting_housing.key_sme_own_unbuilt_land_required`` (qingdao-2019):
+        ``key_sme`` and ``own_unbuilt_land`` (bool; missing → not evaluated).
     policy
         A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile:
         ``supporting_housing.*`` caps, the rental unit size and whether complete housing is
@@ -723,20 +738,25 @@ def check_apartment_plan(
     pandas.DataFrame or geopandas.GeoDataFrame
         Indexed like ``plans``: ``admin_living_land_share``, ``land_share_max``,
         ``land_ok``, ``admin_living_floor_share``, ``floor_share_max``, ``floor_ok``,
-        ``excess_land_m2``, ``excess_floor_m2``, ``rental_ok`` and ``unit_size_ok`` (rental
-        variant), ``complete_housing_ok``, ``plan_ok`` (nullable booleans: NA = not evaluated,
-        a missing column) and ``reasons``.
+        ``excess_land_m2``, ``excess_floor_m2``, ``rental_ok``, ``small_unit_share`` and
+        ``unit_size_ok`` (rental variant: units are "mostly ≤ 70 m²", so the share of small
+        units is checked against ``supporting_housing.small_unit_share_min``; no source gives
+        that share, so without it ``unit_size_ok`` is NA, not evaluated), ``eligible`` (key SME
+        on its own unbuilt land, where the policy requires it), ``complete_housing_ok``,
+        ``plan_ok`` (nullable booleans: NA = not evaluated, a missing column or value) and
+        ``reasons``.
 
     Examples
     --------
     >>> plans = pd.DataFrame({"land_area_m2": [20_000.0, 20_000.0],
     ...     "floor_area_m2": [40_000.0, 40_000.0], "admin_living_land_m2": [1_200.0, 1_600.0],
-    ...     "admin_living_floor_m2": [5_000.0, 7_000.0]})
+    ...     "admin_living_floor_m2": [5_000.0, 7_000.0], "key_sme": [True, True],
+    ...     "own_unbuilt_land": [True, False]})
     >>> out = check_apartment_plan(plans, policy="qingdao-2019")
-    >>> out[["land_ok", "floor_ok", "excess_floor_m2", "plan_ok"]]
-       land_ok  floor_ok  excess_floor_m2  plan_ok
-    0     True      True              0.0     True
-    1    False     False           1000.0    False
+    >>> out[["land_ok", "floor_ok", "excess_floor_m2", "eligible", "plan_ok"]]
+       land_ok  floor_ok  excess_floor_m2  eligible  plan_ok
+    0     True      True              0.0      True     True
+    1    False     False           1000.0     False    False
     """
     caller = "check_apartment_plan"
     check_frame(plans, name="plans", caller=caller, geometry=False)
@@ -755,13 +775,18 @@ def check_apartment_plan(
         "admin_living_floor_m2",
         "rental_housing_floor_m2",
         "dwelling_unit_max_m2",
+        "dwelling_units",
+        "dwelling_units_small",
     ]
     check_non_negative(plans, numeric, name="plans", caller=caller)
     land_cap, floor_cap, standard_floor = _caps(policy, variant)
     found = _Findings(plans, text, caller=caller)
     shares = _check_caps(found, land, land_cap=land_cap, floor_cap=floor_cap)
+    small_share = None
     if variant == "rental":
-        _check_rental(found, shares["floor_m2"], shares["al_floor_m2"], standard_floor, policy)
+        _check_rental(found, shares["floor_m2"], shares["al_floor_m2"], standard_floor)
+        small_share = _check_unit_sizes(found, policy)
+    _check_eligibility(found, policy)
     _check_complete_housing(found, policy)
     reasons = join_text(
         [
@@ -780,7 +805,9 @@ def check_apartment_plan(
         "excess_land_m2": shares["excess_land_m2"],
         "excess_floor_m2": shares["excess_floor_m2"],
     }
-    for key in ("rental_ok", "unit_size_ok", "complete_housing_ok"):
+    if small_share is not None:
+        data["small_unit_share"] = small_share
+    for key in ("rental_ok", "unit_size_ok", "eligible", "complete_housing_ok"):
         if key in found.checks:
             data[key] = found.checks[key]
     data["plan_ok"] = found.verdict()
@@ -828,6 +855,10 @@ class _Findings:
         if len(rows):
             part[rows] = [describe(i) for i in rows]
         self._failed.append(part)
+
+    def unknown(self, mask: np.ndarray, text: str) -> None:
+        """Add not-evaluated ``text`` to the rows of ``mask``."""
+        self._missing.append(np.where(mask, text, "").astype(object))
 
     def failures(self) -> np.ndarray:
         """Failure text per row."""
@@ -893,9 +924,8 @@ def _check_rental(
     floor: np.ndarray,
     al_floor: np.ndarray,
     standard_floor: float,
-    policy: Policy,
 ) -> None:
-    """Rental variant: the floor area above the normal cap is rental housing; unit size cap."""
+    """Rental variant: the floor area above the normal cap is rental housing."""
     text = found.text
     rental = found.column("rental_housing_floor_m2")
     need = np.maximum(al_floor - floor * standard_floor, 0.0)
@@ -908,15 +938,72 @@ def _check_rental(
         lambda i: text["rental"].format(need=fmt(need[i]), have=fmt(np.nan_to_num(rental[i]))),
         needs=("rental_housing_floor_m2",),
     )
-    unit_cap = policy.supporting_housing.unit_floor_area_m2_max
-    unit = found.column("dwelling_unit_max_m2")
-    unit_eval = ~np.isnan(unit) & (unit_cap is not None)
-    unit_ok = unit_eval & (np.nan_to_num(unit) <= (unit_cap or 0) + 1e-9)
+
+
+def _check_unit_sizes(found: _Findings, policy: Policy) -> np.ndarray:
+    """Rental units are "mostly ≤ 70 m²": the share of small units, checked if a threshold is set.
+
+    The share is ``dwelling_units_small`` ÷ ``dwelling_units``, or 1 where the largest unit
+    (``dwelling_unit_max_m2``) is at or under the size. No source says how large "mostly"
+    is, so without ``supporting_housing.small_unit_share_min`` the check is not evaluated.
+    """
+    text = found.text
+    size = policy.supporting_housing.unit_floor_area_m2_max
+    share_min = policy.supporting_housing.small_unit_share_min
+    total = found.column("dwelling_units")
+    small = found.column("dwelling_units_small")
+    if ((small > total) & ~np.isnan(small) & ~np.isnan(total)).any():
+        msg = f"{found.caller}: `dwelling_units_small` exceeds `dwelling_units`."
+        raise ValueError(msg)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total > 0, small / np.where(total > 0, total, 1), np.nan)
+    largest = found.column("dwelling_unit_max_m2")
+    all_small = ~np.isnan(largest) & (size is not None) & (largest <= (size or 0) + 1e-9)
+    share = np.where(np.isnan(share) & all_small, 1.0, share)
+    known = ~np.isnan(share)
+    if share_min is None:
+        found.add("unit_size_ok", np.zeros(found.n, dtype=bool), np.zeros(found.n, dtype=bool), str)
+        found.unknown(np.ones(found.n, dtype=bool), text["unit_unset"])
+        return share
+    ok = known & (np.nan_to_num(share) >= share_min - 1e-9)
     found.add(
         "unit_size_ok",
-        unit_eval,
-        unit_ok,
-        lambda i: text["unit"].format(value=fmt(unit[i]), cap=fmt(float(unit_cap or 0))),
+        known,
+        ok,
+        lambda i: text["unit"].format(
+            value=f"{share[i]:.0%}", cap=fmt(float(size or 0)), min=f"{share_min:.0%}"
+        ),
+    )
+    found.unknown(~known, text["unit_na"])
+    return share
+
+
+def _check_eligibility(found: _Findings, policy: Policy) -> None:
+    """配建 only for key SMEs on their own unbuilt land, where the policy requires it."""
+    if not policy.supporting_housing.key_sme_own_unbuilt_land_required:
+        return
+    text = found.text
+    states = []
+    for col, fail in (("key_sme", "sme"), ("own_unbuilt_land", "own_land")):
+        if col in found.plans.columns:
+            flag = found.plans[col].astype("boolean")
+            known = flag.notna().to_numpy()
+            found.unknown(~known, text["elig_na"].format(col=col))
+        else:
+            flag = pd.Series(pd.NA, index=found.plans.index, dtype="boolean")
+            known = np.zeros(found.n, dtype=bool)
+            found.unknown(np.ones(found.n, dtype=bool), text["missing"].format(col=col))
+        states.append((flag.to_numpy(dtype=bool, na_value=False), known, text[fail]))
+    (a, a_known, a_text), (b, b_known, b_text) = states
+    evaluated = (a_known & b_known) | (a_known & ~a) | (b_known & ~b)
+    ok = evaluated & a & b
+    found.add(
+        "eligible",
+        evaluated,
+        ok,
+        lambda i: "; ".join(
+            t for t, v, k in ((a_text, a[i], a_known[i]), (b_text, b[i], b_known[i])) if k and not v
+        ),
     )
 
 
