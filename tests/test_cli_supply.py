@@ -211,3 +211,11 @@ def test_a_bad_project_file_is_one_error_line_naming_file_and_row(tmp_path):
     assert result.exit_code == 2, result.output
     assert f"error: {path}, row 2: `investment_wan` must be a number" in result.stderr
     assert "==" not in result.stdout  # nothing evaluated before the file was read whole
+
+
+def test_read_projects_multistorey_height_and_floors_terms(tmp_path):
+    # 工业上楼 needs FAR ≥ 2 AND (height > 24 m OR ≥ 5 floors): the building's height and
+    # floors are option terms of [options.multistorey]
+    text = TOML.replace("price_yuan_m2 = 3000", "price_yuan_m2 = 3000\nheight_m = 30\nfloors = 4")
+    read = read_projects(write(tmp_path, "p.toml", text))
+    assert read.options[1] == MultistoreyUnit(price_yuan_m2=3000, height_m=30, floors=4)

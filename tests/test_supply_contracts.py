@@ -190,6 +190,37 @@ def test_policy_is_required() -> None:
             lambda: supply.multistorey_potential(PARCELS, policy="qingdao-2019", lang="fr"),
             r'^`lang` passed to multistorey_potential\(\) must be "zh" or "en"; received \'fr\'\.$',
         ),
+        # the height/floors criterion of 工业上楼 (issue 22): negative inputs name the caller
+        (
+            lambda: supply.multistorey_potential(
+                PARCELS.assign(building_height_m=-1.0), policy="qingdao-2019", min_unit_m2=500
+            ),
+            r"^multistorey_potential: .*negative values in `building_height_m`",
+        ),
+        (
+            lambda: evaluate_supply_options(
+                PROJECT,
+                policy="qingdao-2019",
+                discount_rate=0.06,
+                options=[MultistoreyUnit(floors=-2)],
+            ),
+            r"^evaluate_supply_options: `MultistoreyUnit.floors` must be ≥ 0",
+        ),
+        # "mostly ≤ 70 m²" as a share of units: more small units than units is an input error
+        (
+            lambda: supply.check_apartment_plan(
+                pd.DataFrame(
+                    {
+                        "land_area_m2": [1e4],
+                        "dwelling_units": [10],
+                        "dwelling_units_small": [11],
+                    }
+                ),
+                policy="qingdao-2019",
+                variant="rental",
+            ),
+            r"^check_apartment_plan: `dwelling_units_small` exceeds `dwelling_units`\.$",
+        ),
     ],
 )
 def test_errors_raised_inside_name_the_function_called(call, match) -> None:
