@@ -1012,3 +1012,29 @@ def test_cli_assess(stats, tmp_path):
     bad = CliRunner().invoke(main, ["assess", str(csv), "--year", "2030", "-o", str(out)])
     assert bad.exit_code == 2
     assert "no statistics for `year`=2030" in bad.output
+
+
+def test_cli_assess_targets(stats, tmp_path):
+    """--targets: a table with the ranking's own headers; A misses its revenue target."""
+    csv = tmp_path / "stats.csv"
+    stats.to_csv(csv, index=False)
+    targets = tmp_path / "targets.csv"
+    pd.DataFrame({"集聚区编号": ["A"], "主营业务收入（万元）": [1e12]}).to_csv(
+        targets, index=False, encoding="utf-8-sig"
+    )
+    out = tmp_path / "ranking.xlsx"
+    args = ["assess", str(csv), "--year", "2021", "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--targets", str(targets)])
+    assert result.exit_code == 0, result.output
+    flagged = [line.split()[1] for line in result.output.splitlines() if "elimination" in line]
+    assert flagged == ["A"]
+    ranking = pd.read_excel(out, sheet_name="考核排名")
+    assert ranking.set_index("集聚区编号").loc["A", "达到预期目标"] == "否"
+    missing = CliRunner().invoke(main, [*args, "--targets", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2
+    assert "--targets" in missing.output and "creation_conditions" in missing.output
+    # a target in 亿元 for a figure compared in 万元 is refused, not converted silently
+    pd.DataFrame({"zone_id": ["A"], "主营业务收入（亿元）": [1.0]}).to_csv(targets, index=False)
+    wrong = CliRunner().invoke(main, [*args, "--targets", str(targets)])
+    assert wrong.exit_code == 2
+    assert "is in '亿元', but the targets of `revenue_wan` are compared in '万元'" in wrong.output
