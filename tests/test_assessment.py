@@ -1033,6 +1033,11 @@ def test_cli_assess_targets(stats, tmp_path):
     missing = CliRunner().invoke(main, [*args, "--targets", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2
     assert "--targets" in missing.output and "creation_conditions" in missing.output
+    # text in a target column is refused with the values shown
+    pd.DataFrame({"zone_id": ["A"], "revenue_wan": ["很多"]}).to_csv(targets, index=False)
+    text = CliRunner().invoke(main, [*args, "--targets", str(targets)])
+    assert text.exit_code == 2
+    assert "column `revenue_wan` holds 1 value(s) that are not numbers ('很多')" in text.output
     # a target in 亿元 for a figure compared in 万元 is refused, not converted silently
     pd.DataFrame({"zone_id": ["A"], "主营业务收入（亿元）": [1.0]}).to_csv(targets, index=False)
     wrong = CliRunner().invoke(main, [*args, "--targets", str(targets)])

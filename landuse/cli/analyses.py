@@ -151,10 +151,11 @@ def _read_targets(value: str | None) -> pd.DataFrame | str | None:
             "the word creation_conditions."
         )
         raise LanduseError(msg)
+    # read as text (zone ids keep their leading zeros), then the targets as numbers
     if path.suffix.lower() in (".xlsx", ".xls"):
-        table = pd.read_excel(path, dtype={"zone_id": str})
+        table = pd.read_excel(path, dtype=str)
     else:
-        table = pd.read_csv(path, encoding="utf-8-sig", dtype={"zone_id": str})
+        table = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     # headers as the ranking shows them (主营业务收入（万元）) or canonical names (revenue_wan); a
     # unit in brackets must be the indicator's own (targets are never converted silently)
     names: dict[str, tuple[str, set[str]]] = {}
@@ -175,7 +176,21 @@ def _read_targets(value: str | None) -> pd.DataFrame | str | None:
             )
             raise LanduseError(msg)
         renamed[header] = column
-    return table.rename(columns=lambda c: renamed[str(c)])
+    table = table.rename(columns=lambda c: renamed[str(c)])
+    for column in table.columns:
+        if column == "zone_id":
+            continue
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        bad = numbers.isna() & table[column].notna()
+        if bad.any():
+            shown = ", ".join(repr(v) for v in table[column][bad].head(3))
+            msg = (
+                f"--targets {value}: column `{column}` holds {int(bad.sum())} value(s) that are "
+                f"not numbers ({shown}); targets must be numbers."
+            )
+            raise LanduseError(msg)
+        table[column] = numbers
+    return table
 
 
 def _write_ranking(result: pd.DataFrame, output: Path, *, lang: Lang, source: Path) -> Path:
