@@ -14,7 +14,15 @@ import numpy as np
 import pandas as pd
 
 from landuse._checks import Lang
-from landuse.schema import CATEGORY_LABELS, FIELDS, UNITS, Field, code_column, field_info
+from landuse.schema import (
+    CATEGORY_LABELS,
+    FIELDS,
+    UNITS,
+    Field,
+    category_labels,
+    code_column,
+    field_info,
+)
 
 __all__ = ["ColumnSpec", "ShareAs", "present", "restore_codes"]
 
@@ -58,8 +66,7 @@ def _kind(series: pd.Series) -> Literal["text", "number", "date", "datetime"]:
 
 
 def _labels(series: pd.Series, category: str, lang: Lang) -> pd.Series:
-    i = 0 if lang == "zh" else 1
-    names = {code: pair[i] for code, pair in CATEGORY_LABELS[category].items()}
+    names = category_labels(category, lang=lang)
     values = series.astype(object)
     mapped = values.map(names)  # a dict lookup per value; unknown codes stay as they are
     mapped = mapped.where(mapped.notna(), values)
