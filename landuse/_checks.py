@@ -21,15 +21,17 @@ frames
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import Any, Literal, TypeAlias
+from collections.abc import Callable
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from landuse.crs import check_projected, check_same_crs
-from landuse.policy import Policy, list_policies, load_policy
+from landuse.policy import Policy, list_policies, load_policy, record_keys
 
 __all__ = [
     "Lang",
@@ -38,6 +40,7 @@ __all__ = [
     "check_lang",
     "check_projected",
     "check_same_crs",
+    "records_policy",
     "resolve_as_of",
     "resolve_policy",
 ]
@@ -46,6 +49,42 @@ __all__ = [
 Lang: TypeAlias = Literal["zh", "en"]
 #: What ``policy=`` accepts everywhere: a Policy, a built-in profile name, or a TOML path.
 PolicyLike: TypeAlias = Policy | str | os.PathLike[str]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def records_policy(func: _F) -> _F:
+    """Decorate a public analysis: its result records the policy keys it read.
+
+    The keys go to ``result.attrs["policy_keys"]`` (a sorted tuple) when the result has
+    ``attrs`` (a DataFrame or GeoDataFrame; for a tuple of frames, each frame), so outputs can
+    list the parameters, their sources and confidence, and tests can check that no
+    unsourced value was applied.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from landuse.policy import load_policy
+    >>> @records_policy
+    ... def fee(price: float) -> pd.DataFrame:
+    ...     return pd.DataFrame({"fee": [price * load_policy().idle.fee_share]})
+    >>> fee(100.0).attrs["policy_keys"]
+    ('idle.fee_share',)
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with record_keys() as used:
+            result = func(*args, **kwargs)
+        frames = result if isinstance(result, tuple) else (result,)
+        for frame in frames:
+            attrs = getattr(frame, "attrs", None)
+            if isinstance(attrs, dict):
+                attrs["policy_keys"] = tuple(sorted(used | set(attrs.get("policy_keys", ()))))
+        return result
+
+    return wrapper  # type: ignore[return-value]
+
 
 #: Layers that have a landuse reader, for the hint in :func:`check_frame`'s message.
 _READERS = ("zones", "functional_areas", "parcels", "buildings", "proposals", "zone_stats")

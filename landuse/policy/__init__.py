@@ -28,7 +28,8 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -43,7 +44,9 @@ from landuse.policy._schema import (
     CONFIDENCE_TAGS,
     SECTIONS,
     TEXT_META,
+    RECORDER,
     AssessmentRules,
+    BankRules,
     ClassCut,
     ControlRules,
     CrosswalkEntry,
@@ -77,6 +80,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIDENCE_TAGS",
     "AssessmentRules",
+    "BankRules",
     "ClassCut",
     "ControlRules",
     "CrosswalkEntry",
@@ -102,12 +106,13 @@ __all__ = [
     "industry_division",
     "list_policies",
     "load_policy",
+    "record_keys",
 ]
 
 logger = logging.getLogger(__name__)
 
 _ENTRY_KEYS = ("value", "unit", "source", "confidence", "note", "user_input")
-_TOP_LEVEL_KEYS = ("extends", "description")
+_TOP_LEVEL_KEYS = ("extends", "description", "example")
 
 
 @dataclass(frozen=True)
@@ -318,8 +323,8 @@ def _parse_entry(dotted: str, entry: Any, *, origin: str, profile: str) -> Param
 
 def _load_chain(
     name_or_path: str | os.PathLike[str],
-) -> tuple[list[str], str | None, dict[str, Param]]:
-    """Follow ``extends``; return (chain child-first, description, merged params)."""
+) -> tuple[list[str], str | None, dict[str, Param], bool]:
+    """Follow ``extends``; return (chain child-first, description, merged params, example)."""
     layers: list[tuple[str, str, dict[str, Any]]] = []
     seen: set[str] = set()
     target: str | os.PathLike[str] | None = name_or_path
@@ -339,12 +344,18 @@ def _load_chain(
         target = parent
     params: dict[str, Param] = {}
     description = None
+    example = False
     for name, origin, data in reversed(layers):
         params.update(_parse_params(data, origin=origin, profile=name))
         desc = data.get("description")
         if desc is not None:
             description = convert(desc, TEXT_META, (origin, "description"))
-    return [name for name, _, _ in layers], description, params
+        flag = data.get("example", False)
+        if not isinstance(flag, bool):
+            msg = f"{origin}: `example` must be true or false, got {type_name(flag)}"
+            raise PolicyError(msg)
+        example = example or flag
+    return [name for name, _, _ in layers], description, params, example
 
 
 def load_policy(name_or_path: str | os.PathLike[str] = "qingdao-2019") -> Policy:
@@ -399,11 +410,13 @@ def load_policy(name_or_path: str | os.PathLike[str] = "qingdao-2019") -> Policy
     >>> load_policy(str(folder / "my-rules.toml")).chain
     ('my-rules', 'national-2008')
     """
-    chain, description, params = _load_chain(
+    chain, description, params, example = _load_chain(
         _check_name_or_path(name_or_path, caller="load_policy")
     )
     logger.debug("loaded policy %s (%d parameters)", " <- ".join(chain), len(params))
-    return _build_policy(chain[0], tuple(chain), description, params, overrides=())
+    return _build_policy(
+        chain[0], tuple(chain), description, params, overrides=(), example=example
+    )
 
 
 def _build_policy(
@@ -413,6 +426,7 @@ def _build_policy(
     params: Mapping[str, Param],
     *,
     overrides: tuple[str, ...],
+    example: bool,
 ) -> Policy:
     sections = {}
     for section, cls in SECTIONS.items():
@@ -428,6 +442,7 @@ def _build_policy(
         chain=chain,
         description=description,
         overrides=overrides,
+        example=example,
         _params=MappingProxyType(ordered),
         **sections,
     )
@@ -460,8 +475,11 @@ class Policy:
     overrides
         Keys changed with :meth:`replace`, in order.
     control, far, idle, inefficient, mujun, standard_land, tenure, multistorey, \
-supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_quality
+supporting_housing, zone_creation, tiers, assessment, fields, land_price, bank, data_quality
         The sections (:class:`ControlRules`, :class:`FarRules`, …).
+    example
+        ``True`` when a profile of the chain says ``example = true``: its values illustrate
+        the method and are not the city's rules; outputs carry :attr:`example_notice`.
 
     Examples
     --------
@@ -491,7 +509,9 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
     assessment: AssessmentRules
     fields: FieldRules
     land_price: LandPriceRules
+    bank: BankRules
     data_quality: DataQualityRules
+    example: bool = False
     overrides: tuple[str, ...] = ()
     _params: Mapping[str, Param] = field(default_factory=dict, compare=False)
 
@@ -513,6 +533,25 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
         0.3
         """
         return self._params
+
+    @property
+    def example_notice(self) -> str | None:
+        """The notice outputs carry when the profile's values are examples, else ``None``.
+
+        Examples
+        --------
+        >>> load_policy("qingdao-2019").example_notice is None
+        True
+        >>> print(load_policy("qingdao-2019-example").example_notice)  # doctest: +ELLIPSIS
+        示例参数 example values: ...
+        """
+        if not self.example:
+            return None
+        return (
+            f"示例参数 example values: 政策配置 {self.name} 含示例数值，结果仅演示方法，"
+            "不是青岛市的正式规定 (some values of this profile illustrate the method and are "
+            "not the city's rules; see policy.to_frame() for each value's source)"
+        )
 
     def provenance(self, key: str) -> Param:
         """Return a parameter with its unit, source, confidence and note.
@@ -579,6 +618,9 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
         500.0
         """
         param = self.provenance(key)
+        used = RECORDER.get()
+        if used is not None:
+            used.add(key)
         if param.value is None:
             why = f" ({param.note})" if param.note else ""
             msg = (
@@ -800,7 +842,47 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, data_q
             note = f"was {_short(old.value)} ({old.confidence}: {old.source})" if old else None
             params[key] = Param(new, old.unit if old else None, "user override", "user", note, None)
         overrides = self.overrides + tuple(k for k in updates if k not in self.overrides)
-        return _build_policy(self.name, self.chain, self.description, params, overrides=overrides)
+        return _build_policy(
+            self.name,
+            self.chain,
+            self.description,
+            params,
+            overrides=overrides,
+            example=self.example,
+        )
+
+
+@contextmanager
+def record_keys() -> Iterator[set[str]]:
+    """Record the policy keys read inside a ``with`` block.
+
+    Every parameter an analysis reads (a section attribute, :meth:`Policy.require`,
+    :meth:`Policy.table`, :meth:`Policy.min_far`) is added to the yielded set; blocks nest
+    (an inner block's keys are added to the outer one too). Analyses record their keys in the
+    result's ``attrs["policy_keys"]`` this way.
+
+    Yields
+    ------
+    set of str
+        Dotted keys ``"section.key"``, filled as the block runs.
+
+    Examples
+    --------
+    >>> policy = load_policy()
+    >>> with record_keys() as used:
+    ...     fee = policy.idle.fee_share * 100
+    >>> sorted(used)
+    ['idle.fee_share']
+    """
+    outer = RECORDER.get()
+    used: set[str] = set()
+    token = RECORDER.set(used)
+    try:
+        yield used
+    finally:
+        RECORDER.reset(token)
+        if outer is not None:
+            outer.update(used)
 
 
 def industry_division(industry_code: Any) -> str:

@@ -4,7 +4,7 @@ Private: use :mod:`landuse.policy`, which loads profiles into these classes and 
 public names (:data:`CONFIDENCE_TAGS`, the ``*Rules`` sections and their row classes).
 
 Each section is a frozen dataclass whose fields carry a ``kind`` in their metadata (``number``,
-``share``, ``int``, ``str``, ``confidence``, ``bool``, ``code``, ``codes``, ``numbers``,
+``share``, ``int``, ``str``, ``confidence``, ``bool``, ``code``, ``codes``, ``names``, ``numbers``,
 ``rows``, ``str_map``, ``number_map``); :func:`convert` checks and converts a TOML or user
 value to that kind, naming the file and key when it is wrong.
 """
@@ -15,6 +15,7 @@ import dataclasses
 import math
 import numbers
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -24,6 +25,7 @@ from landuse.errors import PolicyError
 __all__ = [
     "CONFIDENCE_TAGS",
     "AssessmentRules",
+    "BankRules",
     "ClassCut",
     "ControlRules",
     "CrosswalkEntry",
@@ -46,6 +48,7 @@ __all__ = [
     "ZoneCreationRules",
     # for landuse.policy (the face) only
     "CONFIDENCE_META",
+    "RECORDER",
     "SECTIONS",
     "TEXT_META",
     "all_keys",
@@ -59,6 +62,24 @@ __all__ = [
 CONFIDENCE_TAGS: tuple[str, ...] = ("V", "S", "I", "U", "from-plan", "user")
 TEXT_META: Mapping[str, Any] = {"kind": "str", "choices": None}
 CONFIDENCE_META: Mapping[str, Any] = {"kind": "confidence"}
+
+
+#: The set the policy keys read are added to while :func:`landuse.policy.record_keys` runs
+#: (``None`` otherwise): every section attribute read records ``"section.key"``.
+RECORDER: ContextVar[set[str] | None] = ContextVar("landuse_policy_recorder", default=None)
+
+
+class _Section:
+    """Base of the sections: reading a parameter records its key while a recorder is active."""
+
+    _section: str = ""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name[0] != "_":
+            used = RECORDER.get()
+            if used is not None and name in type(self).__dataclass_fields__:  # type: ignore[attr-defined]
+                used.add(f"{type(self)._section}.{name}")
+        return object.__getattribute__(self, name)
 
 
 def _p(kind: str, *, choices: tuple[str, ...] | None = None, row: type | None = None) -> Any:
@@ -146,12 +167,13 @@ class LandPriceGrade:
 
 
 @dataclass(frozen=True)
-class ControlRules:
+class ControlRules(_Section):
     """Land-use control indicators for industrial projects (工业项目建设用地控制指标).
 
     ``building_coefficient_min``, ``admin_living_land_share_max`` (of site area),
     ``admin_living_floor_share_max`` (of GFA), ``green_space_share_max``,
-    ``double_count_storey_height_m`` (taller storeys count twice in the FAR),
+    ``double_count_storey_height_m`` and ``double_count_factor`` (a storey taller than the
+    height counts ``double_count_factor`` times in the FAR),
     ``investment_intensity_wan_per_mu_min`` (万元/亩; user input, the 2008 table was not found).
     """
 
@@ -160,11 +182,12 @@ class ControlRules:
     admin_living_floor_share_max: float | None = _p("share")
     green_space_share_max: float | None = _p("share")
     double_count_storey_height_m: float | None = _p("number")
+    double_count_factor: float | None = _p("number")
     investment_intensity_wan_per_mu_min: float | None = _p("number")
 
 
 @dataclass(frozen=True)
-class FarRules:
+class FarRules(_Section):
     """Minimum FAR by industry: the table, its code edition and the 2017 → 2002 crosswalk.
 
     Use :meth:`Policy.min_far` rather than reading the tables directly.
@@ -176,13 +199,15 @@ class FarRules:
 
 
 @dataclass(frozen=True)
-class IdleRules:
+class IdleRules(_Section):
     """Idle land (闲置土地, MLR Order 53).
 
     Idle if not started ``start_delay_years`` after the agreed start; or started with developed
     area < ``developed_area_share_min`` or investment < ``invested_share_min`` and halted
     ≥ ``halted_years``. Fee ``fee_share`` of the land price once idle ≥ ``fee_idle_years``;
     revocation without compensation once idle ≥ ``revocation_idle_years``.
+    ``land_cover_built_share_min``: a parcel whose land cover shows less built-up area than this
+    share is "suspected idle" (遥感疑似闲置; a screening method choice, not a legal test).
     """
 
     start_delay_years: float | None = _p("number")
@@ -192,10 +217,11 @@ class IdleRules:
     fee_share: float | None = _p("share")
     fee_idle_years: float | None = _p("number")
     revocation_idle_years: float | None = _p("number")
+    land_cover_built_share_min: float | None = _p("share")
 
 
 @dataclass(frozen=True)
-class InefficientRules:
+class InefficientRules(_Section):
     """Inefficient industrial land (低效工业用地): any one criterion suffices.
 
     Completion overdue > ``completion_overdue_years``; ≥ ``years_after_completion`` after
@@ -217,12 +243,15 @@ class InefficientRules:
 
 
 @dataclass(frozen=True)
-class MujunRules:
+class MujunRules(_Section):
     """亩均论英雄 enterprise scoring.
 
     ``weights_above_scale`` (规上) and ``weights_below_scale`` (规下): indicator → points;
     ``score_method`` (``"ratio_to_benchmark"`` | ``"min_max"``); ``benchmark_statistic``;
-    ``missing_indicator_rule`` (``"average"``: a missing item scores the average);
+    ``missing_indicator_rule`` (``"average"``: a missing item scores the average) applied to
+    the indicators in ``missing_rule_indicators`` only (a firm missing another indicator is not
+    graded, 不定等级, with the reason); ``minmax_base_points`` / ``minmax_span_points``: the
+    20 + 80 × (x − min)/(max − min) of the ``min_max`` method;
     ``class_cuts``: :class:`ClassCut` rows, top down.
     """
 
@@ -231,11 +260,14 @@ class MujunRules:
     score_method: str | None = _p("str", choices=("ratio_to_benchmark", "min_max"))
     benchmark_statistic: str | None = _p("str", choices=("mean", "median", "max"))
     missing_indicator_rule: str | None = _p("str", choices=("average", "zero"))
+    missing_rule_indicators: tuple[str, ...] | None = _p("names")
+    minmax_base_points: float | None = _p("number")
+    minmax_span_points: float | None = _p("number")
     class_cuts: tuple[ClassCut, ...] | None = _p("rows", row=ClassCut)
 
 
 @dataclass(frozen=True)
-class StandardLandRules:
+class StandardLandRules(_Section):
     """Standard land (标准地): indicator names ("3+N"), regional assessments ("5+N").
 
     ``construction_years`` and ``production_review_years`` are set locally (user input).
@@ -263,7 +295,7 @@ class StandardLandRules:
 
 
 @dataclass(frozen=True)
-class TenureRules:
+class TenureRules(_Section):
     """Grant terms, flexible terms, lease-then-transfer and the land capitalisation rate."""
 
     industrial_max_years: float | None = _p("number")
@@ -277,7 +309,7 @@ class TenureRules:
 
 
 @dataclass(frozen=True)
-class MultistoreyRules:
+class MultistoreyRules(_Section):
     """Multi-storey industry (工业上楼) and subdivided standard factories.
 
     ``suitable_industries_2017``: GB/T 4754-2017 division → name. ``subdivision_unit_min_m2``
@@ -295,7 +327,7 @@ class MultistoreyRules:
 
 
 @dataclass(frozen=True)
-class SupportingHousingRules:
+class SupportingHousingRules(_Section):
     """Supporting housing on industrial land (配建); ``rental_*``: with rental dormitories.
 
     ``unit_floor_area_m2_max``: the size rental units are "mostly" at or below (not a cap on
@@ -315,11 +347,12 @@ class SupportingHousingRules:
 
 
 @dataclass(frozen=True)
-class ZoneCreationRules:
+class ZoneCreationRules(_Section):
     """Conditions for creating a cluster zone, 2021 targets and the 2025 new-zone rule.
 
     Creation: ``new_project_investment_wan_per_mu_min``; ``tax_wan_per_mu_min`` OR
-    (``alt_revenue_yuan_per_m2_min`` and ``alt_tax_yuan_per_m2_min``);
+    (``alt_revenue_yuan_per_m2_min`` and ``alt_tax_yuan_per_m2_min`` per m² of
+    ``alt_area_basis``, ``"land"`` or ``"floor"``: the source does not say, user input);
     ``leading_industry_share_min``.
     """
 
@@ -327,6 +360,7 @@ class ZoneCreationRules:
     tax_wan_per_mu_min: float | None = _p("number")
     alt_revenue_yuan_per_m2_min: float | None = _p("number")
     alt_tax_yuan_per_m2_min: float | None = _p("number")
+    alt_area_basis: str | None = _p("str", choices=("land", "floor"))
     leading_industry_share_min: float | None = _p("share")
     leading_industry_share_target: float | None = _p("share")
     revenue_growth_share_target: float | None = _p("share")
@@ -336,7 +370,7 @@ class ZoneCreationRules:
 
 
 @dataclass(frozen=True)
-class TierRules:
+class TierRules(_Section):
     """Zone tiers by main-business revenue (:class:`Tier` rows, ascending) and the target year."""
 
     levels: tuple[Tier, ...] | None = _p("rows", row=Tier)
@@ -344,7 +378,7 @@ class TierRules:
 
 
 @dataclass(frozen=True)
-class AssessmentRules:
+class AssessmentRules(_Section):
     """Annual zone assessment.
 
     ``indicators``: key → name; ``stock_weights`` / ``increment_weights``: relative weights
@@ -371,12 +405,13 @@ class AssessmentRules:
     elimination_failed_years: int | None = _p("int")
     reward_top_count: int | None = _p("int")
     reward_wan_max: float | None = _p("number")
+    reward_pool_wan: float | None = _p("number")
     attraction_fortune500_projects_min: float | None = _p("number")
     attraction_projects_over_100m_min: float | None = _p("number")
 
 
 @dataclass(frozen=True)
-class FieldRules:
+class FieldRules(_Section):
     """The plan's fields (:class:`PlanField` rows) and whether other fields may apply."""
 
     plan_fields: tuple[PlanField, ...] | None = _p("rows", row=PlanField)
@@ -384,7 +419,7 @@ class FieldRules:
 
 
 @dataclass(frozen=True)
-class LandPriceRules:
+class LandPriceRules(_Section):
     """Benchmark land price: industrial grades (:class:`LandPriceGrade`) and edition year."""
 
     edition_year: int | None = _p("int")
@@ -392,7 +427,7 @@ class LandPriceRules:
 
 
 @dataclass(frozen=True)
-class DataQualityRules:
+class DataQualityRules(_Section):
     """Data-quality allowances, not policy numbers: how far data may stray before a warning.
 
     ``area_check_factor``: a declared ``land_area_m2`` differing from the geometry area by more
@@ -401,6 +436,18 @@ class DataQualityRules:
     """
 
     area_check_factor: float | None = _p("number")
+
+
+@dataclass(frozen=True)
+class BankRules(_Section):
+    """The redevelopment project bank (低效产业用地再开发项目库): how candidates are ordered.
+
+    ``priority_weights``: component → weight of the priority score (``tax_gain``,
+    ``land_freed``, ``extra_floor_area``, ``reasons``; a method choice of landuse, no source
+    gives an order of candidates).
+    """
+
+    priority_weights: Mapping[str, float] | None = _p("number_map")
 
 
 SECTIONS: dict[str, type] = {
@@ -418,8 +465,11 @@ SECTIONS: dict[str, type] = {
     "assessment": AssessmentRules,
     "fields": FieldRules,
     "land_price": LandPriceRules,
+    "bank": BankRules,
     "data_quality": DataQualityRules,
 }
+for _name, _cls in SECTIONS.items():
+    _cls._section = _name
 
 
 def param_meta(section: str, key: str) -> Mapping[str, Any]:
@@ -516,12 +566,14 @@ def convert(raw: Any, meta: Mapping[str, Any], where: tuple[str, str]) -> Any:
         return raw
     if kind == "code":
         return _code(raw, where)
-    if kind in ("codes", "numbers", "rows"):
+    if kind in ("codes", "names", "numbers", "rows"):
         if isinstance(raw, (str, bytes, Mapping)) or not isinstance(raw, (list, tuple)):
             msg = f"{_at(where)} must be a list, got {type_name(raw)}"
             raise PolicyError(msg)
         if kind == "codes":
             return tuple(_code(v, _sub(where, f"[{i}]")) for i, v in enumerate(raw))
+        if kind == "names":
+            return tuple(convert(v, TEXT_META, _sub(where, f"[{i}]")) for i, v in enumerate(raw))
         if kind == "numbers":
             return tuple(_number(v, _sub(where, f"[{i}]")) for i, v in enumerate(raw))
         return tuple(_row(v, meta["row"], _sub(where, f"[{i}]")) for i, v in enumerate(raw))
