@@ -23,8 +23,8 @@ from landuse.policy import (
     load_policy,
 )
 
-BUILTIN = ("national-2008", "qingdao-2019")
-TOP_LEVEL = ("extends", "description")
+BUILTIN = ("national-2008", "qingdao-2019", "qingdao-2019-example")
+TOP_LEVEL = ("extends", "description", "example")
 
 
 def _raw_profile(name: str) -> dict[str, Any]:
@@ -124,9 +124,17 @@ def test_provenance(qingdao: Policy) -> None:
         profile="national-2008",
     )
     assert "POLICY-FACTS §1.1" in p.source
-    assert qingdao.provenance("zone_creation.alt_revenue_yuan_per_m2_min").confidence == "U"
+    # the figure is the plan's; its basis (land or floor) is a user input
+    assert qingdao.provenance("zone_creation.alt_revenue_yuan_per_m2_min").confidence == "V"
+    assert qingdao.provenance("zone_creation.alt_area_basis").confidence == "user"
+    assert qingdao.zone_creation.alt_area_basis is None
     assert qingdao.provenance("assessment.stock_share").confidence == "from-plan"
-    assert qingdao.provenance("inefficient.tax_wan_per_mu_min").confidence == "I"
+    assert "考核办法" in qingdao.provenance("assessment.stock_share").source
+    # issue 22: equal weights and "benchmark = the best zone" are landuse's choices (I)
+    assert qingdao.provenance("assessment.stock_weights").confidence == "I"
+    assert qingdao.provenance("assessment.increment_weights").confidence == "I"
+    assert qingdao.provenance("assessment.benchmark_method").confidence == "I"
+    assert qingdao.provenance("inefficient.tax_wan_per_mu_min").confidence == "user"
     assert qingdao.provenance("far.crosswalk_2017_to_2002").confidence == "I"
 
 
@@ -250,7 +258,13 @@ def test_inefficient_values(national: Policy, qingdao: Policy) -> None:
     assert national.inefficient.output_share_min == 0.5
     assert national.inefficient.stopped_years == 1
     assert national.inefficient.tax_wan_per_mu_min is None
-    assert qingdao.inefficient.tax_wan_per_mu_min == 20
+    # issue 22: no source gives a Qingdao parcel tax floor or output standard: unset
+    assert qingdao.inefficient.tax_wan_per_mu_min is None
+    assert qingdao.inefficient.output_standard_wan_per_mu is None
+    example = load_policy("qingdao-2019-example")
+    assert example.inefficient.tax_wan_per_mu_min == 20
+    assert example.inefficient.output_standard_wan_per_mu == 300
+    assert example.provenance("inefficient.output_standard_wan_per_mu").confidence == "U"
 
 
 def test_mujun_weights_and_cuts(qingdao: Policy) -> None:
@@ -651,3 +665,97 @@ def test_qingdao_assessment_rules_of_issue_22():
     assert "5–10" in over.source
     assert "lower bound" in over.note
     assert "not found in POLICY-FACTS" in fortune.source
+
+
+# --- issue 22: example profiles, new keys, recording the keys an analysis reads -------------
+
+
+def test_example_profile_fills_the_user_inputs_and_says_so(qingdao: Policy) -> None:
+    example = load_policy("qingdao-2019-example")
+    assert example.example is True and qingdao.example is False
+    assert example.chain == ("qingdao-2019-example", "qingdao-2019", "national-2008")
+    assert qingdao.example_notice is None
+    assert example.example_notice is not None
+    assert example.example_notice.startswith("示例参数 example values")
+    assert "qingdao-2019-example" in example.example_notice
+    filled = {
+        "inefficient.tax_wan_per_mu_min": 20,
+        "inefficient.output_standard_wan_per_mu": 300,
+        "standard_land.investment_wan_per_mu_min": 280,
+        "standard_land.tax_wan_per_mu_min": 20,
+        "zone_creation.alt_area_basis": "land",
+        "assessment.reward_top_count": 3,
+        "assessment.reward_pool_wan": 12000,
+    }
+    for key, value in filled.items():
+        assert qingdao.provenance(key).value is None, key
+        assert qingdao.provenance(key).confidence == "user", key
+        param = example.provenance(key)
+        assert param.value == value, key
+        assert param.profile == "qingdao-2019-example", key
+        assert param.confidence in ("I", "U"), key
+    # an override keeps the example flag: the rest of the values are still examples
+    assert example.replace({"idle.fee_share": 0.25}).example is True
+
+
+def test_a_user_profile_extending_the_example_is_an_example(tmp_path: Path) -> None:
+    path = write(tmp_path, 'extends = "qingdao-2019-example"\n')
+    assert load_policy(path).example is True
+    bad = write(tmp_path, 'extends = "qingdao-2019"\nexample = "yes"\n', name="bad.toml")
+    with pytest.raises(PolicyError, match=r"`example` must be true or false, got str"):
+        load_policy(bad)
+
+
+def test_new_keys_of_issue_22(national: Policy) -> None:
+    assert national.control.double_count_factor == 2
+    assert national.provenance("control.double_count_factor").confidence == "S"
+    assert national.idle.land_cover_built_share_min == pytest.approx(1 / 3)
+    assert "method choice" in national.provenance("idle.land_cover_built_share_min").source
+    assert national.mujun.missing_rule_indicators == ("value_added_per_emission",)
+    assert (national.mujun.minmax_base_points, national.mujun.minmax_span_points) == (20, 80)
+    assert dict(national.bank.priority_weights) == {
+        "tax_gain": 0.4,
+        "land_freed": 0.3,
+        "extra_floor_area": 0.2,
+        "reasons": 0.1,
+    }
+    assert national.provenance("bank.priority_weights").confidence == "I"
+
+
+def test_record_keys_records_reads_and_nests(qingdao: Policy) -> None:
+    from landuse.policy import record_keys
+
+    with record_keys() as outer:
+        _ = qingdao.idle.fee_share
+        with record_keys() as inner:
+            _ = qingdao.min_far("36")
+            _ = qingdao.require("tenure.industrial_max_years")
+        _ = qingdao.provenance("idle.halted_years")  # asking where a value comes from is no use
+    assert inner == {
+        "far.code_version",
+        "far.crosswalk_2017_to_2002",
+        "far.min_far_by_division",
+        "tenure.industrial_max_years",
+    }
+    assert outer == inner | {"idle.fee_share"}
+    _ = qingdao.idle.fee_share  # nothing records outside a block
+    assert outer == inner | {"idle.fee_share"}
+
+
+def test_records_policy_tags_each_frame_of_a_result(qingdao: Policy) -> None:
+    from landuse._checks import records_policy
+
+    @records_policy
+    def two() -> tuple[pd.DataFrame, pd.DataFrame, int]:
+        a = pd.DataFrame({"x": [qingdao.idle.fee_share]})
+        a.attrs["policy_keys"] = ("tenure.lease_years",)  # from an inner analysis
+        return a, pd.DataFrame({"y": [qingdao.tenure.industrial_max_years]}), 3
+
+    a, b, n = two()
+    assert a.attrs["policy_keys"] == (
+        "idle.fee_share",
+        "tenure.industrial_max_years",
+        "tenure.lease_years",
+    )
+    assert b.attrs["policy_keys"] == ("idle.fee_share", "tenure.industrial_max_years")
+    assert n == 3

@@ -166,7 +166,7 @@ def list_policies() -> list[str]:
     Examples
     --------
     >>> list_policies()
-    ['national-2008', 'qingdao-2019']
+    ['national-2008', 'qingdao-2019', 'qingdao-2019-example']
     """
     return sorted(
         p.name.removesuffix(".toml")
