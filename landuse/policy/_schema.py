@@ -433,9 +433,14 @@ class DataQualityRules(_Section):
     ``area_check_factor``: a declared ``land_area_m2`` differing from the geometry area by more
     than this factor (either way) is warned about by the readers (it catches unit mistakes:
     亩 read as m² is a factor of 666.7). The readers' ``area_check_factor=`` default equals it.
+    ``compliance_tolerance_m2`` / ``compliance_tolerance_share``: a proposal's part outside the
+    zones is ignored when it is within both (slivers between boundaries drawn from different
+    sources); the ``tolerance_m2=`` / ``tolerance_share=`` arguments of check_new_land override.
     """
 
     area_check_factor: float | None = _p("number")
+    compliance_tolerance_m2: float | None = _p("number")
+    compliance_tolerance_share: float | None = _p("share")
 
 
 @dataclass(frozen=True)
