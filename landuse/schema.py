@@ -1096,6 +1096,11 @@ FIELDS: dict[str, Field] = {
         _f("valid_share", "有效像元覆盖占比", "Valid-cell share", "share"),
         _f("builtup_share", "建成面积占比", "Built-up share", "share"),
         _f("activity_index", "活动指数", "Activity index", "ratio"),
+        # enterprises (issue 19): enterprise-year tables keyed by the unified social credit code
+        _f("credit_code", "统一社会信用代码", "Unified social credit code"),
+        _f("above_scale", "规模以上企业", "Above designated size"),
+        _f("electricity_kwh", "用电量（千瓦时）", "Electricity use (kWh)"),
+        _f("registered_on", "成立日期", "Registered on"),
     )
 }
 
