@@ -83,6 +83,12 @@ def policy() -> landuse.Policy:
     return landuse.load_policy("qingdao-2019")
 
 
+@pytest.fixture(scope="module")
+def example() -> landuse.Policy:
+    """qingdao-2019 with the example values (reward top 3, pool 12,000, alt basis "land")."""
+    return landuse.load_policy("qingdao-2019-example")
+
+
 def by_zone(result: pd.DataFrame) -> pd.DataFrame:
     """The result indexed by zone id, zones in alphabetical order (results come sorted by rank)."""
     return result.set_index("zone_id").sort_index()
@@ -233,8 +239,9 @@ def test_result_is_sorted_by_rank_and_records_policy(stats, policy):
     assert bench["tax"]["stock_weight"] == pytest.approx(1 / 7)
 
 
-def test_worked_example_creation_conditions(stats, policy):
-    r = by_zone(assess_zones(stats, year=2021, policy=policy))
+def test_worked_example_creation_conditions(stats, example):
+    # the example profile sets zone_creation.alt_area_basis = "land"
+    r = by_zone(assess_zones(stats, year=2021, policy=example))
     # A: intensity 300 ≥ 280; tax 40,000/2,000 = 20 ≥ 20 万元/亩 (bound); share .6 ≥ .5 -> meets
     # B: share .4 < .5 -> fails
     # C: intensity 300; tax 80,000/5,000 = 16 < 20, but the alternative holds: revenue
@@ -245,8 +252,9 @@ def test_worked_example_creation_conditions(stats, policy):
     assert r["creation_failures"].isna().tolist() == [True, False, True]
 
 
-def test_worked_example_elimination_warning(stats, policy):
+def test_worked_example_elimination_warning(stats, example):
     # issue 22: no targets given and the rank / failed-years rules off by default -> nobody warned
+    policy = example  # the alternative creation condition per m² of land (C meets it)
     result = assess_zones(stats, year=2021, policy=policy)
     r = by_zone(result)
     assert r["elimination_warning"].tolist() == [False, False, False]
@@ -284,7 +292,8 @@ def test_worked_example_elimination_warning(stats, policy):
     assert r["elimination_warning"].tolist() == [True, True, True]
 
 
-def test_elimination_by_expected_targets(stats, policy):
+def test_elimination_by_expected_targets(stats, example):
+    policy = example  # reward rule and the alternative creation condition (C meets it) set
     # A: revenue 1,000,000 < target 1,200,000 -> misses; B: tax 30,000 ≥ 25,000 and share
     # 0.4 ≥ 0.4 (bound) -> meets; C has no target row -> not evaluated
     targets = pd.DataFrame(
@@ -336,7 +345,8 @@ def test_bad_targets(stats, policy, targets):
         assess_zones(stats, year=2021, policy=policy, targets=targets)
 
 
-def test_two_zones_with_nobody_eligible_say_why_the_pool_is_unallocated(policy):
+def test_two_zones_with_nobody_eligible_say_why_the_pool_is_unallocated(example):
+    policy = example
     # B and its twin D: share 0.4 < 0.5 -> both fail the creation conditions; tied, both rank 1
     twin = worked_stats()
     twin = twin[twin["zone_id"] == "B"]
@@ -349,11 +359,16 @@ def test_two_zones_with_nobody_eligible_say_why_the_pool_is_unallocated(policy):
         "have no elimination warning (not meeting the conditions: B, D; warned: -)"
     )
     assert "reward_top_count = 3 (confidence U)" in result.attrs["reward_rule"]
-    none = assess_zones(two, year=2021, policy=policy)
-    assert none.attrs["reward_unallocated_reason"] == "no reward pool given (reward_pool_wan=None)"
+    none = assess_zones(two, year=2021, policy="qingdao-2019")  # no pool in the profile
+    assert none.attrs["reward_unallocated_reason"] == (
+        "no reward pool: pass reward_pool_wan= or set `assessment.reward_pool_wan`"
+    )
+    assert none.attrs["reward_pool_wan"] is None
+    assert "reward allocation: no reward pool" in " ".join(none.attrs["not_evaluated"])
 
 
-def test_write_assessment_notes_say_the_rules_and_the_unallocated_pool(policy, tmp_path):
+def test_write_assessment_notes_say_the_rules_and_the_unallocated_pool(example, tmp_path):
+    policy = example
     twin = worked_stats()
     twin = twin[twin["zone_id"] == "B"]
     two = pd.concat([twin, twin.assign(zone_id="D")], ignore_index=True)
@@ -435,18 +450,19 @@ def test_tier_progress_worked_example(stats, policy):
         (12_000, 5_000, 5_000, 2_000.0),
     ],
 )
-def test_worked_example_rewards(stats, policy, pool, a, c, unallocated):
-    result = assess_zones(stats, year=2021, policy=policy, reward_pool_wan=pool)
+def test_worked_example_rewards(stats, example, pool, a, c, unallocated):
+    result = assess_zones(stats, year=2021, policy=example, reward_pool_wan=pool)
     r = by_zone(result)
     assert r["reward_wan"].tolist() == pytest.approx([a, 0, c])
     assert result.attrs["reward_unallocated_wan"] == pytest.approx(unallocated)
 
 
-def test_reward_top_count_and_no_pool(stats, policy):
-    top1 = policy.replace({"assessment.reward_top_count": 1})
+def test_reward_top_count_and_no_pool(stats, example):
+    top1 = example.replace({"assessment.reward_top_count": 1})
     r = by_zone(assess_zones(stats, year=2021, policy=top1, reward_pool_wan=4_000))
     assert r["reward_wan"].tolist() == [0, 0, 4_000]  # only C, the best
-    r = assess_zones(stats, year=2021, policy=policy)
+    no_pool = example.replace({"assessment.reward_pool_wan": None})
+    r = assess_zones(stats, year=2021, policy=no_pool)
     assert r["reward_wan"].isna().all()
     assert r.attrs["reward_pool_wan"] is None
 
@@ -746,11 +762,11 @@ def _header(sheet) -> dict[str, int]:
     return {c.value: c.column for c in sheet[1]}
 
 
-def test_write_assessment_excel(stats, policy, tmp_path):
-    result = assess_zones(stats, year=2021, policy=policy, reward_pool_wan=10_000)
+def test_write_assessment_excel(stats, example, tmp_path):
+    result = assess_zones(stats, year=2021, policy=example, reward_pool_wan=10_000)
     out = write_assessment(result, tmp_path / "ranking.xlsx")
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["考核排名", "标杆值", "参数", "说明"]
+    assert book.sheetnames == ["考核排名", "标杆值", "参数", "层级目标进度", "说明"]
     sheet = book["考核排名"]
     col = _header(sheet)
     assert list(col)[:4] == ["集聚区编号", "年度", "排名", "总分"]
@@ -801,11 +817,11 @@ def test_write_assessment_excel(stats, policy, tmp_path):
     assert (weight.value, weight.number_format) == (pytest.approx(1 / 7), "0.0%")
     params = {row[0]: row for row in book["参数"].iter_rows(min_row=2, values_only=True)}
     assert [c.value for c in book["参数"][1]] == ["参数", "取值", "单位", "可信度", "来源", "备注"]
-    assert params["policy"][1] == "qingdao-2019"
+    assert params["policy"][1] == "qingdao-2019-example"
     assert params["assessment.elimination_bottom_count"][1:4:2] == ("0", "I")  # off (issue 22)
-    assert params["assessment.reward_top_count"][3] == "U"
+    assert params["assessment.reward_top_count"][1:4:2] == ("3", "U")
     about = {row[0]: row[1] for row in book["说明"].iter_rows(max_col=2, values_only=True)}
-    assert about["政策配置"].startswith("qingdao-2019")
+    assert about["政策配置"].startswith("qingdao-2019-example")
     assert about["表格内容"] == "产业集聚区考核排名（2021年度）"
     assert about["基准日期"] == "2021年度"
     notes = [row[1] for row in book["说明"].iter_rows(max_col=2, values_only=True)]
@@ -816,7 +832,7 @@ def test_write_assessment_english_and_not_evaluated(stats, policy, tmp_path):
     result = assess_zones(stats, year=2021, policy=policy)
     result["meets_creation_conditions"] = pd.array([True, None, False], dtype="boolean")
     book = openpyxl.load_workbook(write_assessment(result, tmp_path / "en.xlsx", lang="en"))
-    assert book.sheetnames == ["ranking", "benchmarks", "parameters", "About"]
+    assert book.sheetnames == ["ranking", "benchmarks", "parameters", "tier_progress", "About"]
     sheet = book["ranking"]
     col = _header(sheet)
     assert list(col)[:4] == ["Zone id", "Year", "Rank", "Total score"]
@@ -843,6 +859,7 @@ def test_write_assessment_csv_follows_the_extension(stats, policy, tmp_path):
         "ranking.csv",
         "ranking_benchmarks.csv",
         "ranking_parameters.csv",
+        "ranking_tier_progress.csv",
     ]
     assert out.read_bytes()[:3] == b"\xef\xbb\xbf"  # UTF-8 with BOM
     table = pd.read_csv(out, encoding="utf-8-sig")
@@ -1032,7 +1049,8 @@ def test_cli_assess_targets(stats, tmp_path):
     assert ranking.set_index("集聚区编号").loc["A", "达到预期目标"] == "否"
     missing = CliRunner().invoke(main, [*args, "--targets", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2
-    assert "--targets" in missing.output and "creation_conditions" in missing.output
+    assert "--targets" in missing.output
+    assert "creation_conditions" in missing.output
     # text in a target column is refused with the values shown
     pd.DataFrame({"zone_id": ["A"], "revenue_wan": ["很多"]}).to_csv(targets, index=False)
     text = CliRunner().invoke(main, [*args, "--targets", str(targets)])

@@ -43,11 +43,13 @@ from landuse._checks import (
     check_lang,
     check_projected,
     check_same_crs,
+    records_policy,
     resolve_policy,
 )
 from landuse.assessment._report import save_indicator_charts, write_assessment
 from landuse.assessment._rules import (
     INDICATORS,
+    Alternative,
     Indicator,
     creation_conditions,
     fill,
@@ -69,6 +71,7 @@ from landuse.assessment._targets import (
     attraction,
     check_targets,
     expected_targets,
+    reward_pool,
     reward_rule,
     rewards,
     tier_progress,
@@ -189,6 +192,7 @@ _PARAM_KEYS = (
     "zone_creation.tax_wan_per_mu_min",
     "zone_creation.alt_revenue_yuan_per_m2_min",
     "zone_creation.alt_tax_yuan_per_m2_min",
+    "zone_creation.alt_area_basis",
     "tiers.levels",
 )
 
@@ -243,6 +247,7 @@ def _tiers(revenue_wan: np.ndarray, policy: Policy) -> pd.arrays.ArrowStringArra
     return pd.array(tier, dtype="str")
 
 
+@records_policy
 def assess_zones(
     zone_stats: pd.DataFrame,
     *,
@@ -296,14 +301,18 @@ def assess_zones(
         Optional zones (``zone_id``, optional ``name``): unknown ids are an error, zones without
         statistics get an unranked row, and ``name`` is carried into the result.
     reward_pool_wan
-        The year's reward budget in 万元. ``None`` (default): no allocation, ``reward_wan``
-        is missing. Rule (named in ``attrs["reward_rule"]`` with its keys and confidence): the
-        ``assessment.reward_top_count`` (confidence U) best ranked zones that meet the creation
-        conditions and have no elimination warning share the pool in proportion to
-        ``total_score``, each at most ``assessment.reward_wan_max`` (5000); a capped zone's
+        The year's reward budget in 万元. ``None`` (default): ``assessment.reward_pool_wan``
+        of the profile (a user input); neither → no pool, ``reward_wan`` is missing and
+        ``attrs["not_evaluated"]`` says so. Rule (named in ``attrs["reward_rule"]`` with its
+        keys and confidence): the ``assessment.reward_top_count`` best ranked zones that meet
+        the creation conditions and have no elimination warning share the pool in proportion
+        to ``total_score``, each at most ``assessment.reward_wan_max`` (5000); a capped zone's
         excess goes to the others; what nobody can take stays unallocated
         (``attrs["reward_unallocated_wan"]``, the reason in
-        ``attrs["reward_unallocated_reason"]``). Ties at the cut are all included.
+        ``attrs["reward_unallocated_reason"]``). Ties at the cut are all included. No source
+        gives ``reward_top_count``: while it is unset (as in ``qingdao-2019``) the pool is not
+        allocated, ``reward_wan`` is missing and the whole pool is reported unallocated with
+        the reason "not evaluated: set `assessment.reward_top_count`".
     targets
         The expected targets that decide elimination: ``None`` (default; not evaluated),
         ``"creation_conditions"`` (a zone not meeting them in ``year`` misses its targets), or a
@@ -335,8 +344,11 @@ def assess_zones(
         indicator (points; they add up to the part scores), ``increment_available``, ``notes``.
         ``attrs``: ``policy`` (profile name), ``year``, ``benchmarks`` (records: indicator,
         benchmark and basis per part, normalised weights), ``reward_pool_wan``,
-        ``reward_unallocated_wan``, ``reward_unallocated_reason``, ``reward_rule``,
-        ``elimination_rule``, ``not_evaluated`` (list of texts).
+        ``reward_pool_source``, ``reward_unallocated_wan``, ``reward_unallocated_reason``,
+        ``reward_rule``, ``elimination_rule``, ``creation_alt_basis`` (the area basis of the
+        alternative creation condition, or why it was not evaluated), ``tier_progress``
+        (records of :func:`tier_progress`) and ``tier_progress_about``, ``not_evaluated``
+        (list of texts), ``policy_keys`` (the policy keys applied).
 
     Raises
     ------
@@ -366,21 +378,41 @@ def assess_zones(
     single zone, or zones all tied at the top, are not "last" (the creation-conditions rule
     still applies to them). Creation conditions (青政字〔2019〕9号):
     leading-industry share ≥ 50 %, new-project investment ≥ 280 万元/亩, and tax ≥ 20
-    万元/亩 of land or (revenue ≥ 4500 元/m² and tax ≥ 200 元/m² of land).
+    万元/亩 of land (``land_area_mu``) or (revenue ≥ 4500 元/m² and tax ≥ 200 元/m²). The
+    source does not say per m² of what: the alternative is evaluated only once
+    ``zone_creation.alt_area_basis`` is set — ``"land"``: per m² of the zone's land
+    (``zone_stats`` ``land_area_mu`` × 666.67 m²/亩), ``"floor"``: per m² of floor area
+    (``zone_stats`` ``floor_area_m2``; absent → not evaluated). Unset (as in
+    ``qingdao-2019``), condition 2 is judged on tax per 亩 alone and the alternative is listed
+    in ``attrs["not_evaluated"]``; ``attrs["creation_alt_basis"]`` states the basis.
 
     Examples
     --------
     >>> from landuse import load_sample
     >>> s = load_sample()
     >>> result = assess_zones(s.zone_stats, year=2021, zones=s.zones, policy="qingdao-2019",
-    ...                       reward_pool_wan=12000)
-    >>> result[["zone_id", "rank", "total_score", "reward_wan"]].head(3).round(1)
-      zone_id  rank  total_score  reward_wan
-    0    QD04     1         74.3      4714.0
-    1    QD07     2         58.4      3703.1
-    2    QD02     3         56.5      3582.9
+    ...                       reward_pool_wan=8000)
+    >>> result[["zone_id", "rank", "total_score"]].head(3).round(1)
+      zone_id  rank  total_score
+    0    QD04     1         74.3
+    1    QD07     2         58.4
+    2    QD02     3         56.5
     >>> result.loc[0, "tier"], result.attrs["policy"]
     ('千亿级', 'qingdao-2019')
+    >>> result.attrs["reward_unallocated_wan"], result.attrs["reward_unallocated_reason"]
+    (8000.0, 'not evaluated: set `assessment.reward_top_count`')
+    >>> "assessment.stock_share" in result.attrs["policy_keys"]
+    True
+
+    The example profile sets the reward rule (top 3, pool 12,000 万元, each ≤ 5,000):
+
+    >>> example = assess_zones(s.zone_stats, year=2021, zones=s.zones,
+    ...                        policy="qingdao-2019-example")
+    >>> example[["zone_id", "reward_wan"]].head(3).round(1)
+      zone_id  reward_wan
+    0    QD04      4714.0
+    1    QD07      3703.1
+    2    QD02      3582.9
     >>> int(result["elimination_warning"].sum())  # no targets given, rank rules off
     0
     >>> by_conditions = assess_zones(s.zone_stats, year=2021, zones=s.zones,
@@ -411,7 +443,7 @@ def assess_zones(
             stacklevel=2,
         )
     ranking = _Ranking.of(part_scores, rules, assessable, missing_increment)
-    meets_all, meets, failures = _creation(stats, order, year, policy, lang)
+    meets_all, meets, failures, alt = _creation(stats, order, year, policy, lang)
     met_targets, target_failures = expected_targets(targets, table, meets, year, lang)
     warn, reasons = _elimination(stats, order, year, ranking, meets_all, policy, lang)
     missed = met_targets.to_numpy(dtype="float64", na_value=np.nan) == 0
@@ -421,9 +453,14 @@ def assess_zones(
     if targets is None:
         not_evaluated.insert(0, "elimination by expected targets: pass `targets=` (per-zone "
                              "targets, or 'creation_conditions')")  # fmt: skip
+    if alt.not_evaluated is not None:
+        not_evaluated.append(_alt_not_evaluated(alt, policy))
+    pool, pool_source = reward_pool(reward_pool_wan, policy)
     reward, unallocated, why = rewards(
-        reward_pool_wan, ranking.total, ranking.ranked, meets, warn, order.to_numpy(), policy
+        pool, ranking.total, ranking.ranked, meets, warn, order.to_numpy(), policy
     )
+    if pool is None or (why is not None and why.startswith("not evaluated")):
+        not_evaluated.append(f"reward allocation: {why}")
     columns = _columns(table, zones, ranking, policy, lang) | {
         "meets_creation_conditions": to_boolean(meets),
         "creation_failures": pd.array(failures, dtype="str"),
@@ -442,14 +479,21 @@ def assess_zones(
         "benchmarks": _benchmark_records(bench, rules, lang),
         "stock_share": rules.stock_share,
         "increment_share": rules.increment_share,
-        "reward_pool_wan": None if reward_pool_wan is None else float(reward_pool_wan),
+        "reward_pool_wan": pool,
+        "reward_pool_source": pool_source,
         "reward_unallocated_wan": unallocated,
         "reward_rule": reward_rule(policy),
         "reward_unallocated_reason": why,
         "elimination_rule": _elimination_rule(policy, targets),
+        "creation_alt_basis": alt.description,
         "not_evaluated": not_evaluated,
         "parameters": _parameters(policy),
         "lang": lang,
+    }
+    progress = tier_progress(out, policy=policy)
+    out.attrs["tier_progress"] = progress.to_dict("records")
+    out.attrs["tier_progress_about"] = {
+        k: v for k, v in progress.attrs.items() if k != "policy_keys"
     }
     log.info("assessed %d zones for %d (%d ranked)", len(out), year, ranking.n_ranked)
     return out
@@ -639,16 +683,28 @@ class _Ranking:
 
 def _creation(
     stats: pd.DataFrame, order: pd.Index, year: int, policy: Policy, lang: Lang
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Creation conditions met per row of ``stats``, per zone in ``year``, and the failures.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Alternative]:
+    """Creation conditions met per row, per zone in ``year``, the failures, the alternative.
 
-    Every year is evaluated: the elimination rule looks back.
+    Every year is evaluated: the elimination rule looks back. The alternative of condition 2
+    is returned as evaluated (:func:`~landuse.assessment._rules.alternative_condition`).
     """
-    meets_all, failures_all = creation_conditions(
+    meets_all, failures_all, alt = creation_conditions(
         stats, policy=policy, lang=lang, explain=(stats["year"] == year).to_numpy()
     )
     at = lookup(stats, order, year)
-    return meets_all, take(meets_all, at), take(failures_all, at, missing=None)
+    return meets_all, take(meets_all, at), take(failures_all, at, missing=None), alt
+
+
+def _alt_not_evaluated(alt: Alternative, policy: Policy) -> str:
+    """Say that the alternative creation condition was not evaluated, why, and what was used."""
+    tax = policy.provenance("zone_creation.tax_wan_per_mu_min").value
+    limit = "zone_creation.tax_wan_per_mu_min" if tax is None else f"{tax:g}"
+    return (
+        "creation condition 2, alternative (revenue ≥ zone_creation.alt_revenue_yuan_per_m2_min "
+        "and tax ≥ zone_creation.alt_tax_yuan_per_m2_min per m²): not evaluated: "
+        f"{alt.not_evaluated}; condition 2 judged on tax ≥ {limit} 万元/亩 alone"
+    )
 
 
 def _elimination(

@@ -44,9 +44,20 @@ _BOOL_COLUMNS = (
 _LEFT_OUT = ("revenue_yi",)
 #: Sheet names in the workbook; the CSV side files are named by the English ones.
 _SHEETS = {
-    "zh": ("考核排名", "标杆值", "参数"),
-    "en": ("ranking", "benchmarks", "parameters"),
+    "zh": ("考核排名", "标杆值", "参数", "层级目标进度"),
+    "en": ("ranking", "benchmarks", "parameters", "tier_progress"),
 }
+#: Columns of the tier-progress sheet (:func:`landuse.assessment.tier_progress`), headers from
+#: the catalogue.
+_TIER_COLUMNS = (
+    "tier",
+    "revenue_yi_min",
+    "zones",
+    "zones_at_or_above",
+    "target_count",
+    "shortfall",
+    "target_met",
+)
 #: Output types: the ranking, the benchmarks and the parameters as sheets of one workbook,
 #: or the ranking as ``path`` and the others beside it (``<stem>_benchmarks.csv`` …).
 _SUFFIXES = (".xlsx", ".csv")
@@ -154,6 +165,37 @@ def _benchmarks(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame | None:
     return frame
 
 
+def _tier_sheet(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame | None:
+    """Return the tier-progress sheet from ``attrs["tier_progress"]`` (None when absent)."""
+    rows = assessment.attrs.get("tier_progress")
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    frame = frame[[c for c in _TIER_COLUMNS if c in frame.columns]]
+    if "target_met" in frame.columns:
+        frame["target_met"] = _bool_text(frame["target_met"], lang)
+    return frame
+
+
+def _tier_note(attrs: Mapping[str, Any], zh: bool) -> list[str]:
+    """Say what the tier-progress sheet counts and against which targets."""
+    about = attrs.get("tier_progress_about")
+    if not attrs.get("tier_progress") or not about:
+        return []
+    year = about.get("target_year")
+    source = f"{about.get('source')} (confidence {about.get('confidence')})"
+    if zh:
+        return [
+            f"层级目标进度：各层级集聚区数与 {year} 年目标数量比较；差距按达到该层级及以上的集聚区数"
+            f"计算（规划未说明较低层级的目标是否包含较高层级）。来源：{source}。"
+        ]
+    return [
+        f"Tier progress: zones at each tier against the {year} target counts; the shortfall is "
+        "counted on the zones at or above the tier (the plan does not say whether a lower "
+        f"tier's count includes the higher tiers). Source: {source}."
+    ]
+
+
 def _notes(assessment: pd.DataFrame, lang: Lang) -> list[str]:
     """Return what the 说明 sheet says of the figures: units, tier thresholds, score split."""
     zh = lang == "zh"
@@ -179,9 +221,18 @@ def _notes(assessment: pd.DataFrame, lang: Lang) -> list[str]:
             "by the benchmark method."
         )
     notes.append(
-        "“未评价”：缺少数据，未判定。" if zh else "“not evaluated”: data missing, not decided."
+        "“未评价”：缺少数据或政策参数未设定，未判定。"
+        if zh
+        else "“not evaluated”: data missing or a policy value unset, not decided."
     )
-    return notes + _rule_notes(attrs, zh)
+    basis = attrs.get("creation_alt_basis")
+    if basis:
+        notes.append(
+            ("创建条件2替代条件（营收、税收 元/m²）的面积口径：" if zh else
+             "Creation condition 2, alternative (revenue and tax in 元/m²), area basis: ")
+            + str(basis)
+        )  # fmt: skip
+    return notes + _rule_notes(attrs, zh) + _tier_note(attrs, zh)
 
 
 def _rule_notes(attrs: Mapping[str, Any], zh: bool) -> list[str]:
@@ -190,6 +241,8 @@ def _rule_notes(attrs: Mapping[str, Any], zh: bool) -> list[str]:
     if attrs.get("elimination_rule"):
         notes.append(("淘汰预警规则：" if zh else "Elimination rule: ") + attrs["elimination_rule"])
     pool = attrs.get("reward_pool_wan")
+    if pool is None and attrs.get("reward_unallocated_reason"):
+        notes.append(("奖励资金：" if zh else "Reward: ") + attrs["reward_unallocated_reason"])
     if attrs.get("reward_rule") and pool is not None:
         notes.append(("奖励分配规则：" if zh else "Reward rule: ") + attrs["reward_rule"])
         left = attrs.get("reward_unallocated_wan") or 0.0
@@ -219,13 +272,14 @@ def write_assessment(
     and filtered, number formats by unit (scores ``0.0``, shares ``0.0%``, money ``#,##0.00``),
     and a 说明 (About) sheet naming the policy profile, the year, the sources, the version and
     what each column means. Sheets: 考核排名 (the ranking, sorted by rank, unranked last;
-    booleans as 是/否/未评价), 标杆值 (the benchmarks and weights used) and 参数 (the policy
-    parameters with their source and confidence); in English ranking / benchmarks /
-    parameters. The revenue is shown once, in 万元: the tier header and the 说明 sheet say the
+    booleans as 是/否/未评价), 标杆值 (the benchmarks and weights used), 参数 (the policy
+    parameters with their source and confidence) and 层级目标进度 (zones at each tier against
+    the tier targets, :func:`~landuse.assessment.tier_progress`, from ``attrs["tier_progress"]``);
+    in English ranking / benchmarks / parameters / tier_progress. The revenue is shown once, in 万元: the tier header and the 说明 sheet say the
     tier thresholds are in 亿元.
 
-    A ``.csv`` path gets the ranking, with the benchmarks and parameters beside it as
-    ``<stem>_benchmarks.csv`` and ``<stem>_parameters.csv`` (UTF-8 with BOM, shares as
+    A ``.csv`` path gets the ranking, with the benchmarks, parameters and tier progress beside
+    it as ``<stem>_benchmarks.csv``, ``<stem>_parameters.csv`` and ``<stem>_tier_progress.csv`` (UTF-8 with BOM, shares as
     percentages). Files are written atomically (a failure leaves existing files untouched);
     text from the data is written as text, never as formulas.
 
@@ -261,7 +315,7 @@ def write_assessment(
     >>> out = write_assessment(result, Path(tempfile.mkdtemp()) / "ranking.xlsx")
     >>> book = openpyxl.load_workbook(out)
     >>> book.sheetnames
-    ['考核排名', '标杆值', '参数', '说明']
+    ['考核排名', '标杆值', '参数', '层级目标进度', '说明']
     >>> [c.value for c in book["考核排名"][1]][:4]
     ['集聚区编号', '年度', '排名', '总分']
     >>> book["考核排名"]["D2"].number_format, book["考核排名"].freeze_panes
@@ -272,7 +326,7 @@ def write_assessment(
     target = check_output_path(path, caller=caller, suffixes=_SUFFIXES)
     _check_assessment(assessment, caller)
     csv = target.suffix.lower() == ".csv"
-    ranking, bench_sheet, param_sheet = _SHEETS["en" if csv else lang]
+    ranking, bench_sheet, param_sheet, tier_sheet = _SHEETS["en" if csv else lang]
     tables = {ranking: _ranking(assessment, lang)}
     bench = _benchmarks(assessment, lang)
     if bench is not None:
@@ -280,6 +334,9 @@ def write_assessment(
     params = assessment.attrs.get("parameters")
     if params:
         tables[param_sheet] = pd.DataFrame(params)
+    tiers = _tier_sheet(assessment, lang)
+    if tiers is not None:
+        tables[tier_sheet] = tiers
     year = assessment.attrs.get("year")
     if year is None and "year" in assessment.columns and len(assessment):
         year = assessment["year"].iloc[0]

@@ -23,9 +23,13 @@ from landuse.policy import Policy
 from landuse.units import M2_PER_MU, YUAN_PER_WAN
 
 __all__ = [
+    "ALT_AREA_COLUMNS",
     "INDICATORS",
+    "Alternative",
     "Indicator",
     "allocate_rewards",
+    "alternative_condition",
+    "applied",
     "creation_conditions",
     "fill",
     "join_texts",
@@ -156,9 +160,15 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "tax {value} < {limit} 万元/亩",
     ),
     "tax_alt_low": (
-        "且未达替代条件(营收 {revenue} 元/m², 税收 {tax} 元/m²; 需 ≥ {rev_min} 且 ≥ {tax_min})",
-        "and not the alternative (revenue {revenue} 元/m², tax {tax} 元/m²; needs ≥ {rev_min} and ≥ {tax_min})",
+        "且未达替代条件(按{basis}: 营收 {revenue} 元/m², 税收 {tax} 元/m²; 需 ≥ {rev_min} 且 ≥ {tax_min})",
+        "and not the alternative (per m² of {basis}: revenue {revenue} 元/m², tax {tax} 元/m²; needs ≥ {rev_min} and ≥ {tax_min})",
     ),
+    "tax_alt_not_evaluated": (
+        "(替代条件未评价: {why})",
+        "(alternative not evaluated: {why})",
+    ),
+    "basis_land": ("用地面积", "land"),
+    "basis_floor": ("建筑面积", "floor area"),
     "not_evaluated": ("{label}未评价(缺 {columns})", "{label} not evaluated (missing {columns})"),
     "cond_share": ("主导产业集聚度", "leading-industry share"),
     "cond_intensity": ("新建项目投资强度", "new-project investment intensity"),
@@ -373,19 +383,97 @@ def resolve_benchmarks(
 # --- creation conditions ---------------------------------------------------------------------
 
 
+#: The zone_stats column each ``zone_creation.alt_area_basis`` divides by, and its unit.
+ALT_AREA_COLUMNS: Mapping[str, tuple[str, str]] = {
+    "land": ("land_area_mu", "亩"),
+    "floor": ("floor_area_m2", "m²"),
+}
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """The alternative creation condition 2 (revenue and tax per m²) as evaluated.
+
+    ``met``: 1.0 / 0.0 / NaN per row, ``None`` when the alternative is not evaluated;
+    ``revenue`` / ``tax``: 元 per m² of the basis area; ``basis``: ``"land"`` or ``"floor"``;
+    ``description``: the basis in words (the output states it); ``not_evaluated``: why the
+    alternative is not evaluated (``None`` when it is).
+    """
+
+    met: np.ndarray | None
+    revenue: np.ndarray | None
+    tax: np.ndarray | None
+    basis: str | None
+    description: str
+    not_evaluated: str | None
+
+
+def applied(policy: Policy, key: str) -> Any:
+    """Return a parameter's value when the profile sets it (recorded as applied), else ``None``.
+
+    An unset key is not recorded: the rule it drives is reported as not evaluated instead.
+    """
+    param = policy.params.get(key)
+    return None if param is None or param.value is None else policy.require(key)
+
+
+def alternative_condition(stats: pd.DataFrame, policy: Policy) -> Alternative:
+    """Evaluate revenue ≥ ``alt_revenue_yuan_per_m2_min`` and tax ≥ ``alt_tax_yuan_per_m2_min``.
+
+    Per m² of the area ``zone_creation.alt_area_basis`` names: ``"land"`` → the zone's land,
+    ``zone_stats`` ``land_area_mu`` × 666.67 m²/亩; ``"floor"`` → the zone's floor area,
+    ``zone_stats`` ``floor_area_m2``. Unset basis or thresholds, or the basis column absent:
+    not evaluated (condition 2 is then judged on tax per 亩 alone), with the reason.
+    """
+    basis = applied(policy, "zone_creation.alt_area_basis")
+    if basis is None:
+        why = 'set `zone_creation.alt_area_basis` ("land" or "floor")'
+        return Alternative(None, None, None, None, f"not set: {why}", why)
+    unset = [
+        key
+        for key in (
+            "zone_creation.alt_revenue_yuan_per_m2_min",
+            "zone_creation.alt_tax_yuan_per_m2_min",
+        )
+        if policy.params.get(key) is None or policy.params[key].value is None
+    ]
+    column, _unit = ALT_AREA_COLUMNS[basis]
+    description = (
+        f"{basis}: per m² of the zone's {'land' if basis == 'land' else 'floor area'} "
+        f"(zone_stats `{column}`" + (" × 666.67 m²/亩)" if basis == "land" else ", m²)")
+    )
+    if unset:
+        why = "set " + " and ".join(f"`{k}`" for k in unset)
+        return Alternative(None, None, None, basis, description, why)
+    rev_min = policy.require("zone_creation.alt_revenue_yuan_per_m2_min")
+    tax_min = policy.require("zone_creation.alt_tax_yuan_per_m2_min")
+    needed = [c for c in (column, "revenue_wan", "tax_wan") if c not in stats.columns]
+    if needed:
+        why = "zone_stats lacks " + ", ".join(f"`{c}`" for c in needed)
+        return Alternative(None, None, None, basis, description, why)
+    area = stats[column].to_numpy(dtype="float64")
+    area_m2 = area * M2_PER_MU if basis == "land" else area
+    with np.errstate(divide="ignore", invalid="ignore"):
+        revenue = np.where(area_m2 > 0, stats["revenue_wan"].to_numpy(dtype="float64")
+                           * YUAN_PER_WAN / area_m2, np.nan)  # fmt: skip
+        tax = np.where(area_m2 > 0, stats["tax_wan"].to_numpy(dtype="float64")
+                       * YUAN_PER_WAN / area_m2, np.nan)  # fmt: skip
+    met = _and(_at_least(revenue, rev_min), _at_least(tax, tax_min))
+    return Alternative(met, revenue, tax, basis, description, None)
+
+
 def creation_conditions(
     stats: pd.DataFrame, *, policy: Policy, lang: Lang, explain: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, Alternative]:
     """Check the plan's three creation conditions on every row of validated ``zone_stats``.
 
     Returns ``meets`` (1.0 met, 0.0 failed, NaN when a condition could not be evaluated and
-    none failed) and ``failures`` (text, ``None`` when met; written only for the rows where
-    ``explain`` is true, default all), by row position.
+    none failed), ``failures`` (text, ``None`` when met; written only for the rows where
+    ``explain`` is true, default all), by row position, and the alternative of condition 2 as
+    evaluated (:func:`alternative_condition`; not evaluated → condition 2 is tax per 亩 alone).
     """
-    zc = policy.zone_creation
     share_min = policy.require("zone_creation.leading_industry_share_min")
     intensity_min = policy.require("zone_creation.new_project_investment_wan_per_mu_min")
-    tax_min = policy.require("zone_creation.tax_wan_per_mu_min")
     n = len(stats)
     unknown = np.full(n, np.nan)
     wanted = np.ones(n, dtype=bool) if explain is None else np.asarray(explain, dtype=bool)
@@ -405,7 +493,7 @@ def creation_conditions(
         missing = ", ".join(c for c in columns if c not in stats.columns)
         parts.append((wanted, text("not_evaluated", lang, label=label, columns=missing)))
 
-    revenue, tax, land = col("revenue_wan"), col("tax_wan"), col("land_area_mu")
+    revenue = col("revenue_wan")
     share = ratio(col("leading_industry_revenue_wan"), revenue)
     if share is None:
         c_share = unknown
@@ -426,38 +514,57 @@ def creation_conditions(
         bad = (c_intensity == 0) & wanted
         value = _num(intensity[bad], "%.1f")
         parts.append((bad, fill("intensity_low", lang, value=value, limit=f"{intensity_min:g}")))
-    tax_per_mu = ratio(tax, land)
-    if tax_per_mu is None or tax is None or land is None:
-        c_tax = unknown
-        not_evaluated(text("cond_tax", lang), ("tax_wan", "land_area_mu"))
-    else:
-        c_tax = _at_least(tax_per_mu, tax_min)
-        rev_min, alt_tax_min = zc.alt_revenue_yuan_per_m2_min, zc.alt_tax_yuan_per_m2_min
-        alt_rev = alt_tax = None
-        if rev_min is not None and alt_tax_min is not None and revenue is not None:
-            land_m2 = land * M2_PER_MU
-            alt_rev = ratio(revenue * YUAN_PER_WAN, land_m2)
-            alt_tax = ratio(tax * YUAN_PER_WAN, land_m2)
-            assert alt_rev is not None
-            assert alt_tax is not None
-            c_tax = _or(c_tax, _and(_at_least(alt_rev, rev_min), _at_least(alt_tax, alt_tax_min)))
-        bad = (c_tax == 0) & wanted
-        message = fill("tax_low", lang, value=_num(tax_per_mu[bad], "%.1f"), limit=f"{tax_min:g}")
-        if alt_rev is not None and alt_tax is not None:
-            alt = fill(
-                "tax_alt_low",
-                lang,
-                revenue=_num(alt_rev[bad], "%.0f"),
-                tax=_num(alt_tax[bad], "%.0f"),
-                rev_min=f"{rev_min:g}",
-                tax_min=f"{alt_tax_min:g}",
-            )
-            message = np.char.add(np.char.add(message, " "), alt)
-        parts.append((bad, message))
+    alt = alternative_condition(stats, policy)
+    c_tax = _tax_condition(stats, policy, alt, lang, wanted, parts, not_evaluated)
     meets = _and(_and(c_share, c_intensity), c_tax)
     failures = join_texts(n, parts)
     failures[(meets == 1) | ~wanted] = None
-    return meets, failures
+    return meets, failures, alt
+
+
+def _tax_condition(
+    stats: pd.DataFrame,
+    policy: Policy,
+    alt: Alternative,
+    lang: Lang,
+    wanted: np.ndarray,
+    parts: list[tuple[np.ndarray, Any]],
+    not_evaluated: Any,
+) -> np.ndarray:
+    """Condition 2: tax ≥ ``tax_wan_per_mu_min`` per 亩 of land OR the alternative (if evaluated).
+
+    Adds the failure texts of the rows in ``wanted`` to ``parts``.
+    """
+    if "tax_wan" not in stats.columns or "land_area_mu" not in stats.columns:
+        not_evaluated(text("cond_tax", lang), ("tax_wan", "land_area_mu"))
+        return np.full(len(stats), np.nan)
+    tax_min = policy.require("zone_creation.tax_wan_per_mu_min")
+    tax, land = (
+        stats["tax_wan"].to_numpy(dtype="float64"),
+        stats["land_area_mu"].to_numpy(dtype="float64"),
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tax_per_mu = np.where(land > 0, tax / land, np.nan)
+    c_tax = _at_least(tax_per_mu, tax_min)
+    if alt.met is not None:
+        c_tax = _or(c_tax, alt.met)
+    bad = (c_tax == 0) & wanted
+    message = fill("tax_low", lang, value=_num(tax_per_mu[bad], "%.1f"), limit=f"{tax_min:g}")
+    if alt.met is not None and alt.revenue is not None and alt.tax is not None:
+        extra = fill(
+            "tax_alt_low",
+            lang,
+            basis=text(f"basis_{alt.basis}", lang),
+            revenue=_num(alt.revenue[bad], "%.0f"),
+            tax=_num(alt.tax[bad], "%.0f"),
+            rev_min=f"{policy.require('zone_creation.alt_revenue_yuan_per_m2_min'):g}",
+            tax_min=f"{policy.require('zone_creation.alt_tax_yuan_per_m2_min'):g}",
+        )
+    else:
+        extra = text("tax_alt_not_evaluated", lang, why=alt.not_evaluated)
+    message = np.char.add(np.char.add(message, " "), extra)
+    parts.append((bad, message))
+    return c_tax
 
 
 # --- rewards ---------------------------------------------------------------------------------

@@ -18,7 +18,12 @@ from landuse.schema import ZONE_STATS
 
 __all__ = ["check_stats", "check_year", "indicator_table", "lookup", "take"]
 
-_NUMERIC = tuple(c for c in ZONE_STATS.column_names if c not in ("zone_id", "year"))
+#: Numeric columns kept: the zone_stats layer's, and the zone's floor area (m²), which the
+#: alternative creation condition needs when ``zone_creation.alt_area_basis = "floor"``.
+_NUMERIC = (
+    *(c for c in ZONE_STATS.column_names if c not in ("zone_id", "year")),
+    "floor_area_m2",
+)
 
 
 def check_year(year: Any, caller: str) -> int:

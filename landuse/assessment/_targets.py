@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landuse._checks import Lang, PolicyLike, resolve_policy
-from landuse.assessment._rules import INDICATORS, allocate_rewards
+from landuse._checks import Lang, PolicyLike, records_policy, resolve_policy
+from landuse.assessment._rules import INDICATORS, allocate_rewards, applied
 from landuse.assessment._stats import lookup, take
 from landuse.policy import Policy
 from landuse.schema import FIELDS
@@ -42,11 +42,6 @@ def _label(column: str, lang: Lang) -> str:
             return ind.label(lang)
     field = FIELDS[column]
     return field.zh if lang == "zh" else field.en
-
-
-def _value(policy: Policy, key: str) -> Any:
-    param = policy.params.get(key)
-    return None if param is None else param.value
 
 
 def check_targets(targets: Any, caller: str) -> None:
@@ -130,9 +125,9 @@ def attraction(
             else np.full(len(order), np.nan)
         )
         values[column] = v
-        goal = _value(policy, key)
+        goal = applied(policy, key)
         if goal is None:
-            not_evaluated.append(f"attraction target: set `{key}`")
+            not_evaluated.append(f"attraction target: not evaluated: set `{key}`")
             met[:] = np.nan
             continue
         if column not in stats.columns:
@@ -142,12 +137,31 @@ def attraction(
     return values, boolean, not_evaluated
 
 
+#: Why the pool is not allocated while ``assessment.reward_top_count`` is unset.
+REWARD_TOP_UNSET = "not evaluated: set `assessment.reward_top_count`"
+
+
+def reward_pool(pool: float | None, policy: Policy) -> tuple[float | None, str | None]:
+    """Return the year's pool (万元) and where it comes from: the argument, else the profile."""
+    if pool is not None:
+        return float(pool), "reward_pool_wan= argument"
+    value = applied(policy, "assessment.reward_pool_wan")
+    if value is None:
+        return None, None
+    return float(value), "assessment.reward_pool_wan"
+
+
 def reward_rule(policy: Policy) -> str:
     """Describe the reward pool rule in words, with the profile keys, values and confidence."""
     top, cap = (
         policy.provenance("assessment.reward_top_count"),
         policy.provenance("assessment.reward_wan_max"),
     )
+    if top.value is None:
+        return (
+            f"{REWARD_TOP_UNSET} (no source gives how many zones share the pool): the pool is "
+            "not allocated"
+        )
     return (
         f"the assessment.reward_top_count = {top.value} (confidence {top.confidence}) best-ranked "
         "eligible zones (ranked, creation conditions met, no elimination warning; ties at the "
@@ -166,11 +180,23 @@ def rewards(
     zone_ids: np.ndarray,
     policy: Policy,
 ) -> tuple[np.ndarray, float | None, str | None]:
-    """Reward per zone (万元; NaN without a pool), the unallocated rest and why it is left."""
+    """Reward per zone (万元; NaN when not allocated), the unallocated rest and why it is left.
+
+    ``pool``: the resolved pool (:func:`reward_pool`), ``None`` when neither the argument nor
+    ``assessment.reward_pool_wan`` gives one. With ``assessment.reward_top_count`` unset the
+    whole pool is unallocated, the reason :data:`REWARD_TOP_UNSET`.
+    """
     n = len(total)
     if pool is None:
-        return np.full(n, np.nan), None, "no reward pool given (reward_pool_wan=None)"
-    top = int(policy.require("assessment.reward_top_count"))
+        return (
+            np.full(n, np.nan),
+            None,
+            "no reward pool: pass reward_pool_wan= or set `assessment.reward_pool_wan`",
+        )
+    top_value = applied(policy, "assessment.reward_top_count")
+    if top_value is None:
+        return np.full(n, np.nan), float(pool), REWARD_TOP_UNSET
+    top = int(top_value)
     cap = float(policy.require("assessment.reward_wan_max"))
     eligible = ranked & (meets == 1) & ~warn
     reward = np.zeros(n)
@@ -201,6 +227,7 @@ def rewards(
     return reward, unallocated, reason
 
 
+@records_policy
 def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFrame:
     """City-level progress toward the tier targets (``tiers.levels``, by ``tiers.target_year``).
 
@@ -250,7 +277,7 @@ def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFra
     out.attrs = {
         "policy": policy.name,
         "year": assessment.attrs.get("year"),
-        "target_year": _value(policy, "tiers.target_year"),
+        "target_year": applied(policy, "tiers.target_year"),
         "source": prov.source,
         "confidence": prov.confidence,
         "note": "shortfall counted on zones_at_or_above; the plan does not say whether a lower "
