@@ -3,7 +3,11 @@
     python scripts/check_demo.py DIR
 
 Exits 1 naming every problem: a file missing or empty, a GeoPackage layer missing or empty, a
-workbook that does not open, a map that loads anything from the network.
+workbook that does not open, a map that loads anything from the network, and an output of the
+example profile without its notice: the demo applies ``qingdao-2019-example``, so every
+workbook's 说明 sheet must open with the "示例参数 example values" notice, the project bank list
+its policy parameters (sheet 政策参数) and the map's legend panel say it too. (The CSV file cannot
+hold a notice.)
 """
 
 from __future__ import annotations
@@ -26,6 +30,10 @@ EXPECTED_LAYERS = {
 }
 EXPECTED_WORKBOOKS = ["bank.xlsx", "compliance.xlsx", "zone_assessment_2021.xlsx"]
 EXPECTED_FILES = ["activity_index.tif", "supply_options.csv", "zones_map.html"]
+#: The start of the notice every output of an example profile carries (Policy.example_notice).
+NOTICE = "示例参数 example values"
+#: Workbooks that must list the policy parameters they were made with.
+EXPECTED_PARAMETERS = ["bank.xlsx"]
 
 
 def check(out: Path) -> list[str]:
@@ -53,6 +61,7 @@ def check(out: Path) -> list[str]:
         book = openpyxl.load_workbook(out / name, read_only=True)
         if not book.sheetnames or book[book.sheetnames[0]].max_row < 2:
             problems.append(f"{name}: no data rows in its first sheet")
+        problems += _notice_problems(name, book)
     with rasterio.open(out / "activity_index.tif") as raster:
         if raster.crs is None:
             problems.append("activity_index.tif: no CRS")
@@ -63,6 +72,22 @@ def check(out: Path) -> list[str]:
     remote = sorted(set(re.findall(loads, html)))
     if remote:
         problems.append(f"zones_map.html loads from the network: {remote[:3]}")
+    if NOTICE not in html:
+        problems.append(f"zones_map.html: no {NOTICE!r} notice (the demo uses an example profile)")
+    return problems
+
+
+def _notice_problems(name: str, book: object) -> list[str]:
+    """The example notice atop the 说明 sheet, and the 政策参数 sheet where one is expected."""
+    sheets = book.sheetnames  # type: ignore[attr-defined]
+    if "说明" not in sheets:
+        return [f"{name}: no 说明 sheet (has {sheets})"]
+    first = next(book["说明"].iter_rows(max_row=1, max_col=1, values_only=True))[0]  # type: ignore[index]
+    problems = []
+    if not str(first or "").startswith(NOTICE):
+        problems.append(f"{name}: the 说明 sheet does not open with the {NOTICE!r} notice")
+    if name in EXPECTED_PARAMETERS and "政策参数" not in sheets:
+        problems.append(f"{name}: no 政策参数 sheet (the policy parameters used)")
     return problems
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
+from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 import pytest
 from click.testing import CliRunner
@@ -13,6 +16,10 @@ from conftest import QD_GK, square
 
 import landuse
 from landuse.cli import main
+from landuse.report import About
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import check_demo  # noqa: E402
 
 
 def test_version():
@@ -25,6 +32,14 @@ def test_demo_writes_layers_and_map(tmp_path):
     out = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    # the example profile (issue 22): its notice heads the summary, and stderr says it once
+    policy = landuse.load_policy("qingdao-2019-example")
+    assert result.stdout.splitlines()[0] == f"policy qingdao-2019-example: {policy.example_notice}"
+    assert result.stdout.splitlines()[-1].endswith(
+        "(sample data are synthetic; policy qingdao-2019-example: 示例参数 example values)"
+    )
+    assert result.stderr.splitlines().count(f"warning: {policy.example_notice}") == 1
+    assert check_demo.check(out) == []  # every workbook and the map carry the notice
     gpkg = out / "landuse_sample.gpkg"
     layers = {str(name) for name in pyogrio.list_layers(gpkg)[:, 0]}
     assert layers == {
@@ -63,6 +78,20 @@ def test_demo_writes_layers_and_map(tmp_path):
     # the raster evidence reaches the bank as reasons
     codes = set(bank["reasons"].str.split(";").explode())
     assert {"vacant_by_raster", "dark_by_night_light"} <= codes
+
+
+def test_check_demo_finds_an_output_without_the_notice(tmp_path):
+    """scripts/check_demo.py names a workbook or a map of the demo that lacks the notice."""
+    out = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["demo", "--out", str(out)]).exit_code == 0
+    t = pd.DataFrame({"zone_id": ["QD01"]})
+    landuse.report.write_table(t, out / "compliance.xlsx", about=About(policy="qingdao-2019"))
+    html = out / "zones_map.html"
+    html.write_text(html.read_text(encoding="utf-8").replace("示例参数", "参数"), encoding="utf-8")
+    assert check_demo.check(out) == [
+        "compliance.xlsx: the 说明 sheet does not open with the '示例参数 example values' notice",
+        "zones_map.html: no '示例参数 example values' notice (the demo uses an example profile)",
+    ]
 
 
 def test_validate_reports_and_writes(tmp_path):

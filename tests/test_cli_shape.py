@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import click
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -68,6 +69,24 @@ def test_the_policy_given_reaches_the_analysis(tmp_path):
         result = CliRunner().invoke(main, [*args, "--policy", policy])
         assert result.exit_code == 0, result.output
         assert f"proposals ({policy}" in result.stdout
+
+
+def test_an_example_profile_says_so_once_on_stderr_the_default_does_not(tmp_path):
+    """`--policy qingdao-2019-example`: one `warning: 示例参数 example values …` line (issue 22)."""
+    notice = landuse.load_policy("qingdao-2019-example").example_notice
+    args = ["check", f"{get_path('sample')}", "--layer", "proposals", "--zones"]
+    args += [str(get_path("zones")), "-o", str(tmp_path / "c.xlsx")]
+    result = CliRunner().invoke(main, [*args, "--policy", "qingdao-2019-example"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines().count(f"warning: {notice}") == 1
+    assert "示例参数" not in result.stdout
+    # the workbook's 说明 sheet opens with it
+    book = openpyxl.load_workbook(tmp_path / "c.xlsx")
+    assert book["说明"]["A1"].value == notice
+    default = CliRunner().invoke(main, args)  # qingdao-2019, the CLI's default: no notice
+    assert default.exit_code == 0, default.output
+    assert "示例参数" not in default.output
+    assert "项目" == openpyxl.load_workbook(tmp_path / "c.xlsx")["说明"]["A1"].value
 
 
 def test_a_busy_store_exits_75_through_the_one_handler(tmp_path, monkeypatch):

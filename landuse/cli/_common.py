@@ -1,4 +1,4 @@
-"""What every command shares: printing a line, and checking output paths before any analysis.
+"""What every command shares: printing a line, loading the policy, checking output paths.
 
 Private to :mod:`landuse.cli`.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -16,11 +17,20 @@ import pandas as pd
 from landuse import report
 from landuse._checks import Lang
 from landuse._sinks import terminal_text
-from landuse.errors import LanduseError
+from landuse.errors import LanduseError, LanduseWarning
+from landuse.policy import Policy, load_policy
 from landuse.report import TABLE_SUFFIXES, About
 from landuse.schema import Field
 
-__all__ = ["TABLE_TYPES", "check_outputs", "echo", "same_file", "writable_folder", "write_table"]
+__all__ = [
+    "TABLE_TYPES",
+    "check_outputs",
+    "cli_policy",
+    "echo",
+    "same_file",
+    "writable_folder",
+    "write_table",
+]
 
 #: The types a command writing one table accepts for ``-o``; the format follows the extension.
 TABLE_TYPES = TABLE_SUFFIXES
@@ -29,6 +39,18 @@ TABLE_TYPES = TABLE_SUFFIXES
 def echo(text: str = "", *, err: bool = False) -> None:
     """Print a line; control characters from the data are shown as visible escapes."""
     click.echo(terminal_text(text), err=err)
+
+
+def cli_policy(name: str | os.PathLike[str]) -> Policy:
+    """Load the ``--policy`` profile; an example profile says so on stderr, once per command.
+
+    The notice is a :class:`~landuse.errors.LanduseWarning`, printed by the command group's
+    warning printer (``warning: 示例参数 example values: …``), which prints each text once.
+    """
+    policy = load_policy(name)
+    if policy.example_notice:
+        warnings.warn(policy.example_notice, LanduseWarning, stacklevel=2)
+    return policy
 
 
 def same_file(a: Path, b: Path) -> bool:

@@ -26,11 +26,10 @@ from landuse.assessment import (
 )
 from landuse.bank import build_project_bank, write_bank, write_bank_excel
 from landuse.cli import _options as opt
-from landuse.cli._common import TABLE_TYPES, check_outputs, echo, writable_folder
+from landuse.cli._common import TABLE_TYPES, check_outputs, cli_policy, echo, writable_folder
 from landuse.cli._read import Input, ReadPlan, read_plan
 from landuse.compliance import check_new_land, outside_zone_summary, write_compliance
 from landuse.errors import LanduseError
-from landuse.policy import load_policy
 from landuse.schema import category_label
 
 __all__ = ["assess", "bank_command", "check_command"]
@@ -119,7 +118,7 @@ def assess(
     result = assess_zones(
         io.read_zone_stats(stats, sheet=sheet, **plan.kwargs()),
         year=year,
-        policy=load_policy(policy_name),
+        policy=cli_policy(policy_name),
         benchmark=benchmark,
         zones=io.read_zones(zones_path, **plan.kwargs("zones")) if zones_path is not None else None,
         reward_pool_wan=reward_pool,
@@ -276,7 +275,7 @@ def bank_command(
         units=units,
     )
     _not_a_bank_store(output)
-    policy = load_policy(policy_name)
+    policy = cli_policy(policy_name)
     if scheduler or workers:
         from landuse.cli._scale import bank_inputs  # dask: only on a cluster
 
@@ -457,7 +456,7 @@ def check_command(
         layers=layers, columns=columns, units=units,
     )  # fmt: skip
     options: dict[str, Any] = {
-        "policy": load_policy(policy_name),
+        "policy": cli_policy(policy_name),
         "industrial_uses": opt.parse_categories("land_use", industrial_uses, "--industrial-uses"),
         "lang": lang,
     }

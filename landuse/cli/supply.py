@@ -9,8 +9,8 @@ import pandas as pd
 
 from landuse._checks import Lang
 from landuse.cli import _options as opt
-from landuse.cli._common import TABLE_TYPES, check_outputs, echo, write_table
-from landuse.policy import Policy, load_policy
+from landuse.cli._common import TABLE_TYPES, check_outputs, cli_policy, echo, write_table
+from landuse.policy import Policy
 from landuse.report import About, present
 from landuse.supply import Project, evaluate_supply_options
 
@@ -86,7 +86,7 @@ def supply(
             "file); it is a user choice, not a policy value"
         )
         raise ValueError(msg)
-    policy = load_policy(policy_name or read.policy or "qingdao-2019")
+    policy = cli_policy(policy_name or read.policy or "qingdao-2019")
     tables = []
     for i, project in enumerate(read.projects, start=1):
         table = evaluate_supply_options(
@@ -114,6 +114,8 @@ def supply(
                 title="供地方案比选" if lang == "zh" else "Land supply options",
                 policy=policy,
                 sources=(str(project_file),),
+                # the combined table loses the attrs of each project's table: keep their keys
+                policy_keys=sorted({k for t in tables for k in t.attrs.get("policy_keys", ())}),
             ),
             formula_guard=not no_formula_guard,
         )

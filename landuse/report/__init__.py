@@ -9,10 +9,15 @@ bank store, the CLI) goes through them, so every output looks the same:
              widths from the content (CJK counted double), number formats by unit (shares as %,
              money with thousands separators and the unit in the header, dates as dates, scores
              to one decimal), long text wrapped; a 说明 sheet with the policy profile, the as-of
-             date, the source files, the version and what every column means.
+             date, the source files, the version and what every column means; a 政策参数
+             sheet with every policy parameter the tables were made with (value, unit, source,
+             confidence; "not evaluated: set `key`" for a rule whose key is unset). Made with
+             an example profile (``qingdao-2019-example``), the 说明 sheet opens with the
+             example-values notice, highlighted.
 ``.csv``     UTF-8 with BOM (Excel on Windows reads it right), CRLF, the formula guard, numbers
              rounded to their unit's precision, shares as percentages; further tables beside it
-             as ``<name>_<table>.csv``.
+             as ``<name>_<table>.csv``. A CSV file holds the table only: no notice, no
+             parameters (write ``.xlsx`` to keep them with the table).
 ``.gpkg``    one layer per table, canonical field names with Chinese (or English) aliases in
              ``gpkg_data_columns`` and a QGIS style (``layer_styles``) with the web map's colours.
 ``.parquet`` canonical column names (GeoParquet when there is a geometry), for programs.
@@ -27,6 +32,7 @@ runs, with :func:`check_output_path`). Every file is written atomically.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -42,18 +48,28 @@ from landuse.io import write_layers
 from landuse.report._display import show_table
 from landuse.report._excel import About, display_width, write_workbook
 from landuse.report._gpkg import style_gpkg_layer
+from landuse.report._policy import (
+    CONFIDENCE_LABELS,
+    PARAMETER_SHEET,
+    example_notice,
+    frames_policy,
+    parameter_table,
+)
 from landuse.report._present import ColumnSpec, present, restore_codes
 from landuse.report._qml import layer_qml
 from landuse.schema import Field
 
 __all__ = [
+    "CONFIDENCE_LABELS",
     "TABLE_SUFFIXES",
     "About",
     "ColumnSpec",
     "OutputError",
     "check_output_path",
     "display_width",
+    "example_notice",
     "layer_qml",
+    "policy_parameters",
     "present",
     "restore_codes",
     "show_table",
@@ -124,6 +140,78 @@ def _sheet_name(name: str) -> str:
     return str(name).translate(_BAD_SHEET)[:31] or "Sheet"
 
 
+def policy_parameters(
+    result: pd.DataFrame | tuple[pd.DataFrame, ...],
+    *,
+    policy: object = None,
+    lang: Lang = "zh",
+) -> pd.DataFrame:
+    """List the policy parameters a result was made with, as the 政策参数 sheet shows them.
+
+    One row per key in ``result.attrs["policy_keys"]`` (what the analysis read) and per key a
+    rule of ``attrs["not_evaluated"]`` asks to set ("set `section.key`"): the key, its value,
+    unit, source, confidence (V 已核实, S 二手来源, I 推断/方法选择, U 未核实, from-plan 计划文本,
+    user 用户设定) and note. A key without a value reads "未评价：请设置 `key`" (``"not
+    evaluated: set `key`"``).
+
+    Parameters
+    ----------
+    result
+        A result frame (or a tuple of them) of a landuse analysis.
+    policy
+        The :class:`~landuse.policy.Policy` it was made with; default: the built-in profile
+        ``result.attrs["policy"]`` names. Pass the Policy when it was changed with
+        :meth:`~landuse.policy.Policy.replace` or read from your own TOML file, so the values
+        shown are the ones applied.
+    lang
+        ``"zh"`` (default) or ``"en"`` headers and labels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns 参数, 取值, 单位, 来源, 可信度, 说明 (Parameter, Value, Unit, Source, Confidence,
+        Note), sorted by key.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"x": [1]})
+    >>> t.attrs = {"policy": "qingdao-2019", "policy_keys": ("idle.fee_share",),
+    ...            "not_evaluated": ["tax floor: set `inefficient.tax_wan_per_mu_min`"]}
+    >>> params = policy_parameters(t)
+    >>> params[["参数", "取值", "可信度"]].values.tolist()
+    [['idle.fee_share', '0.2', 'V 已核实'], ['inefficient.tax_wan_per_mu_min', '未评价：请设置 `inefficient.tax_wan_per_mu_min`', '需用户设定（未设置）']]
+    """
+    lang = check_lang(lang, caller="policy_parameters")
+    frames = result if isinstance(result, tuple) else (result,)
+    named, keys, records = frames_policy(frames)
+    return parameter_table(
+        policy if policy is not None else named, keys, not_evaluated=records, lang=lang
+    )
+
+
+def _workbook_policy(
+    tables: Mapping[str, pd.DataFrame], about: About | None, lang: Lang, taken: set[str]
+) -> tuple[About, str | None, tuple[str, pd.DataFrame] | None]:
+    """Return the 说明 contents, the example notice and the 政策参数 sheet (name, table), if any.
+
+    The policy is ``about.policy``, else the profile the tables' ``attrs["policy"]`` name.
+    """
+    named, keys, records = frames_policy(tables.values())
+    about = about or About()
+    if about.policy is None and named is not None:
+        about = dataclasses.replace(about, policy=named)
+    keys = sorted(set(keys) | set(about.policy_keys))
+    records = [*records, *about.not_evaluated]
+    notice = example_notice(about.policy)
+    table = parameter_table(about.policy, keys, not_evaluated=records, lang=lang)
+    if not len(table):
+        return about, notice, None
+    name = PARAMETER_SHEET[lang]
+    while name in taken:
+        name = f"{name}_"
+    return about, notice, (name, table)
+
+
 def write_tables(
     tables: Mapping[str, pd.DataFrame],
     path: str | os.PathLike[str],
@@ -191,7 +279,17 @@ def write_tables(
                 )
                 raise OutputError(msg)
             sheets[sheet] = present(table, lang=lang, fields=fields)
-        return [write_workbook(target, sheets, lang=lang, about=about, caller=caller)]
+        about, notice, parameters = _workbook_policy(tables, about, lang, set(sheets))
+        written = write_workbook(
+            target,
+            sheets,
+            lang=lang,
+            about=about,
+            caller=caller,
+            notice=notice,
+            parameters=parameters,
+        )
+        return [written]
     names = list(tables)
     if suffix == ".gpkg":
         return [_write_gpkg(tables, target, lang=lang, fields=fields, caller=caller)]

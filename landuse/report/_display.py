@@ -9,6 +9,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler  # jinja2 comes with folium
 
 from landuse._checks import Lang, check_lang
+from landuse.report._policy import example_notice
 from landuse.report._present import present
 from landuse.schema import UNITS, field_label
 
@@ -41,7 +42,8 @@ def show_table(
     (:data:`landuse.schema.UNITS`: areas and money with thousands separators and two decimals,
     shares as percentages, counts as integers), missing values are blank. The data are not
     changed: this is a :class:`pandas.io.formats.style.Styler` for display (Jupyter renders
-    it as HTML).
+    it as HTML). A result made with an example profile (``attrs["policy"]`` names one, e.g.
+    ``qingdao-2019-example``) is captioned with the example-values notice.
 
     Parameters
     ----------
@@ -68,6 +70,9 @@ def show_table(
     True
     >>> "12,345.7" in show_table(t, lang="en", digits=1).to_html()
     True
+    >>> t.attrs["policy"] = "qingdao-2019-example"
+    >>> "示例参数 example values" in show_table(t).to_html()
+    True
     """
     check_lang(lang, caller="show_table")
     if isinstance(frame, pd.Series):
@@ -84,4 +89,6 @@ def show_table(
         for c in kept
         if c.kind == "number"
     }
-    return shown.style.format(formats, na_rep="")
+    styled = shown.style.format(formats, na_rep="")
+    notice = example_notice(frame.attrs.get("policy"))
+    return styled.set_caption(notice) if notice else styled

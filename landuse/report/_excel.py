@@ -31,6 +31,7 @@ from landuse._checks import Lang
 from landuse._sinks import excel_text
 from landuse._version import __version__
 from landuse.errors import LanduseWarning
+from landuse.report._policy import resolve_output_policy
 from landuse.report._present import ColumnSpec
 from landuse.schema import UNITS
 
@@ -52,6 +53,8 @@ _HEADER = {
     "font_name": "微软雅黑",
 }
 _FONT = {"font_name": "微软雅黑", "valign": "top"}
+#: The example-values notice: bold dark red on yellow, across the 说明 sheet's first row.
+_NOTICE = {**_FONT, "bold": True, "font_color": "#9C0006", "bg_color": "#FFEB9C", "border": 1}
 _DATE = "yyyy-mm-dd"
 _DATETIME = "yyyy-mm-dd hh:mm"
 _NUMBER = "#,##0.00##"  # a number whose unit nobody stated: 2 to 4 decimals
@@ -73,6 +76,12 @@ class About:
         The input files (paths or names).
     notes
         Further lines (how a figure was derived, what was not evaluated…).
+    policy_keys
+        Policy keys the tables were made with, besides those their ``attrs["policy_keys"]``
+        record; listed with value, unit, source and confidence on the 政策参数 sheet.
+    not_evaluated
+        ``not_evaluated`` records besides the tables' ``attrs["not_evaluated"]``: a rule
+        that asks to "set `section.key`" gets a "not evaluated" row on the 政策参数 sheet.
     """
 
     title: str = ""
@@ -80,6 +89,8 @@ class About:
     as_of: Any = None
     sources: Sequence[str] = ()
     notes: Sequence[str] = field(default_factory=tuple)
+    policy_keys: Sequence[str] = ()
+    not_evaluated: Sequence[Any] = ()
 
 
 def display_width(text: str) -> int:
@@ -96,6 +107,7 @@ def display_width(text: str) -> int:
 def _policy_text(policy: Any, lang: Lang) -> str:
     if policy is None:
         return ""
+    policy = resolve_output_policy(policy) or policy
     name = getattr(policy, "name", None) or str(policy)
     desc = getattr(policy, "description", "") or ""
     chain = getattr(policy, "chain", None)
@@ -217,6 +229,9 @@ _ABOUT = {
         "made": "生成时间",
         "version": "软件版本",
         "notes": "备注",
+        "params": "政策参数",
+        "params_text": "见工作表“{sheet}”：{n} 项参数（取值、单位、来源、可信度）{unset}",
+        "unset": "，其中 {m} 项未设置、相应规则未评价",
         "columns": "字段说明",
         "sheet_col": "工作表",
         "header": "列名",
@@ -235,6 +250,9 @@ _ABOUT = {
         "made": "Written at",
         "version": "landuse version",
         "notes": "Notes",
+        "params": "Policy parameters",
+        "params_text": "see the sheet “{sheet}”: {n} parameters (value, unit, source, confidence){unset}",
+        "unset": "; {m} not set, their rules not evaluated",
         "columns": "Columns",
         "sheet_col": "Sheet",
         "header": "Header",
@@ -245,11 +263,18 @@ _ABOUT = {
 }
 
 
-def _about_rows(about: About, lang: Lang) -> list[tuple[str, str]]:
+def _about_rows(
+    about: About, lang: Lang, parameters: tuple[str, pd.DataFrame] | None
+) -> list[tuple[str, str]]:
     t = _ABOUT[lang]
     rows = [(t["title"], about.title)] if about.title else []
     if about.policy is not None:
         rows.append((t["policy"], _policy_text(about.policy, lang)))
+    if parameters is not None:
+        sheet, table = parameters
+        unset = int(table.attrs.get("unset", 0))
+        more = t["unset"].format(m=unset) if unset else ""
+        rows.append((t["params"], t["params_text"].format(sheet=sheet, n=len(table), unset=more)))
     if about.as_of is not None:
         rows.append((t["as_of"], _as_of_text(about.as_of)))
     for i, src in enumerate(about.sources):
@@ -269,6 +294,34 @@ def _unit_text(spec: ColumnSpec, lang: Lang) -> str:
     return ""
 
 
+def _write_text_table(
+    writer: _Sheet, ws: Any, top: int, table: pd.DataFrame, header: Any, body: Any
+) -> None:
+    """Write a table of texts at row ``top``: its header row, then one row per record."""
+    table = excel_text(table, caller=writer.caller)
+    for col, name in enumerate(table.columns):
+        writer._string(ws, top, col, str(name), header)
+    for r, cells in enumerate(table.itertuples(index=False), start=top + 1):
+        for col, text in enumerate(cells):
+            if text is not None and text != "":
+                writer._string(ws, r, col, str(text), body)
+
+
+def _write_parameters(
+    book: Any, formats: dict[str, Any], name: str, table: pd.DataFrame, caller: str
+) -> None:
+    """Write the 政策参数 sheet: key, value, unit, source, confidence and note of each key."""
+    ws = book.add_worksheet(name)
+    wrap = formats.setdefault("about", book.add_format({**_FONT, "text_wrap": True}))
+    _write_text_table(_Sheet(book, formats, caller), ws, 0, table, formats["header"], wrap)
+    for col, width in enumerate((40, 24, 24, 60, 16, 60)):
+        ws.set_column(col, col, width)
+    ws.set_row(0, 24)
+    ws.freeze_panes(1, 1)
+    if len(table):
+        ws.autofilter(0, 0, len(table), len(table.columns) - 1)
+
+
 def _write_about(
     book: Any,
     formats: dict[str, Any],
@@ -276,20 +329,25 @@ def _write_about(
     sheets: Sequence[tuple[str, Sequence[ColumnSpec]]],
     lang: Lang,
     caller: str,
+    *,
+    notice: str | None = None,
+    parameters: tuple[str, pd.DataFrame] | None = None,
 ) -> None:
     t = _ABOUT[lang]
     ws = book.add_worksheet(t["sheet"])
     writer = _Sheet(book, formats, caller)
     wrap = formats.setdefault("about", book.add_format({**_FONT, "text_wrap": True}))
-    rows = _about_rows(about, lang)
+    top = 0
+    if notice:  # the example notice first, where nobody misses it
+        loud = book.add_format({**_NOTICE, "text_wrap": True})
+        ws.merge_range(0, 0, 0, 4, "", loud)
+        writer._string(ws, 0, 0, notice, loud)
+        ws.set_row(0, 48)
+        top = 1
+    rows = _about_rows(about, lang, parameters)
     table = pd.DataFrame(rows, columns=[t["item"], t["value"]])
-    table = excel_text(table, caller=caller)
-    for col, name in enumerate(table.columns):
-        writer._string(ws, 0, col, name, formats["header"])
-    for r, (item, value) in enumerate(table.itertuples(index=False), start=1):
-        writer._string(ws, r, 0, item, wrap)
-        writer._string(ws, r, 1, value, wrap)
-    start = len(rows) + 2
+    _write_text_table(writer, ws, top, table, formats["header"], wrap)
+    start = top + len(rows) + 2
     heads = [t["sheet_col"], t["header"], t["code"], t["unit"], t["meaning"]]
     writer._string(ws, start, 0, t["columns"], formats["header"])
     for col, name in enumerate(heads):
@@ -310,7 +368,7 @@ def _write_about(
     ws.set_column(2, 2, 30)
     ws.set_column(3, 3, 12)
     ws.set_column(4, 4, 60)
-    ws.freeze_panes(1, 0)
+    ws.freeze_panes(top + 1, 0)
 
 
 def write_workbook(
@@ -320,8 +378,14 @@ def write_workbook(
     lang: Lang,
     about: About | None,
     caller: str,
+    notice: str | None = None,
+    parameters: tuple[str, pd.DataFrame] | None = None,
 ) -> Path:
-    """Write presented tables (one sheet each) and the 说明 sheet to ``path``, atomically."""
+    """Write presented tables (one sheet each) and the 说明 sheet to ``path``, atomically.
+
+    ``notice`` (the example-values notice) heads the 说明 sheet, highlighted; ``parameters``
+    (sheet name, table) is written as a sheet of its own before 说明.
+    """
     options = {
         "strings_to_formulas": False,
         "strings_to_urls": False,
@@ -338,6 +402,8 @@ def write_workbook(
                 writer = _Sheet(book, formats, caller)
                 writer.write(book.add_worksheet(name), frame, specs)
                 cut += writer.cut
+            if parameters is not None:
+                _write_parameters(book, formats, parameters[0], parameters[1], caller)
             _write_about(
                 book,
                 formats,
@@ -345,6 +411,8 @@ def write_workbook(
                 [(name, specs) for name, (_, specs) in sheets.items()],
                 lang,
                 caller,
+                notice=notice,
+                parameters=parameters,
             )
         finally:
             book.close()
