@@ -49,6 +49,12 @@ def qingdao() -> landuse.Policy:
 
 
 @pytest.fixture(scope="module")
+def example() -> landuse.Policy:
+    """qingdao-2019 with the example standard-land values 280 万元/亩 and 20 万元/亩·年."""
+    return landuse.load_policy("qingdao-2019-example")
+
+
+@pytest.fixture(scope="module")
 def national() -> landuse.Policy:
     return landuse.load_policy("national-2008")
 
@@ -215,6 +221,12 @@ def test_lease_then_transfer_npv_identities(qingdao):
         "lease_years": 5,
         "grant_years": 15.0,
         "discount_rate": 0.06,
+        "policy_keys": (
+            "tenure.capitalisation_rate_share",
+            "tenure.grant_after_lease_years",
+            "tenure.industrial_max_years",
+            "tenure.lease_years",
+        ),
     }
     # undiscounted, the NPV is the total paid
     flat = lease_then_transfer(10_000, unit_price_yuan_m2=600, discount_rate=0.0, policy=qingdao)
@@ -264,7 +276,8 @@ def test_present_value():
 # --- standard land ---------------------------------------------------------------------------
 
 
-def test_conditions_qingdao(qingdao):
+def test_conditions_qingdao(example):
+    qingdao = example  # the example profile sets standard_land 280 / 20
     table = standard_land_conditions("QD06", "39", policy=qingdao)
     assert table.index.tolist() == [
         "investment_wan_per_mu",
@@ -282,7 +295,8 @@ def test_conditions_qingdao(qingdao):
     assert table.loc["investment_wan_per_mu", "source"] == "standard_land.investment_wan_per_mu_min"
     assert table.loc["investment_wan_per_mu", "confidence"] == "I"
     assert table.loc["building_coefficient", "confidence"] == "V"
-    assert table.attrs["policy"] == "qingdao-2019"
+    assert table.attrs["policy"] == "qingdao-2019-example"
+    assert table.attrs["not_evaluated"] == []
     # 2017 36 (汽车) → 2002 37 → 0.7; a class code is reduced to its division
     assert standard_land_conditions(None, "C3611", policy=qingdao).loc["far", "value"] == 0.7
     # a 2002 code: 40 通信设备 → 1.0
@@ -298,7 +312,7 @@ def test_conditions_national_leaves_values_to_the_user(national):
     table = standard_land_conditions(None, "39", policy=national, lang="en")
     assert math.isnan(table.loc["investment_wan_per_mu", "value"])
     assert table.loc["investment_wan_per_mu", "source"].startswith(
-        "not set: policy.replace({'standard_land.investment_wan_per_mu_min': ...})"
+        "not evaluated: set `standard_land.investment_wan_per_mu_min` (policy.replace("
     )
     assert table.loc["far", "name"] == "floor area ratio"
     # optional indicators appear once set
@@ -307,7 +321,8 @@ def test_conditions_national_leaves_values_to_the_user(national):
     assert standard_land_conditions(None, "39", policy=policy).loc["rd_share", "value"] == 0.03
 
 
-def test_conditions_zone_overrides_city_and_industry_overrides_zone(qingdao):
+def test_conditions_zone_overrides_city_and_industry_overrides_zone(example):
+    qingdao = example  # city values 280 / 20
     zones = pd.DataFrame(
         {
             "zone_id": ["QD06", "QD06", "QD01"],
@@ -405,7 +420,8 @@ def two_projects() -> pd.DataFrame:
     )
 
 
-def test_check_standard_land_by_hand(qingdao, two_projects):
+def test_check_standard_land_by_hand(example, two_projects):
+    qingdao = example  # city values 280 / 20
     out = check_standard_land(two_projects, policy=qingdao)
     assert out.index.tolist() == [10, 20]
     assert out["proposal_id"].tolist() == ["A", "B"]
@@ -432,11 +448,14 @@ def test_check_standard_land_by_hand(qingdao, two_projects):
     assert en.loc[20, "reasons"].startswith(
         "failed: investment intensity 266.7 < 280 (short 13.33 10k yuan/mu); floor area ratio"
     )
-    assert out.attrs["policy"] == "qingdao-2019"
+    assert out.attrs["policy"] == "qingdao-2019-example"
+    assert out.attrs["not_evaluated"] == []
+    assert "standard_land.investment_wan_per_mu_min" in out.attrs["policy_keys"]
     assert two_projects.columns.tolist()[-1] == "green_area_m2"  # input not mutated
 
 
-def test_check_standard_land_missing_columns_are_not_evaluated(qingdao, two_projects):
+def test_check_standard_land_missing_columns_are_not_evaluated(example, two_projects):
+    qingdao = example  # city values 280 / 20
     no_tax = two_projects.drop(columns=["expected_tax_wan", "footprint_m2"])
     out = check_standard_land(no_tax, policy=qingdao)
     # A met everything it could be checked on: NA, never True
@@ -460,7 +479,8 @@ def test_check_standard_land_missing_columns_are_not_evaluated(qingdao, two_proj
     assert out.loc[10, "reasons"] == "未评价: 容积率（缺少行业代码）"
 
 
-def test_check_standard_land_zone_conditions_per_row(qingdao, two_projects):
+def test_check_standard_land_zone_conditions_per_row(example, two_projects):
+    qingdao = example  # city values 280 / 20
     projects = two_projects.assign(zone_id=["QD06", "QD01"])
     zones = {"QD06": {"far_min": 1.6}, "QD01": {"tax_wan_per_mu_min": 15}}
     out = check_standard_land(
@@ -518,7 +538,8 @@ def test_check_standard_land_software_on_industrial_land(qingdao, two_projects):
     assert "容积率（政策未设行业 65 的最低容积率）" in out.loc[10, "reasons"]
 
 
-def test_check_standard_land_sample_proposals(qingdao):
+def test_check_standard_land_sample_proposals(example):
+    qingdao = example  # city tax value 20
     s = landuse.load_sample()
     industrial = s.proposals[s.proposals["land_use"] == "industrial"]
     out = check_standard_land(industrial, policy=qingdao, indicators=["tax_wan_per_mu"])
@@ -1063,7 +1084,8 @@ def test_evaluate_ties_and_other_rankings(qingdao, electronics):
     assert by_city.attrs["recommendation"] == "conventional"  # 540 > 392.96
 
 
-def test_evaluate_infeasible_standard_land(qingdao):
+def test_evaluate_infeasible_standard_land(example):
+    qingdao = example  # city values 280 / 20
     # industry 36 (FAR 0.7, not multi-storey): 7 000 m² → 10 000 m² = 15 亩; tax 200 → 13.3/亩 < 20
     project = {
         "industry_code": "36",
@@ -1304,6 +1326,8 @@ def test_cli_supply_csv(tmp_path):
             "standard_land",
             "--lang",
             "en",
+            "--policy",
+            "qingdao-2019-example",  # standard-land values 280 / 20
             "-o",
             str(out_csv),
         ],

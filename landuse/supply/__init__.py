@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from landuse._checks import Lang, PolicyLike, check_lang, resolve_policy
+from landuse._checks import Lang, PolicyLike, check_lang, records_policy, resolve_policy
 from landuse.supply._common import check_choice
 from landuse.supply._compare import assemble, build_context, option_rows
 from landuse.supply._multistorey import (
@@ -92,6 +92,7 @@ __all__ = [
 ]
 
 
+@records_policy
 def evaluate_supply_options(
     project: Project | Mapping[str, Any],
     *,

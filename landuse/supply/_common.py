@@ -337,10 +337,20 @@ def fmt(x: Any) -> str:
 
 
 def policy_number(policy: Policy, key: str) -> float:
-    """Return a policy number, or NaN when unset."""
-    section, name = key.split(".", 1)
-    value = getattr(getattr(policy, section), name)
-    return float("nan") if value is None else float(value)
+    """Return a policy number, or NaN when unset.
+
+    A set value is recorded as applied (:func:`landuse.policy.record_keys`); an unset one is
+    not: the rule it drives is reported as not evaluated instead.
+    """
+    if is_unset(policy, key):
+        return float("nan")
+    return float(policy.require(key))
+
+
+def is_unset(policy: Policy, key: str) -> bool:
+    """Whether the profile leaves ``key`` unset (read without recording it as applied)."""
+    param = policy.params.get(key)
+    return param is None or param.value is None
 
 
 def text_map(mapping: Mapping[str, str] | None, key: str, default: str) -> str:

@@ -163,9 +163,17 @@ def assemble(rows: list[dict[str, Any]], context: SupplyContext, *, rank_by: str
             "project": context.project.name,
             "rank_by": rank_by,
             "recommendation": str(best[0]) if len(best) else None,
+            "not_evaluated": _not_evaluated(out, context),
         }
     )
     return out
+
+
+def _not_evaluated(out: pd.DataFrame, context: SupplyContext) -> list[str]:
+    """Return the standard-land requirements left unset that an option could not evaluate."""
+    notes = context.conditions.attrs.get("not_evaluated") or []
+    texts = " ".join(out["not_evaluated"].astype(str))
+    return [note for note in notes if note.split("`")[1] in texts]
 
 
 #: What each ranking criterion compares, and its sign (higher city NPV is better).

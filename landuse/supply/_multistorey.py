@@ -10,7 +10,14 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from landuse._checks import Lang, PolicyLike, check_frame, check_lang, resolve_policy
+from landuse._checks import (
+    Lang,
+    PolicyLike,
+    check_frame,
+    check_lang,
+    records_policy,
+    resolve_policy,
+)
 from landuse.errors import SchemaError
 from landuse.policy import Policy
 from landuse.supply._common import (
@@ -133,6 +140,7 @@ def _ms_reasons(
     return pd.Categorical.from_codes(codes, categories=categories).remove_unused_categories()
 
 
+@records_policy
 def multistorey_potential(
     parcels: pd.DataFrame,
     *,
@@ -592,6 +600,7 @@ def _floor_area(
     return np.full(len(frame), np.nan)
 
 
+@records_policy
 def apartment_allowance(
     parcels: pd.DataFrame,
     *,
@@ -703,6 +712,7 @@ _APT_TEXT = {
 }
 
 
+@records_policy
 def check_apartment_plan(
     plans: pd.DataFrame,
     *,

@@ -25,6 +25,7 @@ from landuse.supply._common import check_choice, check_number, fmt
 from landuse.supply._indicators import evaluate_indicators, indicator_values, verdict
 from landuse.supply._multistorey import suitable_divisions
 from landuse.supply._project import Project, project_frame
+from landuse.supply._standard import unset_requirements
 from landuse.supply._tenure import grant_price_wan, lease_flows
 from landuse.units import YUAN_PER_WAN
 
@@ -271,6 +272,10 @@ def _indicators(
         if lang == "en"
         else f"政策未设行业 {proj.industry_code} 的最低容积率"
     )
+    no_requirement = {"far": np.array([no_far])}
+    if standard:  # a city value the profile leaves unset: say which key to set
+        for key, (why, _) in unset_requirements(context.policy, lang).items():
+            no_requirement[key] = np.array([why if np.isnan(reqs[key][0]) else ""], dtype=object)
     cols, any_failed, any_missing, failed_parts, missing_parts = evaluate_indicators(
         values,
         reqs,
@@ -278,7 +283,7 @@ def _indicators(
         n=1,
         policy=context.policy,
         lang=lang,
-        no_requirement={"far": np.array([no_far])},
+        no_requirement=no_requirement,
     )
     failed = "; ".join(
         k for k in keys if not pd.isna(cols[f"{k}_met"][0]) and not cols[f"{k}_met"][0]

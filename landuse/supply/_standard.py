@@ -12,7 +12,14 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from landuse._checks import Lang, PolicyLike, check_frame, check_lang, resolve_policy
+from landuse._checks import (
+    Lang,
+    PolicyLike,
+    check_frame,
+    check_lang,
+    records_policy,
+    resolve_policy,
+)
 from landuse.errors import SchemaError, format_ids
 from landuse.policy import Policy
 from landuse.supply._common import (
@@ -21,6 +28,7 @@ from landuse.supply._common import (
     check_non_negative,
     code_versions,
     division_codes,
+    is_unset,
     known_divisions,
     land_area,
     min_far_lookup,
@@ -44,12 +52,45 @@ from landuse.supply._indicators import (
     verdict,
 )
 
-__all__ = ["accept_standard_land", "check_standard_land", "standard_land_conditions"]
+__all__ = [
+    "accept_standard_land",
+    "check_standard_land",
+    "standard_land_conditions",
+    "unset_requirements",
+]
 
 _STAGES = ("completion", "production")
 _BOUND = {"min": "≥", "max": "≤"}
 _ZONE = "zone_id"
 _CODE = "industry_code"
+
+
+# --- requirements the profile leaves unset -----------------------------------------------------
+
+
+def unset_requirements(policy: Policy, lang: Lang) -> dict[str, tuple[str, str]]:
+    """Find the core indicators whose city requirement (``standard_land.*``) is left unset.
+
+    Returns ``{indicator key: (why, note)}``: ``why`` for a row's reason in ``lang`` ("set
+    `standard_land.investment_wan_per_mu_min` or give zone_conditions …"), ``note`` for
+    ``attrs["not_evaluated"]`` ("… not evaluated: set `standard_land.…`"). Such an indicator
+    is not evaluated where no zone value is given (never an error, never a default).
+    """
+    out: dict[str, tuple[str, str]] = {}
+    for ind in INDICATORS:
+        key = ind.policy_key
+        if ind.group != "3" or key is None or not is_unset(policy, key):
+            continue  # the optional "N" indicators apply only where set
+        if lang == "zh":
+            why = f"需设定 `{key}` 或在 zone_conditions 中给出 `{ind.requirement}`"
+        else:
+            why = f"set `{key}` or give zone_conditions `{ind.requirement}`"
+        note = (
+            f"standard land {ind.en}: not evaluated: set `{key}` (or give zone_conditions "
+            f"`{ind.requirement}`)"
+        )
+        out[ind.key] = (why, note)
+    return out
 
 
 # --- zone conditions -------------------------------------------------------------------------
@@ -209,6 +250,7 @@ def _codes_and_zones(
 # --- conditions ------------------------------------------------------------------------------
 
 
+@records_policy
 def standard_land_conditions(
     zone_id: str | None,
     industry_code: str,
@@ -235,9 +277,12 @@ def standard_land_conditions(
     policy
         A :class:`~landuse.policy.Policy`, a built-in profile name or a path to a TOML profile. City
         values: ``standard_land.investment_wan_per_mu_min`` and ``.tax_wan_per_mu_min``
-        (Qingdao: 280 and 20, from the cluster-zone creation conditions), the minimum FAR of the
-        industry (``far.min_far_by_division``), ``control.*`` and the optional
-        ``standard_land.*`` values where set.
+        (user input: no Qingdao source gives them, so ``qingdao-2019`` leaves them unset and
+        they are not evaluated — ``value`` NaN, ``source`` "not evaluated: set `…`", listed
+        in ``attrs["not_evaluated"]`` — unless ``zone_conditions`` gives them; the example
+        profile ``qingdao-2019-example`` uses 280 and 20), the minimum FAR of the industry
+        (``far.min_far_by_division``), ``control.*`` and the optional ``standard_land.*``
+        values where set.
     zone_conditions
         Zone values: a DataFrame with ``zone_id``, optional ``industry_code`` and any
         requirement columns (``investment_wan_per_mu_min``, ``far_min``,
@@ -256,7 +301,9 @@ def standard_land_conditions(
         (``≥``/``≤``), ``value``, ``unit``, ``stage`` (``completion``: checked at 竣工验收,
         ``production``: at 达产复核), ``group`` (``3``, ``N``, ``control``), ``source`` (policy
         key or zone) and ``confidence``. The three core indicators are always listed (value NaN
-        when neither the policy nor the zone sets one); the others only when set.
+        when neither the policy nor the zone sets one); the others only when set. ``attrs``:
+        ``policy``, ``zone_id``, ``industry_code``, ``not_evaluated`` (the core requirements
+        left unset: "… not evaluated: set `standard_land.…`"), ``policy_keys``.
 
     Raises
     ------
@@ -265,7 +312,17 @@ def standard_land_conditions(
 
     Examples
     --------
-    >>> policy = "qingdao-2019"
+    qingdao-2019 leaves the city's investment and tax values to the user (no source gives them):
+
+    >>> table = standard_land_conditions("QD06", "39", policy="qingdao-2019", lang="en")
+    >>> table.loc[["investment_wan_per_mu", "far", "tax_wan_per_mu"], "value"].tolist()
+    [nan, 1.0, nan]
+    >>> table.attrs["not_evaluated"][0]
+    'standard land investment intensity: not evaluated: set `standard_land.investment_wan_per_mu_min` (or give zone_conditions `investment_wan_per_mu_min`)'
+
+    The example profile illustrates them with 280 and 20:
+
+    >>> policy = "qingdao-2019-example"
     >>> table = standard_land_conditions("QD06", "39", policy=policy)
     >>> table.loc[["investment_wan_per_mu", "far", "tax_wan_per_mu"], ["name", "bound", "value"]].values.tolist()
     [['投资强度', '≥', 280.0], ['容积率', '≥', 1.0], ['亩均税收', '≥', 20.0]]
@@ -337,8 +394,8 @@ def conditions_table(
                 )
             else:
                 source = (
-                    f"not set: policy.replace({{'{key}': ...}}) or zone_conditions "
-                    f"`{ind.requirement}`"
+                    f"not evaluated: set `{key}` (policy.replace({{'{key}': ...}})) or "
+                    f"zone_conditions `{ind.requirement}`"
                 )
             confidence = "user"
         else:
@@ -357,12 +414,23 @@ def conditions_table(
             }
         )
     table = pd.DataFrame(rows).set_index("indicator")
+    unset = unset_requirements(policy, lang)
+    not_evaluated = [
+        note for key, (_, note) in unset.items() if np.isnan(float(table.loc[key, "value"]))
+    ]
     table.attrs.update(
-        {"policy": policy.name, "zone_id": zone_id, "industry_code": codes[0], "lang": lang}
+        {
+            "policy": policy.name,
+            "zone_id": zone_id,
+            "industry_code": codes[0],
+            "lang": lang,
+            "not_evaluated": not_evaluated,
+        }
     )
     return table
 
 
+@records_policy
 def check_standard_land(
     projects: pd.DataFrame,
     *,
@@ -410,7 +478,10 @@ def check_standard_land(
         met, NaN when not evaluated). Then ``indicators_failed`` (keys, ``"; "``-separated),
         ``standard_land_met`` (False if any indicator fails; NA if none fails but one could not
         be evaluated: a missing column or value, or no requirement set; True otherwise) and
-        ``reasons``.
+        ``reasons`` (an unset city requirement names its key: "set
+        `standard_land.tax_wan_per_mu_min` or give zone_conditions …"). ``attrs``: ``policy``,
+        ``indicators``, ``not_evaluated`` (each unset core requirement with the count of
+        projects it left unevaluated), ``policy_keys``.
 
     Raises
     ------
@@ -425,7 +496,7 @@ def check_standard_land(
     ...     "proposal_id": ["A", "B"], "industry_code": ["39", "36"],
     ...     "land_area_m2": [10_000.0, 20_000.0], "floor_area_m2": [15_000.0, 12_000.0],
     ...     "investment_wan": [4_500.0, 8_000.0], "expected_tax_wan": [450.0, 450.0]})
-    >>> out = check_standard_land(projects, policy="qingdao-2019", indicators=["far", "tax_wan_per_mu"])
+    >>> out = check_standard_land(projects, policy="qingdao-2019-example", indicators=["far", "tax_wan_per_mu"])
     >>> out[["far", "far_min", "far_met", "tax_wan_per_mu", "tax_wan_per_mu_shortfall"]]
        far  far_min  far_met  tax_wan_per_mu  tax_wan_per_mu_shortfall
     0  1.5      1.0     True            30.0                       0.0
@@ -481,6 +552,15 @@ def check_standard_land(
         "" if lang == "en" else " 的最低容积率",
     )
     why_far = np.where(no_code, "no industry_code" if lang == "en" else "缺少行业代码", no_table)
+    no_requirement: dict[str, np.ndarray] = {"far": why_far}
+    not_evaluated: list[str] = []
+    for key, (why, note) in unset_requirements(policy, lang).items():
+        if key not in keys:
+            continue
+        lacking = np.isnan(reqs[key])  # no zone value either
+        no_requirement[key] = np.where(lacking, why, "").astype(object)
+        if lacking.any():
+            not_evaluated.append(f"{note}: {int(lacking.sum())} of {n} project(s)")
     cols, any_failed, any_missing, failed_parts, missing_parts = evaluate_indicators(
         values,
         reqs,
@@ -488,13 +568,15 @@ def check_standard_land(
         n=n,
         policy=policy,
         lang=lang,
-        no_requirement={"far": why_far},
+        no_requirement=no_requirement,
     )
     cols["indicators_failed"] = keys_failed(cols, keys, n)
     cols["standard_land_met"] = verdict(any_failed, any_missing)
     cols["reasons"] = join_reasons(failed_parts, missing_parts, n, lang)
     out = result_frame(projects, cols)
-    out.attrs.update({"policy": policy.name, "indicators": list(keys)})
+    out.attrs.update(
+        {"policy": policy.name, "indicators": list(keys), "not_evaluated": not_evaluated}
+    )
     return out
 
 
@@ -521,6 +603,7 @@ def _keyed(frame: pd.DataFrame, on: str | None, *, name: str, caller: str) -> pd
     return keyed
 
 
+@records_policy
 def accept_standard_land(
     commitments: pd.DataFrame,
     actuals: pd.DataFrame,

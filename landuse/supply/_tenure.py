@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from landuse._checks import PolicyLike, check_frame, resolve_policy
+from landuse._checks import PolicyLike, check_frame, records_policy, resolve_policy
 from landuse.policy import Policy
 from landuse.supply._common import as_array, bad_positions, check_number, wrapper
 from landuse.units import YUAN_PER_WAN
@@ -71,6 +71,7 @@ def _k(m: np.ndarray, n: float, r: np.ndarray) -> np.ndarray:
         return np.expm1(-m * lr) / np.expm1(-n * lr)
 
 
+@records_policy
 def tenure_coefficient(
     years: Any,
     *,
@@ -188,6 +189,7 @@ def _area(area_m2: Any, *, caller: str) -> np.ndarray:
     return area
 
 
+@records_policy
 def grant_price(
     area_m2: Any,
     *,
@@ -353,6 +355,7 @@ def _lease_inputs(
     )
 
 
+@records_policy
 def lease_then_transfer_cash_flows(
     area_m2: Any,
     *,
@@ -512,6 +515,7 @@ def discounted(cash_flows: pd.DataFrame, d: float, *, caller: str) -> pd.Series:
     return pd.Series(total, index=cash_flows.index, name="present_value")
 
 
+@records_policy
 def lease_then_transfer(
     area_m2: Any,
     *,
