@@ -455,7 +455,7 @@ def write_parquet(result: dd.DataFrame | dd.Series, path: str | os.PathLike[str]
     >>> sorted(p.name for p in out.iterdir())
     ['part.0.parquet', 'part.1.parquet']
     >>> len(geopandas.read_parquet(out))
-    856
+    580
     """
     caller = "write_parquet"
     sio.require(caller)
@@ -653,7 +653,7 @@ def find_inefficient_land(
     >>> expected = landuse.find_inefficient_land(s.parcels, zones=s.zones, buildings=s.buildings,
     ...                                          as_of=s.as_of, policy="qingdao-2019")
     >>> len(found), found.index.equals(expected.index), found["reasons"].equals(expected["reasons"])
-    (856, True, True)
+    (580, True, True)
     """
     caller = "find_inefficient_land"
     meta_in = srun.check_dask(parcels, "parcels", caller)
