@@ -399,6 +399,10 @@ def test_policy_name_recorded(zones, proposals):
     assert (
         check_new_land(proposals, zones=zones, policy=national).attrs["policy"] == "national-2008"
     )
+    # the rule has no policy number: no key is applied (issue 22: attrs["policy_keys"])
+    report = check_new_land(proposals, zones=zones, policy=national)
+    assert report.attrs["policy_keys"] == ()
+    assert outside_zone_summary(report).attrs["policy_keys"] == ()
 
 
 def test_policy_as_name_path_or_policy_gives_the_same_report(zones, proposals, areas):

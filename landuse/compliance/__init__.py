@@ -44,6 +44,7 @@ from landuse._checks import (
     check_lang,
     check_projected,
     check_same_crs,
+    records_policy,
     resolve_policy,
 )
 from landuse._clip import drop_empty_rings
@@ -108,6 +109,7 @@ class _Clock:
 # --- check_new_land -------------------------------------------------------------------------------
 
 
+@records_policy
 def check_new_land(
     proposals: gpd.GeoDataFrame,
     *,
@@ -510,6 +512,7 @@ def _result_frame(
 # --- outside_zone_summary -------------------------------------------------------------------------
 
 
+@records_policy
 def outside_zone_summary(
     report: gpd.GeoDataFrame,
     *,
@@ -624,6 +627,7 @@ def _check_report(report: Any, by: str, caller: str) -> None:
 # --- find_encroachment ----------------------------------------------------------------------------
 
 
+@records_policy
 def find_encroachment(
     parcels: gpd.GeoDataFrame,
     *,

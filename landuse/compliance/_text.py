@@ -347,5 +347,3 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
         "share_outside",
     )
 }  # fmt: skip
-
-
