@@ -24,7 +24,7 @@ import landuse
 PKG = Path(landuse.__file__).resolve().parent
 SUBPACKAGES = {
     "io", "crs", "policy", "efficiency", "bank", "compliance", "supply", "assessment", "raster", "report",
-    "mapping", "scale", "cli", "datasets",
+    "mapping", "scale", "cli", "datasets", "enterprise",
 }  # fmt: skip
 GROUND = {"__init__", "errors", "units", "schema", "zones", "_checks", "_atomic", "_overlap",
           "_clip", "_sinks", "_version"}  # fmt: skip

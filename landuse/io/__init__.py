@@ -18,6 +18,9 @@ This file is the public face. The readers are in ``_readers`` (one shared body,
 :func:`~landuse.io._readers.read_layer`), raw loading in ``_load``, the checks and repairs in
 ``_clean`` and ``_coerce``, shapefile encodings in ``_shapefile``, the report in ``_report``
 and the GeoPackage writer in ``_write``. :mod:`landuse.io.osm` reads OpenStreetMap extracts.
+:func:`read_layer`, the shared body, is public so that other families read their own tables
+(the enterprise-year tables of :mod:`landuse.enterprise`) with the same field mapping, unit
+conversion, value checks and report.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from landuse.io._coerce import as_text
 from landuse.io._readers import (
     read_buildings,
     read_functional_areas,
+    read_layer,
     read_parcels,
     read_proposals,
     read_zone_stats,
@@ -39,6 +43,7 @@ __all__ = [
     "as_text",
     "read_buildings",
     "read_functional_areas",
+    "read_layer",
     "read_parcels",
     "read_proposals",
     "read_zone_stats",

@@ -1,0 +1,20 @@
+"""Enterprises (企业): enterprise-year tables keyed by the unified social credit code.
+
+The 亩均 / 亩产效益 evaluations the bureaus run take the enterprise (the legal person) as the
+unit: one row per enterprise and year from the tax, statistics, power and environment bureaus,
+keyed by the 18-character unified social credit code (统一社会信用代码, GB 32100-2015).
+
+* :func:`read_enterprises` reads such a table from Excel, CSV or a DataFrame with the Chinese
+  headers and bracketed units the bureaus use, and validates it.
+* :func:`validate_credit_code` normalises and checks credit codes (length, alphabet, the
+  administrative division digits and the check character), for a whole column at once.
+
+This file is the public face; the code check is in ``_credit`` and the reader in ``_read``.
+"""
+
+from __future__ import annotations
+
+from landuse.enterprise._credit import validate_credit_code
+from landuse.enterprise._read import read_enterprises
+
+__all__ = ["read_enterprises", "validate_credit_code"]
