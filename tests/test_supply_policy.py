@@ -156,3 +156,24 @@ def test_supply_functions_record_policy_keys():
         min_unit_m2=500,
     )
     assert any(k.startswith("multistorey.") for k in out.attrs["policy_keys"])
+
+
+def test_no_unset_key_is_recorded_as_applied(projects):
+    """Optional rules whose key is unset (e.g. penalty rates, the small-unit share) apply nothing."""
+    policy = landuse.load_policy("qingdao-2019")
+    committed = pd.DataFrame({"tax_wan_per_mu": [25.0]}, index=["P1"])
+    actual = pd.DataFrame({"land_area_m2": [10_000.0], "tax_wan": [300.0]}, index=["P1"])
+    results = [
+        check_standard_land(projects, policy=policy),
+        landuse.supply.accept_standard_land(committed, actual, policy=policy, stage="production"),
+        landuse.supply.check_apartment_plan(
+            pd.DataFrame({"land_area_m2": [10_000.0], "floor_area_m2": [20_000.0]}),
+            policy=policy,
+        ),
+    ]
+    for result in results:
+        unset = [k for k in result.attrs["policy_keys"] if policy.provenance(k).value is None]
+        assert unset == []
+    # the penalty: no rates given or set -> not computed, and the key is not listed
+    assert "standard_land.penalty_rates" not in results[1].attrs["policy_keys"]
+    assert results[1]["penalty_wan"].isna().all()

@@ -347,6 +347,14 @@ def policy_number(policy: Policy, key: str) -> float:
     return float(policy.require(key))
 
 
+def setting(policy: Policy, key: str) -> Any:
+    """Return a parameter's value when set (recorded as applied), else ``None`` (not recorded).
+
+    For optional rules: an unset key drives nothing, so it is not listed among the keys used.
+    """
+    return None if is_unset(policy, key) else policy.require(key)
+
+
 def is_unset(policy: Policy, key: str) -> bool:
     """Whether the profile leaves ``key`` unset (read without recording it as applied)."""
     param = policy.params.get(key)

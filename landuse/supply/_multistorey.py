@@ -32,6 +32,7 @@ from landuse.supply._common import (
     min_far_lookup,
     mu,
     row_labels,
+    setting,
 )
 from landuse.supply._indicators import boolean, join_text, result_frame
 
@@ -342,8 +343,8 @@ def _building_criteria(
     check_non_negative(parcels, ["building_height_m", "floors"], name="parcels", caller=caller)
     height = _column(parcels, "building_height_m", caller=caller)
     floors = _column(parcels, "floors", caller=caller)
-    h_min = policy.multistorey.height_over_m
-    f_min = policy.multistorey.floors_min
+    h_min = setting(policy, "multistorey.height_over_m")
+    f_min = setting(policy, "multistorey.floors_min")
     h_known = ~np.isnan(height) & (h_min is not None)
     f_known = ~np.isnan(floors) & (f_min is not None)
     h_ok = h_known & (np.nan_to_num(height) > (h_min or 0))
@@ -502,7 +503,7 @@ def _site(
 ) -> tuple[pd.arrays.BooleanArray, np.ndarray, np.ndarray, pd.arrays.BooleanArray]:
     """Per parcel: a high-rise site, floor area, current FAR, FAR ≥ ``far_min`` or not."""
     n = len(parcels)
-    site_min = policy.multistorey.high_rise_site_ha_min
+    site_min = setting(policy, "multistorey.high_rise_site_ha_min")
     if site_min is None:
         high_rise = boolean(np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
     else:
@@ -528,7 +529,7 @@ def _target_far(
 ) -> np.ndarray:
     """The FAR to plan for: given, else ``high_rise_far`` on high-rise sites, else ``far_min``."""
     if target_far is None:
-        high = policy.multistorey.high_rise_far
+        high = setting(policy, "multistorey.high_rise_far")
         use_high = np.asarray(high_rise.fillna(False), dtype=bool) & (high is not None)
         return np.where(use_high, high if high is not None else far_min, far_min)
     target = _per_row(target_far, len(index), name="target_far", caller=caller, index=index)
@@ -958,8 +959,8 @@ def _check_unit_sizes(found: _Findings, policy: Policy) -> np.ndarray:
     is, so without ``supporting_housing.small_unit_share_min`` the check is not evaluated.
     """
     text = found.text
-    size = policy.supporting_housing.unit_floor_area_m2_max
-    share_min = policy.supporting_housing.small_unit_share_min
+    size = setting(policy, "supporting_housing.unit_floor_area_m2_max")
+    share_min = setting(policy, "supporting_housing.small_unit_share_min")
     total = found.column("dwelling_units")
     small = found.column("dwelling_units_small")
     if ((small > total) & ~np.isnan(small) & ~np.isnan(total)).any():
@@ -990,7 +991,7 @@ def _check_unit_sizes(found: _Findings, policy: Policy) -> np.ndarray:
 
 def _check_eligibility(found: _Findings, policy: Policy) -> None:
     """配建 only for key SMEs on their own unbuilt land, where the policy requires it."""
-    if not policy.supporting_housing.key_sme_own_unbuilt_land_required:
+    if not setting(policy, "supporting_housing.key_sme_own_unbuilt_land_required"):
         return
     text = found.text
     states = []
@@ -1021,7 +1022,7 @@ def _check_complete_housing(found: _Findings, policy: Policy) -> None:
     """Complete housing (成套住宅) planned where the policy forbids it."""
     if "complete_housing" not in found.plans.columns:
         return
-    allowed = policy.supporting_housing.complete_housing_allowed
+    allowed = setting(policy, "supporting_housing.complete_housing_allowed")
     planned = found.plans["complete_housing"].astype("boolean")
     ch_eval = planned.notna().to_numpy()
     ch_ok = ch_eval & (~planned.fillna(False).to_numpy(dtype=bool) | bool(allowed))

@@ -21,7 +21,7 @@ import pandas as pd
 
 from landuse._checks import Lang
 from landuse.policy import Policy
-from landuse.supply._common import check_choice, check_number, fmt
+from landuse.supply._common import check_choice, check_number, fmt, setting
 from landuse.supply._indicators import evaluate_indicators, indicator_values, verdict
 from landuse.supply._multistorey import suitable_divisions
 from landuse.supply._project import Project, project_frame
@@ -422,7 +422,7 @@ class MultistoreyUnit:
         suitable = proj.industry_code in suitable_sets.get(proj.industry_code_version, set())
         codes = ", ".join(sorted(suitable_sets["2017"]))
         notes = []
-        min_unit = policy.multistorey.subdivision_unit_min_m2
+        min_unit = setting(policy, "multistorey.subdivision_unit_min_m2")
         if self.price_yuan_m2 is not None and min_unit is not None and floor < min_unit:
             notes.append(text["small_unit"].format(min=fmt(min_unit)))
         notes.append(text["floor_load"])

@@ -35,6 +35,7 @@ from landuse.supply._common import (
     mu,
     policy_number,
     row_labels,
+    setting,
 )
 from landuse.supply._indicators import (
     BY_KEY,
@@ -801,7 +802,11 @@ def _penalty_rates(
     caller: str,
 ) -> Mapping[str, float] | None:
     """The penalty rates (given, else the policy's), checked against the stage's indicators."""
-    rates = penalty_rates if penalty_rates is not None else policy.standard_land.penalty_rates
+    rates = (
+        penalty_rates
+        if penalty_rates is not None
+        else setting(policy, "standard_land.penalty_rates")
+    )
     if rates is None:
         return None
     if not isinstance(rates, Mapping):
@@ -838,7 +843,7 @@ def _acceptance_columns(
 
 def _consequence(policy: Policy, stage: str, lang: Lang, any_failed: np.ndarray) -> np.ndarray:
     """The policy's consequence text where a project failed, "" elsewhere."""
-    texts = policy.standard_land.consequences or {}
+    texts = setting(policy, "standard_land.consequences") or {}
     consequence = texts.get(stage if lang == "zh" else f"{stage}_en")
     if consequence is None:
         consequence = (
