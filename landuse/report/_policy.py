@@ -59,7 +59,7 @@ _TABLE = {
     "en": 'table of {n} rows (policy.table("{key}"))',
 }
 _UNSET_CONFIDENCE = {"zh": "需用户设定（未设置）", "en": "user input, not set"}
-_SET_KEY = re.compile(r"set `([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)`")
+_SET_KEY = re.compile(r"(?:set|设置) `([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)`")
 
 
 def resolve_output_policy(policy: Any) -> Policy | None:
@@ -125,6 +125,8 @@ def not_evaluated_keys(not_evaluated: Any) -> dict[str, str]:
     {'assessment.attraction_projects_min': 'attraction target: set `assessment.attraction_projects_min`'}
     >>> not_evaluated_keys({"tax_floor": ["set `inefficient.tax_wan_per_mu_min`"]})
     {'inefficient.tax_wan_per_mu_min': 'tax_floor: set `inefficient.tax_wan_per_mu_min`'}
+    >>> list(not_evaluated_keys("小户型占比无政策门槛: 设置 `supporting_housing.small_unit_share_min`"))
+    ['supporting_housing.small_unit_share_min']
     """
     found: dict[str, str] = {}
     for text in _texts(not_evaluated):
