@@ -345,3 +345,25 @@ def test_options_are_checked() -> None:
         read_enterprises(bureau_table(), sheet="企业")
     with pytest.raises(TypeError, match="whole year"):
         read_enterprises(bureau_table(), year="2023")  # type: ignore[arg-type]
+
+
+def test_columns_maps_an_unknown_header_and_units_names_the_canonical_column() -> None:
+    table = bureau_table().rename(columns={"税收（元）": "纳税总额", "用电量（万千瓦时）": "电量"})
+    firms = read_enterprises(
+        table,
+        columns={"纳税总额": "tax_wan", "电量": "electricity_kwh"},
+        units={"tax_wan": "元", "electricity_kwh": "万千瓦时"},
+    )
+    assert firms["tax_wan"].tolist() == pytest.approx([123.45, 8.0, 0.0])
+    assert firms["electricity_kwh"].tolist() == [125_000.0, 8_000.0, 400_000.0]
+
+
+def test_an_excel_number_cell_that_lost_digits_is_explained(tmp_path) -> None:
+    path = tmp_path / "numbers.xlsx"
+    table = bureau_table().astype({"统一社会信用代码": object})
+    table.loc[0, "统一社会信用代码"] = float("914403001922038216")  # a number cell: a double
+    table.to_excel(path, index=False)
+    with pytest.raises(
+        SchemaError, match=r"kept as numbers, e.g. in Excel, lose their last digits"
+    ):
+        read_enterprises(path)

@@ -160,7 +160,12 @@ def _message(problem: str, code: object, expected: object) -> str:
         return f"character {char!r} at position {pos + 1} is not allowed: {why}"
     if problem == "division":
         return f"positions 3-8 (administrative division code) must be digits, not {text[2:8]!r}"
-    return f"check character (position 18) is {text[17]!r}, expected {expected!r}"
+    found = f"check character (position 18) is {text[17]!r}, expected {expected!r}"
+    if text.isdigit():  # Excel keeps 15 significant digits of a number
+        found += (
+            " (codes kept as numbers, e.g. in Excel, lose their last digits: keep them as text)"
+        )
+    return found
 
 
 def describe_problems(
@@ -269,7 +274,7 @@ def validate_credit_code(
     >>> validate_credit_code(codes[:2])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    landuse.errors.SchemaError: 1 of 2 unified social credit codes (统一社会信用代码) are not valid GB 32100-2015 codes: row 1 '914403001922038217': check character (position 18) is '7', expected '6'. Check them ...
+    landuse.errors.SchemaError: 1 of 2 unified social credit codes (统一社会信用代码) are not valid GB 32100-2015 codes: row 1 '914403001922038217': check character (position 18) is '7', expected '6' ...
     """
     if errors not in _ERRORS:
         msg = (

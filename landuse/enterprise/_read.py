@@ -389,6 +389,16 @@ def read_enterprises(
     validate_credit_code : the credit code check on its own.
     landuse.io.read_zone_stats : the zone-level statistics table.
 
+    Notes
+    -----
+    Rows named in messages are counted from 0 at the first row under the header, as pandas
+    counts them: row 0 is line 2 of a CSV file or of an Excel sheet. Where a number column is
+    wrong the message names the row by its credit code and year instead.
+
+    The result keeps ``credit_code`` and ``year`` as columns, like the other table readers
+    (:func:`landuse.io.read_zone_stats`), so that it can be filtered, merged and written as it
+    is; the analyses of enterprises index their own results by credit code.
+
     Examples
     --------
     >>> import pandas as pd
