@@ -239,7 +239,7 @@ def test_reads_xlsx_with_sheet_and_year(tmp_path) -> None:
     assert "year 2023 from year=" in report.notes
 
 
-@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])
 def test_reads_csv_in_utf8_bom_and_gbk(tmp_path, encoding: str) -> None:
     path = tmp_path / f"enterprises-{encoding}.csv"
     bureau_table().to_csv(path, index=False, encoding=encoding)
@@ -248,7 +248,7 @@ def test_reads_csv_in_utf8_bom_and_gbk(tmp_path, encoding: str) -> None:
     assert firms["industry_code"].tolist() == ["C3670", "0610", "3411"]
     assert firms["tax_wan"].tolist() == pytest.approx([123.45, 8.0, 0.0])
     used = firms.attrs["landuse_read"].encoding
-    assert used.startswith("utf-8-sig" if encoding == "utf-8-sig" else "gb18030")
+    assert used.startswith("gb18030" if encoding == "gbk" else "utf-8-sig")
 
 
 def test_year_selects_the_rows_of_that_year() -> None:
@@ -367,3 +367,33 @@ def test_an_excel_number_cell_that_lost_digits_is_explained(tmp_path) -> None:
         SchemaError, match=r"kept as numbers, e.g. in Excel, lose their last digits"
     ):
         read_enterprises(path)
+
+
+def test_other_headers_bureaus_use_and_their_units() -> None:
+    raw = pd.DataFrame(
+        {
+            "社会信用代码": [A, B],
+            "年份": ["2022", "2022"],
+            "是否规上": [1, 0],
+            "实缴税金(万元)": [50, 5],
+            "销售收入（亿元）": [1.5, 0.02],
+            "工业增加值（万元）": [3000, 40],
+            "综合能耗(万吨标准煤)": [0.1, 0.002],
+            "排放（千克）": [2500, 100],
+            "研发经费（万元）": [200, 0],
+            "从业人员": [80, 9],
+            "用电量(kWh)": [1_000_000, 20_000],
+            "注册日期": ["2015/7/1", "2021.03.15"],
+        }
+    )
+    firms = read_enterprises(raw)
+    assert firms["year"].tolist() == [2022, 2022]
+    assert firms["above_scale"].tolist() == [True, False]
+    assert firms["tax_wan"].tolist() == [50.0, 5.0]
+    assert firms["revenue_wan"].tolist() == pytest.approx([15_000.0, 200.0])
+    assert firms["value_added_wan"].tolist() == [3000.0, 40.0]
+    assert firms["energy_tce"].tolist() == pytest.approx([1000.0, 20.0])
+    assert firms["emissions_t"].tolist() == pytest.approx([2.5, 0.1])
+    assert firms["employees"].tolist() == [80.0, 9.0]
+    assert firms["electricity_kwh"].tolist() == [1_000_000.0, 20_000.0]
+    assert firms["registered_on"].dt.strftime("%Y-%m-%d").tolist() == ["2015-07-01", "2021-03-15"]
