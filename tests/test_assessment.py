@@ -766,7 +766,7 @@ def test_write_assessment_excel(stats, example, tmp_path):
     result = assess_zones(stats, year=2021, policy=example, reward_pool_wan=10_000)
     out = write_assessment(result, tmp_path / "ranking.xlsx")
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["考核排名", "标杆值", "参数", "层级目标进度", "说明"]
+    assert book.sheetnames == ["考核排名", "标杆值", "参数", "层级目标进度", "政策参数", "说明"]
     sheet = book["考核排名"]
     col = _header(sheet)
     assert list(col)[:4] == ["集聚区编号", "年度", "排名", "总分"]
@@ -832,7 +832,14 @@ def test_write_assessment_english_and_not_evaluated(stats, policy, tmp_path):
     result = assess_zones(stats, year=2021, policy=policy)
     result["meets_creation_conditions"] = pd.array([True, None, False], dtype="boolean")
     book = openpyxl.load_workbook(write_assessment(result, tmp_path / "en.xlsx", lang="en"))
-    assert book.sheetnames == ["ranking", "benchmarks", "parameters", "tier_progress", "About"]
+    assert book.sheetnames == [
+        "ranking",
+        "benchmarks",
+        "parameters",
+        "tier_progress",
+        "Policy parameters",
+        "About",
+    ]
     sheet = book["ranking"]
     col = _header(sheet)
     assert list(col)[:4] == ["Zone id", "Year", "Rank", "Total score"]

@@ -94,6 +94,9 @@ def test_pool_with_reward_top_count_unset_is_reported_unallocated(tmp_path):
     notes = [str(r[1]) for r in book["说明"].iter_rows(max_col=2, values_only=True)]
     assert f"奖励资金池 8,000.00 万元，未分配 8,000.00 万元（原因：{reason}）。" in notes
     assert f"未评价：reward allocation: {reason}" in notes
+    params = {r[0]: r[1] for r in book["政策参数"].iter_rows(min_row=2, values_only=True)}
+    assert params["assessment.reward_top_count"] == "未评价：请设置 `assessment.reward_top_count`"
+    assert params["assessment.stock_share"] == "0.4"
 
 
 def test_no_pool_anywhere_is_said():

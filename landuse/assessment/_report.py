@@ -275,7 +275,9 @@ def write_assessment(
     booleans as 是/否/未评价), 标杆值 (the benchmarks and weights used), 参数 (the policy
     parameters with their source and confidence) and 层级目标进度 (zones at each tier against
     the tier targets, :func:`~landuse.assessment.tier_progress`, from ``attrs["tier_progress"]``);
-    in English ranking / benchmarks / parameters / tier_progress. The revenue is shown once, in 万元: the tier header and the 说明 sheet say the
+    in English ranking / benchmarks / parameters / tier_progress; then the report layer's
+    政策参数 sheet (the keys of ``attrs["policy_keys"]`` with source and confidence, and the
+    rules of ``attrs["not_evaluated"]`` whose key is unset). The revenue is shown once, in 万元: the tier header and the 说明 sheet say the
     tier thresholds are in 亿元.
 
     A ``.csv`` path gets the ranking, with the benchmarks, parameters and tier progress beside
@@ -315,7 +317,7 @@ def write_assessment(
     >>> out = write_assessment(result, Path(tempfile.mkdtemp()) / "ranking.xlsx")
     >>> book = openpyxl.load_workbook(out)
     >>> book.sheetnames
-    ['考核排名', '标杆值', '参数', '层级目标进度', '说明']
+    ['考核排名', '标杆值', '参数', '层级目标进度', '政策参数', '说明']
     >>> [c.value for c in book["考核排名"][1]][:4]
     ['集聚区编号', '年度', '排名', '总分']
     >>> book["考核排名"]["D2"].number_format, book["考核排名"].freeze_panes
@@ -351,6 +353,8 @@ def write_assessment(
         as_of=as_of,
         sources=[str(s) for s in sources],
         notes=_notes(assessment, lang),
+        policy_keys=tuple(assessment.attrs.get("policy_keys") or ()),
+        not_evaluated=tuple(assessment.attrs.get("not_evaluated") or ()),
     )
     write_tables(
         tables,
