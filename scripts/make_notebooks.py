@@ -134,12 +134,29 @@ print(f"read naively: {as_if_wgs.centroid[0].distance(truth.centroid[0]):.0f} m 
         "markdown",
         """## The rules, with their sources
 
-Thresholds are data, each with a source and a confidence tag.""",
+Thresholds are data, each with a source and a confidence tag (V verified, S secondary source,
+I inferred or a method choice, U unverified, `from-plan`, `user`).""",
     ),
     (
         "code",
         """policy = landuse.load_policy("qingdao-2019")
 policy.to_frame().head(12)""",
+    ),
+    (
+        "markdown",
+        """A number no source gives never acts by default: `qingdao-2019` ships it without a value, and
+the rule it drives reports "not evaluated: set `key`" until you set it (`policy.replace({...})`
+or your own TOML profile). These are the values you supply; `qingdao-2019-example` fills some of
+them with example values for the demo and the other notebooks, and everything made with it
+carries a "示例参数 example values" notice.""",
+    ),
+    (
+        "code",
+        """rules = policy.to_frame(include_unset=True)
+example = landuse.load_policy("qingdao-2019-example")
+to_set = rules[rules["value"].isna()][["key", "unit"]].copy()
+to_set["qingdao-2019-example"] = [example.provenance(k).value for k in to_set["key"]]
+to_set""",
     ),
     (
         "markdown",

@@ -36,6 +36,23 @@ def test_public_api_only(path):
     assert private == []
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_an_example_profile_is_said(path):
+    """A notebook on qingdao-2019-example shows its notice or marks its outputs (issue 22)."""
+    text = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells)
+    if "qingdao-2019-example" in text:
+        assert "example_notice" in text or "示例参数 example values" in text
+
+
+def test_the_notebooks_that_need_the_unset_values_use_the_example_profile():
+    """The inefficient-land floor, 标准地 values and reward pool are unset in qingdao-2019."""
+    for stem in ("02_inefficient_land_bank", "02b_project_bank_history", "04_supply_options",
+                 "05_zone_assessment", "06_maps"):  # fmt: skip
+        nb = nbformat.read(NOTEBOOK_DIR / f"{stem}.ipynb", as_version=4)
+        assert "qingdao-2019-example" in "\n".join(c.source for c in nb.cells), stem
+        assert "reward_pool_wan=12000" not in "\n".join(c.source for c in nb.cells), stem
+
+
 def test_readme_imports_no_private_name():
     readme = (NOTEBOOK_DIR.parent / "README.md").read_text("utf-8")
     assert PRIVATE_IMPORT.findall(readme) == []

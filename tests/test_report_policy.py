@@ -148,3 +148,17 @@ def test_every_confidence_code_has_its_label(code, zh):
 def test_a_notebook_table_of_an_example_profile_is_captioned():
     assert NOTICE in show_table(frame("qingdao-2019-example")).to_html()
     assert NOTICE not in show_table(frame()).to_html()
+
+
+def test_a_real_result_lists_the_unset_floor_as_not_evaluated(tmp_path):
+    """find_inefficient_land on qingdao-2019: the tax floor is named, not applied (issue 22)."""
+    from landuse.efficiency import find_inefficient_land
+
+    s = landuse.load_sample()
+    parcels = s.parcels.head(40)
+    rows = {}
+    for policy in ("qingdao-2019", "qingdao-2019-example"):
+        found = find_inefficient_land(parcels, as_of=s.as_of, policy=policy)
+        params = policy_parameters(found).set_index("参数")
+        rows[policy] = params.loc[TAX, "取值"]
+    assert rows == {"qingdao-2019": f"未评价：请设置 `{TAX}`", "qingdao-2019-example": "20"}

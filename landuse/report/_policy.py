@@ -12,6 +12,7 @@ unit, source and confidence, and a "not evaluated: set `key`" row for an unset k
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -59,7 +60,8 @@ _TABLE = {
     "en": 'table of {n} rows (policy.table("{key}"))',
 }
 _UNSET_CONFIDENCE = {"zh": "需用户设定（未设置）", "en": "user input, not set"}
-_SET_KEY = re.compile(r"(?:set|设置) `([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)`")
+#: A policy key in backticks, as the ``not_evaluated`` texts name one ("set `idle.fee_share`").
+_KEY = re.compile(r"`([a-z][a-z0-9_]*\.[a-z][a-z0-9_]*)`")
 
 
 def resolve_output_policy(policy: Any) -> Policy | None:
@@ -115,23 +117,35 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(item)
 
 
+@functools.cache
+def _known_keys() -> frozenset[str]:
+    return frozenset(load_policy("national-2008").to_frame(include_unset=True)["key"])
+
+
 def not_evaluated_keys(not_evaluated: Any) -> dict[str, str]:
-    """Return the policy keys a ``not_evaluated`` record asks the user to set, with the text.
+    """Return the policy keys a ``not_evaluated`` record names (in backticks), with the text.
+
+    A rule waiting for a key says so ("set `section.key`", "policy `section.key`"); words
+    in backticks that are not policy keys (columns, arguments) are left out.
 
     Examples
     --------
-    >>> not_evaluated_keys(["attraction target: set `assessment.attraction_projects_min`",
+    >>> not_evaluated_keys(["attraction target: set `assessment.attraction_projects_over_100m_min`",
     ...                     "no column tax_wan"])
-    {'assessment.attraction_projects_min': 'attraction target: set `assessment.attraction_projects_min`'}
+    {'assessment.attraction_projects_over_100m_min': 'attraction target: set `assessment.attraction_projects_over_100m_min`'}
     >>> not_evaluated_keys({"tax_floor": ["set `inefficient.tax_wan_per_mu_min`"]})
     {'inefficient.tax_wan_per_mu_min': 'tax_floor: set `inefficient.tax_wan_per_mu_min`'}
     >>> list(not_evaluated_keys("小户型占比无政策门槛: 设置 `supporting_housing.small_unit_share_min`"))
     ['supporting_housing.small_unit_share_min']
+    >>> not_evaluated_keys({"low_output": ["policy `inefficient.output_standard_wan_per_mu`"],
+    ...                     "dark": ["argument `raster_evidence` (see landuse.raster_evidence)"]})
+    {'inefficient.output_standard_wan_per_mu': 'low_output: policy `inefficient.output_standard_wan_per_mu`'}
     """
     found: dict[str, str] = {}
     for text in _texts(not_evaluated):
-        for key in _SET_KEY.findall(text):
-            found.setdefault(key, text)
+        for key in _KEY.findall(text):
+            if key in _known_keys():
+                found.setdefault(key, text)
     return found
 
 
