@@ -341,7 +341,7 @@ def test_above_scale_values_are_read_or_refused() -> None:
 def test_options_are_checked() -> None:
     with pytest.raises(ValueError, match="must be 'raise' or 'coerce'"):
         read_enterprises(bureau_table(), errors="report")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="`sheet` passed to read_enterprises"):
+    with pytest.raises(ValueError, match="is for Excel files; the source is DataFrame"):
         read_enterprises(bureau_table(), sheet="企业")
     with pytest.raises(TypeError, match="whole year"):
         read_enterprises(bureau_table(), year="2023")  # type: ignore[arg-type]

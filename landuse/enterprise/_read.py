@@ -70,7 +70,7 @@ ENTERPRISES = schema.Layer(
         _col("name", "str", None, "企业名称", "单位名称", "纳税人名称", "公司名称", "企业",
              "enterprise", "company", "name"),
         _col("above_scale", "str", None, "规上/规下", "规上规下", "是否规上", "是否规上企业",
-             "是否规模以上", "规模以上", "规上企业", "企业规模", "规模", "above_scale"),
+             "是否规模以上", "规模以上", "规上企业", "above_scale"),
         _col(_INDUSTRY, "str", None, "行业代码", "国民经济行业代码", "行业分类代码",
              "所属行业代码", "industry_code", "industry"),
         _col("tax_wan", "float", "万元", "税收", "实缴税金", "实缴税收", "税收总额", "纳税额",
@@ -111,7 +111,8 @@ def _load_sheet(source: object, sheet: str | int | None) -> object:
         ".xlsm",
         ".xls",
     }:
-        msg = f"`sheet` passed to read_enterprises() is for Excel files; received {source!r}."
+        what = str(source) if isinstance(source, (str, os.PathLike)) else type(source).__name__
+        msg = f"`sheet` passed to read_enterprises() is for Excel files; the source is {what}."
         raise ValueError(msg)
     if not Path(source).exists():
         msg = f"cannot read enterprises: no file at {str(source)!r}."
