@@ -101,6 +101,7 @@ MissingIncrement = Literal["unranked", "stock_only"]
 # --- public API ------------------------------------------------------------------------------
 
 
+@records_policy
 def zone_indicators(
     zone_stats: pd.DataFrame,
     *,
@@ -844,6 +845,7 @@ def _benchmark_records(
     ]
 
 
+@records_policy
 def zone_stats_from_parcels(
     parcels: gpd.GeoDataFrame,
     *,
