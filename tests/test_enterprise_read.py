@@ -253,7 +253,7 @@ def test_reads_csv_in_utf8_bom_and_gbk(tmp_path, encoding: str) -> None:
 
 def test_year_selects_the_rows_of_that_year() -> None:
     table = pd.concat([bureau_table(), bureau_table().assign(年度=2022)], ignore_index=True)
-    firms = read_enterprises(table, year=2022)
+    firms = read_enterprises(table, year=np.int64(2022))
     assert firms["year"].tolist() == [2022] * 3
     assert firms.index.tolist() == [0, 1, 2]
     both = read_enterprises(table)

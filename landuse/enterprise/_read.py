@@ -12,6 +12,7 @@ unique per year.
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import os
 import warnings
 from collections.abc import Mapping
@@ -238,11 +239,12 @@ def _years(frame: pd.DataFrame, year: int | None, report: ReadReport) -> pd.Data
     """Take the year from ``year=`` when the table has none; else keep the rows of that year."""
     if year is None:
         return frame
-    if isinstance(year, bool) or not isinstance(year, int):
+    if isinstance(year, bool) or not isinstance(year, numbers.Integral):
         msg = (
             f"`year` passed to read_enterprises() must be a whole year such as 2023; got {year!r}."
         )
         raise TypeError(msg)
+    year = int(year)
     if "year" not in frame.columns:
         frame.insert(1, "year", pd.array([year] * len(frame), dtype="Int64"))
         report.notes.append(f"year {year} from year=")
