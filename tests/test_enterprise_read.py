@@ -397,3 +397,19 @@ def test_other_headers_bureaus_use_and_their_units() -> None:
     assert firms["employees"].tolist() == [80.0, 9.0]
     assert firms["electricity_kwh"].tolist() == [1_000_000.0, 20_000.0]
     assert firms["registered_on"].dt.strftime("%Y-%m-%d").tolist() == ["2015-07-01", "2021-03-15"]
+
+
+def test_title_rows_above_the_excel_header_are_skipped(tmp_path) -> None:
+    path = tmp_path / "附件1.xlsx"
+    table = bureau_table()
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        pd.DataFrame([["2023年度规上工业企业亩均效益评价表"], ["填报单位：青岛市统计局"]]).to_excel(
+            xl, index=False, header=False
+        )
+        table.to_excel(xl, index=False, startrow=3)
+    firms = read_enterprises(path)
+    assert firms["credit_code"].tolist() == [A, B, C]
+    assert firms["tax_wan"].tolist() == pytest.approx([123.45, 8.0, 0.0])
+    report = firms.attrs["landuse_read"]
+    assert report.source == str(path)
+    assert "header in row 4 (title rows above it skipped)" in report.notes

@@ -103,22 +103,40 @@ def _needs_unit(col: schema.Column) -> bool:
 # --- phases -----------------------------------------------------------------------------------
 
 
-def _load_sheet(source: object, sheet: str | int | None) -> object:
-    """Read one Excel sheet as text-preserving objects; refuse ``sheet=`` for anything else."""
-    if sheet is None:
-        return source
-    if not isinstance(source, (str, os.PathLike)) or Path(source).suffix.lower() not in {
-        ".xlsx",
-        ".xlsm",
-        ".xls",
-    }:
-        what = str(source) if isinstance(source, (str, os.PathLike)) else type(source).__name__
-        msg = f"`sheet` passed to read_enterprises() is for Excel files; the source is {what}."
-        raise ValueError(msg)
-    if not Path(source).exists():
-        msg = f"cannot read enterprises: no file at {str(source)!r}."
+_EXCEL = {".xlsx", ".xlsm", ".xls"}
+#: How many rows above the header a title (``2023年度规上工业企业亩均效益评价表``) may take.
+_TITLE_ROWS = 10
+
+
+def _load_excel(source: object, sheet: str | int | None) -> tuple[object, int]:
+    """Read an Excel sheet as text-preserving objects, its header found under any title rows.
+
+    Return the rows (or ``source`` unchanged if it is not an Excel file) and the 0-based row of
+    the header: the first of the top rows with a cell naming the credit code (统一社会信用代码
+    …), else the first row. Refuse ``sheet=`` for anything but an Excel file.
+    """
+    if not isinstance(source, (str, os.PathLike)) or Path(source).suffix.lower() not in _EXCEL:
+        if sheet is not None:
+            what = source if isinstance(source, (str, os.PathLike)) else type(source).__name__
+            msg = f"`sheet` passed to read_enterprises() is for Excel files; the source is {what}."
+            raise ValueError(msg)
+        return source, 0
+    path = Path(source)
+    if not path.exists():
+        msg = f"cannot read enterprises: no file at {str(path)!r}."
         raise FileNotFoundError(msg)
-    return pd.read_excel(source, sheet_name=sheet, dtype=object)
+    name = 0 if sheet is None else sheet
+    top = pd.read_excel(path, sheet_name=name, header=None, nrows=_TITLE_ROWS, dtype=object)
+    keys = {schema.normalise_key(a) for a in ENTERPRISES.column("credit_code").aliases}
+    header = next(
+        (
+            int(i)
+            for i, row in top.iterrows()
+            if any(schema.normalise_key(str(v)) in keys for v in row if pd.notna(v))
+        ),
+        0,
+    )
+    return pd.read_excel(path, sheet_name=name, header=header, dtype=object), header
 
 
 def _power_keys(units: Mapping[str, str], columns: Mapping[str, str]) -> set[str]:
@@ -350,7 +368,9 @@ def read_enterprises(
         one, only the rows of this year are kept (rows with a blank year are taken to be of
         it). ``None`` (default): the table must have a year column.
     sheet
-        Excel sheet name or index (default: the first sheet).
+        Excel sheet name or index (default: the first sheet). Title rows above the header
+        (``2023年度规上工业企业亩均效益评价表``) are skipped: the header is the first of the top
+        10 rows with a cell naming the credit code.
     units
         Units of headers that do not carry one in brackets, ``{header or canonical column:
         unit}``, e.g. ``{"税收": "万元", "用电量": "万千瓦时"}``.
@@ -440,8 +460,9 @@ def read_enterprises(
     spec = ENTERPRISES
     if year is not None:  # the year may come from year=; (code, year) is checked below
         spec = dataclasses.replace(ENTERPRISES, required=("credit_code",), unique=())
+    rows, header = _load_excel(path_or_frame, sheet)
     frame = read_layer(
-        _load_sheet(path_or_frame, sheet),
+        rows,
         spec,
         caller="read_enterprises",
         columns=columns,
@@ -450,8 +471,10 @@ def read_enterprises(
         units={k: v for k, v in stated.items() if k not in power},
     )
     report: ReadReport = frame.attrs["landuse_read"]
-    if sheet is not None:
-        report.source = f"{path_or_frame} (sheet {sheet!r})"
+    if rows is not path_or_frame:  # an Excel sheet read here
+        report.source = f"{path_or_frame}" + ("" if sheet is None else f" (sheet {sheet!r})")
+        if header:
+            report.notes.append(f"header in row {header + 1} (title rows above it skipped)")
     frame = _electricity(frame, report, _check_units(frame, report, stated))
     frame = _industry(frame, report)
     frame = _above_scale(frame, report, errors)
