@@ -195,6 +195,25 @@ def test_every_parameter_of_each_profile_is_in_its_table(site, profile):
             assert rows[rec.key][1].startswith("— (not shipped"), rec.key
 
 
+def test_every_built_in_profile_is_on_the_page(site):
+    """A profile added to landuse/policy/profiles appears on the policies page (issue 22)."""
+    for profile in landuse.list_policies():
+        assert _policy_rows(site, profile), profile
+
+
+def test_the_example_profile_shows_its_own_values_and_its_notice(site):
+    """qingdao-2019-example: only what it sets (7 example values), headed by the notice."""
+    policy = landuse.load_policy("qingdao-2019-example")
+    rows = _policy_rows(site, "qingdao-2019-example")
+    own = policy.to_frame().query("profile == 'qingdao-2019-example'")
+    assert list(rows) == own["key"].tolist()
+    assert len(rows) == 7
+    tax = rows["inefficient.tax_wan_per_mu_min"]
+    assert (tax[1], tax[4], tax[6]) == ("20", "I", "qingdao-2019-example")
+    page = (site / "policies.html").read_text(encoding="utf-8")
+    assert "示例参数 example values" in page
+
+
 def test_table_valued_parameters_get_their_own_table(site):
     tables = _tables(site / "policies.html")
     grades = [t for t in tables if t and t[0][:2] == ["grade", "rank_share_max"]]

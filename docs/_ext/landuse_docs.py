@@ -24,9 +24,10 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 DOCS = Path(__file__).resolve().parents[1]
@@ -190,10 +191,15 @@ def _is_table(value: object) -> bool:
 
 
 class PolicyProfile(SphinxDirective):
-    """``.. policy-profile:: NAME`` — every parameter of a built-in profile, from its TOML."""
+    """``.. policy-profile:: NAME`` — every parameter of a built-in profile, from its TOML.
+
+    With ``:own:`` only the parameters the profile itself sets (not those it inherits). An
+    example profile (``example = true``) is headed by its example-values notice.
+    """
 
     required_arguments = 1
     has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {"own": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         """Return the main table and one table per table-valued parameter."""
@@ -202,9 +208,15 @@ class PolicyProfile(SphinxDirective):
         name = self.arguments[0]
         policy = landuse.load_policy(name)
         frame = policy.to_frame()
+        if "own" in self.options:
+            frame = frame[frame["profile"] == name]
         for path in (ROOT / "landuse" / "policy" / "profiles").glob("*.toml"):
             self.env.note_dependency(str(path))
         out: list[nodes.Node] = []
+        if policy.example_notice:
+            notice = nodes.warning()
+            notice += nodes.paragraph(text=policy.example_notice)
+            out.append(notice)
         rows, tables = [], []
         for rec in frame.itertuples(index=False):
             if _is_table(rec.value):
@@ -262,6 +274,7 @@ class CommandHelp(SphinxDirective):
     """``.. command-help:: [SUBCOMMAND]`` — ``landuse [SUBCOMMAND] --help``, run at build time."""
 
     optional_arguments = 1
+
     def run(self) -> list[nodes.Node]:
         """Return the captured help as a literal block."""
         args = [*self.arguments[:1], "--help"]
