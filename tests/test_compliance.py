@@ -399,10 +399,22 @@ def test_policy_name_recorded(zones, proposals):
     assert (
         check_new_land(proposals, zones=zones, policy=national).attrs["policy"] == "national-2008"
     )
-    # the rule has no policy number: no key is applied (issue 22: attrs["policy_keys"])
+    # the rule has no policy number; its sliver tolerances come from the profile's data-quality
+    # allowances unless given (issue 22: attrs["policy_keys"])
     report = check_new_land(proposals, zones=zones, policy=national)
-    assert report.attrs["policy_keys"] == ()
+    assert report.attrs["policy_keys"] == (
+        "data_quality.compliance_tolerance_m2",
+        "data_quality.compliance_tolerance_share",
+    )
+    assert (report.attrs["tolerance_m2"], report.attrs["tolerance_share"]) == (100.0, 0.01)
     assert outside_zone_summary(report).attrs["policy_keys"] == ()
+    wider = national.replace({"data_quality.compliance_tolerance_m2": 250})
+    assert check_new_land(proposals, zones=zones, policy=wider).attrs["tolerance_m2"] == 250.0
+    given = check_new_land(
+        proposals, zones=zones, policy=national, tolerance_m2=50, tolerance_share=0.02
+    )
+    assert given.attrs["policy_keys"] == ()
+    assert (given.attrs["tolerance_m2"], given.attrs["tolerance_share"]) == (50.0, 0.02)
 
 
 def test_policy_as_name_path_or_policy_gives_the_same_report(zones, proposals, areas):
@@ -666,7 +678,7 @@ def test_write_compliance(tmp_path, zones, proposals):
     assert pd.read_csv(side, index_col=0).loc["合计", "集聚区外面积（亩）"] == 97.5
     xlsx = write_compliance(report, tmp_path / "r.xlsx", lang="en")
     sheets = pd.read_excel(xlsx[0], sheet_name=None)
-    assert list(sheets) == ["compliance", "outside zones", "About"]
+    assert list(sheets) == ["compliance", "outside zones", "Policy parameters", "About"]
     assert sheets["compliance"]["Verdict"].iloc[1] == "Straddles a zone boundary"
     with pytest.raises(ValueError, match=r"unknown output type '\.shp'"):
         write_compliance(report, tmp_path / "r.shp")

@@ -57,6 +57,7 @@ from landuse.compliance._text import (
     reason_texts,
 )
 from landuse.errors import LanduseWarning, SchemaError, format_ids
+from landuse.policy import load_policy
 from landuse.report import About, check_output_path, write_tables
 from landuse.units import M2_PER_MU
 
@@ -71,9 +72,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Default tolerances (data-quality allowances, not policy values; see check_new_land Notes).
-DEFAULT_TOLERANCE_M2 = 100.0
-DEFAULT_TOLERANCE_SHARE = 0.01
+#: Default tolerances: data-quality allowances of landuse (``data_quality.compliance_tolerance_m2``
+#: and ``_share`` of the national-2008 profile, inherited by qingdao-2019; see check_new_land Notes).
+#: check_new_land reads them from the policy it is given; find_encroachment takes no policy.
+DEFAULT_TOLERANCE_M2: float = load_policy("national-2008").data_quality.compliance_tolerance_m2
+DEFAULT_TOLERANCE_SHARE: float = load_policy("national-2008").data_quality.compliance_tolerance_share
 
 _RESULT_COLUMNS = (
     "zone_id",
@@ -116,8 +119,8 @@ def check_new_land(
     zones: gpd.GeoDataFrame,
     functional_areas: gpd.GeoDataFrame | None = None,
     policy: PolicyLike,
-    tolerance_m2: float = DEFAULT_TOLERANCE_M2,
-    tolerance_share: float = DEFAULT_TOLERANCE_SHARE,
+    tolerance_m2: float | None = None,
+    tolerance_share: float | None = None,
     industrial_uses: Collection[str] = ("industrial",),
     lang: Lang = "zh",
     n_jobs: int | None = None,
@@ -147,7 +150,9 @@ def check_new_land(
     tolerance_m2, tolerance_share
         How much of a proposal may lie across a boundary and still be ignored: a part is
         ignored when it is at most ``tolerance_m2`` square metres **and** at most
-        ``tolerance_share`` of the proposal. Defaults 100 m² and 0.01 (see Notes). Set both
+        ``tolerance_share`` of the proposal. Default (``None``): the policy's
+        ``data_quality.compliance_tolerance_m2`` and ``_share``, 100 m² and 0.01 in the built-in
+        profiles (see Notes). Set both
         to 0 for a strict reading.
     industrial_uses
         Land uses the zone rule applies to (default ``("industrial",)``, 工业用地; add
@@ -273,6 +278,10 @@ def check_new_land(
     clock = _Clock(caller)
     policy = resolve_policy(policy, caller=caller)
     lang = check_lang(lang, caller=caller)
+    if tolerance_m2 is None:
+        tolerance_m2 = policy.require("data_quality.compliance_tolerance_m2")
+    if tolerance_share is None:
+        tolerance_share = policy.require("data_quality.compliance_tolerance_share")
     uses, zone_ids, kinds = _check_new_land_args(
         proposals, zones, functional_areas, tolerance_m2, tolerance_share, industrial_uses, caller
     )

@@ -691,8 +691,8 @@ def check_new_land(
     zones: gpd.GeoDataFrame,
     functional_areas: gpd.GeoDataFrame | None = None,
     policy: PolicyLike,
-    tolerance_m2: float = compliance.DEFAULT_TOLERANCE_M2,
-    tolerance_share: float = compliance.DEFAULT_TOLERANCE_SHARE,
+    tolerance_m2: float | None = None,
+    tolerance_share: float | None = None,
     industrial_uses: Sequence[str] = ("industrial",),
     lang: Lang = "zh",
 ) -> dgpd.GeoDataFrame:
