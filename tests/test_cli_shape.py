@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -87,6 +88,54 @@ def test_an_example_profile_says_so_once_on_stderr_the_default_does_not(tmp_path
     assert default.exit_code == 0, default.output
     assert "示例参数" not in default.output
     assert "项目" == openpyxl.load_workbook(tmp_path / "c.xlsx")["说明"]["A1"].value
+
+
+def test_bank_on_the_default_names_the_unset_floor_the_example_applies_it(tmp_path):
+    """qingdao-2019 ships the inefficient-land tax floor unset: `landuse bank` says the rule
+    was not evaluated and which key to set; qingdao-2019-example applies its 20 (issue 22)."""
+    tax = "inefficient.tax_wan_per_mu_min"
+    args = ["bank", str(get_path("sample")), "--parcels-layer", "parcels", "--zones"]
+    args += [str(get_path("zones")), "--as-of", "2021-12-31"]
+    shown = {}
+    for policy in ("qingdao-2019", "qingdao-2019-example"):
+        out = tmp_path / policy
+        result = CliRunner().invoke(
+            main,
+            [*args, "--policy", policy, "-o", str(out / "b.gpkg"), "--excel", str(out / "b.xlsx")],
+        )
+        assert result.exit_code == 0, result.output
+        lines = [x for x in result.stdout.splitlines() if x.startswith("not evaluated:")]
+        params = openpyxl.load_workbook(out / "b.xlsx")["政策参数"]
+        rows = {r[0]: r for r in params.iter_rows(min_row=2, values_only=True)}
+        shown[policy] = (any(tax in x for x in lines), rows[tax][1])
+    assert shown == {
+        "qingdao-2019": (True, f"未评价：请设置 `{tax}`"),
+        "qingdao-2019-example": (False, "20"),
+    }
+
+
+def test_assess_says_what_was_not_evaluated_and_the_example_allocates_the_pool(tmp_path):
+    """qingdao-2019 gives no reward pool: `landuse assess` says so, naming the option and the
+    key; qingdao-2019-example's 12,000 万元 pool is allocated (issue 22)."""
+    pool = "assessment.reward_pool_wan"
+    args = ["assess", str(get_path("zone_stats")), "--year", "2021"]
+    seen = {}
+    for policy in ("qingdao-2019", "qingdao-2019-example"):
+        out = tmp_path / f"{policy}.xlsx"
+        result = CliRunner().invoke(main, [*args, "--policy", policy, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        lines = [x for x in result.stdout.splitlines() if x.startswith("not evaluated:")]
+        rows = {
+            r[0]: r for r in openpyxl.load_workbook(out)["政策参数"].iter_rows(values_only=True)
+        }
+        reward = pd.read_excel(out, sheet_name="考核排名")["奖励资金（万元）"].sum()
+        seen[policy] = ([x for x in lines if pool in x], rows[pool][1], round(float(reward), 1))
+    default = seen["qingdao-2019"]
+    assert len(default[0]) == 1
+    assert "--reward-pool" in default[0][0]
+    assert "reward_pool_wan=" not in default[0][0]  # the option, not the Python argument
+    assert default[1:] == (f"未评价：请设置 `{pool}`", 0.0)
+    assert seen["qingdao-2019-example"] == ([], "12000", 12000.0)
 
 
 def test_a_busy_store_exits_75_through_the_one_handler(tmp_path, monkeypatch):

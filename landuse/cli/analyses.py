@@ -68,7 +68,10 @@ Benchmark = Literal["best", "mean", "median", "target"]
     help="Benchmark method (default: the profile's assessment.benchmark_method).",
 )
 @click.option(
-    "--reward-pool", type=float, default=None, help="Reward budget in 万元 (omit: no allocation)."
+    "--reward-pool",
+    type=float,
+    default=None,
+    help="Reward budget in 万元 (omit: the profile's assessment.reward_pool_wan, if set).",
 )
 @opt.zones("Zone boundaries: check the ids and add the zone names.")
 @click.option("--sheet", default=None, help="Sheet of an Excel STATS file (default: the first).")
@@ -134,9 +137,22 @@ def assess(
         tier = row.tier if isinstance(row.tier, str) else ""
         flag = "  ! elimination warning" if row.elimination_warning else ""
         echo(f"{rank:>4}  {row.zone_id:<10} {score:>6}  {tier}{flag}")
+    for text in result.attrs.get("not_evaluated") or []:  # the rules waiting for an input
+        echo(f"not evaluated: {_as_options(str(text))}")
     echo(f"ranking → {written}")
     if charts:
         echo(f"{len(charts)} charts → {charts_dir}")
+
+
+#: The arguments of assess_zones its texts name, as the options of `landuse assess`.
+_ASSESS_OPTIONS = {"`targets=`": "--targets", "reward_pool_wan=": "--reward-pool"}
+
+
+def _as_options(text: str) -> str:
+    """Return a text of assess_zones with its argument names as the command's options."""
+    for argument, option in _ASSESS_OPTIONS.items():
+        text = text.replace(argument, option)
+    return text
 
 
 def _read_targets(value: str | None) -> pd.DataFrame | str | None:
