@@ -22,6 +22,17 @@ from landuse.errors import CRSError, LanduseWarning, SchemaError
 CRS = "EPSG:4549"
 AS_OF = "2021-12-31"
 QD = landuse.load_policy("qingdao-2019")
+EX = landuse.load_policy("qingdao-2019-example")
+
+
+def tax_only(policy):
+    """The fixtures report tax alone: grade 规上 firms on 亩均税收 (a firm missing an indicator
+    of its weights is not graded)."""
+    return policy.replace({"mujun.weights_above_scale": {"tax_per_mu": 100}})
+
+
+#: the example values (tax floor 20 万元/亩) with tax-only grading, for the rules by hand
+EXT = tax_only(EX)
 
 
 def row(pid: str, **extra) -> dict:
@@ -115,7 +126,7 @@ def parcels() -> gpd.GeoDataFrame:
 
 def test_candidates_routes_gains_and_priority_by_hand(parcels):
     zones = zones_of(target_far=1.2, benchmark_tax_wan_per_mu=30.0)
-    bank = build_project_bank(parcels, zones=zones, as_of=AS_OF, policy=QD)
+    bank = build_project_bank(parcels, zones=zones, as_of=AS_OF, policy=EXT)
     assert bank["candidate_id"].tolist() == ["C-A", "C-D", "C-B", "C-C", "C-E"]
     assert bank.index.tolist() == [0, 1, 2, 3, 4]
     assert bank["priority_rank"].tolist() == [1, 2, 3, 4, 5]
@@ -172,13 +183,22 @@ def test_candidates_routes_gains_and_priority_by_hand(parcels):
         "self_upgrade": 1,
     }
     assert bank.attrs["zone_targets"]["QD01"]["target_far_given"] is True
-    assert bank.attrs["policy"] == "qingdao-2019"
+    assert bank.attrs["policy"] == "qingdao-2019-example"
     assert bank.attrs["as_of"] == "2021-12-31"
     no_raster = ["argument `raster_evidence` (see landuse.raster_evidence)"]
-    assert bank.attrs["not_evaluated"] == {
+    expected = {
         "eliminated_industry": ["policy `inefficient.eliminated_industries`"],
         "vacant_by_raster": no_raster,
         "dark_by_night_light": no_raster,
+    }
+    assert bank.attrs["not_evaluated"] == expected
+    # qingdao-2019 leaves the tax floor and the output standard unset: not evaluated, named
+    unset = build_project_bank(parcels, zones=zones, as_of=AS_OF, policy=tax_only(QD))
+    assert unset.set_index("parcel_id")["reasons"].to_dict()["B"] == "production_stopped;grade_d"
+    assert unset.attrs["not_evaluated"] == {
+        **expected,
+        "low_output": ["policy `inefficient.output_standard_wan_per_mu`"],
+        "tax_below_floor": ["policy `inefficient.tax_wan_per_mu_min`"],
     }
 
 
@@ -206,13 +226,17 @@ def test_grade_c_with_a_low_far():
     ]
     # tax/亩 40, 30, 25, 20 → A, B, C, D; P3 is C with FAR 1.0 < the zone's 1.2
     bank = build_project_bank(
-        parcels_of(rows), zones=zones_of(target_far=1.2), as_of=AS_OF, policy=QD
+        parcels_of(rows), zones=zones_of(target_far=1.2), as_of=AS_OF, policy=tax_only(QD)
     )
     by = bank.set_index("parcel_id")
     assert by["reasons"].to_dict() == {"P3": "grade_c_low_far", "P4": "grade_d"}
     assert by.loc["P3", "reason_text"] == "亩均评价 C 类且容积率偏低：容积率 1.00 < 集聚区目标 1.20"
     english = build_project_bank(
-        parcels_of(rows), zones=zones_of(target_far=1.2), as_of=AS_OF, policy=QD, lang="en"
+        parcels_of(rows),
+        zones=zones_of(target_far=1.2),
+        as_of=AS_OF,
+        policy=tax_only(QD),
+        lang="en",
     )
     assert english.set_index("parcel_id").loc["P3", "reason_text"] == (
         "亩均 grade C with a low FAR: FAR 1.00 < zone target 1.20"
@@ -271,7 +295,7 @@ def test_bank_errors(parcels):
 
 def test_excel_export(parcels, tmp_path):
     zones = zones_of(target_far=1.2, benchmark_tax_wan_per_mu=30.0)
-    bank = build_project_bank(parcels, zones=zones, as_of=AS_OF, policy=QD)
+    bank = build_project_bank(parcels, zones=zones, as_of=AS_OF, policy=EXT)
     out = write_bank_excel(bank, tmp_path / "bank.xlsx")
     sheet = openpyxl.load_workbook(out)["项目库"]
     header = [cell.value for cell in sheet[1]]
@@ -328,8 +352,9 @@ def test_cli_bank(parcels, tmp_path):
 
 def test_every_reason_code_occurs_on_the_sample():
     s = landuse.load_sample()
-    # the eliminated list is user input: name one division (textiles, 17) for the test
-    policy = QD.replace({"inefficient.eliminated_industries": ["17"]})
+    # the eliminated list is user input: name one division (textiles, 17) for the test; the
+    # example profile sets the tax floor and output standard qingdao-2019 leaves unset
+    policy = EX.replace({"inefficient.eliminated_industries": ["17"]})
     # the sample's rasters cover one zone: the parcels elsewhere are named, once per raster
     with pytest.warns(LanduseWarning, match=r"raster_evidence\(\): 3,845 of 4,269 parcels") as rec:
         evidence = landuse.raster_evidence(

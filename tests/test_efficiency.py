@@ -26,6 +26,8 @@ from landuse.errors import CRSError, GeometryError, LanduseWarning, PolicyError,
 CRS = "EPSG:4549"
 AS_OF = "2021-12-31"
 QD = landuse.load_policy("qingdao-2019")
+#: qingdao-2019 with the example values of the user inputs (tax floor 20, output standard 300)
+EX = landuse.load_policy("qingdao-2019-example")
 NATIONAL = landuse.load_policy("national-2008")
 
 
@@ -120,14 +122,23 @@ def test_metrics_by_hand():
     np.testing.assert_allclose(m["building_coefficient_min"], [0.30, 0.30])
     np.testing.assert_allclose(m["admin_living_share_max"], [0.07, 0.07])
     np.testing.assert_allclose(m["green_ratio_max"], [0.20, 0.20])
-    np.testing.assert_allclose(m["tax_per_mu_min_wan"], [20.0, 20.0])
-    for col in ("far", "building_coefficient", "admin_living_share", "green_ratio", "tax_per_mu"):
+    for col in ("far", "building_coefficient", "admin_living_share", "green_ratio"):
         assert m[f"{col}_pass"].tolist() == [True, False], col
-    # the investment-intensity table was not found: a user input, reported as not evaluated
+    # the investment-intensity table was not found and qingdao-2019 leaves the per-parcel tax
+    # floor unset: user inputs, reported as not evaluated, their pass columns <NA> (not False)
     assert m["investment_intensity_pass"].isna().all()
+    assert m["tax_per_mu_min_wan"].isna().all()
+    assert m["tax_per_mu_pass"].isna().all()
     assert m.attrs["not_evaluated"] == {
-        "investment_intensity": ["policy `control.investment_intensity_wan_per_mu_min`"]
+        "investment_intensity": ["policy `control.investment_intensity_wan_per_mu_min`"],
+        "tax_per_mu": ["policy `inefficient.tax_wan_per_mu_min`"],
     }
+    assert "inefficient.tax_wan_per_mu_min" in m.attrs["policy_keys"]
+    # set (the example profile: 20 万元/亩): applied
+    ex = parcel_metrics(parcels, policy=EX)
+    np.testing.assert_allclose(ex["tax_per_mu_min_wan"], [20.0, 20.0])
+    assert ex["tax_per_mu_pass"].tolist() == [True, False]
+    assert "tax_per_mu" not in ex.attrs["not_evaluated"]
     assert m.attrs["policy"] == "qingdao-2019"
     set_it = QD.replace({"control.investment_intensity_wan_per_mu_min": 200})
     assert parcel_metrics(parcels, policy=set_it)["investment_intensity_pass"].tolist() == [
@@ -291,7 +302,13 @@ def test_missing_columns_are_reported_not_passed():
     assert m.attrs["not_evaluated"]["building_coefficient"] == [
         "column `footprint_m2` (or buildings=)"
     ]
-    assert m.attrs["not_evaluated"]["tax_per_mu"] == ["column `tax_wan`"]
+    assert m.attrs["not_evaluated"]["tax_per_mu"] == [
+        "column `tax_wan`",
+        "policy `inefficient.tax_wan_per_mu_min`",
+    ]
+    assert parcel_metrics(parcels, policy=EX).attrs["not_evaluated"]["tax_per_mu"] == [
+        "column `tax_wan`"
+    ]
     assert m.attrs["checks"]["far"]["evaluated"] is False
 
 
@@ -502,12 +519,19 @@ def test_a_parcel_passing_everything_is_not_found():
         "dark_by_night_light",
     }
     no_raster = ["argument `raster_evidence` (see landuse.raster_evidence)"]
-    assert found.attrs["not_evaluated"] == {
+    expected = {
         "off_leading_industry": ["argument `zones`", "column `zone_id`"],
         "eliminated_industry": ["policy `inefficient.eliminated_industries`"],
         "vacant_by_raster": no_raster,
         "dark_by_night_light": no_raster,
     }
+    # qingdao-2019 leaves the output standard and the per-parcel tax floor to the user
+    assert found.attrs["not_evaluated"] == {
+        **expected,
+        "low_output": ["policy `inefficient.output_standard_wan_per_mu`"],
+        "tax_below_floor": ["policy `inefficient.tax_wan_per_mu_min`"],
+    }
+    assert inefficient(frame([producing()]), policy=EX).attrs["not_evaluated"] == expected
 
 
 def test_completion_overdue_boundaries():
@@ -566,23 +590,26 @@ def test_low_investment_after_two_years():
 
 
 def test_low_output_against_the_standard():
-    # Qingdao: standard 300 万元/亩, criterion 50 % → 150 万元/亩 = 2250 万元 on 15 亩
+    # example profile: standard 300 万元/亩, criterion 50 % → 150 万元/亩 = 2250 万元 on 15 亩
     parcels = frame(
         [
             producing(parcel_id="below", revenue_wan=2249.0),
             producing(parcel_id="at", revenue_wan=2250.0),
         ]
     )
-    found = inefficient(parcels)
+    found = inefficient(parcels, policy=EX)
     assert reasons_by_id(found) == {"below": "low_output"}
     assert found["reason_text"].iloc[0] == (
         "土地产出不足：已竣工 9.8 年，亩均产出 149.9 万元/亩 < 标准 300 万元/亩的 50%"
     )
-    national = inefficient(parcels, policy=NATIONAL)
-    assert "low_output" in national.attrs["not_evaluated"]
-    assert national.attrs["not_evaluated"]["low_output"] == [
-        "policy `inefficient.output_standard_wan_per_mu`"
-    ]
+    # qingdao-2019 (and national-2008) leave the standard unset: not evaluated, key named
+    for unset in (QD, NATIONAL):
+        not_set = inefficient(parcels, policy=unset)
+        assert len(not_set) == 0
+        assert not_set.attrs["not_evaluated"]["low_output"] == [
+            "policy `inefficient.output_standard_wan_per_mu`"
+        ]
+        assert not_set.attrs["rules"]["low_output"]["checked"] == 0
 
 
 def test_production_stopped_boundaries():
@@ -644,15 +671,21 @@ def test_tax_floor():
     parcels = frame(
         [producing(parcel_id="19.99", tax_wan=299.85), producing(parcel_id="20", tax_wan=300.0)]
     )
-    found = inefficient(parcels)
+    # set (the example profile, 20 万元/亩): applied
+    found = inefficient(parcels, policy=EX)
     assert reasons_by_id(found) == {"19.99": "tax_below_floor"}
     assert found["reason_text"].iloc[0] == "亩均税收不达标：亩均税收 19.99 万元/亩 < 20 万元/亩"
-    # national-2008 sets no tax floor: not evaluated rather than passed
-    national = inefficient(parcels, policy=NATIONAL)
-    assert len(national) == 0
-    assert national.attrs["not_evaluated"]["tax_below_floor"] == [
-        "policy `inefficient.tax_wan_per_mu_min`"
-    ]
+    assert "tax_below_floor" not in found.attrs["not_evaluated"]
+    # qingdao-2019 and national-2008 leave the floor unset: not evaluated rather than passed
+    for unset in (QD, NATIONAL):
+        not_set = inefficient(parcels, policy=unset)
+        assert len(not_set) == 0
+        assert not_set.attrs["not_evaluated"]["tax_below_floor"] == [
+            "policy `inefficient.tax_wan_per_mu_min`"
+        ]
+    # a caller's own value is applied too
+    own = inefficient(parcels, policy=QD.replace({"inefficient.tax_wan_per_mu_min": 19.995}))
+    assert reasons_by_id(own) == {"19.99": "tax_below_floor"}
 
 
 @pytest.fixture
@@ -727,7 +760,7 @@ def test_several_reasons_in_a_fixed_order_and_idle_excluded():
             ),
         ]
     )
-    found = inefficient(parcels)
+    found = inefficient(parcels, policy=EX)
     assert found["parcel_id"].tolist() == ["many"]
     assert found["reasons"].iloc[0] == "production_stopped;far_below_min;tax_below_floor"
     assert found["n_reasons"].tolist() == [3]
@@ -737,6 +770,8 @@ def test_several_reasons_in_a_fixed_order_and_idle_excluded():
         "亩均税收不达标：亩均税收 2.00 万元/亩 < 20 万元/亩",
     ]
     assert found.attrs["idle_excluded"] == 1  # idle, and also overdue
+    # qingdao-2019 leaves the tax floor unset: the same parcel without that reason
+    assert inefficient(parcels)["reasons"].tolist() == ["production_stopped;far_below_min"]
     both = inefficient(parcels, exclude_idle=False)
     assert both["parcel_id"].tolist() == ["many", "2019-12-31"]
     assert both["reasons"].iloc[1] == "completion_overdue"
@@ -782,7 +817,7 @@ def firms() -> gpd.GeoDataFrame:
             {"tax_wan": 150.0, "value_added_wan": 1500.0, "energy_tce": 750.0, "emissions_t": np.nan,
              "employees": 50.0, "rd_spend_wan": 100.0, "revenue_wan": 10000.0},
             {"tax_wan": 150.0, "value_added_wan": 0.0, "energy_tce": 100.0, "emissions_t": 1.0,
-             "employees": 10.0, "rd_spend_wan": 0.0, "revenue_wan": 0.0},
+             "employees": 10.0, "rd_spend_wan": 0.0, "revenue_wan": 10000.0},
         ]
     )  # fmt: skip
 
@@ -799,9 +834,13 @@ def test_grading_worked_example(firms):
     np.testing.assert_allclose(g["contribution_value_added_per_emission"], [20, 10, 10, 0])
     # VA/person 30, 15, 30, 0 (mean 18.75) × 10
     np.testing.assert_allclose(g["contribution_labour_productivity"], [16, 8, 16, 0])
-    # R&D share 0.05, 0.03, 0.01, — (no revenue; mean 0.03) × 10 → average 10 for the last
-    np.testing.assert_allclose(g["contribution_rd_share"], [50 / 3, 10, 10 / 3, 10])
-    np.testing.assert_allclose(g["score"], [192 + 2 / 3, 91 + 1 / 3, 91, 25])
+    # R&D share 0.05, 0.03, 0.01, 0 (mean 0.0225) × 10
+    np.testing.assert_allclose(g["contribution_rd_share"], [200 / 9, 40 / 3, 40 / 9, 0])
+    # 60 + 40 + 40 + 20 + 16 + 22.22; 30 + 20 + 13.33 + 10 + 8 + 13.33; 15 + 20 + 26.67 + 10
+    # + 16 + 4.44; 15
+    np.testing.assert_allclose(g["score"], [198 + 2 / 9, 94 + 2 / 3, 92 + 1 / 9, 15])
+    assert g["not_graded_reason"].isna().all()
+    assert g.attrs["missing_rule_indicators"] == ["value_added_per_emission"]
     assert g["rank"].tolist() == [1, 2, 3, 4]
     np.testing.assert_allclose(g["rank_share"], [0.25, 0.5, 0.75, 1.0])
     assert g["grade"].tolist() == ["A", "B", "C", "D"]
@@ -863,13 +902,19 @@ def test_below_scale_variant_and_missing_indicator():
         ]
     )
     g = grade_enterprises(firms, policy=QD)
-    assert g["variant"].tolist() == ["below_scale", "below_scale", "above_scale"]
+    assert g["variant"].tolist()[:2] == ["below_scale", "below_scale"]
+    assert pd.isna(g["variant"].iloc[2])
     # 规下: tax/亩 20, 10 (mean 15) × 50; 元 per kWh 3, 1.5 (mean 2.25) × 50
     np.testing.assert_allclose(g["contribution_tax_per_mu"].iloc[:2], [200 / 3, 100 / 3])
     np.testing.assert_allclose(g["contribution_tax_per_electricity"].iloc[:2], [200 / 3, 100 / 3])
-    assert g["rank"].tolist() == [1, 2, 1]
-    # no firm reports energy: the indicator is listed, not scored
-    assert "value_added_per_energy" in g.attrs["not_evaluated"]
+    assert g["rank"].tolist() == [1, 2, pd.NA]
+    # the 规上 firm reports neither energy, employees nor R&D: not graded (不定等级), the
+    # missing indicators named (emissions, absent too, fall under the average rule)
+    assert g["grade"].isna().tolist() == [False, False, True]
+    assert g["not_graded_reason"].iloc[2] == (
+        "不定等级：缺少指标 单位能耗增加值 `value_added_per_energy`、全员劳动生产率 "
+        "`labour_productivity`、研发经费投入强度 `rd_share` (missing indicator)"
+    )
 
 
 def test_grading_errors(firms):

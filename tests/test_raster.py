@@ -528,7 +528,7 @@ def test_raster_evidence_flags(landcover_tif, values_tif):
     assert strict["dark_by_night_light"].tolist() == [False, False, False]
     assert strict["vacant_by_raster"].isna().all()
     assert strict.attrs["not_evaluated"] == ["vacant_by_raster"]
-    policy = landuse.load_policy().replace({"idle.developed_area_share_min": 0.0})
+    policy = landuse.load_policy().replace({"idle.land_cover_built_share_min": 0.0})
     none_vacant = raster_evidence(
         parcels, landcover=landcover_tif, builtup_classes=(1,), policy=policy
     )
@@ -575,7 +575,7 @@ def test_raster_evidence_policy_is_required_and_any_form_works(landcover_tif, tm
         pd.testing.assert_frame_equal(ev, results[0])
     assert results[0]["vacant_by_raster"].tolist() == [False, True]
     # a policy with another threshold gives another verdict
-    none_vacant = qd.replace({"idle.developed_area_share_min": 0.0})
+    none_vacant = qd.replace({"idle.land_cover_built_share_min": 0.0})
     other = raster_evidence(
         parcels, landcover=landcover_tif, builtup_classes=(1,), policy=none_vacant
     )

@@ -41,6 +41,8 @@ distributed = pytest.importorskip("distributed")
 dask_geopandas = pytest.importorskip("dask_geopandas")
 
 POLICY = landuse.load_policy("qingdao-2019")
+#: qingdao-2019 with the example values of its user inputs (tax floor 20 万元/亩 …)
+EXAMPLE = landuse.load_policy("qingdao-2019-example")
 AS_OF = "2021-12-31"
 
 
@@ -187,9 +189,18 @@ def test_buildings_without_floor_area_are_reported_once(small):
 def test_find_inefficient_land_reasons_on_two_partitions(small):
     with dask.config.set(scheduler="synchronous"):
         found = scale.find_inefficient_land(
+            small, buildings=two_buildings(), as_of=AS_OF, policy=EXAMPLE, lang="en"
+        ).compute()
+        # qingdao-2019 leaves the per-parcel tax floor unset: that rule is not evaluated
+        unset = scale.find_inefficient_land(
             small, buildings=two_buildings(), as_of=AS_OF, policy=POLICY, lang="en"
         ).compute()
-    # FAR < 0.7 and building coefficient < 30 % everywhere; tax < 20 万元/亩 in P2, P3
+    assert unset["reasons"].tolist() == ["far_below_min;building_coefficient_below_min"] * 4
+    assert unset.attrs["not_evaluated"]["tax_below_floor"] == [
+        "policy `inefficient.tax_wan_per_mu_min`"
+    ]
+    # example profile: FAR < 0.7 and building coefficient < 30 % everywhere; tax < 20 万元/亩
+    # in P2, P3
     assert found["parcel_id"].tolist() == ["P1", "P2", "P3", "P4"]
     assert found["reasons"].tolist() == [
         "far_below_min;building_coefficient_below_min",

@@ -38,9 +38,12 @@ Gains and priority
   ``benchmark_tax_wan_per_mu`` where given, else Σ tax ÷ Σ 亩 of its producing parcels);
   ``tax_gain_wan`` = what that adds to the present tax.
 - ``priority`` (0–100) = 100 × Σ wₖ·pₖ / Σ wₖ, where pₖ is the candidate's percentile rank
-  among all candidates by tax gain, land freed, extra floor area and number of reasons; default
-  weights 0.4, 0.3, 0.2, 0.1 (``priority_weights``). Candidates are sorted by priority, then by
-  ``candidate_id``.
+  among all candidates by tax gain, land freed, extra floor area and number of reasons. The
+  weights wₖ come from the policy profile, ``bank.priority_weights`` (0.4, 0.3, 0.2, 0.1 in
+  ``national-2008`` and the profiles extending it: a method choice of landuse, confidence I, as
+  no source orders redevelopment candidates); the ``priority_weights=`` argument overrides them.
+  :data:`DEFAULT_PRIORITY_WEIGHTS` holds the ``national-2008`` weights for reference. Candidates
+  are sorted by priority, then by ``candidate_id``.
 - ``candidate_id`` = ``"C-" + parcel_id``, so a re-run gives the same ids.
 """
 

@@ -18,10 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from landuse._checks import Lang, PolicyLike, check_lang
+from landuse._checks import Lang, PolicyLike, check_lang, records_policy
 from landuse.efficiency import inputs
 from landuse.efficiency.inputs import Inputs, Outcome, divisions_2017
-from landuse.errors import SchemaError, format_ids
+from landuse.errors import PolicyError, SchemaError, format_ids
+from landuse.policy import Policy, load_policy
 from landuse.schema import CATEGORY_LABELS, category_labels
 from landuse.units import M2_PER_MU
 
@@ -30,12 +31,16 @@ __all__ = ["DEFAULT_PRIORITY_WEIGHTS", "ROUTES", "build_project_bank"]
 #: route code → (Chinese label, English label), in the order the rules are tried (a view of
 #: :data:`landuse.schema.CATEGORY_LABELS` ``["route"]``).
 ROUTES: dict[str, tuple[str, str]] = dict(CATEGORY_LABELS["route"])
-#: Default weights of the priority components (documented in the module docstring).
+#: The components of the priority score, in order (module docstring).
+PRIORITY_COMPONENTS = ("tax_gain", "land_freed", "extra_floor_area", "reasons")
+#: The priority weights of the ``national-2008`` profile (``bank.priority_weights``, a method
+#: choice of landuse), kept for compatibility: :func:`build_project_bank` reads the weights of
+#: the ``policy=`` it is given, so change them there (or pass ``priority_weights=``).
 DEFAULT_PRIORITY_WEIGHTS: dict[str, float] = {
-    "tax_gain": 0.4,
-    "land_freed": 0.3,
-    "extra_floor_area": 0.2,
-    "reasons": 0.1,
+    k: float(v)
+    for k, v in (
+        load_policy("national-2008").provenance("bank.priority_weights").value or {}
+    ).items()
 }
 _ACQUIRE = ("idle_not_started", "idle_stalled")
 ORDER = (
@@ -198,6 +203,7 @@ def _percentile(values: np.ndarray) -> np.ndarray:
     return pd.Series(filled).rank(method="average", pct=True).to_numpy()
 
 
+@records_policy
 def build_project_bank(
     parcels: gpd.GeoDataFrame,
     *,
@@ -241,7 +247,10 @@ def build_project_bank(
         included, as Order 53 covers all granted land).
     priority_weights
         Weights of the priority components ``tax_gain``, ``land_freed``,
-        ``extra_floor_area``, ``reasons`` (default :data:`DEFAULT_PRIORITY_WEIGHTS`).
+        ``extra_floor_area``, ``reasons``, replacing the profile's ``bank.priority_weights``
+        (default ``None``: the profile's; ``national-2008`` and the profiles extending it set
+        0.4 / 0.3 / 0.2 / 0.1, a method choice of landuse, confidence I). Where neither is
+        set, ``priority`` is missing and ``attrs["not_evaluated"]["priority"]`` says so.
     raster_evidence
         What :func:`landuse.raster_evidence` returned for these parcels: adds the reasons
         ``vacant_by_raster`` and ``dark_by_night_light`` (see
@@ -263,7 +272,9 @@ def build_project_bank(
         ``land_freed_mu``, ``tax_per_mu_wan``, ``benchmark_tax_wan_per_mu``,
         ``potential_tax_wan``, ``tax_gain_wan``, ``idle_stage``, ``idle_fee_wan``, geometry.
         ``attrs``: ``policy``, ``as_of``, ``rules`` and ``not_evaluated`` (every reason code),
-        ``routes`` (counts), ``zone_targets``, ``priority_weights``.
+        ``routes`` (counts), ``zone_targets``, ``priority_weights`` and
+        ``priority_weights_source`` (the argument or the profile key), ``policy_keys`` (the
+        policy keys read, set or found unset; see :func:`landuse._checks.records_policy`).
 
     Raises
     ------
@@ -281,16 +292,17 @@ def build_project_bank(
     >>> bank = build_project_bank(s.parcels, zones=s.zones, buildings=s.buildings,
     ...                           as_of=s.as_of, policy="qingdao-2019")
     >>> len(bank), bank["route"].value_counts().to_dict()
-    (1209, {'self_upgrade': 772, 'acquisition': 301, 'relocation': 121, 'multistorey': 15})
+    (1117, {'self_upgrade': 680, 'acquisition': 301, 'relocation': 121, 'multistorey': 15})
+    >>> sorted(k for k in bank.attrs["not_evaluated"] if k.startswith(("low", "tax")))
+    ['low_output', 'tax_below_floor']
     >>> top = bank.iloc[0]
     >>> top["candidate_id"], top["route_label"], float(top["priority"])
-    ('C-370285-001343', '收购储备', 98.23)
+    ('C-370285-001343', '收购储备', 99.36)
     >>> print(top["reason_text"].split("；")[0])
     闲置土地（中止开发）：已开发面积占 42.1%、已投资占 14.7%（开发不足 33.3% 或投资不足 25%），自 2019-08-24 中止开发 2.35 年（≥ 1 年）
     """
     caller = "build_project_bank"
     check_lang(lang, caller=caller)
-    weights = _check_weights(priority_weights, caller=caller)
     inputs.check_layers(
         parcels, caller=caller, zones=zones, functional_areas=functional_areas, buildings=buildings
     )
@@ -307,6 +319,7 @@ def build_project_bank(
         land_uses=land_uses,
         raster_evidence=raster_evidence,
     )
+    weights = _check_weights(priority_weights, inp.policy, caller=caller)
     _step(bar)
     # idle land of every use; inefficient land within scope
     idle_inp = copy.copy(inp)
@@ -339,33 +352,54 @@ def build_project_bank(
     }
     idle_cols = inputs.idle_columns(idle_inp, idle_outcomes, lang)
     bank = _table(inp, pos, route, columns, gains, priority, idle_cols, lang)
+    report = inputs.report(outcomes)
+    if weights is None:
+        report["not_evaluated"]["priority"] = ["policy `bank.priority_weights`"]
     bank.attrs = {
         "policy": inp.policy.name,
         "as_of": str(inp.as_of),
-        **inputs.report(outcomes),
+        **report,
         "routes": {k: int((route == k).sum()) for k in ROUTES},
         "zone_targets": targets.report,
         "priority_weights": weights,
+        "priority_weights_source": (
+            "argument priority_weights"
+            if priority_weights is not None
+            else f"policy `bank.priority_weights` ({inp.policy.name})"
+        ),
+        # keys behind reused metrics (records_policy adds the keys read here)
+        "policy_keys": inputs.given_metrics_keys(metrics),
     }
     _step(bar, close=True)
     return bank
 
 
-def _check_weights(priority_weights: Mapping[str, float] | None, *, caller: str) -> dict[str, float]:
-    weights = dict(DEFAULT_PRIORITY_WEIGHTS if priority_weights is None else priority_weights)
-    bad = [k for k in weights if k not in DEFAULT_PRIORITY_WEIGHTS]
+def _check_weights(
+    priority_weights: Mapping[str, float] | None, policy: Policy, *, caller: str
+) -> dict[str, float] | None:
+    """Return the priority weights: the argument, else ``bank.priority_weights`` (or None)."""
+    given = priority_weights is not None
+    raw = priority_weights if given else policy.bank.priority_weights
+    if raw is None:
+        return None
+    weights = dict(raw)
+    bad = [k for k in weights if k not in PRIORITY_COMPONENTS]
     if (
         bad
         or any(not (np.isfinite(v) and v >= 0) for v in weights.values())
         or not sum(weights.values()) > 0
     ):
-        msg = (
-            f"`priority_weights` passed to {caller}() must map some of "
-            f"{', '.join(DEFAULT_PRIORITY_WEIGHTS)} to non-negative numbers, not all zero; "
-            f"received {dict(weights)!r}."
+        where = (
+            f"`priority_weights` passed to {caller}()"
+            if given
+            else f"`bank.priority_weights` of policy {policy.name!r}"
         )
-        raise ValueError(msg)
-    return weights
+        msg = (
+            f"{where} must map some of {', '.join(PRIORITY_COMPONENTS)} to non-negative "
+            f"numbers, not all zero; received {dict(weights)!r}."
+        )
+        raise (ValueError if given else PolicyError)(msg)
+    return {k: float(v) for k, v in weights.items()}
 
 
 def _check_parcel_ids(parcels: gpd.GeoDataFrame, *, caller: str) -> None:
@@ -427,9 +461,7 @@ def _candidates(inp: Inputs, outcomes: Sequence[Outcome]) -> tuple[np.ndarray, n
     return pos, _routes(inp, flags, inp.land)[pos]
 
 
-def _gains(
-    inp: Inputs, pos: np.ndarray, route: np.ndarray, t: _Targets
-) -> dict[str, np.ndarray]:
+def _gains(inp: Inputs, pos: np.ndarray, route: np.ndarray, t: _Targets) -> dict[str, np.ndarray]:
     """Target FAR, extra floor area, land freed and tax of each candidate."""
     target = t.base[pos]
     multistorey_far = inp.policy.multistorey.far_min
@@ -461,9 +493,14 @@ def _gains(
 
 
 def _priority(
-    gains: Mapping[str, np.ndarray], count: np.ndarray, weights: Mapping[str, float]
+    gains: Mapping[str, np.ndarray], count: np.ndarray, weights: Mapping[str, float] | None
 ) -> np.ndarray:
-    """100 × the weighted mean of the candidates' percentile ranks (module docstring)."""
+    """100 × the weighted mean of the candidates' percentile ranks (module docstring).
+
+    Missing for every candidate when no weights are set (the priority is not evaluated).
+    """
+    if weights is None:
+        return np.full(len(count), np.nan)
     components = {
         "tax_gain": gains["tax_gain"],
         "land_freed": gains["freed_mu"],
@@ -477,9 +514,7 @@ def _priority(
     return np.round(100.0 * priority / total, 2)
 
 
-def _columns(
-    inp: Inputs, pos: np.ndarray, graded: pd.DataFrame, lang: str
-) -> dict[str, Any]:
+def _columns(inp: Inputs, pos: np.ndarray, graded: pd.DataFrame, lang: str) -> dict[str, Any]:
     """Ids, parcel columns and grade of the candidates."""
     parcels = inp.parcels
     ids = pa.array(

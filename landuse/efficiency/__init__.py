@@ -22,7 +22,7 @@ code                                label                       rule (defaults o
                                                                 agreed completion date
 ``low_investment``                  投资强度不足                completed ≥ 2 years, investment intensity < 50 %    ``inefficient.years_after_completion``,
                                                                 of the agreed value                                 ``inefficient.investment_intensity_share_min``
-``low_output``                      土地产出不足                completed ≥ 2 years, revenue per 亩 < 50 % of the   ``inefficient.output_standard_wan_per_mu``,
+``low_output``                      土地产出不足                completed ≥ 2 years, revenue per 亩 < 50 % of the   ``inefficient.output_standard_wan_per_mu`` (user input),
                                                                 output standard                                     ``inefficient.output_share_min``
 ``production_stopped``              停产或半停产                stopped or half-stopped ≥ 1 year                    ``inefficient.stopped_years``
 ``far_below_min``                   容积率不达标                FAR of a completed parcel below the minimum of its  ``far.min_far_by_division`` (GB/T 4754 crosswalk)
@@ -30,8 +30,8 @@ code                                label                       rule (defaults o
 ``building_coefficient_below_min``  建筑系数不达标              building coefficient of a completed parcel < 30 %   ``control.building_coefficient_min``
 ``off_leading_industry``            不符合主导产业              industry not among the zone's leading industries    – (``zones.leading_industry_codes``)
 ``eliminated_industry``             淘汰类产业                  industry code starts with a listed code             ``inefficient.eliminated_industries`` (user input)
-``tax_below_floor``                 亩均税收不达标              tax per 亩 of a completed parcel below the floor    ``inefficient.tax_wan_per_mu_min``
-``vacant_by_raster``                遥感疑似闲置                land cover shows built-up on < 1/3 of the parcel    ``idle.developed_area_share_min`` (default threshold)
+``tax_below_floor``                 亩均税收不达标              tax per 亩 of a completed parcel below the floor    ``inefficient.tax_wan_per_mu_min`` (user input)
+``vacant_by_raster``                遥感疑似闲置                land cover shows built-up on < 1/3 of the parcel    ``idle.land_cover_built_share_min`` (method choice)
                                                                 (``raster_evidence=``,
                                                                 :func:`landuse.raster_evidence`)
 ``dark_by_night_light``             夜间灯光疑似停产            night-light activity index < 0.1                    – (evidence threshold, a parameter)
@@ -40,6 +40,16 @@ code                                label                       rule (defaults o
 ``grade_c_low_far``                 亩均评价 C 类且容积率偏低   graded C and FAR below the zone's target FAR;       ``mujun.*``
                                                                 bank only
 ==================================  ==========================  ==================================================  =====================================================
+
+Keys marked "user input" ship unset in ``qingdao-2019`` (no source gives a value; the example
+profile ``qingdao-2019-example`` illustrates them): until the caller sets them, their rule is
+not evaluated and ``attrs["not_evaluated"]`` maps its code to ``policy `<key>``` (also in the
+reason read-outs of the CLI and in the 说明 sheet of the bank workbook), and the check columns
+they drive (``tax_per_mu_min_wan`` / ``tax_per_mu_pass`` of :func:`parcel_metrics`) are
+missing / ``<NA>``, never False or True. Every analysis records the policy keys it read in
+``attrs["policy_keys"]`` (:func:`landuse._checks.records_policy`), including a key it read to
+find it unset: a key is applied only if it has a value, and an unset one is also named in
+``attrs["not_evaluated"]``.
 
 Dates are exact calendar dates: "1 year after 2020-12-31" is 2021-12-31, so with
 ``as_of="2021-12-31"`` a parcel whose agreed start was 2020-12-31 is idle (one full year) and
@@ -59,7 +69,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from landuse._checks import Lang, PolicyLike, check_frame, check_lang, resolve_policy
+from landuse._checks import (
+    Lang,
+    PolicyLike,
+    check_frame,
+    check_lang,
+    records_policy,
+    resolve_policy,
+)
 from landuse.efficiency import _common as c
 from landuse.efficiency import _grading as grading
 from landuse.efficiency import _metrics as metrics_impl
@@ -78,6 +95,7 @@ __all__ = [
 _DEFAULT_USES = ("industrial",)
 
 
+@records_policy
 def parcel_metrics(
     parcels: gpd.GeoDataFrame,
     *,
@@ -100,9 +118,11 @@ def parcel_metrics(
         present.
     buildings
         Building footprints in the same CRS, with ``levels`` and/or ``height_m`` (and optional
-        ``storey_height_m``, ``floor_area_m2``). When given, each parcel's floor area and
-        footprint come from the buildings inside it (see Notes); a building straddling parcels
-        is split in proportion to its footprint area in each.
+        ``storey_height_m``, ``floor_area_m2``, ``storey_heights_m``: each storey's height in
+        metres, bottom up, as a list / tuple / array or text like ``"4.5;9;4.5"``). When
+        given, each parcel's floor area and footprint come from the buildings inside it (see
+        Notes); a building straddling parcels is split in proportion to its footprint area in
+        each.
     policy
         Policy profile (or its name) giving the control indicators.
     land_uses
@@ -150,13 +170,20 @@ def parcel_metrics(
 
     Notes
     -----
-    .. math:: \\mathrm{FAR} = \\frac{\\sum_b A_b\\,L_b\\,k_b\\,s_{b,p}}{A_p}, \\qquad
-              k_b = 2 \\text{ if storey height} > 8\\,\\mathrm{m} \\text{ else } 1
+    .. math:: \\mathrm{FAR} = \\frac{\\sum_b A_b\\,s_{b,p} \\sum_{j=1}^{L_b} k_{bj}}{A_p},
+              \\qquad k_{bj} = f \\text{ if storey } j \\text{ is taller than } h \\text{ else } 1
 
     with footprint :math:`A_b`, levels :math:`L_b` (or height ÷ storey height), share
-    :math:`s_{b,p}` of the footprint inside parcel :math:`p` and land area :math:`A_p`. The
-    double-count height is ``control.double_count_storey_height_m`` (8 m); the storey height is
-    ``storey_height_m``, else ``height_m`` ÷ ``levels``. With buildings, the footprint for the
+    :math:`s_{b,p}` of the footprint inside parcel :math:`p` and land area :math:`A_p`; the
+    factor :math:`f` is ``control.double_count_factor`` (2) and the height :math:`h`
+    ``control.double_count_storey_height_m`` (8 m), both from the policy (the 2008 rule, a
+    storey over 8 m counts double; either unset: every storey once). Per storey where the
+    building's ``storey_heights_m`` are known: a building of storeys 4.5, 9 and 4.5 m on
+    1,000 m² counts 1,000 + 2,000 + 1,000 = 4,000 m². Where only a total height and levels
+    (or ``storey_height_m``) are known, the whole-building rule: every storey takes the average
+    storey height (``storey_height_m``, else ``height_m`` ÷ ``levels``), so the same building
+    given as 18 m and 3 levels (6 m each) counts 3,000 m². A given ``floor_area_m2`` is
+    shared equally among the listed storeys. With buildings, the footprint for the
     building coefficient is the larger of the building footprints in the parcel and a reported
     ``footprint_m2`` (which also counts structures and open storage yards, absent from a
     footprint layer). FAR minima come from ``far.min_far_by_division`` (GB/T 4754-2002),
@@ -214,6 +241,7 @@ def _result(
     return out
 
 
+@records_policy
 def find_idle_land(
     parcels: gpd.GeoDataFrame,
     *,
@@ -295,6 +323,7 @@ def find_idle_land(
     return out
 
 
+@records_policy
 def find_inefficient_land(
     parcels: gpd.GeoDataFrame,
     *,
@@ -374,7 +403,16 @@ def find_inefficient_land(
     >>> found = find_inefficient_land(s.parcels, zones=s.zones, buildings=s.buildings,
     ...                               as_of=s.as_of, policy="qingdao-2019")
     >>> len(found), sorted(found.attrs["not_evaluated"])
-    (856, ['dark_by_night_light', 'eliminated_industry', 'vacant_by_raster'])
+    (580, ['dark_by_night_light', 'eliminated_industry', 'low_output', 'tax_below_floor', 'vacant_by_raster'])
+    >>> found.attrs["not_evaluated"]["tax_below_floor"]
+    ['policy `inefficient.tax_wan_per_mu_min`']
+
+    The example profile sets the two user inputs to illustrate them (856 parcels):
+
+    >>> example = find_inefficient_land(s.parcels, zones=s.zones, buildings=s.buildings,
+    ...                                 as_of=s.as_of, policy="qingdao-2019-example")
+    >>> len(example), "tax_below_floor" in example.attrs["not_evaluated"]
+    (856, False)
     >>> print(found.loc[found["reasons"] == "far_below_min", "reason_text"].iloc[0])
     容积率不达标：容积率 0.36 < 控制指标 0.70（行业 37）
     """
@@ -407,6 +445,8 @@ def find_inefficient_land(
         "as_of": str(inp.as_of),
         **reasons_mod.report(outcomes),
         "idle_excluded": excluded,
+        # keys behind reused metrics (records_policy adds the keys read here)
+        "policy_keys": metrics_impl.given_metrics_keys(metrics),
     }
     return out
 
@@ -430,6 +470,7 @@ def evidence(inp: inputs.Inputs, positions: np.ndarray, *, with_floor: bool) -> 
     return extra
 
 
+@records_policy
 def grade_enterprises(
     parcels: gpd.GeoDataFrame,
     *,
@@ -477,14 +518,19 @@ def grade_enterprises(
         On the parcels' index: ``variant``, ``score``, ``rank`` (1 = best, within its group),
         ``rank_share`` (rank ÷ firms in the group), ``grade``, ``grade_label`` (e.g. 优先发展),
         ``indicator_<key>`` (value) and ``contribution_<key>`` (points) for each weighted
-        indicator; missing for firms not graded. ``attrs``: ``policy``, ``benchmarks`` (per
-        group), ``weights``, ``method``, ``missing_indicator_rule``, ``not_evaluated``
-        (indicators no firm has), ``graded`` / ``not_graded`` counts.
+        indicator; missing for firms not graded; ``not_graded_reason`` (不定等级 and why: a
+        missing indicator named, not operating, no indicator, land area unknown; missing for
+        graded firms and for land uses outside ``land_uses``). ``attrs``: ``policy``,
+        ``benchmarks`` (per group), ``weights``, ``method``, ``benchmark_statistic``,
+        ``missing_indicator_rule``, ``missing_rule_indicators``, ``minmax_points`` (base,
+        span), ``not_evaluated`` (indicators no firm has), ``graded`` / ``not_graded`` counts,
+        ``not_graded_reasons`` (reason → count), ``policy_keys``.
 
     Raises
     ------
     PolicyError
-        No weights or class cuts in the profile, or weights for an unknown indicator.
+        No weights or class cuts in the profile, weights for an unknown indicator, or a
+        method key (``mujun.score_method`` …) left unset.
     ValueError
         Unknown ``variant`` or benchmark key.
     SchemaError
@@ -494,11 +540,20 @@ def grade_enterprises(
     -----
     .. math:: S_i = \\sum_k w_k \\, \\frac{x_{ik}}{b_k}
 
-    A firm missing indicator :math:`k` gets, by ``mujun.missing_indicator_rule``, the average
-    of the others' points for it (``"average"``, Zhejiang practice) or 0 (``"zero"``). With
-    ``mujun.score_method = "min_max"`` the item is :math:`w_k (20 + 80 (x - x_{min}) /
-    (x_{max} - x_{min})) / 100`. A zero denominator (e.g. no emissions) leaves the indicator
-    missing for that firm.
+    A firm missing an indicator listed in ``mujun.missing_rule_indicators`` (in
+    ``national-2008``: ``value_added_per_emission`` only, as the Zhejiang source gives the rule
+    for emissions) gets, by ``mujun.missing_indicator_rule``, the average of the others' points
+    for it (``"average"``) or 0 (``"zero"``). A firm missing any other indicator of its
+    weights is not graded (不定等级): its ``grade`` is missing and ``not_graded_reason`` names
+    the indicator, e.g. ``不定等级：缺少指标 单位能耗增加值 `value_added_per_energy```. With
+    ``mujun.score_method = "min_max"`` the item is :math:`w_k (b + s (x - x_{min}) /
+    (x_{max} - x_{min})) / 100` with :math:`b` = ``mujun.minmax_base_points`` (20) and
+    :math:`s` = ``mujun.minmax_span_points`` (80), Jingde's scheme; every firm gets
+    :math:`w_k (b + s) / 100` when all values are equal. A zero denominator (e.g. no
+    emissions) leaves the indicator missing for that firm. The method keys
+    (``mujun.score_method``, ``mujun.benchmark_statistic`` for ratios, the min-max points,
+    ``mujun.missing_indicator_rule`` when indicators are listed for it) have no fallback: a
+    profile that leaves one unset raises :class:`~landuse.errors.PolicyError`.
 
     Examples
     --------

@@ -10,7 +10,10 @@ calendar day one year later (29 February → 28 February), so a deadline of one 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -20,6 +23,7 @@ import pyarrow.compute as pc
 import shapely
 
 from landuse.errors import SchemaError, format_ids
+from landuse.policy import Policy
 from landuse.units import M2_PER_MU
 
 __all__: list[str] = []
@@ -29,6 +33,43 @@ _NAT = np.datetime64("NaT", "D")
 #: Production statuses of an enterprise that has completed and occupies its parcel.
 OPERATING = ("producing", "partly_stopped", "stopped")
 STOPPED = ("stopped", "partly_stopped")
+
+
+#: The package folder: frames inside it are landuse's own.
+_PACKAGE = str(Path(__file__).resolve().parents[1])
+
+
+def user_stacklevel() -> int:
+    """Return the ``stacklevel`` for a warning of the caller that points at the user's code.
+
+    Counts the frames inside the landuse package (decorators included), so the warning names
+    the user's line however deep the public function calls.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+# --- policy -----------------------------------------------------------------------------------
+
+
+def setting(policy: Policy, key: str) -> Any:
+    """Return policy ``key`` (``"section.name"``), ``None`` when the profile leaves it unset.
+
+    Read through its section, so the key is recorded in ``attrs["policy_keys"]``
+    (:func:`landuse._checks.records_policy`) whether set or not: an unset key is read to find
+    it unset, and the rule it drives is then named in ``attrs["not_evaluated"]``.
+    """
+    section, name = key.split(".", 1)
+    return getattr(getattr(policy, section), name)
+
+
+def is_unset(policy: Policy, key: str) -> bool:
+    """Whether the profile leaves ``key`` unset (the key is recorded as read)."""
+    return setting(policy, key) is None
 
 
 # --- columns -----------------------------------------------------------------------------------

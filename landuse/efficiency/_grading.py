@@ -6,6 +6,7 @@ Private: see :func:`landuse.efficiency.grade_enterprises`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -135,12 +136,12 @@ def grade(
     ``parcels`` was checked by the caller; ``land`` is its land area in m².
     """
     weights, cuts = _check_args(parcels, policy, benchmarks, by, variant, caller=caller)
-    rules = policy.mujun
+    method = _method(policy)
     n = len(parcels)
     keys = list(dict.fromkeys(k for v in weights for k in weights[v]))
     values, absent = indicator_values(parcels, land, keys, caller=caller)
-    row_variant, graded = _graded_rows(
-        parcels, policy, weights, values, land, variant, land_uses, caller=caller
+    row_variant, graded, why = _graded_rows(
+        parcels, policy, weights, values, land, variant, land_uses, method, caller=caller
     )
     group = np.full(n, "", dtype=object)
     if by is not None:
@@ -148,7 +149,7 @@ def grade(
         group[pd.isna(group)] = "—"
         group = group.astype(str).astype(object)
     contributions, bench_report, not_evaluated = _score_items(
-        policy, weights, values, absent, benchmarks, group, row_variant, graded, by_given=by
+        method, weights, values, absent, benchmarks, group, row_variant, graded, by_given=by
     )
     score = np.full(n, np.nan)
     if keys:
@@ -159,18 +160,55 @@ def grade(
         out[f"indicator_{k}"] = np.where(graded, values[k], np.nan)
     for k in keys:
         out[f"contribution_{k}"] = contributions[k]
+    out["not_graded_reason"] = pd.array(why, dtype="str")
+    counts = pd.Series(why[~pd.isna(why)]).value_counts(sort=False)
     out.attrs = {
         "policy": policy.name,
-        "method": rules.score_method or "ratio_to_benchmark",
-        "benchmark_statistic": "given" if benchmarks else (rules.benchmark_statistic or "mean"),
-        "missing_indicator_rule": rules.missing_indicator_rule or "average",
+        "method": method.score,
+        "benchmark_statistic": "given" if benchmarks else method.statistic,
+        "missing_indicator_rule": method.missing_rule,
+        "missing_rule_indicators": list(method.rule_keys),
+        "minmax_points": (method.base, method.span) if method.score == "min_max" else None,
         "benchmarks": bench_report,
         "weights": weights,
         "graded": int(graded.sum()),
         "not_graded": int((~graded).sum()),
+        "not_graded_reasons": {str(k): int(v) for k, v in counts.items()},
         "not_evaluated": not_evaluated,
     }
     return out
+
+
+@dataclass(frozen=True)
+class _Method:
+    """The scoring method of the profile (``mujun.*``), every key it needs read once."""
+
+    score: str
+    statistic: str | None
+    missing_rule: str | None
+    rule_keys: tuple[str, ...]
+    base: float
+    span: float
+
+
+def _method(policy: Policy) -> _Method:
+    """Read the method keys; a method the profile leaves unset raises (one must be chosen).
+
+    ``mujun.missing_rule_indicators`` unset (or empty) means no indicator gets the
+    missing-indicator rule: a firm missing any indicator of its weights is not graded.
+    """
+    score = str(policy.require("mujun.score_method"))
+    statistic = None
+    base = span = float("nan")
+    if score == "min_max":
+        base = float(policy.require("mujun.minmax_base_points"))
+        span = float(policy.require("mujun.minmax_span_points"))
+    else:
+        # the group statistic is the benchmark of indicators without a given one
+        statistic = str(policy.require("mujun.benchmark_statistic"))
+    rule_keys = tuple(policy.mujun.missing_rule_indicators or ())
+    missing_rule = str(policy.require("mujun.missing_indicator_rule")) if rule_keys else None
+    return _Method(score, statistic, missing_rule, rule_keys, base, span)
 
 
 def _check_args(
@@ -221,15 +259,26 @@ def _graded_rows(
     land: np.ndarray,
     variant: str,
     land_uses: Sequence[str] | None,
+    method: _Method,
     *,
     caller: str,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each firm's variant (规上 / 规下) and whether it is graded (in scope, with a value)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each firm's variant (规上 / 规下), whether it is graded, and why not (None if graded).
+
+    Graded: in scope, operating, with a land area, at least one indicator value, and every
+    indicator of its weights known except those the missing-indicator rule covers
+    (``mujun.missing_rule_indicators``).
+    """
     n = len(parcels)
-    scope = c.in_scope(parcels, land_uses) & np.isfinite(land)
+    why = np.full(n, None, dtype=object)
+    in_use = c.in_scope(parcels, land_uses)
+    scope = in_use & np.isfinite(land)
+    why[in_use & ~np.isfinite(land)] = "不定等级：用地面积未知 (land area unknown)"
     status = c.text(parcels, "production_status")
     if status is not None:
-        scope &= np.isin(status, c.OPERATING)
+        idle = scope & ~np.isin(status, c.OPERATING)
+        why[idle] = "不定等级：未投产经营 (not operating: production_status)"
+        scope &= ~idle
     row_variant = np.full(n, variant, dtype=object)
     if "above_scale" in parcels.columns:
         flag = parcels["above_scale"].astype("boolean").to_numpy(dtype=object, na_value=None)
@@ -239,15 +288,28 @@ def _graded_rows(
         if v not in weights:
             _weights(policy, str(v), caller=caller)
     any_value = np.zeros(n, dtype=bool)
+    lacking = np.full(n, None, dtype=object)
     for v, w in weights.items():
         rows = row_variant == v
         for k in w:
-            any_value |= rows & ~np.isnan(values[k])
-    return row_variant, scope & any_value
+            known = ~np.isnan(values[k])
+            any_value |= rows & known
+            if k in method.rule_keys:
+                continue
+            miss = scope & rows & ~known
+            name = f"{INDICATORS[k][0]} `{k}`"
+            lacking[miss] = np.where(
+                pd.isna(lacking[miss]), name, lacking[miss].astype(str) + "、" + name
+            )
+    none = scope & ~any_value
+    why[none] = "不定等级：无评价指标 (no indicator value)"
+    short = scope & any_value & ~pd.isna(lacking)
+    why[short] = "不定等级：缺少指标 " + lacking[short].astype(str) + " (missing indicator)"
+    return row_variant, scope & any_value & pd.isna(lacking), why
 
 
 def _score_items(
-    policy: Policy,
+    method: _Method,
     weights: dict[str, dict[str, float]],
     values: dict[str, np.ndarray],
     absent: dict[str, list[str]],
@@ -258,10 +320,11 @@ def _score_items(
     *,
     by_given: str | None,
 ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, float]], dict[str, list[str]]]:
-    """Each firm's points per indicator, per (group, variant); the benchmarks used."""
-    rules = policy.mujun
-    method = rules.score_method or "ratio_to_benchmark"
-    missing_rule = rules.missing_indicator_rule or "average"
+    """Each firm's points per indicator, per (group, variant); the benchmarks used.
+
+    A graded firm lacks only indicators of ``method.rule_keys``: it gets the group's average
+    points for them (``"average"``) or 0 (``"zero"``).
+    """
     n = len(graded)
     keys = list(dict.fromkeys(k for v in weights for k in weights[v]))
     contributions = {k: np.full(n, np.nan) for k in keys}
@@ -278,19 +341,21 @@ def _score_items(
             if k in absent or not have.any():
                 not_evaluated.setdefault(k, absent.get(k, ["no firm has a value"]))
                 continue
-            if method == "min_max":
+            if method.score == "min_max":
+                # w × (base + span × (x − min)/(max − min)) / 100; max = min: full points
                 lo, hi = float(x[have].min()), float(x[have].max())
-                span = (x - lo) / (hi - lo) if hi > lo else np.where(have, 1.0, np.nan)
-                item = weight * (20.0 + 80.0 * span) / 100.0
+                frac = (x - lo) / (hi - lo) if hi > lo else np.where(have, 1.0, np.nan)
+                item = weight * (method.base + method.span * frac) / 100.0
                 bench_report[label][k] = hi
             else:
-                b = _benchmark(x[have], k, benchmarks, rules.benchmark_statistic or "mean")
+                assert method.statistic is not None
+                b = _benchmark(x[have], k, benchmarks, method.statistic)
                 bench_report[label][k] = b
                 if not b > 0:
                     not_evaluated.setdefault(k, [f"benchmark {b!r} is not positive"])
                     continue
                 item = x / b * weight
-            fill = float(np.mean(item[have])) if missing_rule == "average" else 0.0
+            fill = float(np.mean(item[have])) if method.missing_rule == "average" else 0.0
             contributions[k][rows] = np.where(have, item, fill)
     return contributions, bench_report, not_evaluated
 

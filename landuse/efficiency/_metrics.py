@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from landuse.efficiency import _common as c
-from landuse.errors import GeometryError, LanduseWarning, PolicyError, format_ids
+from landuse.errors import GeometryError, LanduseWarning, PolicyError, SchemaError, format_ids
 from landuse.policy import Policy
 from landuse.units import M2_PER_MU
 
@@ -68,6 +68,29 @@ CHECKS = (
     ),
     ("tax_per_mu", "tax_per_mu_wan", "tax_per_mu_min_wan", "min", "inefficient.tax_wan_per_mu_min"),
 )
+#: Every policy key :func:`compute` may read (the control checks, the FAR table and its
+#: crosswalk, the double-count rule): what a result made from metrics computed elsewhere
+#: records when the metrics do not carry their own ``attrs["policy_keys"]``.
+POLICY_KEYS = tuple(
+    sorted(
+        {key for *_, key in CHECKS}
+        | {
+            "far.code_version",
+            "far.crosswalk_2017_to_2002",
+            "control.double_count_storey_height_m",
+            "control.double_count_factor",
+        }
+    )
+)
+
+
+def given_metrics_keys(metrics: pd.DataFrame | None) -> tuple[str, ...]:
+    """Return the policy keys behind metrics a caller passed in (none when computed here)."""
+    if metrics is None:
+        return ()
+    return tuple(metrics.attrs.get("policy_keys") or POLICY_KEYS)
+
+
 #: Columns each indicator needs besides the land area.
 NEEDS = {
     "far": ("floor_area_m2",),
@@ -89,10 +112,17 @@ def building_floor_areas(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Footprint, floor area counted for the FAR (NaN where unknown), double-count mask.
 
-    Floor area = ``floor_area_m2`` where given, else footprint × levels; levels from
-    ``levels``, else ``height_m`` ÷ storey height (rounded, at least 1), else
-    ``default_levels``. A building whose storey height (``storey_height_m``, else
-    ``height_m`` ÷ ``levels``) exceeds ``control.double_count_storey_height_m`` counts twice.
+    A storey taller than ``control.double_count_storey_height_m`` counts
+    ``control.double_count_factor`` times its floor area (the 2008 rule: twice), the others
+    once. Per storey where ``storey_heights_m`` lists the building's storey heights (see
+    :func:`storey_factors`): each storey's floor area is the footprint (``floor_area_m2`` ÷ the
+    number of storeys where ``floor_area_m2`` is given). Elsewhere the whole-building rule:
+    floor area = ``floor_area_m2`` where given, else footprint × levels (levels from
+    ``levels``, else ``height_m`` ÷ storey height rounded, at least 1, else
+    ``default_levels``), counted ``factor`` times when the average storey height
+    (``storey_height_m``, else ``height_m`` ÷ ``levels``) exceeds the height. With either key
+    unset no storey is counted more than once. The mask marks buildings with a storey counted
+    more than once.
     """
     n = len(buildings)
     footprint = shapely.area(buildings.geometry.to_numpy())
@@ -123,9 +153,76 @@ def building_floor_areas(
         levels = np.where(np.isnan(levels), float(default_levels), levels)
     floor = np.where(np.isnan(given), footprint * levels, given)
     limit = policy.control.double_count_storey_height_m
-    double = (storey > limit) if limit is not None else np.zeros(n, dtype=bool)
-    floor = np.where(double, 2.0 * floor, floor)
+    factor = policy.control.double_count_factor
+    if limit is None or factor is None:
+        return footprint, floor, np.zeros(n, dtype=bool)
+    # whole-building rule: the average storey height decides for every storey
+    double = storey > limit
+    floor = np.where(double, float(factor) * floor, floor)
+    listed, counted, tall = storey_factors(
+        buildings, limit=float(limit), factor=float(factor), caller=caller
+    )
+    if listed is not None:
+        has = listed > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            per_storey = np.where(np.isnan(given), footprint, given / listed)
+        floor = np.where(has, per_storey * counted, floor)
+        double = np.where(has, tall > 0, double)
     return footprint, floor, double
+
+
+def storey_factors(
+    buildings: pd.DataFrame, *, limit: float, factor: float, caller: str
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Per building from ``storey_heights_m``: storeys listed, storeys counted, tall storeys.
+
+    ``storey_heights_m`` holds each building's storey heights in metres, bottom up: a list,
+    tuple or array, or text such as ``"4.5;9;4.5"`` (separated by ``;``, ``,``, ``、`` or
+    spaces). A storey taller than ``limit`` counts ``factor`` times. Missing or empty
+    entries list no storey (0). Returns ``None`` for the counts when the column is absent.
+
+    Raises
+    ------
+    SchemaError
+        A height that is not a positive number, naming the buildings.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"storey_heights_m": ["4.5;9;4.5", [3.0, 3.0], None]})
+    >>> listed, counted, tall = storey_factors(b, limit=8.0, factor=2.0, caller="f")
+    >>> listed.tolist(), counted.tolist(), tall.tolist()
+    ([3.0, 2.0, 0.0], [4.0, 2.0, 0.0], [1.0, 0.0, 0.0])
+    """
+    n = len(buildings)
+    if "storey_heights_m" not in buildings.columns:
+        return None, np.zeros(n), np.zeros(n)
+    raw = pd.Series(buildings["storey_heights_m"].to_numpy(dtype=object), index=np.arange(n))
+    # every entry as text (a list prints as "[4.5, 9, 4.5]", an array as "[4.5 9. ]"), then
+    # split and exploded: vectorised, no Python loop over the buildings
+    text = raw[raw.notna()].astype(str).str.strip()
+    text = text.str.replace(r"^[\[\(]|[\]\)]$", "", regex=True)
+    items = text.str.split(r"[;,，；、\s]+", regex=True).explode()
+    items = items[items.notna() & items.ne("")]
+    values = pd.to_numeric(items, errors="coerce")
+    bad = ~(np.isfinite(values.to_numpy(dtype=float)) & (values.to_numpy(dtype=float) > 0))
+    if bad.any():
+        rows = np.unique(items.index.to_numpy()[bad])
+        ids = c.text(buildings, "building_id")
+        named = ids[rows] if ids is not None else buildings.index.to_numpy()[rows]
+        msg = (
+            f"`storey_heights_m` of the buildings passed to {caller}() must list positive "
+            f'storey heights in metres (e.g. [4.5, 9, 4.5] or "4.5;9;4.5"); {len(rows)} '
+            f"building(s) have other values (building {format_ids(named)}: "
+            f"{format_ids(items[bad].astype(str))})."
+        )
+        raise SchemaError(msg)
+    v = values.to_numpy(dtype=float)
+    pos = values.index.to_numpy(dtype=np.int64)
+    listed = np.bincount(pos, minlength=n).astype(float)
+    counted = np.bincount(pos, weights=np.where(v > limit, factor, 1.0), minlength=n)
+    tall = np.bincount(pos, weights=(v > limit).astype(float), minlength=n)
+    return listed, counted, tall
 
 
 def allocate(
@@ -177,7 +274,9 @@ def far_minimum(
     """Minimum FAR per parcel from its GB/T 4754 division (NaN where none); unknown codes."""
     out = np.full(len(versions), np.nan)
     unknown: list[str] = []
-    if codes is None or not policy.far.min_far_by_division:
+    if codes is None or c.is_unset(policy, "far.min_far_by_division"):
+        return out, unknown
+    if not policy.far.min_far_by_division:
         return out, unknown
     frame = pd.DataFrame({"code": codes, "version": versions})
     valid = frame["code"].notna().to_numpy()
@@ -302,7 +401,7 @@ def _from_buildings(
             f"{int((unknown > 0).sum())} parcel(s) holding them is left missing. Pass "
             "default_levels= (e.g. 1) or storey_height_m= to assume a value.",
             LanduseWarning,
-            stacklevel=4,
+            stacklevel=c.user_stacklevel(),
         )
     return floor, footprint
 
@@ -387,19 +486,14 @@ def _control_checks(
     missing: dict[str, list[str]],
 ) -> dict[str, dict[str, Any]]:
     """Add each control indicator's threshold and pass columns to ``result``; report them."""
-    thresholds = {
-        "far": far_min,
-        "building_coefficient": policy.control.building_coefficient_min,
-        "admin_living_share": policy.control.admin_living_land_share_max,
-        "green_ratio": policy.control.green_space_share_max,
-        "investment_intensity": policy.control.investment_intensity_wan_per_mu_min,
-        "tax_per_mu": policy.inefficient.tax_wan_per_mu_min,
-    }
     shape = (len(result),)
     checks: dict[str, dict[str, Any]] = {}
     for name, value_col, limit_col, kind, key in CHECKS:
-        limit = thresholds[name]
-        no_policy = limit is None or (name == "far" and not policy.far.min_far_by_division)
+        # an unset key (user input) leaves its check not evaluated: pass column <NA>
+        limit = far_min if name == "far" else c.setting(policy, key)
+        no_policy = c.is_unset(policy, key) or (
+            name == "far" and not policy.far.min_far_by_division
+        )
         if no_policy:
             missing.setdefault(name, []).append(f"policy `{key}`")
         limit_arr = np.broadcast_to(np.asarray(np.nan if limit is None else limit, float), shape)

@@ -159,9 +159,10 @@ REASONS: tuple[Reason, ...] = (
         "inefficient",
         "遥感疑似闲置",
         "vacant by land cover",
-        "土地覆盖遥感显示建成面积占比低于阈值（默认 1/3）",
-        "land cover shows less built-up than the threshold (default 1/3 of the area)",
-        ("idle.developed_area_share_min",),
+        "土地覆盖遥感显示建成面积占比低于阈值（筛查方法选择，national-2008 为 1/3）",
+        "land cover shows less built-up than the threshold (a screening method choice; "
+        "1/3 of the area in national-2008)",
+        ("idle.land_cover_built_share_min",),
         ("raster_evidence= (landcover)",),
     ),
     Reason(

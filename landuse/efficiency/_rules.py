@@ -132,12 +132,8 @@ def _absent(inp: Inputs, *columns: str) -> list[str]:
 
 
 def _policy_missing(inp: Inputs, *keys: str) -> list[str]:
-    out = []
-    for key in keys:
-        section, name = key.split(".", 1)
-        if getattr(getattr(inp.policy, section), name) is None:
-            out.append(f"policy `{key}`")
-    return out
+    """``policy `key``` for each key the profile leaves unset (not recorded as used)."""
+    return [f"policy `{key}`" for key in keys if c.is_unset(inp.policy, key)]
 
 
 def _not_evaluated(inp: Inputs, code: str, missing: list[str]) -> Outcome:
@@ -205,9 +201,9 @@ def idle_stalled(inp: Inputs) -> Outcome:
         missing.append("column `actual_start_date`, `production_status` or `completion_date`")
     dev = c.ratio(inp.numbers["developed_area_m2"], inp.land)
     inv = c.ratio(inp.numbers["invested_wan"], inp.numbers["agreed_investment_wan"])
-    if policy.developed_area_share_min is None:
+    if c.is_unset(inp.policy, "idle.developed_area_share_min"):
         dev = None
-    if policy.invested_share_min is None:
+    if c.is_unset(inp.policy, "idle.invested_share_min"):
         inv = None
     if dev is None and inv is None:
         missing.append(
@@ -638,7 +634,8 @@ def _raster_outcome(
         return _not_evaluated(inp, code, missing)
     if code in ev.attrs.get("not_evaluated", ()) or code not in ev.columns:
         source = "landcover" if code == "vacant_by_raster" else "night_light"
-        return _not_evaluated(inp, code, [f"`{source}=` raster in raster_evidence()"])
+        why = ev.attrs.get("missing", {}).get(code) or [f"`{source}=` raster in raster_evidence()"]
+        return _not_evaluated(inp, code, list(why))
     flag = ev[code].astype("boolean")
     checked = inp.scope & flag.notna().to_numpy()
     flagged = checked & flag.fillna(False).to_numpy(dtype=bool)

@@ -49,7 +49,12 @@ from landuse._checks import (
 )
 from landuse.efficiency import _common as c
 from landuse.efficiency._grading import grade, grade_outcomes
-from landuse.efficiency._metrics import VALUE_COLUMNS, building_floor_areas, compute
+from landuse.efficiency._metrics import (
+    VALUE_COLUMNS,
+    building_floor_areas,
+    compute,
+    given_metrics_keys,
+)
 from landuse.efficiency._reasons import Outcome, reasons, report
 from landuse.efficiency._rules import (
     IDLE_RULES,
@@ -74,6 +79,7 @@ __all__ = [
     "check_layers",
     "divisions_2017",
     "fmt",
+    "given_metrics_keys",
     "grade",
     "grade_outcomes",
     "idle_columns",

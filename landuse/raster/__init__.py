@@ -13,8 +13,10 @@ All statistics are *exact*: each cell counts with the fraction of it the parcel 
 area in pixels. Parcels are reprojected to the raster's CRS (the raster is never resampled),
 and only windows around the parcels are read, so rasters larger than memory work.
 
-:func:`raster_evidence` applies a policy number (the idle-land threshold), so it takes
-``policy=`` (a :class:`~landuse.Policy`, a profile name or a TOML path) as a required keyword.
+:func:`raster_evidence` applies a policy number (the land-cover screening threshold
+``idle.land_cover_built_share_min``, a method choice), so it takes ``policy=`` (a
+:class:`~landuse.Policy`, a profile name or a TOML path) as a required keyword; its result
+records the keys read in ``attrs["policy_keys"]``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from landuse._checks import PolicyLike, check_projected, resolve_policy
+from landuse._checks import PolicyLike, check_projected, records_policy, resolve_policy
 from landuse._clip import drop_empty_rings
 from landuse.crs import crs_label
 from landuse.errors import LanduseWarning, format_ids
@@ -438,6 +440,7 @@ def _builtup_share(
     band: int,
     progress: bool,
     caller: str,
+    stacklevel: int = 5,
 ) -> pd.Series:
     """:func:`builtup_share` of checked polygons, for the public function `caller`."""
     if isinstance(classes, (int, float)):
@@ -458,7 +461,7 @@ def _builtup_share(
         categories=values,
         band=band,
         progress=progress,
-        stacklevel=5,
+        stacklevel=stacklevel,
     )
     share = np.where(columns["count"] > 0, shares.sum(axis=0), np.nan)
     out = pd.Series(share, index=polys.index, name="builtup_share")
@@ -668,6 +671,7 @@ def _activity_index(
     band: int,
     progress: bool,
     caller: str,
+    stacklevel: int = 5,
 ) -> pd.DataFrame:
     """:func:`activity_index` of checked polygons, for the public function `caller`."""
     columns, _, info = _run_zonal(
@@ -679,7 +683,7 @@ def _activity_index(
         categories=[],
         band=band,
         progress=progress,
-        stacklevel=5,
+        stacklevel=stacklevel,
     )
     mean = columns["mean"]
     if reference is None:
@@ -702,6 +706,7 @@ def _activity_index(
     return out
 
 
+@records_policy
 def raster_evidence(
     parcels: gpd.GeoDataFrame,
     *,
@@ -719,8 +724,9 @@ def raster_evidence(
     Two independent signals, each evaluated only when its raster is given:
 
     - ``vacant_by_raster``: the land cover shows built-up on less than `max_builtup_share`
-      of the parcel (default: the policy's idle-land threshold ``idle.developed_area_share_min``,
-      1/3 of the area developed);
+      of the parcel (default: the policy's ``idle.land_cover_built_share_min``, 1/3 in
+      ``national-2008``: a screening method choice of landuse that reuses the one-third
+      developed-area threshold of MLR Order 53, not the legal test of idle land);
     - ``dark_by_night_light``: the parcel's night light is below `max_activity_index` times
       the reference (see :func:`activity_index`).
 
@@ -735,8 +741,10 @@ def raster_evidence(
     night_light
         Night-light raster for ``dark_by_night_light``.
     max_builtup_share
-        Built-up share below which a parcel counts as vacant. Default (``None``): the policy's
-        ``idle.developed_area_share_min``.
+        Built-up share below which a parcel counts as vacant; overrides the policy. Default
+        (``None``): the policy's ``idle.land_cover_built_share_min`` (a method choice, see
+        above); where the profile leaves it unset, ``vacant_by_raster`` is not evaluated and
+        ``attrs["missing"]`` names the key.
     max_activity_index
         Activity index below which a parcel counts as dark. Default 0.1: less than a tenth of
         the reference light. Not a policy value: an evidence threshold to calibrate on parcels
@@ -745,7 +753,7 @@ def raster_evidence(
     reference
         Reference radiance for :func:`activity_index` (default: the parcels' median).
     policy
-        The policy whose idle-land threshold is the default `max_builtup_share` (required):
+        The policy whose land-cover threshold is the default `max_builtup_share` (required):
         a :class:`~landuse.Policy`, a built-in profile name (``"qingdao-2019"``) or a path to
         a TOML profile.
     progress
@@ -757,7 +765,9 @@ def raster_evidence(
         On the parcel index: ``builtup_share``, ``vacant_by_raster``, ``night_light_mean``,
         ``activity_index``, ``dark_by_night_light``. Flags are nullable booleans, ``<NA>``
         where not evaluated (no raster given, or no valid cell). ``attrs``: ``policy``,
-        ``thresholds``, ``not_evaluated`` (flags whose raster was not given).
+        ``thresholds`` (with ``max_builtup_share_source``: the argument or the policy key),
+        ``not_evaluated`` (flags not evaluated), ``missing`` (flag → what it lacks: the raster,
+        or the unset policy key), ``policy_keys``.
 
     Raises
     ------
@@ -800,18 +810,23 @@ def raster_evidence(
             "class values, e.g. builtup_classes=(50,) for ESA WorldCover, (1,) for the sample."
         )
         raise ValueError(msg)
-    if max_builtup_share is None:
-        max_builtup_share = pol.require("idle.developed_area_share_min")
+    share_source = "argument max_builtup_share"
+    if max_builtup_share is None and landcover is not None:
+        max_builtup_share = pol.idle.land_cover_built_share_min
+        share_source = f"policy `idle.land_cover_built_share_min` ({pol.name})"
     for name, value in (
         ("max_builtup_share", max_builtup_share),
         ("max_activity_index", max_activity_index),
     ):
+        if value is None:
+            continue
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             msg = f"`{name}` passed to {caller} must be a number ≥ 0; got {value!r}."
             raise ValueError(msg)
     polys = check_polygons(parcels, name="parcels", caller=caller)
     out = pd.DataFrame(index=polys.index)
     not_evaluated: list[str] = []
+    missing: dict[str, list[str]] = {}
     if landcover is not None:
         share = _builtup_share(
             polys,
@@ -820,16 +835,30 @@ def raster_evidence(
             band=1,
             progress=progress,
             caller=caller,
+            stacklevel=6,  # the user's call, through records_policy
         )
         out["builtup_share"] = share
-        out["vacant_by_raster"] = _flag(share < max_builtup_share, share.isna())
+        if max_builtup_share is None:
+            # the profile leaves the screening threshold unset: the share, but no verdict
+            out["vacant_by_raster"] = pd.array([pd.NA] * len(out), dtype="boolean")
+            not_evaluated.append("vacant_by_raster")
+            missing["vacant_by_raster"] = ["policy `idle.land_cover_built_share_min`"]
+        else:
+            out["vacant_by_raster"] = _flag(share < max_builtup_share, share.isna())
     else:
         out["builtup_share"] = np.nan
         out["vacant_by_raster"] = pd.array([pd.NA] * len(out), dtype="boolean")
         not_evaluated.append("vacant_by_raster")
+        missing["vacant_by_raster"] = ["`landcover=` raster in raster_evidence()"]
     if night_light is not None:
         act = _activity_index(
-            polys, night_light, reference=reference, band=1, progress=progress, caller=caller
+            polys,
+            night_light,
+            reference=reference,
+            band=1,
+            progress=progress,
+            caller=caller,
+            stacklevel=6,
         )
         out["night_light_mean"] = act["night_light_mean"]
         out["activity_index"] = act["activity_index"]
@@ -842,14 +871,17 @@ def raster_evidence(
         out["activity_index"] = np.nan
         out["dark_by_night_light"] = pd.array([pd.NA] * len(out), dtype="boolean")
         not_evaluated.append("dark_by_night_light")
+        missing["dark_by_night_light"] = ["`night_light=` raster in raster_evidence()"]
     out.attrs.update(
         policy=pol.name,
         thresholds={
-            "max_builtup_share": float(max_builtup_share),
+            "max_builtup_share": (None if max_builtup_share is None else float(max_builtup_share)),
+            "max_builtup_share_source": share_source if landcover is not None else None,
             "max_activity_index": float(max_activity_index),
             "reference": reference,
         },
         not_evaluated=not_evaluated,
+        missing=missing,
     )
     return out
 
