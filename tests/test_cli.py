@@ -19,7 +19,7 @@ from landuse.cli import main
 from landuse.report import About
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import check_demo  # noqa: E402
+import check_demo
 
 
 def test_version():
