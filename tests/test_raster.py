@@ -535,6 +535,40 @@ def test_raster_evidence_flags(landcover_tif, values_tif):
     assert none_vacant["vacant_by_raster"].tolist() == [False, False, pd.NA]
 
 
+def test_raster_evidence_threshold_from_the_profile_or_not_evaluated(landcover_tif):
+    parcels = frame(cell_box(0, 0, 3, 1), cell_box(5, 5, 6, 6), index=["a", "b"])
+    qd = landuse.load_policy("qingdao-2019")
+    ev = raster_evidence(parcels, landcover=landcover_tif, builtup_classes=(1,), policy=qd)
+    # idle.land_cover_built_share_min = 1/3 (a method choice): b (0 % built) is vacant
+    assert ev["vacant_by_raster"].tolist() == [False, True]
+    assert ev.attrs["thresholds"]["max_builtup_share_source"] == (
+        "policy `idle.land_cover_built_share_min` (qingdao-2019)"
+    )
+    assert "idle.land_cover_built_share_min" in ev.attrs["policy_keys"]
+    # the argument overrides the profile
+    own = raster_evidence(
+        parcels, landcover=landcover_tif, builtup_classes=(1,), max_builtup_share=0.0, policy=qd
+    )
+    assert own["vacant_by_raster"].tolist() == [False, False]
+    assert own.attrs["thresholds"]["max_builtup_share_source"] == "argument max_builtup_share"
+    # unset: the share is measured, the flag is not evaluated and the key named
+    unset = qd.replace({"idle.land_cover_built_share_min": None})
+    none = raster_evidence(parcels, landcover=landcover_tif, builtup_classes=(1,), policy=unset)
+    assert none["builtup_share"].tolist() == [1.0, 0.0]
+    assert none["vacant_by_raster"].isna().all()
+    assert none.attrs["not_evaluated"] == ["vacant_by_raster", "dark_by_night_light"]
+    assert none.attrs["missing"]["vacant_by_raster"] == [
+        "policy `idle.land_cover_built_share_min`"
+    ]
+    found = landuse.find_inefficient_land(
+        parcels.assign(parcel_id=["a", "b"]), as_of="2021-12-31", policy=unset,
+        raster_evidence=none,
+    )  # fmt: skip
+    assert found.attrs["not_evaluated"]["vacant_by_raster"] == [
+        "policy `idle.land_cover_built_share_min`"
+    ]
+
+
 def test_raster_evidence_arguments(landcover_tif):
     parcels = frame(cell_box(0, 0, 1, 1))
     with pytest.raises(ValueError, match="needs `landcover`"):

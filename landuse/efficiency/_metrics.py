@@ -154,8 +154,8 @@ def building_floor_areas(
     floor = np.where(np.isnan(given), footprint * levels, given)
     limit = policy.control.double_count_storey_height_m
     factor = policy.control.double_count_factor
-    if limit is None or factor is None:
-        return footprint, floor, np.zeros(n, dtype=bool)
+    if limit is None or factor is None:  # the rule is not set: every storey once
+        limit, factor = np.inf, 1.0
     # whole-building rule: the average storey height decides for every storey
     double = storey > limit
     floor = np.where(double, float(factor) * floor, floor)
