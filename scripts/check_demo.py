@@ -6,13 +6,14 @@ Exits 1 naming every problem: a file missing or empty, a GeoPackage layer missin
 workbook that does not open, a map that loads anything from the network, and an output of the
 example profile without its notice: the demo applies ``qingdao-2019-example``, so every
 workbook's 说明 sheet must open with the "示例参数 example values" notice, the project bank list
-its policy parameters (sheet 政策参数) and the map's legend panel say it too. (The CSV file cannot
-hold a notice.)
+its policy parameters (sheet 政策参数), its GeoPackage layer and the map's legend panel say it
+too. (The CSV file cannot hold a notice.)
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -62,6 +63,12 @@ def check(out: Path) -> list[str]:
         if not book.sheetnames or book[book.sheetnames[0]].max_row < 2:
             problems.append(f"{name}: no data rows in its first sheet")
         problems += _notice_problems(name, book)
+    with sqlite3.connect(out / "bank.gpkg") as db:  # QGIS: the layer's abstract
+        row = db.execute(
+            "SELECT description FROM gpkg_contents WHERE table_name = 'project_bank'"
+        ).fetchone()
+    if not str((row or [""])[0] or "").startswith(NOTICE):
+        problems.append(f"bank.gpkg: layer project_bank has no {NOTICE!r} description")
     with rasterio.open(out / "activity_index.tif") as raster:
         if raster.crs is None:
             problems.append("activity_index.tif: no CRS")

@@ -162,3 +162,28 @@ def test_a_real_result_lists_the_unset_floor_as_not_evaluated(tmp_path):
         params = policy_parameters(found).set_index("参数")
         rows[policy] = params.loc[TAX, "取值"]
     assert rows == {"qingdao-2019": f"未评价：请设置 `{TAX}`", "qingdao-2019-example": "20"}
+
+
+def test_a_geopackage_layer_of_an_example_profile_describes_itself(tmp_path):
+    """gpkg_contents.description (QGIS: the layer's abstract) holds the notice."""
+    import sqlite3
+
+    import geopandas as gpd
+    import shapely
+
+    def layer(policy):
+        t = gpd.GeoDataFrame(
+            {"zone_id": ["QD01"]}, geometry=[shapely.box(0, 0, 100, 100)], crs="EPSG:4549"
+        )
+        t.attrs = {"policy": policy}
+        return t
+
+    described = {}
+    for policy in ("qingdao-2019-example", "qingdao-2019"):
+        out = write_table(layer(policy), tmp_path / f"{policy}.gpkg", name="bank")
+        with sqlite3.connect(out) as db:
+            described[policy] = db.execute(
+                "SELECT description FROM gpkg_contents WHERE table_name = 'bank'"
+            ).fetchone()[0]
+    assert described["qingdao-2019-example"] == example_notice("qingdao-2019-example")
+    assert NOTICE not in (described["qingdao-2019"] or "")

@@ -19,7 +19,9 @@ bank store, the CLI) goes through them, so every output looks the same:
              as ``<name>_<table>.csv``. A CSV file holds the table only: no notice, no
              parameters (write ``.xlsx`` to keep them with the table).
 ``.gpkg``    one layer per table, canonical field names with Chinese (or English) aliases in
-             ``gpkg_data_columns`` and a QGIS style (``layer_styles``) with the web map's colours.
+             ``gpkg_data_columns`` and a QGIS style (``layer_styles``) with the web map's colours;
+             made with an example profile, the example-values notice as the layer's
+             description (``gpkg_contents``).
 ``.parquet`` canonical column names (GeoParquet when there is a geometry), for programs.
 ============ ===================================================================================
 
@@ -34,7 +36,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sqlite3
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
@@ -292,7 +296,9 @@ def write_tables(
         return [written]
     names = list(tables)
     if suffix == ".gpkg":
-        return [_write_gpkg(tables, target, lang=lang, fields=fields, caller=caller)]
+        named = frames_policy(tables.values())[0]
+        notice = example_notice(about.policy if about and about.policy is not None else named)
+        return [_write_gpkg(tables, target, lang=lang, fields=fields, caller=caller, notice=notice)]
     paths = [target] + [
         target.with_name(f"{target.stem}_{name}{target.suffix}") for name in names[1:]
     ]
@@ -378,7 +384,9 @@ def _write_gpkg(
     lang: Lang,
     fields: Mapping[str, Field] | None,
     caller: str,
+    notice: str | None = None,
 ) -> Path:
+    """Write the layers with aliases and QGIS styles; an example notice as their description."""
     layers: dict[str, pd.DataFrame] = {}
     aliases: dict[str, dict[str, str]] = {}
     for name, table in tables.items():
@@ -392,6 +400,12 @@ def _write_gpkg(
         for name, layer in layers.items():
             if isinstance(layer, gpd.GeoDataFrame):
                 style_gpkg_layer(tmp, name, frame=layer, lang=lang, aliases=aliases[name])
+        if notice:  # shown by QGIS as the layer's abstract (gpkg_contents.description)
+            with closing(sqlite3.connect(tmp)) as db, db:
+                db.executemany(
+                    "UPDATE gpkg_contents SET description = ? WHERE table_name = ?",
+                    [(notice, name) for name in layers],
+                )
     return target
 
 
