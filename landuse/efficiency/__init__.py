@@ -152,7 +152,8 @@ def parcel_metrics(
         where the value or the threshold is unknown). ``attrs``: ``policy``,
         ``floor_area_source``, ``checks`` (per indicator: evaluated, missing, checked, failed),
         ``not_evaluated`` (indicator → what is missing), ``buildings`` (counts: split between
-        parcels, outside parcels, unknown floor area, double counted).
+        parcels, outside parcels, unknown floor area, double counted), ``policy_keys`` (the
+        policy keys read, see the module docstring).
 
     Raises
     ------
@@ -282,7 +283,8 @@ def find_idle_land(
         ``idle_stalled``), ``reason_text``, ``n_reasons``, ``idle_since`` (agreed start date,
         or the date work halted), ``idle_years`` (calendar years since then), ``idle_stage``
         (0–2), ``idle_fee_wan`` (fee once stage ≥ 1; missing without ``grant_price_wan``) and
-        ``idle_action``. ``attrs``: ``policy``, ``as_of``, ``rules`` and ``not_evaluated``.
+        ``idle_action``. ``attrs``: ``policy``, ``as_of``, ``rules``, ``not_evaluated`` and
+        ``policy_keys``.
 
     Raises
     ------
@@ -387,7 +389,9 @@ def find_inefficient_land(
         ``revenue_per_mu_wan``, ``tax_per_mu_wan`` (and ``floor_area_m2`` / ``footprint_m2``
         as used, from the buildings when given), ``reasons`` (codes, ``;``-separated),
         ``reason_text`` and ``n_reasons``. ``attrs``: ``policy``, ``as_of``, ``rules`` (per
-        code: evaluated, missing, checked, flagged), ``not_evaluated`` and ``idle_excluded``.
+        code: evaluated, missing, checked, flagged), ``not_evaluated`` (code → what it lacks,
+        e.g. ``policy `inefficient.tax_wan_per_mu_min``` when the profile leaves it unset),
+        ``idle_excluded`` and ``policy_keys`` (with ``metrics=``, also the keys behind them).
 
     Raises
     ------
