@@ -371,6 +371,7 @@ BUILDINGS = Layer(
         _c("levels", "float", "层", "层数", "地上层数", "building:levels", "floors"),
         _c("height_m", "float", "m", "建筑高度", "高度", "height"),
         _c("storey_height_m", "float", "m", "层高"),
+        _c("storey_heights_m", "str", None, "各层层高"),
         _c("floor_area_m2", "float", "m²", "建筑面积"),
     ),
 )
@@ -904,6 +905,7 @@ FIELDS: dict[str, Field] = {
         _f("levels", "层数", "Storeys", "storeys"),
         _f("height_m", "建筑高度", "Height", "m"),
         _f("storey_height_m", "层高", "Storey height", "m"),
+        _f("storey_heights_m", "各层层高", "Storey heights (m, one per storey)", None),
         _f("far", "容积率", "Floor area ratio", "ratio"),
         _f("far_min", "容积率下限", "Minimum FAR", "ratio"),
         _f("target_far", "目标容积率", "Target FAR", "ratio"),

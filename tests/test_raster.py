@@ -892,3 +892,27 @@ def test_exactextract_adapters_are_module_classes_built_once(values_tif, monkeyp
     assert issubclass(_exactextract.ChunkSource, exactextract.raster.RasterSource)
     assert issubclass(_exactextract.WkbSource, exactextract.feature.FeatureSource)
     assert issubclass(_exactextract.ArrayWriter, exactextract.writer.Writer)
+
+
+def test_night_light_threshold_from_the_profile_or_not_evaluated(values_tif):
+    """idle.night_light_activity_index_max (0.1, a method choice) unless given (issue 22)."""
+    parcels = frame(cell_box(0, 0, 3, 1), cell_box(5, 5, 6, 6), cell_box(9, 9, 10, 10))
+    qd = landuse.load_policy("qingdao-2019")
+    # means 1, 55, 99; median 55 → indexes 1/55, 1, 99/55: only the first is < 0.1
+    ev = raster_evidence(parcels, night_light=values_tif, policy=qd)
+    assert ev["dark_by_night_light"].tolist() == [True, False, False]
+    assert ev.attrs["thresholds"]["max_activity_index"] == 0.1
+    assert "idle.night_light_activity_index_max" in ev.attrs["policy_keys"]
+    stricter = qd.replace({"idle.night_light_activity_index_max": 0.01})
+    none_dark = raster_evidence(parcels, night_light=values_tif, policy=stricter)
+    assert none_dark["dark_by_night_light"].tolist() == [False, False, False]
+    unset = qd.replace({"idle.night_light_activity_index_max": None})
+    off = raster_evidence(parcels, night_light=values_tif, policy=unset)
+    assert off["activity_index"].round(4).tolist() == [round(1 / 55, 4), 1.0, round(99 / 55, 4)]
+    assert off["dark_by_night_light"].isna().all()
+    assert off.attrs["not_evaluated"] == ["vacant_by_raster", "dark_by_night_light"]
+    assert off.attrs["missing"]["dark_by_night_light"] == [
+        "policy `idle.night_light_activity_index_max`"
+    ]
+    given = raster_evidence(parcels, night_light=values_tif, max_activity_index=1.5, policy=unset)
+    assert given["dark_by_night_light"].tolist() == [True, True, False]

@@ -170,9 +170,10 @@ REASONS: tuple[Reason, ...] = (
         "inefficient",
         "夜间灯光疑似停产",
         "dark at night",
-        "夜间灯光活动指数低于阈值（默认 0.1）",
-        "night-light activity index below the threshold (default 0.1)",
-        (),
+        "夜间灯光活动指数低于阈值（方法选择，national-2008 为参考亮度的 0.1）",
+        "night-light activity index below the threshold (a method choice; 0.1 of the "
+        "reference light in national-2008)",
+        ("idle.night_light_activity_index_max",),
         ("raster_evidence= (night_light)",),
     ),
     Reason(

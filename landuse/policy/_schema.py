@@ -208,6 +208,8 @@ class IdleRules(_Section):
     revocation without compensation once idle ≥ ``revocation_idle_years``.
     ``land_cover_built_share_min``: a parcel whose land cover shows less built-up area than this
     share is "suspected idle" (遥感疑似闲置; a screening method choice, not a legal test).
+    ``night_light_activity_index_max``: a parcel whose night light is below this share of the
+    reference radiance is "dark at night" (夜间灯光疑似停产; an evidence threshold, method choice).
     """
 
     start_delay_years: float | None = _p("number")
@@ -218,6 +220,7 @@ class IdleRules(_Section):
     fee_idle_years: float | None = _p("number")
     revocation_idle_years: float | None = _p("number")
     land_cover_built_share_min: float | None = _p("share")
+    night_light_activity_index_max: float | None = _p("number")
 
 
 @dataclass(frozen=True)

@@ -714,7 +714,7 @@ def raster_evidence(
     builtup_classes: Sequence[float] | None = None,
     night_light: RasterLike | None = None,
     max_builtup_share: float | None = None,
-    max_activity_index: float = 0.1,
+    max_activity_index: float | None = None,
     reference: float | None = None,
     policy: PolicyLike,
     progress: bool = False,
@@ -746,10 +746,13 @@ def raster_evidence(
         above); where the profile leaves it unset, ``vacant_by_raster`` is not evaluated and
         ``attrs["missing"]`` names the key.
     max_activity_index
-        Activity index below which a parcel counts as dark. Default 0.1: less than a tenth of
-        the reference light. Not a policy value: an evidence threshold to calibrate on parcels
-        whose status is known (stopped plants in the bundled sample sit near 0.05, partly
-        stopped near 0.25).
+        Activity index below which a parcel counts as dark; overrides the policy. Default
+        (``None``): the policy's ``idle.night_light_activity_index_max`` (0.1 in
+        ``national-2008``: less than a tenth of the reference light; a method choice, an
+        evidence threshold to calibrate on parcels whose status is known — stopped plants in
+        the bundled sample sit near 0.05, partly stopped near 0.25); where the profile leaves
+        it unset, ``dark_by_night_light`` is not evaluated and ``attrs["missing"]`` names the
+        key.
     reference
         Reference radiance for :func:`activity_index` (default: the parcels' median).
     policy
@@ -814,6 +817,8 @@ def raster_evidence(
     if max_builtup_share is None and landcover is not None:
         max_builtup_share = pol.idle.land_cover_built_share_min
         share_source = f"policy `idle.land_cover_built_share_min` ({pol.name})"
+    if max_activity_index is None and night_light is not None:
+        max_activity_index = pol.idle.night_light_activity_index_max
     for name, value in (
         ("max_builtup_share", max_builtup_share),
         ("max_activity_index", max_activity_index),
@@ -862,9 +867,14 @@ def raster_evidence(
         )
         out["night_light_mean"] = act["night_light_mean"]
         out["activity_index"] = act["activity_index"]
-        out["dark_by_night_light"] = _flag(
-            act["activity_index"] < max_activity_index, act["activity_index"].isna()
-        )
+        if max_activity_index is None:
+            out["dark_by_night_light"] = pd.array([pd.NA] * len(out), dtype="boolean")
+            not_evaluated.append("dark_by_night_light")
+            missing["dark_by_night_light"] = ["policy `idle.night_light_activity_index_max`"]
+        else:
+            out["dark_by_night_light"] = _flag(
+                act["activity_index"] < max_activity_index, act["activity_index"].isna()
+            )
         reference = act.attrs["reference"]
     else:
         out["night_light_mean"] = np.nan
@@ -877,7 +887,9 @@ def raster_evidence(
         thresholds={
             "max_builtup_share": (None if max_builtup_share is None else float(max_builtup_share)),
             "max_builtup_share_source": share_source if landcover is not None else None,
-            "max_activity_index": float(max_activity_index),
+            "max_activity_index": (
+                None if max_activity_index is None else float(max_activity_index)
+            ),
             "reference": reference,
         },
         not_evaluated=not_evaluated,
