@@ -640,3 +640,17 @@ def test_cli_check_on_workers_writes_the_same_files(sample_gpkg, tmp_path):
             assert_geodataframe_equal(got, expected)
         else:
             pd.testing.assert_frame_equal(got, expected)
+
+
+def test_policy_keys_survive_partitioning():
+    """attrs['policy_keys'] (issue 22) is the same on the dask result as in memory."""
+    import dask
+
+    s = landuse.load_sample()
+    parts = dask_geopandas.from_geopandas(s.parcels, npartitions=2)
+    with dask.config.set(scheduler="synchronous"):
+        lazy = scale.find_inefficient_land(parts, as_of=s.as_of, policy="qingdao-2019")
+        found = lazy.compute()
+    expected = landuse.find_inefficient_land(s.parcels, as_of=s.as_of, policy="qingdao-2019")
+    assert found.attrs["policy_keys"] == expected.attrs["policy_keys"]
+    assert "inefficient.tax_wan_per_mu_min" in found.attrs["policy_keys"]

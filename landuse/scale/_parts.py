@@ -34,6 +34,7 @@ log = logging.getLogger("landuse.scale")
 #: attrs that are the same for every partition (the rest count rows and are dropped).
 STABLE_ATTRS = (
     "policy",
+    "policy_keys",
     "as_of",
     "not_evaluated",
     "floor_area_source",
