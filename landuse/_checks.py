@@ -54,7 +54,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def records_policy(func: _F) -> _F:
-    """Decorate a public analysis: its result records the policy keys it read.
+    """Decorate a public analysis: its result records the policy keys it applied.
 
     The keys go to ``result.attrs["policy_keys"]`` (a sorted tuple) when the result has
     ``attrs`` (a DataFrame or GeoDataFrame; for a tuple of frames, each frame), so outputs can

@@ -133,7 +133,7 @@ def test_metrics_by_hand():
         "investment_intensity": ["policy `control.investment_intensity_wan_per_mu_min`"],
         "tax_per_mu": ["policy `inefficient.tax_wan_per_mu_min`"],
     }
-    assert "inefficient.tax_wan_per_mu_min" in m.attrs["policy_keys"]
+    assert "inefficient.tax_wan_per_mu_min" not in m.attrs["policy_keys"]  # not applied
     # set (the example profile: 20 万元/亩): applied
     ex = parcel_metrics(parcels, policy=EX)
     np.testing.assert_allclose(ex["tax_per_mu_min_wan"], [20.0, 20.0])

@@ -731,6 +731,7 @@ def test_record_keys_records_reads_and_nests(qingdao: Policy) -> None:
             _ = qingdao.min_far("36")
             _ = qingdao.require("tenure.industrial_max_years")
         _ = qingdao.provenance("idle.halted_years")  # asking where a value comes from is no use
+        _ = qingdao.inefficient.tax_wan_per_mu_min  # unset: read, not applied
     assert inner == {
         "far.code_version",
         "far.crosswalk_2017_to_2002",

@@ -41,12 +41,16 @@ def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
 
     parcels = s.parcels
     zone_conditions = None
+    # tier_progress reads a finished assessment: made before the keys are recorded
+    assessed = {
+        name: assessment.assess_zones(s.zone_stats, year=2021, policy=name) for name in PROFILES
+    }
     return {
         "landuse.assessment.assess_zones": lambda p: assessment.assess_zones(
             s.zone_stats, year=2021, policy=p, zones=s.zones
         ),
         "landuse.assessment.tier_progress": lambda p: assessment.tier_progress(
-            assessment.assess_zones(s.zone_stats, year=2021, policy=p), policy=p
+            assessed[p.name], policy=p
         ),
         "landuse.bank.build_project_bank": lambda p: bank.build_project_bank(
             parcels,
@@ -151,6 +155,11 @@ SCALE_TWINS = {
 }
 
 
+#: Functions with ``policy=`` that present a result rather than analyse (they show the keys an
+#: analysis recorded, or the example notice; tests/test_report.py checks them).
+NOT_ANALYSES = {"landuse.report.example_notice", "landuse.report.policy_parameters"}
+
+
 def _public_policy_functions() -> set[str]:
     """``module.name`` of every public function (of a subpackage face) with ``policy=``."""
     names = ["landuse"] + [
@@ -170,7 +179,7 @@ def _public_policy_functions() -> set[str]:
 
 
 def test_every_policy_function_is_covered(sample: Sample) -> None:
-    covered = set(_sample_calls(sample)) | set(SCALE_TWINS)
+    covered = set(_sample_calls(sample)) | set(SCALE_TWINS) | NOT_ANALYSES
     missing = _public_policy_functions() - covered
     assert not missing, f"add these public analyses to tests/test_policy_fidelity.py: {missing}"
 
@@ -203,8 +212,7 @@ def test_each_used_key_has_a_source_and_a_confidence(runs: dict, profile: str) -
         assert used, f"{name} read no policy key"
         for key in used:
             param = policy.provenance(key)
-            if param.value is None:
-                continue  # read to find it unset: the rule is reported not evaluated
+            assert param.value is not None, f"{name} recorded the unset key {key}"
             if not (param.source and param.source.strip()) or not param.confidence:
                 bad.setdefault(name, []).append(key)
     assert not bad, f"keys applied without a source or confidence: {bad}"
@@ -240,12 +248,21 @@ def test_the_example_profile_applies_u_values_only_where_it_sets_them(runs: dict
     assert "assessment.reward_top_count" in applied or "assessment.reward_pool_wan" in applied
 
 
-def test_the_unset_user_inputs_are_read_and_reported(runs: dict) -> None:
-    """The analyses look at the keys the user must set (so they can say they are unset)."""
+def test_unset_user_inputs_are_not_applied_but_reported(runs: dict) -> None:
+    """A key the user must set is never recorded as applied; its rule says it is unset."""
     used_by = {name: used for (prof, name), (_, used) in runs.items() if prof == "qingdao-2019"}
-    assert "inefficient.tax_wan_per_mu_min" in used_by["landuse.efficiency.find_inefficient_land"]
+    found, _ = runs["qingdao-2019", "landuse.efficiency.find_inefficient_land"]
+    assert "inefficient.tax_wan_per_mu_min" not in used_by[
+        "landuse.efficiency.find_inefficient_land"
+    ]
+    text = repr(found.attrs["not_evaluated"])
+    assert "inefficient.tax_wan_per_mu_min" in text
+    assert "inefficient.output_standard_wan_per_mu" in text
+    example = {n: u for (p, n), (_, u) in runs.items() if p == "qingdao-2019-example"}
+    assert "inefficient.tax_wan_per_mu_min" in example["landuse.efficiency.find_inefficient_land"]
     assert "bank.priority_weights" in used_by["landuse.bank.build_project_bank"]
-    assert "assessment.reward_top_count" in used_by["landuse.assessment.assess_zones"]
+    assert "assessment.reward_top_count" not in used_by["landuse.assessment.assess_zones"]
+    assert "assessment.reward_pool_wan" in example["landuse.assessment.assess_zones"]
 
 
 def test_frames_carry_the_keys_they_read(runs: dict) -> None:

@@ -126,8 +126,8 @@ def test_tax_floor_unset_is_not_evaluated_and_named_set_is_applied():
     assert unset.attrs["not_evaluated"]["tax_below_floor"] == [
         "policy `inefficient.tax_wan_per_mu_min`"
     ]
-    # read (to find it unset) and recorded, with the rule not evaluated
-    assert "inefficient.tax_wan_per_mu_min" in unset.attrs["policy_keys"]
+    # unset: not applied (not recorded), the rule not evaluated
+    assert "inefficient.tax_wan_per_mu_min" not in unset.attrs["policy_keys"]
     assert unset.attrs["rules"]["tax_below_floor"]["evaluated"] is False
     example = find_inefficient_land(parcels, as_of=AS_OF, policy=EX)
     assert example["reasons"].tolist() == ["tax_below_floor"]

@@ -653,4 +653,5 @@ def test_policy_keys_survive_partitioning():
         found = lazy.compute()
     expected = landuse.find_inefficient_land(s.parcels, as_of=s.as_of, policy="qingdao-2019")
     assert found.attrs["policy_keys"] == expected.attrs["policy_keys"]
-    assert "inefficient.tax_wan_per_mu_min" in found.attrs["policy_keys"]
+    assert "far.min_far_by_division" in found.attrs["policy_keys"]
+    assert "inefficient.tax_wan_per_mu_min" not in found.attrs["policy_keys"]  # unset

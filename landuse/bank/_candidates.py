@@ -274,7 +274,7 @@ def build_project_bank(
         ``attrs``: ``policy``, ``as_of``, ``rules`` and ``not_evaluated`` (every reason code),
         ``routes`` (counts), ``zone_targets``, ``priority_weights`` and
         ``priority_weights_source`` (the argument or the profile key), ``policy_keys`` (the
-        policy keys read, set or found unset; see :func:`landuse._checks.records_policy`).
+        policy keys applied; see :func:`landuse._checks.records_policy`).
 
     Raises
     ------

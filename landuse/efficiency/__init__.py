@@ -46,10 +46,9 @@ profile ``qingdao-2019-example`` illustrates them): until the caller sets them, 
 not evaluated and ``attrs["not_evaluated"]`` maps its code to ``policy `<key>``` (also in the
 reason read-outs of the CLI and in the 说明 sheet of the bank workbook), and the check columns
 they drive (``tax_per_mu_min_wan`` / ``tax_per_mu_pass`` of :func:`parcel_metrics`) are
-missing / ``<NA>``, never False or True. Every analysis records the policy keys it read in
-``attrs["policy_keys"]`` (:func:`landuse._checks.records_policy`), including a key it read to
-find it unset: a key is applied only if it has a value, and an unset one is also named in
-``attrs["not_evaluated"]``.
+missing / ``<NA>``, never False or True. Every analysis records the policy keys it applied in
+``attrs["policy_keys"]`` (:func:`landuse._checks.records_policy`): only keys with a value; an
+unset key is named in ``attrs["not_evaluated"]`` instead.
 
 Dates are exact calendar dates: "1 year after 2020-12-31" is 2021-12-31, so with
 ``as_of="2021-12-31"`` a parcel whose agreed start was 2020-12-31 is idle (one full year) and

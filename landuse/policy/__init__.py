@@ -619,7 +619,7 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, bank, 
         """
         param = self.provenance(key)
         used = RECORDER.get()
-        if used is not None:
+        if used is not None and param.value is not None:
             used.add(key)
         if param.value is None:
             why = f" ({param.note})" if param.note else ""
@@ -854,10 +854,11 @@ supporting_housing, zone_creation, tiers, assessment, fields, land_price, bank, 
 
 @contextmanager
 def record_keys() -> Iterator[set[str]]:
-    """Record the policy keys read inside a ``with`` block.
+    """Record the policy keys applied inside a ``with`` block.
 
-    Every parameter an analysis reads (a section attribute, :meth:`Policy.require`,
-    :meth:`Policy.table`, :meth:`Policy.min_far`) is added to the yielded set; blocks nest
+    Every parameter with a value an analysis reads (a section attribute,
+    :meth:`Policy.require`, :meth:`Policy.table`, :meth:`Policy.min_far`) is added to the
+    yielded set; a key read and found unset is not (its rule is not evaluated). Blocks nest
     (an inner block's keys are added to the outer one too). Analyses record their keys in the
     result's ``attrs["policy_keys"]`` this way.
 
@@ -871,6 +872,7 @@ def record_keys() -> Iterator[set[str]]:
     >>> policy = load_policy()
     >>> with record_keys() as used:
     ...     fee = policy.idle.fee_share * 100
+    ...     floor = policy.inefficient.tax_wan_per_mu_min  # unset in qingdao-2019: None
     >>> sorted(used)
     ['idle.fee_share']
     """

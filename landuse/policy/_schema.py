@@ -65,21 +65,27 @@ CONFIDENCE_META: Mapping[str, Any] = {"kind": "confidence"}
 
 
 #: The set the policy keys read are added to while :func:`landuse.policy.record_keys` runs
-#: (``None`` otherwise): every section attribute read records ``"section.key"``.
+#: (``None`` otherwise): every read of a section attribute that has a value records
+#: ``"section.key"``.
 RECORDER: ContextVar[set[str] | None] = ContextVar("landuse_policy_recorder", default=None)
 
 
 class _Section:
-    """Base of the sections: reading a parameter records its key while a recorder is active."""
+    """Base of the sections: reading a parameter records its key while a recorder is active.
+
+    Only a value the profile sets is recorded (it is applied); reading an unset key records
+    nothing: the rule it drives is reported as not evaluated instead.
+    """
 
     _section: str = ""
 
     def __getattribute__(self, name: str) -> Any:
-        if name[0] != "_":
+        value = object.__getattribute__(self, name)
+        if value is not None and name[0] != "_":
             used = RECORDER.get()
             if used is not None and name in type(self).__dataclass_fields__:  # type: ignore[attr-defined]
                 used.add(f"{type(self)._section}.{name}")
-        return object.__getattribute__(self, name)
+        return value
 
 
 def _p(kind: str, *, choices: tuple[str, ...] | None = None, row: type | None = None) -> Any:
