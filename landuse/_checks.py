@@ -21,9 +21,11 @@ frames
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any, Literal, TypeAlias, TypeVar
 
 import geopandas as gpd
@@ -51,6 +53,35 @@ Lang: TypeAlias = Literal["zh", "en"]
 PolicyLike: TypeAlias = Policy | str | os.PathLike[str]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+#: The policies :func:`resolve_policy` returned while a :func:`records_policy` call runs.
+_RESOLVED: ContextVar[list[Policy] | None] = ContextVar("landuse_resolved", default=None)
+
+
+def _plain(value: Any) -> Any:
+    """Return a policy value as plain data (lists, dicts, numbers, text) for ``attrs``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _applied(policy: Policy, keys: set[str]) -> dict[str, dict[str, Any]]:
+    """Return the applied parameters (value, unit, source, confidence, note, profile)."""
+    out = {}
+    for key in sorted(keys):
+        p = policy.provenance(key)
+        out[key] = {
+            "value": _plain(p.value),
+            "unit": p.unit,
+            "source": p.source,
+            "confidence": p.confidence,
+            "note": p.note,
+            "profile": p.profile,
+        }
+    return out
 
 
 def records_policy(func: _F) -> _F:
@@ -59,7 +90,10 @@ def records_policy(func: _F) -> _F:
     The keys go to ``result.attrs["policy_keys"]`` (a sorted tuple) when the result has
     ``attrs`` (a DataFrame or GeoDataFrame; for a tuple of frames, each frame), so outputs can
     list the parameters, their sources and confidence, and tests can check that no
-    unsourced value was applied.
+    unsourced value was applied. ``attrs["policy_params"]`` keeps each applied parameter as
+    plain data (value, unit, source, confidence, note, profile) from the policy the analysis
+    resolved — what an override or a user's TOML file set, not the built-in profile of the
+    same name; ``attrs["example_notice"]`` is set when that policy is an example profile.
 
     Examples
     --------
@@ -70,17 +104,42 @@ def records_policy(func: _F) -> _F:
     ...     return pd.DataFrame({"fee": [price * load_policy().idle.fee_share]})
     >>> fee(100.0).attrs["policy_keys"]
     ('idle.fee_share',)
+    >>> @records_policy
+    ... def fee2(price: float, policy: Any) -> pd.DataFrame:
+    ...     policy = resolve_policy(policy, caller="fee2")
+    ...     return pd.DataFrame({"fee": [price * policy.idle.fee_share]})
+    >>> out = fee2(100.0, load_policy().replace({"idle.fee_share": 0.25}))
+    >>> p = out.attrs["policy_params"]["idle.fee_share"]
+    >>> p["value"], p["confidence"]
+    (0.25, 'user')
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with record_keys() as used:
-            result = func(*args, **kwargs)
+        token = _RESOLVED.set([])
+        try:
+            with record_keys() as used:
+                result = func(*args, **kwargs)
+            resolved = _RESOLVED.get() or []
+        finally:
+            _RESOLVED.reset(token)
+        outer = _RESOLVED.get()
+        if outer is not None:
+            outer.extend(resolved)
+        policy = resolved[0] if resolved else None
         frames = result if isinstance(result, tuple) else (result,)
         for frame in frames:
             attrs = getattr(frame, "attrs", None)
-            if isinstance(attrs, dict):
-                attrs["policy_keys"] = tuple(sorted(used | set(attrs.get("policy_keys", ()))))
+            if not isinstance(attrs, dict):
+                continue
+            keys = used | set(attrs.get("policy_keys", ()))
+            attrs["policy_keys"] = tuple(sorted(keys))
+            if policy is not None:
+                params = dict(attrs.get("policy_params") or {})
+                params.update(_applied(policy, used))
+                attrs["policy_params"] = {k: params[k] for k in sorted(params)}
+                if policy.example_notice is not None:
+                    attrs["example_notice"] = policy.example_notice
         return result
 
     return wrapper  # type: ignore[return-value]
@@ -121,10 +180,13 @@ def resolve_policy(policy: Any, *, caller: str) -> Policy:
     ...
     TypeError: `policy` passed to check_new_land() must be a landuse.Policy, a built-in profile name (national-2008, qingdao-2019, qingdao-2019-example) or a path to a TOML profile; received None. Pass e.g. policy="qingdao-2019".
     """
-    if isinstance(policy, Policy):
-        return policy
     if isinstance(policy, (str, os.PathLike)):
-        return load_policy(policy)
+        policy = load_policy(policy)
+    if isinstance(policy, Policy):
+        resolved = _RESOLVED.get()
+        if resolved is not None:
+            resolved.append(policy)
+        return policy
     received = "None" if policy is None else type(policy).__name__
     msg = (
         f"`policy` passed to {caller}() must be a landuse.Policy, a built-in profile name "
@@ -178,9 +240,7 @@ def resolve_as_of(as_of: Any, *, caller: str) -> np.datetime64:
     return np.datetime64(ts.date(), "D")
 
 
-def check_frame(
-    obj: Any, *, name: str, caller: str, geometry: bool = True
-) -> pd.DataFrame:
+def check_frame(obj: Any, *, name: str, caller: str, geometry: bool = True) -> pd.DataFrame:
     """Return ``obj`` if it is a GeoDataFrame (a DataFrame when ``geometry=False``).
 
     Parameters

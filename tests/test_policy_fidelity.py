@@ -87,24 +87,37 @@ def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
         ),
         "landuse.supply.apartment_allowance": lambda p: supply.apartment_allowance(
             pd.DataFrame(
-                {"land_area_m2": [20_000.0], "floor_area_m2": [40_000.0],
-                 "office_floor_m2": [2_000.0]}
+                {
+                    "land_area_m2": [20_000.0],
+                    "floor_area_m2": [40_000.0],
+                    "office_floor_m2": [2_000.0],
+                }
             ),
             policy=p,
         ),
         "landuse.supply.check_apartment_plan": lambda p: supply.check_apartment_plan(
             pd.DataFrame(
-                {"land_area_m2": [20_000.0], "floor_area_m2": [40_000.0],
-                 "admin_living_land_m2": [1_200.0], "admin_living_floor_m2": [5_000.0],
-                 "key_sme": [True], "own_unbuilt_land": [True]}
+                {
+                    "land_area_m2": [20_000.0],
+                    "floor_area_m2": [40_000.0],
+                    "admin_living_land_m2": [1_200.0],
+                    "admin_living_floor_m2": [5_000.0],
+                    "key_sme": [True],
+                    "own_unbuilt_land": [True],
+                }
             ),
             policy=p,
         ),
         "landuse.supply.check_standard_land": lambda p: supply.check_standard_land(
             pd.DataFrame(
-                {"proposal_id": ["A"], "industry_code": ["39"], "land_area_m2": [10_000.0],
-                 "floor_area_m2": [15_000.0], "investment_wan": [4_500.0],
-                 "expected_tax_wan": [450.0]}
+                {
+                    "proposal_id": ["A"],
+                    "industry_code": ["39"],
+                    "land_area_m2": [10_000.0],
+                    "floor_area_m2": [15_000.0],
+                    "investment_wan": [4_500.0],
+                    "expected_tax_wan": [450.0],
+                }
             ),
             policy=p,
             zone_conditions=zone_conditions,
@@ -115,8 +128,12 @@ def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
         "landuse.supply.accept_standard_land": lambda p: supply.accept_standard_land(
             pd.DataFrame({"far": [1.2], "investment_wan_per_mu": [300.0]}, index=["P1"]),
             pd.DataFrame(
-                {"land_area_m2": [10_000.0], "floor_area_m2": [10_500.0],
-                 "invested_wan": [4_800.0], "tax_wan": [300.0]},
+                {
+                    "land_area_m2": [10_000.0],
+                    "floor_area_m2": [10_500.0],
+                    "invested_wan": [4_800.0],
+                    "tax_wan": [300.0],
+                },
                 index=["P1"],
             ),
             policy=p,
@@ -135,13 +152,23 @@ def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
         ),
         "landuse.supply.evaluate_supply_options": lambda p: supply.evaluate_supply_options(
             supply.Project(
-                name="示例", industry_code="39", floor_area_needed_m2=9_000,
-                investment_wan=4_000, expected_tax_wan=300, land_grade="三级", zone_id="QD06",
+                name="示例",
+                industry_code="39",
+                floor_area_needed_m2=9_000,
+                investment_wan=4_000,
+                expected_tax_wan=300,
+                land_grade="三级",
+                zone_id="QD06",
             ),
             policy=p,
             discount_rate=0.06,
-            options=["conventional", "standard_land", "flexible", "lease_then_transfer",
-                     supply.MultistoreyUnit()],
+            options=[
+                "conventional",
+                "standard_land",
+                "flexible",
+                "lease_then_transfer",
+                supply.MultistoreyUnit(),
+            ],
         ),
     }
 
@@ -222,7 +249,8 @@ def test_no_unverified_value_acts_by_default(runs: dict) -> None:
     policy = load_policy("qingdao-2019")
     applied_u = {
         name: sorted(
-            k for k in used
+            k
+            for k in used
             if policy.provenance(k).value is not None and policy.provenance(k).confidence == "U"
         )
         for (prof, name), (_, used) in runs.items()
@@ -252,9 +280,9 @@ def test_unset_user_inputs_are_not_applied_but_reported(runs: dict) -> None:
     """A key the user must set is never recorded as applied; its rule says it is unset."""
     used_by = {name: used for (prof, name), (_, used) in runs.items() if prof == "qingdao-2019"}
     found, _ = runs["qingdao-2019", "landuse.efficiency.find_inefficient_land"]
-    assert "inefficient.tax_wan_per_mu_min" not in used_by[
-        "landuse.efficiency.find_inefficient_land"
-    ]
+    assert (
+        "inefficient.tax_wan_per_mu_min" not in used_by["landuse.efficiency.find_inefficient_land"]
+    )
     text = repr(found.attrs["not_evaluated"])
     assert "inefficient.tax_wan_per_mu_min" in text
     assert "inefficient.output_standard_wan_per_mu" in text

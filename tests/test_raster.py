@@ -557,9 +557,7 @@ def test_raster_evidence_threshold_from_the_profile_or_not_evaluated(landcover_t
     assert none["builtup_share"].tolist() == [1.0, 0.0]
     assert none["vacant_by_raster"].isna().all()
     assert none.attrs["not_evaluated"] == ["vacant_by_raster", "dark_by_night_light"]
-    assert none.attrs["missing"]["vacant_by_raster"] == [
-        "policy `idle.land_cover_built_share_min`"
-    ]
+    assert none.attrs["missing"]["vacant_by_raster"] == ["policy `idle.land_cover_built_share_min`"]
     found = landuse.find_inefficient_land(
         parcels.assign(parcel_id=["a", "b"]), as_of="2021-12-31", policy=unset,
         raster_evidence=none,
@@ -619,7 +617,9 @@ def test_raster_evidence_policy_is_required_and_any_form_works(landcover_tif, tm
 def test_raster_evidence_names_itself_in_errors_raised_inside(landcover_tif):
     points = gpd.GeoDataFrame(geometry=[shapely.Point(1, 1)], crs=CRS)
     with pytest.raises(GeometryError, match=r"`parcels` passed to raster_evidence\(\) must hold"):
-        raster_evidence(points, landcover=landcover_tif, builtup_classes=(1,), policy="qingdao-2019")
+        raster_evidence(
+            points, landcover=landcover_tif, builtup_classes=(1,), policy="qingdao-2019"
+        )
     parcels = frame(cell_box(0, 0, 1, 1))
     with pytest.raises(ValueError, match=r"`classes` passed to raster_evidence\(\) is empty"):
         raster_evidence(parcels, landcover=landcover_tif, builtup_classes=(), policy="qingdao-2019")
@@ -888,7 +888,10 @@ def test_exactextract_adapters_are_module_classes_built_once(values_tif, monkeyp
     monkeypatch.setattr(_zonal.exactextract, "exact_extract", spy)
     for _ in range(2):
         zonal_stats(frame(cell_box(0, 0, 1, 1)), values_tif, stats=["mean"])
-    assert seen == [(_exactextract.ChunkSource, _exactextract.WkbSource, _exactextract.ArrayWriter)] * 2
+    assert (
+        seen
+        == [(_exactextract.ChunkSource, _exactextract.WkbSource, _exactextract.ArrayWriter)] * 2
+    )
     assert issubclass(_exactextract.ChunkSource, exactextract.raster.RasterSource)
     assert issubclass(_exactextract.WkbSource, exactextract.feature.FeatureSource)
     assert issubclass(_exactextract.ArrayWriter, exactextract.writer.Writer)

@@ -187,3 +187,30 @@ def test_a_geopackage_layer_of_an_example_profile_describes_itself(tmp_path):
             ).fetchone()[0]
     assert described["qingdao-2019-example"] == example_notice("qingdao-2019-example")
     assert NOTICE not in (described["qingdao-2019"] or "")
+
+
+def test_a_result_records_the_values_its_analysis_applied(tmp_path):
+    """An override or a user's own TOML: the sheet shows what was applied, from the result."""
+    from landuse.efficiency import find_inefficient_land
+
+    s = landuse.load_sample()
+    parcels = s.parcels.head(40)
+    changed = landuse.load_policy("qingdao-2019").replace({TAX: 25})
+    found = find_inefficient_land(parcels, as_of=s.as_of, policy=changed)
+    assert found.attrs["policy"] == "qingdao-2019"  # the name alone would show the profile's
+    assert found.attrs["policy_params"][TAX]["value"] == 25.0
+    out = write_table(found.drop(columns="geometry"), tmp_path / "t.xlsx")
+    tax = {r[0]: r for r in sheet_rows(out, "政策参数")[1:]}[TAX]
+    assert (tax[1], tax[3], tax[4]) == ("25", "user override", "user 用户设定")
+    # a user's TOML extending the example: values recorded, the notice kept
+    own = tmp_path / "district.toml"
+    own.write_text(
+        'extends = "qingdao-2019-example"\n[inefficient.tax_wan_per_mu_min]\nvalue = 18\n'
+        'unit = "万元/亩·年"\nsource = "区政府文件（示例）"\nconfidence = "V"\n',
+        encoding="utf-8",
+    )
+    found = find_inefficient_land(parcels, as_of=s.as_of, policy=own)
+    out = write_table(found.drop(columns="geometry"), tmp_path / "d.xlsx")
+    tax = {r[0]: r for r in sheet_rows(out, "政策参数")[1:]}[TAX]
+    assert (tax[1], tax[3], tax[4]) == ("18", "区政府文件（示例）", "V 已核实")
+    assert openpyxl.load_workbook(out)["说明"]["A1"].value.startswith(NOTICE)

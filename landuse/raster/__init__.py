@@ -36,6 +36,7 @@ from landuse._checks import PolicyLike, check_projected, records_policy, resolve
 from landuse._clip import drop_empty_rings
 from landuse.crs import crs_label
 from landuse.errors import LanduseWarning, format_ids
+from landuse.policy import Policy
 from landuse.raster._rasterize import rasterize_metric
 from landuse.raster._zonal import (
     EXACT_OPS,
@@ -706,6 +707,43 @@ def _activity_index(
     return out
 
 
+def _evidence_thresholds(
+    pol: Policy,
+    landcover: Any,
+    builtup_classes: Any,
+    night_light: Any,
+    max_builtup_share: float | None,
+    max_activity_index: float | None,
+) -> tuple[float | None, str, float | None]:
+    """Check raster_evidence's arguments; the thresholds (argument, else the profile's)."""
+    caller = "raster_evidence()"
+    if landcover is None and night_light is None:
+        msg = f"{caller} needs `landcover` (with `builtup_classes`) or `night_light`, or both."
+        raise ValueError(msg)
+    if landcover is not None and builtup_classes is None:
+        msg = (
+            f"`landcover` passed to {caller} needs `builtup_classes`, the raster's built-up "
+            "class values, e.g. builtup_classes=(50,) for ESA WorldCover, (1,) for the sample."
+        )
+        raise ValueError(msg)
+    share_source = "argument max_builtup_share"
+    if max_builtup_share is None and landcover is not None:
+        max_builtup_share = pol.idle.land_cover_built_share_min
+        share_source = f"policy `idle.land_cover_built_share_min` ({pol.name})"
+    if max_activity_index is None and night_light is not None:
+        max_activity_index = pol.idle.night_light_activity_index_max
+    for name, value in (
+        ("max_builtup_share", max_builtup_share),
+        ("max_activity_index", max_activity_index),
+    ):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            msg = f"`{name}` passed to {caller} must be a number ≥ 0; got {value!r}."
+            raise ValueError(msg)
+    return max_builtup_share, share_source, max_activity_index
+
+
 @records_policy
 def raster_evidence(
     parcels: gpd.GeoDataFrame,
@@ -804,30 +842,9 @@ def raster_evidence(
     """
     caller = "raster_evidence()"
     pol = resolve_policy(policy, caller="raster_evidence")
-    if landcover is None and night_light is None:
-        msg = f"{caller} needs `landcover` (with `builtup_classes`) or `night_light`, or both."
-        raise ValueError(msg)
-    if landcover is not None and builtup_classes is None:
-        msg = (
-            f"`landcover` passed to {caller} needs `builtup_classes`, the raster's built-up "
-            "class values, e.g. builtup_classes=(50,) for ESA WorldCover, (1,) for the sample."
-        )
-        raise ValueError(msg)
-    share_source = "argument max_builtup_share"
-    if max_builtup_share is None and landcover is not None:
-        max_builtup_share = pol.idle.land_cover_built_share_min
-        share_source = f"policy `idle.land_cover_built_share_min` ({pol.name})"
-    if max_activity_index is None and night_light is not None:
-        max_activity_index = pol.idle.night_light_activity_index_max
-    for name, value in (
-        ("max_builtup_share", max_builtup_share),
-        ("max_activity_index", max_activity_index),
-    ):
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            msg = f"`{name}` passed to {caller} must be a number ≥ 0; got {value!r}."
-            raise ValueError(msg)
+    max_builtup_share, share_source, max_activity_index = _evidence_thresholds(
+        pol, landcover, builtup_classes, night_light, max_builtup_share, max_activity_index
+    )
     polys = check_polygons(parcels, name="parcels", caller=caller)
     out = pd.DataFrame(index=polys.index)
     not_evaluated: list[str] = []

@@ -187,9 +187,13 @@ def policy_parameters(
     """
     lang = check_lang(lang, caller="policy_parameters")
     frames = result if isinstance(result, tuple) else (result,)
-    named, keys, records = frames_policy(frames)
+    got = frames_policy(frames)
     return parameter_table(
-        policy if policy is not None else named, keys, not_evaluated=records, lang=lang
+        policy if policy is not None else got.policy,
+        got.keys,
+        not_evaluated=got.records,
+        lang=lang,
+        recorded=None if policy is not None else got.params,
     )
 
 
@@ -200,14 +204,21 @@ def _workbook_policy(
 
     The policy is ``about.policy``, else the profile the tables' ``attrs["policy"]`` name.
     """
-    named, keys, records = frames_policy(tables.values())
+    got = frames_policy(tables.values())
     about = about or About()
-    if about.policy is None and named is not None:
-        about = dataclasses.replace(about, policy=named)
-    keys = sorted(set(keys) | set(about.policy_keys))
-    records = [*records, *about.not_evaluated]
-    notice = example_notice(about.policy)
-    table = parameter_table(about.policy, keys, not_evaluated=records, lang=lang)
+    given = about.policy is not None and not isinstance(about.policy, str)
+    if about.policy is None and got.policy is not None:
+        about = dataclasses.replace(about, policy=got.policy)
+    keys = sorted(set(got.keys) | set(about.policy_keys))
+    records = [*got.records, *about.not_evaluated]
+    notice = example_notice(about.policy) or got.notice
+    table = parameter_table(
+        about.policy,
+        keys,
+        not_evaluated=records,
+        lang=lang,
+        recorded=None if given else got.params,
+    )
     if not len(table):
         return about, notice, None
     name = PARAMETER_SHEET[lang]
@@ -296,8 +307,11 @@ def write_tables(
         return [written]
     names = list(tables)
     if suffix == ".gpkg":
-        named = frames_policy(tables.values())[0]
-        notice = example_notice(about.policy if about and about.policy is not None else named)
+        got = frames_policy(tables.values())
+        notice = (
+            example_notice(about.policy if about and about.policy is not None else got.policy)
+            or got.notice
+        )
         return [_write_gpkg(tables, target, lang=lang, fields=fields, caller=caller, notice=notice)]
     paths = [target] + [
         target.with_name(f"{target.stem}_{name}{target.suffix}") for name in names[1:]

@@ -26,6 +26,7 @@ from landuse.policy import Policy, list_policies, load_policy
 __all__ = [
     "CONFIDENCE_LABELS",
     "PARAMETER_SHEET",
+    "FramesPolicy",
     "example_notice",
     "frames_policy",
     "not_evaluated_keys",
@@ -149,21 +150,43 @@ def not_evaluated_keys(not_evaluated: Any) -> dict[str, str]:
     return found
 
 
-def frames_policy(frames: Iterable[Any]) -> tuple[Any, list[str], list[Any]]:
-    """Return the policy name, policy keys and ``not_evaluated`` records of result frames."""
+@dataclasses.dataclass(frozen=True)
+class FramesPolicy:
+    """What result frames record about their policy (see :func:`frames_policy`)."""
+
+    policy: Any
+    keys: list[str]
+    records: list[Any]
+    params: dict[str, Mapping[str, Any]]
+    notice: str | None
+
+
+def frames_policy(frames: Iterable[Any]) -> FramesPolicy:
+    """Return the policy name, keys, ``not_evaluated`` records, applied parameters and notice.
+
+    ``attrs["policy_params"]`` (set by :func:`landuse._checks.records_policy`) holds the values
+    the analysis applied, overrides and a user's own TOML values included; ``example_notice``
+    the notice of an example profile.
+    """
     policy = None
+    notice = None
     keys: set[str] = set()
     records: list[Any] = []
+    params: dict[str, Mapping[str, Any]] = {}
     for frame in frames:
         attrs = getattr(frame, "attrs", None)
         if not isinstance(attrs, Mapping):
             continue
         if policy is None:
             policy = attrs.get("policy")
+        notice = notice or attrs.get("example_notice")
         keys.update(str(k) for k in attrs.get("policy_keys") or ())
+        recorded = attrs.get("policy_params")
+        if isinstance(recorded, Mapping):
+            params.update({str(k): v for k, v in recorded.items() if isinstance(v, Mapping)})
         if attrs.get("not_evaluated"):
             records.append(attrs["not_evaluated"])
-    return policy, sorted(keys), records
+    return FramesPolicy(policy, sorted(keys), records, params, notice)
 
 
 def _value_text(value: Any, key: str, lang: Lang) -> str:
@@ -175,10 +198,27 @@ def _value_text(value: Any, key: str, lang: Lang) -> str:
     if isinstance(value, Mapping):
         return "; ".join(f"{k} = {_value_text(v, key, lang)}" for k, v in value.items())
     if isinstance(value, (tuple, list)):
-        if value and dataclasses.is_dataclass(value[0]):
+        if value and (dataclasses.is_dataclass(value[0]) or isinstance(value[0], Mapping)):
             return _TABLE[lang].format(n=len(value), key=key)
         return ", ".join(_value_text(v, key, lang) for v in value)
     return str(value)
+
+
+def _confidence_text(code: Any, lang: Lang) -> str:
+    label = CONFIDENCE_LABELS.get(code)
+    return f"{code} {label[0 if lang == 'zh' else 1]}" if label else ""
+
+
+def _recorded_row(key: str, p: Mapping[str, Any], lang: Lang) -> tuple[str, ...]:
+    """Return the 政策参数 row of a parameter the analysis recorded as applied."""
+    return (
+        key,
+        _value_text(p.get("value"), key, lang),
+        str(p.get("unit") or ""),
+        str(p.get("source") or ""),
+        _confidence_text(p.get("confidence"), lang),
+        str(p.get("note") or ""),
+    )
 
 
 def parameter_table(
@@ -187,8 +227,12 @@ def parameter_table(
     *,
     not_evaluated: Sequence[Any] = (),
     lang: Lang = "zh",
+    recorded: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> pd.DataFrame:
     """One row per policy key used or left unset: key, value, unit, source, confidence, note.
+
+    ``recorded``: the parameters as the analysis applied them (``attrs["policy_params"]``);
+    they win over the profile ``policy`` names, which may have been changed since.
 
     Private worker of :func:`landuse.report.policy_parameters` (the headers are in ``lang``).
     A key that has no value (a user input not set) shows "not evaluated: set `key`" as its
@@ -200,8 +244,12 @@ def parameter_table(
         for key, text in not_evaluated_keys(record).items():
             asked.setdefault(key, text)
     resolved = resolve_output_policy(policy)
+    recorded = recorded or {}
     rows = []
     for key in sorted(set(keys) | set(asked)):
+        if key in recorded and recorded[key].get("value") is not None:
+            rows.append(_recorded_row(key, recorded[key], lang))
+            continue
         if resolved is None:
             name = getattr(policy, "name", policy)
             text = _NOT_RECORDED[lang].format(name=name)
