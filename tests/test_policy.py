@@ -23,7 +23,14 @@ from landuse.policy import (
     load_policy,
 )
 
-BUILTIN = ("national-2008", "qingdao-2019", "qingdao-2019-example")
+BUILTIN = (
+    "anhui-devzone",
+    "anhui-jingde",
+    "national-2008",
+    "qingdao-2019",
+    "qingdao-2019-example",
+    "shandong-2019",
+)
 TOP_LEVEL = ("extends", "description", "example")
 
 
@@ -105,7 +112,7 @@ def test_every_raw_parameter_has_provenance(profile: str, key: str, entry: Any) 
 
 
 def test_loaded_params_match_raw_toml(qingdao: Policy) -> None:
-    raw_keys = {key for _, key, _ in RAW_PARAMS}
+    raw_keys = {key for profile, key, _ in RAW_PARAMS if profile in qingdao.chain}
     assert set(qingdao.params) == raw_keys
     for param in qingdao.params.values():
         assert isinstance(param, Param)
@@ -614,7 +621,7 @@ def test_load_policy_builtin_name_is_text_and_a_path_is_a_file(tmp_path: Path) -
         load_policy(tmp_path / "national-2008")
     with pytest.raises(PolicyError, match=r"^policy file not found: .*missing\.toml$"):
         load_policy(str(tmp_path / "missing.toml"))
-    with pytest.raises(PolicyError, match=r"^unknown policy profile 'beijing'; available: national-2008, qingdao-2019"):
+    with pytest.raises(PolicyError, match=r"^unknown policy profile 'beijing'; available: anhui-devzone, anhui-jingde, national-2008, qingdao-2019"):
         load_policy("beijing")
 
 

@@ -63,6 +63,7 @@ from landuse.policy._schema import (
     PlanField,
     StandardLandRules,
     SupportingHousingRules,
+    SurchargeRow,
     TenureRules,
     Tier,
     TierRules,
@@ -99,6 +100,7 @@ __all__ = [
     "Policy",
     "StandardLandRules",
     "SupportingHousingRules",
+    "SurchargeRow",
     "TenureRules",
     "Tier",
     "TierRules",
@@ -165,8 +167,9 @@ def list_policies() -> list[str]:
 
     Examples
     --------
-    >>> list_policies()
-    ['national-2008', 'qingdao-2019', 'qingdao-2019-example']
+    >>> list_policies()  # doctest: +NORMALIZE_WHITESPACE
+    ['anhui-devzone', 'anhui-jingde', 'national-2008', 'qingdao-2019', 'qingdao-2019-example',
+     'shandong-2019']
     """
     return sorted(
         p.name.removesuffix(".toml")
@@ -398,7 +401,7 @@ def load_policy(name_or_path: str | os.PathLike[str] = "qingdao-2019") -> Policy
     >>> load_policy("beijing")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    landuse.errors.PolicyError: unknown policy profile 'beijing'; available: national-2008, ...
+    landuse.errors.PolicyError: unknown policy profile 'beijing'; available: anhui-devzone, ...
 
     A file, named by a str or a Path:
 

@@ -42,6 +42,7 @@ __all__ = [
     "PlanField",
     "StandardLandRules",
     "SupportingHousingRules",
+    "SurchargeRow",
     "TenureRules",
     "Tier",
     "TierRules",
@@ -167,6 +168,21 @@ class LandPriceGrade:
     note: str | None = _col("str", required=False)
 
 
+@dataclass(frozen=True)
+class SurchargeRow:
+    """A differentiated electricity price by 亩均 grade (差别化电价).
+
+    Firms graded ``grade`` for at least ``years_in_grade_min`` consecutive years pay
+    ``yuan_per_kwh`` 元/kWh more; of several rows that apply, the highest counts.
+    """
+
+    grade: str = _col("str")
+    years_in_grade_min: int = _col("int")
+    yuan_per_kwh: float = _col("number")
+    confidence: str | None = _col("confidence", required=False)
+    note: str | None = _col("str", required=False)
+
+
 # --- sections --------------------------------------------------------------------------------
 # Attribute meanings, units and sources live in the TOML profiles; see also
 # ``policy.to_frame()``. Every attribute is ``None`` when the profile chain does not set it.
@@ -261,7 +277,19 @@ class MujunRules(_Section):
     the indicators in ``missing_rule_indicators`` only (a firm missing another indicator is not
     graded, 不定等级, with the reason); ``minmax_base_points`` / ``minmax_span_points``: the
     20 + 80 × (x − min)/(max − min) of the ``min_max`` method;
-    ``class_cuts``: :class:`ClassCut` rows, top down.
+    ``class_cuts``: :class:`ClassCut` rows, top down; ``indicator_names``: indicator key →
+    the name the source gives it (where a profile names its indicators but not their weights).
+
+    Evaluation of enterprises (:func:`landuse.enterprise.evaluate_enterprises`):
+    ``rented_land_rule`` (``"combine_and_share"`` | ``"apportion_by_floor_area"`` |
+    ``"tenant_category"``: how rented land is counted; user input);
+    ``below_scale_included`` (规下 firms evaluated at all) and ``below_scale_land_mu_min``
+    (亩 of land from which a 规下 firm is evaluated, ≥); ``exempt_divisions_2017``
+    (GB/T 4754-2017 codes, matched as prefixes of the firm's code, exempt from evaluation);
+    ``exempt_military`` (firms flagged ``military`` exempt); ``provisional_years`` (a firm
+    fewer years than this since registration or contracted completion is graded
+    provisionally); ``electricity_surcharge``: :class:`SurchargeRow` rows, the differentiated
+    electricity price by grade and consecutive years in it.
     """
 
     weights_above_scale: Mapping[str, float] | None = _p("number_map")
@@ -273,6 +301,16 @@ class MujunRules(_Section):
     minmax_base_points: float | None = _p("number")
     minmax_span_points: float | None = _p("number")
     class_cuts: tuple[ClassCut, ...] | None = _p("rows", row=ClassCut)
+    indicator_names: Mapping[str, str] | None = _p("str_map")
+    rented_land_rule: str | None = _p(
+        "str", choices=("combine_and_share", "apportion_by_floor_area", "tenant_category")
+    )
+    below_scale_included: bool | None = _p("bool")
+    below_scale_land_mu_min: float | None = _p("number")
+    exempt_divisions_2017: tuple[str, ...] | None = _p("codes")
+    exempt_military: bool | None = _p("bool")
+    provisional_years: float | None = _p("number")
+    electricity_surcharge: tuple[SurchargeRow, ...] | None = _p("rows", row=SurchargeRow)
 
 
 @dataclass(frozen=True)
