@@ -82,6 +82,7 @@ from landuse.efficiency import _metrics as metrics_impl
 from landuse.efficiency import _reasons as reasons_mod
 from landuse.efficiency import _rules as rules
 from landuse.efficiency import inputs
+from landuse.errors import SchemaError
 
 __all__ = [
     "find_idle_land",
@@ -475,7 +476,7 @@ def evidence(inp: inputs.Inputs, positions: np.ndarray, *, with_floor: bool) -> 
 
 @records_policy
 def grade_enterprises(
-    parcels: gpd.GeoDataFrame,
+    parcels: gpd.GeoDataFrame | pd.DataFrame,
     *,
     policy: PolicyLike,
     benchmarks: Mapping[str, float] | None = None,
@@ -499,6 +500,9 @@ def grade_enterprises(
         ``emissions_t``, ``employees``, ``rd_spend_wan``, ``revenue_wan`` (and
         ``electricity_kwh`` for the 规下 variant), land area from ``land_area_m2`` or the
         geometry. An optional boolean ``above_scale`` column (规上) picks each firm's weights.
+        A plain DataFrame (no geometry) needs ``land_area_m2``: e.g. one row per enterprise
+        with its data summed and its land from :func:`landuse.enterprise.enterprise_land`;
+        :func:`landuse.enterprise.evaluate_enterprises` does that from enterprise tables.
     policy
         Policy profile (or its name).
     benchmarks
@@ -574,17 +578,35 @@ def grade_enterprises(
     """
     caller = "grade_enterprises"
     policy = resolve_policy(policy, caller=caller)
-    check_frame(parcels, name="parcels", caller=caller)
+    check_frame(parcels, name="parcels", caller=caller, geometry=False)
     return grading.grade(
         parcels,
         policy=policy,
-        land=c.land_area(parcels, caller=caller),
+        land=_land_m2(parcels, caller=caller),
         benchmarks=benchmarks,
         by=by,
         variant=variant,
         land_uses=land_uses,
         caller=caller,
     )
+
+
+def _land_m2(frame: pd.DataFrame, *, caller: str) -> np.ndarray:
+    """Return the land area in m² of each row (NaN where unknown).
+
+    Parcels: ``land_area_m2``, else the geometry's area; a plain DataFrame: its ``land_area_m2``
+    (missing or not positive: NaN), which it must have.
+    """
+    if isinstance(frame, gpd.GeoDataFrame):
+        return c.land_area(frame, caller=caller)
+    given = c.number(frame, "land_area_m2", caller=caller)
+    if given is None:
+        msg = (
+            f"`parcels` passed to {caller}() is a DataFrame without geometry, so it needs a "
+            f"`land_area_m2` column (m²); columns: {', '.join(map(str, frame.columns))}."
+        )
+        raise SchemaError(msg)
+    return np.where(np.isfinite(given) & (given > 0), given, np.nan)
 
 
 def reason_codes(*, lang: Lang = "zh") -> pd.DataFrame:

@@ -67,6 +67,22 @@ INDICATORS: dict[str, tuple[str, str, str, str, str, float]] = {
         "revenue_wan",
         1.0,
     ),
+    "revenue_per_energy": (
+        "单位能耗销售收入",
+        "revenue per energy",
+        "万元/tce",
+        "revenue_wan",
+        "energy_tce",
+        1.0,
+    ),
+    "revenue_per_emission": (
+        "单位污染物排放销售收入",
+        "revenue per emission",
+        "万元/t",
+        "revenue_wan",
+        "emissions_t",
+        1.0,
+    ),
     "tax_per_electricity": (
         "单位电耗税收",
         "tax per electricity",
