@@ -271,3 +271,23 @@ def test_unset_keys_recorded_are_none():
     unset = [k for k in result.attrs["policy_keys"] if policy.provenance(k).value is None]
     assert unset == []
     assert not np.isnan(result["total_score"]).any()
+
+
+def test_floor_area_read_from_a_bureau_table(tmp_path, example):
+    """read_zone_stats reads 建筑面积 (m², or 万m² converted) so the floor basis works from files."""
+    stats = one_zone(2_250, 100, floor_area_m2=5_000)
+    headers = {
+        "zone_id": "集聚区编号", "year": "年份", "revenue_wan": "主营业务收入(万元)",
+        "tax_wan": "实缴税金(万元)", "new_registered_firms": "新增纳统企业数",
+        "investment_projects": "招商项目数", "leading_industry_revenue_wan": "主导产业营业收入(万元)",
+        "new_project_investment_wan": "新建项目投资(万元)", "new_project_land_mu": "新建项目用地(亩)",
+        "land_area_mu": "用地面积(亩)", "floor_area_m2": "建筑面积(万m²)",
+    }  # fmt: skip
+    table = stats.assign(floor_area_m2=stats["floor_area_m2"] / 1e4).rename(columns=headers)
+    path = tmp_path / "zone_stats.csv"
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+    read = landuse.read_zone_stats(path)
+    assert read["floor_area_m2"].tolist() == [5_000.0, 5_000.0]
+    floor = example.replace({"zone_creation.alt_area_basis": "floor"})
+    result = assess_zones(read, year=2021, policy=floor)
+    assert result["meets_creation_conditions"].tolist() == [True]
