@@ -6,15 +6,21 @@ keyed by the 18-character unified social credit code (统一社会信用代码, 
 
 * :func:`read_enterprises` reads such a table from Excel, CSV or a DataFrame with the Chinese
   headers and bracketed units the bureaus use, and validates it.
+* :func:`read_tenancies` reads the tenancy table (who rents floor space or land on which
+  parcel, and when); :func:`enterprise_land` gives each enterprise its land, owned and rented,
+  under the policy's rented-land rule, and its evaluation unit.
 * :func:`validate_credit_code` normalises and checks credit codes (length, alphabet, the
   administrative division digits and the check character), for a whole column at once.
 
-This file is the public face; the code check is in ``_credit`` and the reader in ``_read``.
+This file is the public face; the code check is in ``_credit``, the enterprise reader in
+``_read``, the tenancy reader in ``_tenancy`` and the land of each enterprise in ``_land``.
 """
 
 from __future__ import annotations
 
 from landuse.enterprise._credit import validate_credit_code
+from landuse.enterprise._land import enterprise_land
 from landuse.enterprise._read import read_enterprises
+from landuse.enterprise._tenancy import read_tenancies
 
-__all__ = ["read_enterprises", "validate_credit_code"]
+__all__ = ["enterprise_land", "read_enterprises", "read_tenancies", "validate_credit_code"]
