@@ -3,8 +3,8 @@
 The shared reader body of :mod:`landuse.io` (:func:`landuse.io.read_layer`) loads the rows, maps
 the Chinese headers, converts areas written with a unit in brackets (``租赁用地面积（亩）``) and
 parses the dates. This module adds the tenancy rules: the tenant's credit code checked with its
-check character, at least one rented area, no negative areas, no tenancy ending before it
-starts, and one row per (tenant, parcel, start date).
+check character, at least one rented area (negative ones are refused by the shared reader),
+no tenancy ending before it starts, and one row per (tenant, parcel, start date).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def _credit_codes(frame: pd.DataFrame, report: ReadReport, errors: OnInvalid) ->
 
 
 def _check_values(frame: pd.DataFrame, report: ReadReport) -> None:
-    """Refuse a table without rented areas, negative areas and tenancies ending before they start."""
+    """Refuse a table without rented areas, rows without a parcel, and ends before starts."""
     where = f"tenancies ({report.source})"
     if not any(c in frame.columns for c in _AREAS):
         found = ", ".join(map(str, report.columns)) or "(none)"
@@ -141,10 +141,6 @@ def _check_values(frame: pd.DataFrame, report: ReadReport) -> None:
     if blank.any():
         rows = frame.index[blank]
         problems.append(f"{len(rows)} rows have no `parcel_id` (宗地编号) ({format_ids(rows)})")
-    for col in _AREAS:
-        if col in frame.columns and (frame[col] < 0).any():
-            rows = frame.index[frame[col] < 0]
-            problems.append(f"`{col}` is negative in {len(rows)} rows ({format_ids(rows)})")
     if {"start", "end"} <= set(frame.columns):
         back = frame["end"] < frame["start"]
         if back.any():
