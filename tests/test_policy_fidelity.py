@@ -37,7 +37,7 @@ def sample() -> Sample:
 
 def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
     """Public analysis (module.name) → a call of it on the sample with a given policy."""
-    from landuse import assessment, bank, compliance, efficiency, raster, supply
+    from landuse import assessment, bank, compliance, efficiency, enterprise, raster, supply
 
     parcels = s.parcels
     zone_conditions = None
@@ -45,7 +45,33 @@ def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
     assessed = {
         name: assessment.assess_zones(s.zone_stats, year=2021, policy=name) for name in PROFILES
     }
+    # issue 19: two firms on their own parcels, one of them a landholder with a tenant
+    firm_codes = ["91330201MA282UF146", "91330401MA28ADM67R", "913702000000000012"]
+    firm_parcels = pd.DataFrame(
+        {"parcel_id": ["E1", "E2"], "owner_code": firm_codes[::2],
+         "land_area_m2": [10_000.0, 10_000.0], "floor_area_m2": [8_000.0, 6_000.0]}
+    )
+    firm_leases = pd.DataFrame(
+        {"tenant_code": firm_codes[1:2], "parcel_id": ["E1"], "rented_floor_m2": [2_000.0]}
+    )
+    firm_rows = pd.DataFrame(
+        {"credit_code": firm_codes, "year": 2023, "above_scale": [True, False, True],
+         "tax_wan": [450.0, 30.0, 300.0], "value_added_wan": [2_000.0, 90.0, 1_500.0],
+         "energy_tce": [500.0, 20.0, 600.0], "emissions_t": [1.0, None, 2.0],
+         "employees": [100.0, 8.0, 90.0], "rd_spend_wan": [200.0, 0.0, 50.0],
+         "revenue_wan": [8_000.0, 300.0, 6_000.0], "electricity_kwh": [1e6, 5e4, 8e5]}
+    )
+
+    def evaluate(p: Policy) -> pd.DataFrame:
+        return enterprise.evaluate_enterprises(
+            firm_rows, parcels=firm_parcels, tenancies=firm_leases, year=2023, policy=p
+        )
+
     return {
+        "landuse.enterprise.evaluate_enterprises": evaluate,
+        "landuse.enterprise.enterprise_history": lambda p: enterprise.enterprise_history(
+            {2022: evaluate(p), 2023: evaluate(p)}, policy=p
+        ),
         "landuse.assessment.assess_zones": lambda p: assessment.assess_zones(
             s.zone_stats, year=2021, policy=p, zones=s.zones
         ),
