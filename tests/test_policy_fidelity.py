@@ -48,18 +48,30 @@ def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
     # issue 19: two firms on their own parcels, one of them a landholder with a tenant
     firm_codes = ["91330201MA282UF146", "91330401MA28ADM67R", "913702000000000012"]
     firm_parcels = pd.DataFrame(
-        {"parcel_id": ["E1", "E2"], "owner_code": firm_codes[::2],
-         "land_area_m2": [10_000.0, 10_000.0], "floor_area_m2": [8_000.0, 6_000.0]}
+        {
+            "parcel_id": ["E1", "E2"],
+            "owner_code": firm_codes[::2],
+            "land_area_m2": [10_000.0, 10_000.0],
+            "floor_area_m2": [8_000.0, 6_000.0],
+        }
     )
     firm_leases = pd.DataFrame(
         {"tenant_code": firm_codes[1:2], "parcel_id": ["E1"], "rented_floor_m2": [2_000.0]}
     )
     firm_rows = pd.DataFrame(
-        {"credit_code": firm_codes, "year": 2023, "above_scale": [True, False, True],
-         "tax_wan": [450.0, 30.0, 300.0], "value_added_wan": [2_000.0, 90.0, 1_500.0],
-         "energy_tce": [500.0, 20.0, 600.0], "emissions_t": [1.0, None, 2.0],
-         "employees": [100.0, 8.0, 90.0], "rd_spend_wan": [200.0, 0.0, 50.0],
-         "revenue_wan": [8_000.0, 300.0, 6_000.0], "electricity_kwh": [1e6, 5e4, 8e5]}
+        {
+            "credit_code": firm_codes,
+            "year": 2023,
+            "above_scale": [True, False, True],
+            "tax_wan": [450.0, 30.0, 300.0],
+            "value_added_wan": [2_000.0, 90.0, 1_500.0],
+            "energy_tce": [500.0, 20.0, 600.0],
+            "emissions_t": [1.0, None, 2.0],
+            "employees": [100.0, 8.0, 90.0],
+            "rd_spend_wan": [200.0, 0.0, 50.0],
+            "revenue_wan": [8_000.0, 300.0, 6_000.0],
+            "electricity_kwh": [1e6, 5e4, 8e5],
+        }
     )
 
     def evaluate(p: Policy) -> pd.DataFrame:

@@ -251,7 +251,11 @@ def _scale_scope(
         False,
         _t(lang, "规下企业，用地面积未知", "below designated size, land unknown"),
     )
-    shown = np.array([f"{m:,.2f}" for m in mu], dtype=object)
+    # two decimals, more where rounding would hide that the land is under the threshold
+    shown = np.array(
+        [f"{m:,.2f}" if m >= minimum or round(m, 2) < minimum else f"{m:,.4f}" for m in mu],
+        dtype=object,
+    )
     limit = f"{minimum:g}"
     over = below & (mu >= minimum - 1e-9)
     decide(
