@@ -363,3 +363,24 @@ def test_workbook_has_one_sheet_per_year_and_the_history(tmp_path) -> None:
     one = write_enterprises(history.xs(2023, level="year"), tmp_path / "one.csv")
     assert one[0].exists()
     assert not math.isnan(history["score"].iloc[0])
+
+
+def test_by_zone_and_english_texts() -> None:
+    parcels = pd.DataFrame(
+        {
+            "parcel_id": ["P1", "P2", "P3", "P4"],
+            "owner_code": [A, B, H, OW],
+            "land_area_m2": [10_000.0] * 4,
+            "zone_id": ["Z1", "Z1", "Z2", "Z2"],
+        }
+    )
+    # Z1: A 40, B 20 (mean 30); Z2: H 10, OW 30 (mean 20): ranked within each zone
+    data = firms({A: {"tax_wan": 600.0}, B: {"tax_wan": 300.0}, H: {"tax_wan": 150.0},
+                  OW: {"tax_wan": 450.0}})  # fmt: skip
+    out = evaluate_enterprises(
+        data, parcels=parcels, year=2023, policy=tax_only(), by="zone_ids", lang="en"
+    )
+    assert out.loc[[A, B, H, OW], "rank"].tolist() == [1, 2, 2, 1]
+    assert out.loc[[H, OW], "score"].tolist() == pytest.approx([50, 150])
+    assert out.loc[H, "benchmark_tax_per_mu"] == pytest.approx(20.0)
+    assert out.loc[A, "scope_reason"] == "above designated size"

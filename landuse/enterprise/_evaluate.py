@@ -817,7 +817,7 @@ def enterprise_history(
     policy = resolve_policy(policy, caller=caller)
     lang = check_lang(lang, caller=caller)
     yearly = _by_year(results, caller=caller)
-    parts, keys, not_evaluated = [], set(), {}
+    parts, keys, not_evaluated, params = [], set(), {}, {}
     for year, frame in sorted(yearly.items()):
         if "grade" not in frame.columns:
             msg = (
@@ -826,6 +826,7 @@ def enterprise_history(
             )
             raise SchemaError(msg)
         keys.update(frame.attrs.get("policy_keys") or ())
+        params.update(frame.attrs.get("policy_params") or {})
         for k, v in (frame.attrs.get("not_evaluated") or {}).items():
             not_evaluated.setdefault(k, v)
         part = frame.copy()
@@ -844,6 +845,7 @@ def enterprise_history(
         "years": sorted(yearly),
         "not_evaluated": not_evaluated,
         "policy_keys": tuple(sorted(keys)),
+        "policy_params": params,
     }
     return long
 
