@@ -15,6 +15,7 @@ Nothing is typed by hand, so the README cannot drift from the TOML files.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -40,6 +41,7 @@ DRIVES = {
     "supporting_housing": "`check_apartment_plan` (配建 apartments)",
     "zone_creation": "`assess_zones` creation conditions",
     "assessment": "`assess_zones`",
+    "mujun": "`evaluate_enterprises` (rented land, scope), `enterprise_history` (surcharges)",
 }
 #: An optional rule shipped switched off says so in its unit.
 _OFF = re.compile(r"\(0 = rule off\)")
@@ -55,11 +57,19 @@ def _cell(text: Any) -> str:
 def _value(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+        rows = (", ".join(f"{f.name} {_value(getattr(r, f.name))}" for f in _shown(r)) for r in value)
+        return "; ".join(rows)
     if isinstance(value, dict):
         return "; ".join(f"{k} = {_value(v)}" for k, v in value.items())
     if isinstance(value, str):
         return f'"{value}"'
     return str(value)
+
+
+def _shown(row: Any) -> list[Any]:
+    """The fields of a table row worth a README cell (not its confidence or note)."""
+    return [f for f in dataclasses.fields(row) if f.name not in ("confidence", "note")]
 
 
 def _drives(section: str) -> str:

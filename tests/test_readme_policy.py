@@ -27,7 +27,7 @@ def test_the_readme_section_is_what_the_profiles_give():
 
 def test_the_qingdao_inputs_and_what_the_example_fills():
     inputs = policy_inputs.user_inputs().set_index("key")
-    # the seven values the lead moved out of qingdao-2019 (issue 22), filled by the example
+    # the seven values moved out of qingdao-2019 (issue 22) and two of issue 19, filled by the example
     assert inputs["example"][inputs["example"] != ""].to_dict() == {
         "inefficient.tax_wan_per_mu_min": "20",
         "inefficient.output_standard_wan_per_mu": "300",
@@ -36,6 +36,12 @@ def test_the_qingdao_inputs_and_what_the_example_fills():
         "zone_creation.alt_area_basis": '"land"',
         "assessment.reward_top_count": "3",
         "assessment.reward_pool_wan": "12000",
+        # issue 19: how rented land counts, and the Haining draft surcharge as an example
+        "mujun.rented_land_rule": '"apportion_by_floor_area"',
+        "mujun.electricity_surcharge": (
+            'grade "D", years_in_grade_min 1, yuan_per_kwh 0.3; '
+            'grade "D", years_in_grade_min 3, yuan_per_kwh 0.4'
+        ),
     }
     assert inputs.loc["inefficient.tax_wan_per_mu_min", "unit"] == "万元/亩·年"
     assert inputs.loc["inefficient.tax_wan_per_mu_min", "drives"].startswith(
