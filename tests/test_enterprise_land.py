@@ -361,3 +361,15 @@ def test_read_tenancies_refuses_duplicates_reversed_dates_and_no_area() -> None:
                 {"承租企业统一社会信用代码": [Y], "宗地编号": ["P1"], "租赁建筑面积": [-1]}
             )
         )
+
+
+def test_a_large_combined_unit_names_its_first_three_parcels() -> None:
+    ids = ["Q1", "Q2", "Q3", "Q4"]
+    parcels = pd.DataFrame({"parcel_id": ids, "land_area_m2": [MU] * 4, "owner_code": [X, X, Y, Y]})
+    leases = pd.DataFrame({"tenant_code": [Z, Z], "parcel_id": ["Q2", "Q3"]})
+    out = enterprise_land(parcels, tenancies=leases, year=2023, rule="combine_and_share")
+    assert out["unit_id"].tolist() == ["U:Q1+Q2+Q3+…"] * 3
+    assert out["land_area_mu"].tolist() == pytest.approx([4.0] * 3)
+    # each firm lists the parcels it holds or rents; the unit's land is all four
+    assert out["parcel_ids"].tolist() == ["Q1;Q2", "Q3;Q4", "Q2;Q3"]
+    assert out.loc[Z, "land_basis"] == "合并计算：3 家企业共用 4 宗 4 亩"

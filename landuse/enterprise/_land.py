@@ -19,12 +19,16 @@ propagation with pointer jumping.
 
 from __future__ import annotations
 
+import dataclasses
 import numbers
 import warnings
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from landuse._checks import check_frame
 from landuse.enterprise._credit import describe_problems, find_problems, normalise_codes
@@ -56,33 +60,109 @@ LAND_COLUMNS: tuple[str, ...] = (
 _CALLER = "enterprise_land"
 _UNKNOWN_AREA = "rented area unknown: no 租赁用地面积, and no 租赁建筑面积 or parcel floor area"
 _NO_LAND = "land area unknown: a parcel has no land_area_m2"
+#: How many parcel ids a combined unit's id names (``U:A1+A2+A3+…``); the first is unique.
+_NAMED = 3
 
 
-# --- formatting -------------------------------------------------------------------------------
+# --- arrays -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plots:
+    """The parcels as arrays: id, land and floor area (m²), holder (a firm number or -1), zone."""
+
+    pid: np.ndarray
+    land: np.ndarray
+    floor: np.ndarray
+    owner: np.ndarray
+    zone: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Leases:
+    """The tenancies of the year as arrays, one per (tenant, parcel), sorted by tenant then parcel.
+
+    ``share`` is the tenant's land in m² (NaN where unknown), ``how`` how it was derived
+    (``"land"``, ``"floor"`` or ``None``).
+    """
+
+    tenant: np.ndarray
+    pos: np.ndarray
+    rented_land: np.ndarray
+    rented_floor: np.ndarray
+    share: np.ndarray
+    how: np.ndarray
 
 
 def _fmt(value: float) -> str:
     """Write a number for a basis text: thousands separated, at most 4 decimals, no trailing 0."""
-    if pd.isna(value):
+    if value != value:  # NaN
         return "?"
-    text = f"{value:,.4f}".rstrip("0")
-    return text.rstrip(".")
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
-def _num(values: pd.Series) -> pd.Series:
-    return values.map(_fmt).astype(object)
+def _num(values: np.ndarray) -> np.ndarray:
+    """Format numbers for the basis texts (one string each, as objects)."""
+    return np.array([_fmt(v) for v in np.asarray(values, dtype=float).tolist()], dtype=object)
 
 
-def _joined(keys: pd.Series, values: pd.Series) -> pd.Series:
-    """Join sorted distinct ``values`` per key with ``";"`` (missing ones left out)."""
-    pairs = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()}).dropna()
-    pairs = pairs.drop_duplicates().sort_values(["key", "value"])
-    return pairs.groupby("key", sort=False)["value"].agg(";".join)
+def _join(
+    group: np.ndarray,
+    values: np.ndarray,
+    n: int,
+    sep: str,
+    *,
+    distinct: bool = True,
+    limit: int | None = None,
+) -> np.ndarray:
+    """Join ``values`` per group number (0…n-1) with ``sep``; a group without any gets ``None``.
+
+    With ``distinct`` the values of a group are sorted and repeated ones dropped; otherwise
+    they keep their order (a stable sort by group). Missing values are left out; with
+    ``limit`` only the first ``limit`` of each group are joined. The joining is pyarrow's
+    ``binary_join`` over list offsets, with no Python loop over the groups.
+    """
+    keep = pd.notna(values)
+    group, values = group[keep], values[keep]
+    if distinct:
+        rank, _ = pd.factorize(pd.Index(values, dtype=object), sort=True)
+        order = np.lexsort((rank, group))
+        group, values, rank = group[order], values[order], rank[order]
+        first = np.ones(len(group), dtype=bool)
+        first[1:] = (group[1:] != group[:-1]) | (rank[1:] != rank[:-1])
+        group, values = group[first], values[first]
+    else:
+        order = np.argsort(group, kind="stable")
+        group, values = group[order], values[order]
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(group, minlength=n), out=offsets[1:])
+    if limit is not None:
+        first = np.arange(len(group)) - offsets[group] < limit
+        group, values = group[first], values[first]
+        np.cumsum(np.bincount(group, minlength=n), out=offsets[1:])
+    lists = pa.LargeListArray.from_arrays(
+        pa.array(offsets, type=pa.int64()), pa.array(values.astype(str), type=pa.large_string())
+    )
+    out = (
+        pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
+        .to_numpy(zero_copy_only=False)
+        .astype(object)
+    )
+    out[offsets[1:] == offsets[:-1]] = None
+    return out
 
 
-def _ids(values: pd.Series | pd.Index) -> dict[str, Any]:
-    values = pd.Series(values).drop_duplicates()
-    return {"count": len(values), "ids": [str(v) for v in values.head(5)]}
+def _total(group: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sum ``values`` per group number; also whether any value of the group is missing."""
+    missing = np.isnan(values)
+    total = np.bincount(group, weights=np.where(missing, 0.0, values), minlength=n)
+    return total, np.bincount(group, weights=missing, minlength=n) > 0
+
+
+def _ids(values: np.ndarray) -> dict[str, Any]:
+    """``{"count": n, "ids": [up to 5]}`` of the distinct ``values``."""
+    values = pd.unique(pd.Series(values, dtype=object))
+    return {"count": len(values), "ids": [str(v) for v in values[:5]]}
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -105,22 +185,32 @@ def _check_year(year: object) -> int:
     return int(year)
 
 
-def _bad_codes(raw: pd.Series, codes: pd.Series, what: str) -> None:
-    """Refuse credit codes that are present but not valid (missing ones are allowed)."""
-    problems = find_problems(raw, codes)
-    problems = problems[problems["problem"] != "missing"]
-    if problems.empty:
-        return
-    text = describe_problems(problems, total=len(raw))
-    msg = (
-        f"{what} passed to enterprise_land(): {text}. Fix them, or set them missing with "
-        "landuse.enterprise.validate_credit_code(codes, errors='coerce')."
-    )
-    raise SchemaError(msg)
+def _objects(values: pd.Series) -> np.ndarray:
+    """Return text as an object array with ``None`` for missing values."""
+    return values.to_numpy(dtype=object, na_value=None)
 
 
-def _plots(parcels: pd.DataFrame) -> pd.DataFrame:
-    """Return the parcels as ``parcel_id, land_m2, floor_m2, owner, zone`` (0…n-1), checked."""
+def _owner_codes(parcels: pd.DataFrame) -> np.ndarray:
+    """Return the holders' normalised credit codes; refuse present codes that are not valid."""
+    if "owner_code" not in parcels.columns:
+        return np.full(len(parcels), None, dtype=object)
+    raw = parcels["owner_code"]
+    codes = normalise_codes(raw)
+    unique = pd.Series(codes.dropna().unique())
+    if not find_problems(unique, unique).empty:  # the rows are found only if a code is bad
+        problems = find_problems(raw, codes)
+        problems = problems[problems["problem"] != "missing"]
+        text = describe_problems(problems, total=len(raw))
+        msg = (
+            f"`owner_code` passed to enterprise_land(): {text}. Fix them, or set them missing "
+            "with landuse.enterprise.validate_credit_code(codes, errors='coerce')."
+        )
+        raise SchemaError(msg)
+    return _objects(codes)
+
+
+def _plots(parcels: pd.DataFrame) -> tuple[_Plots, np.ndarray]:
+    """Return the parcels as arrays (holders still unnumbered) and the holders' codes."""
     check_frame(parcels, name="parcels", caller=_CALLER, geometry=False)
     missing = [c for c in ("parcel_id", "land_area_m2") if c not in parcels.columns]
     if missing:
@@ -130,66 +220,49 @@ def _plots(parcels: pd.DataFrame) -> pd.DataFrame:
         )
         raise SchemaError(msg)
     n = len(parcels)
-    plots = pd.DataFrame(
-        {
-            "parcel_id": as_text(parcels["parcel_id"]).to_numpy(dtype=object),
-            "land_m2": pd.to_numeric(parcels["land_area_m2"]).to_numpy(dtype=float),
-            "floor_m2": (
-                pd.to_numeric(parcels["floor_area_m2"]).to_numpy(dtype=float)
-                if "floor_area_m2" in parcels.columns
-                else np.full(n, np.nan)
-            ),
-            "owner": np.full(n, None, dtype=object),
-            "zone": (
-                as_text(parcels["zone_id"]).to_numpy(dtype=object)
-                if "zone_id" in parcels.columns
-                else np.full(n, None, dtype=object)
-            ),
-        }
-    )
-    if "owner_code" in parcels.columns:
-        raw = parcels["owner_code"].reset_index(drop=True)
-        codes = normalise_codes(raw)
-        _bad_codes(raw.set_axis(parcels.index), codes.set_axis(parcels.index), "`owner_code`")
-        plots["owner"] = codes.to_numpy(dtype=object)
-    dup = plots["parcel_id"].duplicated(keep=False) & plots["parcel_id"].notna()
-    if dup.any() or plots["parcel_id"].isna().any():
+    pid = _objects(as_text(parcels["parcel_id"]))
+    dup = pd.Series(pid, dtype=object).duplicated(keep=False).to_numpy() & pd.notna(pid)
+    if dup.any() or pd.isna(pid).any():
         msg = (
             "`parcels` passed to enterprise_land() need one row per parcel with a `parcel_id`; "
-            f"repeated: {format_ids(plots.loc[dup, 'parcel_id'].unique())}; "
-            f"missing: {int(plots['parcel_id'].isna().sum())} rows."
+            f"repeated: {format_ids(pd.unique(pid[dup]))}; "
+            f"missing: {int(pd.isna(pid).sum())} rows."
         )
         raise SchemaError(msg)
-    return plots.astype({"owner": object, "zone": object})
+    floor = (
+        pd.to_numeric(parcels["floor_area_m2"]).to_numpy(dtype=float, na_value=np.nan)
+        if "floor_area_m2" in parcels.columns
+        else np.full(n, np.nan)
+    )
+    zone = (
+        _objects(as_text(parcels["zone_id"]))
+        if "zone_id" in parcels.columns
+        else np.full(n, None, dtype=object)
+    )
+    land = pd.to_numeric(parcels["land_area_m2"]).to_numpy(dtype=float, na_value=np.nan)
+    owners = _owner_codes(parcels)
+    return _Plots(pid, land, floor, np.full(n, -1), zone), owners
 
 
-def _active(tenancies: pd.DataFrame, year: int) -> pd.Series:
+def _active(tenancies: pd.DataFrame, year: int) -> np.ndarray:
     """Flag the tenancies that overlap the calendar ``year`` (a missing date is open)."""
-    keep = pd.Series(True, index=tenancies.index)
+    keep = np.ones(len(tenancies), dtype=bool)
     if "start" in tenancies.columns:
         start = pd.to_datetime(tenancies["start"])
-        keep &= start.isna() | (start <= pd.Timestamp(year, 12, 31))
+        keep &= (start.isna() | (start <= pd.Timestamp(year, 12, 31))).to_numpy()
     if "end" in tenancies.columns:
         end = pd.to_datetime(tenancies["end"])
-        keep &= end.isna() | (end >= pd.Timestamp(year, 1, 1))
+        keep &= (end.isna() | (end >= pd.Timestamp(year, 1, 1))).to_numpy()
     return keep
 
 
-def _leases(
-    tenancies: pd.DataFrame | None, plots: pd.DataFrame, year: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Find the tenancies of ``year`` on known parcels, one per (tenant, parcel), with shares.
-
-    Return the leases (``tenant, pos, parcel_id, rented_land, rented_floor, share_m2, how``,
-    ``how`` being ``"land"``, ``"floor"`` or missing) and the stray tenancies (``tenant,
-    parcel_id``) whose parcel is not in ``parcels``. A tenancy held by the parcel's own holder
-    is left out (its land is already the holder's); several tenancies of one tenant on one
-    parcel in the year (a renewal) count once, with the largest areas.
-    """
-    cols = ["tenant", "pos", "parcel_id", "rented_land", "rented_floor", "share_m2", "how"]
+def _tenancy_rows(
+    tenancies: pd.DataFrame | None, year: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return tenant code, parcel id, rented land and rented floor of the year's tenancies."""
     if tenancies is None:
-        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
-        return empty, pd.DataFrame({"tenant": [], "parcel_id": []}, dtype=object)
+        empty = np.array([], dtype=object)
+        return empty, empty.copy(), np.array([]), np.array([])
     check_frame(tenancies, name="tenancies", caller=_CALLER, geometry=False)
     missing = [c for c in ("tenant_code", "parcel_id") if c not in tenancies.columns]
     if missing:
@@ -199,142 +272,167 @@ def _leases(
         )
         raise SchemaError(msg)
     t = tenancies.loc[_active(tenancies, year)]
-    n = len(t)
 
     def area(name: str) -> np.ndarray:
-        return pd.to_numeric(t[name]).to_numpy(float) if name in t.columns else np.full(n, np.nan)
+        if name not in t.columns:
+            return np.full(len(t), np.nan)
+        return pd.to_numeric(t[name]).to_numpy(dtype=float, na_value=np.nan)
 
-    leases = pd.DataFrame(
-        {
-            "tenant": normalise_codes(t["tenant_code"]).to_numpy(dtype=object),
-            "parcel_id": as_text(t["parcel_id"]).to_numpy(dtype=object),
-            "rented_land": area("rented_land_m2"),
-            "rented_floor": area("rented_floor_m2"),
-        }
-    ).dropna(subset=["tenant"])
-    pos = pd.Series(np.arange(len(plots)), index=pd.Index(plots["parcel_id"]))
-    leases["pos"] = leases["parcel_id"].map(pos)
-    stray = leases.loc[leases["pos"].isna(), ["tenant", "parcel_id"]]
-    leases = leases.dropna(subset=["pos"]).astype({"pos": np.int64})
-    leases = leases[leases["tenant"].to_numpy() != plots["owner"].to_numpy()[leases["pos"]]]
-    leases = leases.groupby(["tenant", "pos", "parcel_id"], as_index=False, sort=True).max()
-    land = plots["land_m2"].to_numpy()[leases["pos"]]
-    floor = plots["floor_m2"].to_numpy()[leases["pos"]]
-    by_floor = np.where(floor > 0, land * leases["rented_floor"].to_numpy() / floor, np.nan)
-    given = leases["rented_land"].notna().to_numpy()
-    leases["share_m2"] = np.where(given, leases["rented_land"].to_numpy(), by_floor)
-    how = np.where(given, "land", np.where(np.isnan(by_floor), None, "floor"))
-    leases["how"] = pd.Series(how, index=leases.index, dtype=object)
-    return leases[cols], stray
+    tenant = _objects(normalise_codes(t["tenant_code"]))
+    pid = _objects(as_text(t["parcel_id"]))
+    keep = pd.notna(tenant)
+    return tenant[keep], pid[keep], area("rented_land_m2")[keep], area("rented_floor_m2")[keep]
+
+
+def _leases(
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    plots: _Plots,
+    owners: np.ndarray,
+) -> tuple[_Leases, np.ndarray, np.ndarray]:
+    """Match the tenancies to parcels: the leases, and the stray tenants and parcel ids.
+
+    A tenancy held by the parcel's own holder is left out (its land is already the holder's);
+    several tenancies of one tenant on one parcel in the year (a renewal) count once, with the
+    largest areas.
+    """
+    tenant, pid, rented_land, rented_floor = rows
+    pos = pd.Index(plots.pid, dtype=object).get_indexer(pd.Index(pid, dtype=object))
+    stray = pos < 0
+    keep = ~stray
+    keep[keep] = tenant[keep] != owners[pos[keep]]
+    codes, names = pd.factorize(pd.Index(tenant[keep], dtype=object), sort=True)
+    n = max(len(plots.pid), 1)
+    key = codes.astype(np.int64) * n + pos[keep]
+    table = pd.DataFrame({"key": key, "land": rented_land[keep], "floor": rented_floor[keep]})
+    table = table.groupby("key", sort=True).max()
+    key = table.index.to_numpy()
+    lease_pos = key % n
+    land = plots.land[lease_pos]
+    floor = plots.floor[lease_pos]
+    rent_land = table["land"].to_numpy()
+    rent_floor = table["floor"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        by_floor = np.where(floor > 0, land * rent_floor / floor, np.nan)
+    given = ~np.isnan(rent_land)
+    how = np.where(given, "land", np.where(np.isnan(by_floor), None, "floor")).astype(object)
+    leases = _Leases(
+        tenant=np.asarray(names, dtype=object)[key // n],
+        pos=lease_pos,
+        rented_land=rent_land,
+        rented_floor=rent_floor,
+        share=np.where(given, rent_land, by_floor),
+        how=how,
+    )
+    return leases, tenant[stray], pid[stray]
 
 
 # --- basis texts ------------------------------------------------------------------------------
 
 
-def _lease_text(leases: pd.DataFrame, plots: pd.DataFrame) -> pd.Series:
-    """One text per lease: how the tenant's land was derived (Chinese)."""
-    pid = leases["parcel_id"].astype(object)
-    land = plots["land_m2"].to_numpy()[leases["pos"]]
-    floor = plots["floor_m2"].to_numpy()[leases["pos"]]
-    share_mu = _num(leases["share_m2"] / M2_PER_MU)
-    by_land = (
-        "租赁用地 " + _num(leases["rented_land"]) + " m² = " + share_mu + " 亩（宗地 " + pid + "）"
-    )
-    by_floor = (
-        "按租赁建筑面积分摊 "
-        + _num(leases["rented_floor"])
-        + "/"
-        + _num(pd.Series(floor, index=leases.index))
-        + " m² × "
-        + _num(pd.Series(land / M2_PER_MU, index=leases.index))
-        + " 亩 = "
-        + share_mu
-        + " 亩（宗地 "
-        + pid
-        + "）"
-    )
+def _lease_text(leases: _Leases, plots: _Plots) -> np.ndarray:
+    """Write one text per lease: how the tenant's land was derived (Chinese)."""
+    pid = plots.pid[leases.pos]
+    where = "（宗地 " + pid + "）"
+    share_mu = _num(leases.share / M2_PER_MU)
+    by_land = "租赁用地 " + _num(leases.rented_land) + " m² = " + share_mu + " 亩" + where
+    floor = _num(plots.floor[leases.pos])
+    land_mu = _num(plots.land[leases.pos] / M2_PER_MU)
+    rent = _num(leases.rented_floor)
+    by_floor = "按租赁建筑面积分摊 " + rent + "/" + floor + " m² × " + land_mu + " 亩 = " + share_mu
+    by_floor = by_floor + " 亩" + where
     unknown = "租赁宗地 " + pid + "，租赁面积不详"
-    return by_land.where(leases["how"] == "land", by_floor.where(leases["how"] == "floor", unknown))
-
-
-def _owned_text(count: pd.Series, area_m2: pd.Series) -> pd.Series:
-    return "自有 " + count.astype(int).astype(str) + " 宗 " + _num(area_m2 / M2_PER_MU) + " 亩"
+    return np.where(
+        leases.how == "land", by_land, np.where(leases.how == "floor", by_floor, unknown)
+    )
 
 
 # --- the rules --------------------------------------------------------------------------------
 
 
-def _separate(plots: pd.DataFrame, leases: pd.DataFrame, rule: str | None) -> pd.DataFrame:
-    """Each enterprise its own unit: owners' parcels plus (by the rule) tenants' shares."""
-    owners = plots[plots["owner"].notna()]
-    g = owners.groupby("owner", sort=False)
-    owned = g["land_m2"].sum(min_count=1)
-    land_missing = owners["land_m2"].isna().groupby(owners["owner"]).any()
-    firms = pd.Index(owned.index).union(pd.Index(leases["tenant"].unique())).sort_values()
-    out = pd.DataFrame(index=firms)
-    out["owned_area_m2"] = owned.reindex(firms)
-    has_own = firms.isin(owned.index)
-    leased_out = leases.groupby("pos")["share_m2"].sum()
-    deducted = pd.Series(0.0, index=plots.index).add(leased_out, fill_value=0)
-    owners_deducted = deducted[owners.index].groupby(owners["owner"].to_numpy()).sum()
-    g_t = leases.groupby("tenant", sort=False)
-    rented = g_t["share_m2"].sum(min_count=1).reindex(firms)
-    unknown = leases["share_m2"].isna().groupby(leases["tenant"]).any()
-    unknown = unknown.reindex(firms, fill_value=False)
-    out["rented_area_m2"] = rented
-    own_credit = out["owned_area_m2"].fillna(0.0)
+@dataclass(frozen=True)
+class _Holdings:
+    """Per firm (0…n-1): parcels held, their land, whether one lacks it; rented land."""
+
+    n_owned: np.ndarray
+    owned: np.ndarray
+    owned_missing: np.ndarray
+    rented: np.ndarray
+    rented_unknown: np.ndarray
+    n_leases: np.ndarray
+
+
+def _holdings(plots: _Plots, leases: _Leases, tenant: np.ndarray, n: int) -> _Holdings:
+    held = plots.owner >= 0
+    owned, owned_missing = _total(plots.owner[held], plots.land[held], n)
+    rented, unknown = _total(tenant, leases.share, n)
+    known = np.bincount(tenant, weights=~np.isnan(leases.share), minlength=n) > 0
+    return _Holdings(
+        n_owned=np.bincount(plots.owner[held], minlength=n),
+        owned=owned,
+        owned_missing=owned_missing,
+        rented=np.where(known, rented, np.nan),
+        rented_unknown=unknown,
+        n_leases=np.bincount(tenant, minlength=n),
+    )
+
+
+def _separate(
+    plots: _Plots, leases: _Leases, tenant: np.ndarray, n: int, rule: str | None
+) -> dict[str, np.ndarray]:
+    """Each enterprise its own unit: its parcels plus (by the rule) its tenancies' shares."""
+    h = _holdings(plots, leases, tenant, n)
+    held = plots.owner >= 0
+    has_own = h.n_owned > 0
+    leased_out = np.bincount(
+        leases.pos, weights=np.nan_to_num(leases.share), minlength=len(plots.pid)
+    )
+    deducted = np.bincount(plots.owner[held], weights=leased_out[held], minlength=n)
+    own_credit = h.owned
     if rule == "apportion_by_floor_area":
-        own_credit = (own_credit - owners_deducted.reindex(firms, fill_value=0.0)).clip(lower=0.0)
-    counts_rented = rule is not None
-    land = own_credit + (rented.fillna(0.0) if counts_rented else 0.0)
-    land_unknown = land_missing.reindex(firms, fill_value=False).astype(bool)
-    reason = pd.Series(None, index=firms, dtype=object)
-    reason[land_unknown] = _NO_LAND
-    if counts_rented:
-        reason[unknown.astype(bool) & reason.isna()] = _UNKNOWN_AREA
-    else:
+        own_credit = np.clip(h.owned - deducted, 0.0, None)
+    land = own_credit + (np.nan_to_num(h.rented) if rule is not None else 0.0)
+    reason = np.full(n, None, dtype=object)
+    if rule is None:
         reason[~has_own] = NOT_EVALUATED
-    out["land_area_m2"] = land.where(reason.isna())
-    out["category"] = np.where(has_own, "owner", "tenant")
-    out["unit_id"] = firms.astype(object)
-    out["not_evaluated_reason"] = reason
-    texts = _separate_texts(plots, owners, leases, rule, owners_deducted)
-    out["land_basis"] = texts.reindex(firms)
-    firm = np.concatenate([owners["owner"].to_numpy(), leases["tenant"].to_numpy()])
-    pos = np.concatenate([owners.index.to_numpy(), leases["pos"].to_numpy(dtype=np.int64)])
-    held = plots.iloc[pos].assign(firm=firm)
-    out["parcel_ids"] = _joined(held["firm"], held["parcel_id"]).reindex(firms)
-    out["zone_ids"] = _joined(held["firm"], held["zone"]).reindex(firms)
-    return out
-
-
-def _separate_texts(
-    plots: pd.DataFrame,
-    owners: pd.DataFrame,
-    leases: pd.DataFrame,
-    rule: str | None,
-    deducted: pd.Series,
-) -> pd.Series:
-    """Write the basis text per firm: its own parcels, then each lease, ``"；"``-joined."""
-    g = owners.groupby("owner", sort=True)
-    own = _owned_text(g.size(), g["land_m2"].sum(min_count=1))
-    if rule == "apportion_by_floor_area" and len(deducted):
-        d = deducted.reindex(own.index, fill_value=0.0)
-        rest = (g["land_m2"].sum() - d).clip(lower=0.0)
-        extra = "，扣除出租 " + _num(d / M2_PER_MU) + " 亩后 " + _num(rest / M2_PER_MU) + " 亩"
-        own = own + extra.where(d > 0, "")
+    else:
+        reason[h.rented_unknown] = _UNKNOWN_AREA
+    reason[h.owned_missing] = _NO_LAND
+    own_text = (
+        "自有 " + h.n_owned.astype(str).astype(object) + " 宗 " + _num(h.owned / M2_PER_MU) + " 亩"
+    )
+    if rule == "apportion_by_floor_area":
+        rest = (
+            "，扣除出租 "
+            + _num(deducted / M2_PER_MU)
+            + " 亩后 "
+            + _num(own_credit / M2_PER_MU)
+            + " 亩"
+        )
+        own_text = own_text + np.where(deducted > 0, rest, "")
     texts = _lease_text(leases, plots)
     if rule is None:
         texts = "未计入：" + texts
-    pieces = pd.concat(
-        [
-            pd.DataFrame({"firm": own.index, "order": 0, "text": own.to_numpy()}),
-            pd.DataFrame(
-                {"firm": leases["tenant"].to_numpy(), "order": 1, "text": texts.to_numpy()}
-            ),
-        ]
-    ).sort_values(["firm", "order"], kind="stable")
-    return pieces.groupby("firm", sort=False)["text"].agg("；".join)
+    firms = np.arange(n)
+    basis = _join(
+        np.concatenate([firms[has_own], tenant]),
+        np.concatenate([own_text[has_own], texts]),
+        n,
+        "；",
+        distinct=False,
+    )
+    group = np.concatenate([plots.owner[held], tenant])
+    where = np.concatenate([np.flatnonzero(held), leases.pos])
+    return {
+        "land_area_m2": np.where(pd.isna(reason), land, np.nan),
+        "owned_area_m2": np.where(has_own, h.owned, np.nan),
+        "rented_area_m2": h.rented,
+        "category": np.where(has_own, "owner", "tenant").astype(object),
+        "unit_id": None,
+        "land_basis": basis,
+        "parcel_ids": _join(group, plots.pid[where], n, ";"),
+        "zone_ids": _join(group, plots.zone[where], n, ";"),
+        "not_evaluated_reason": reason,
+    }
 
 
 def _components(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
@@ -351,61 +449,60 @@ def _components(left: np.ndarray, right: np.ndarray, n: int) -> np.ndarray:
         label = new
 
 
-def _combined(plots: pd.DataFrame, leases: pd.DataFrame) -> pd.DataFrame:
+def _combined(plots: _Plots, leases: _Leases, tenant: np.ndarray, n: int) -> dict[str, np.ndarray]:
     """Firms linked through parcels (held or rented) form one unit with the parcels' land."""
-    owners = plots[plots["owner"].notna()]
-    edges = pd.concat(
-        [
-            pd.DataFrame({"firm": owners["owner"].to_numpy(), "pos": owners.index.to_numpy()}),
-            leases[["tenant", "pos"]].rename(columns={"tenant": "firm"}),
-        ],
-        ignore_index=True,
-    )
-    codes, firms = pd.factorize(edges["firm"], sort=True)
-    parcels, parcel_pos = pd.factorize(edges["pos"].astype(np.int64), sort=True)
-    label = _components(codes, parcels + len(firms), len(firms) + len(parcel_pos))
-    firm_unit = pd.Series(label[: len(firms)], index=firms)
-    members = firm_unit.value_counts()
-    unit_plots = plots.iloc[np.asarray(parcel_pos)].assign(unit=label[len(firms) :])
-    unit_plots = unit_plots.sort_values(["unit", "parcel_id"])
-    gu = unit_plots.groupby("unit")
-    unit_land = gu["land_m2"].sum(min_count=1)
-    unit_missing = unit_plots["land_m2"].isna().groupby(unit_plots["unit"]).any()
-    unit_count = gu.size()
-    unit_parcels = gu["parcel_id"].agg(";".join)
-    unit_name = "U:" + gu["parcel_id"].agg("+".join)
-    unit_zones = _joined(unit_plots["unit"], unit_plots["zone"])
-    out = pd.DataFrame(index=pd.Index(firms))
-    u = firm_unit.to_numpy()
-    size = members.reindex(u).to_numpy()
-    owned = owners.groupby("owner")["land_m2"].sum(min_count=1).reindex(firms)
-    out["owned_area_m2"] = owned
-    out["rented_area_m2"] = leases.groupby("tenant")["share_m2"].sum(min_count=1).reindex(firms)
-    out["land_area_m2"] = unit_land.reindex(u).to_numpy()
-    has_own = out.index.isin(owners["owner"])
-    out["category"] = np.where(size > 1, "combined", np.where(has_own, "owner", "tenant"))
-    out["unit_id"] = np.where(size > 1, unit_name.reindex(u).to_numpy(), out.index.to_numpy())
-    out["parcel_ids"] = unit_parcels.reindex(u).to_numpy()
-    out["zone_ids"] = unit_zones.reindex(u).to_numpy()
-    missing = unit_missing.reindex(u).to_numpy(dtype=bool)
-    out["not_evaluated_reason"] = np.where(missing, _NO_LAND, None)
-    n_text = unit_count.reindex(u).astype(int).astype(str).to_numpy()
-    mu_text = _num(unit_land.reindex(u) / M2_PER_MU).to_numpy()
+    h = _holdings(plots, leases, tenant, n)
+    held = plots.owner >= 0
+    firm = np.concatenate([plots.owner[held], tenant])
+    parcel, used = pd.factorize(np.concatenate([np.flatnonzero(held), leases.pos]), sort=True)
+    label = _components(firm, parcel + n, n + len(used))
+    unit, _ = pd.factorize(label)
+    firm_unit, parcel_unit = unit[:n], unit[n:]
+    m = int(unit.max()) + 1 if len(unit) else 0
+    size = np.bincount(firm_unit, minlength=m)[firm_unit]
+    unit_land, unit_missing = _total(parcel_unit, plots.land[used], m)
+    count = np.bincount(parcel_unit, minlength=m)[firm_unit]
+    shared = size > 1
+    names = "U:" + _join(parcel_unit, plots.pid[used], m, "+", limit=_NAMED)
+    names = names + np.where(np.bincount(parcel_unit, minlength=m) > _NAMED, "+…", "")
+    has_own = h.n_owned > 0
+    n_text = count.astype(str).astype(object)
+    mu_text = _num(unit_land[firm_unit] / M2_PER_MU)
     alone = np.where(has_own, "自有 ", "租用 ") + n_text + " 宗 " + mu_text + " 亩"
-    shared = "合并计算：" + size.astype(str) + " 家企业共用 " + n_text + " 宗 " + mu_text + " 亩"
-    out["land_basis"] = np.where(size > 1, shared.astype(object), alone.astype(object))
-    return out
+    together = (
+        "合并计算："
+        + size.astype(str).astype(object)
+        + " 家企业共用 "
+        + n_text
+        + " 宗 "
+        + mu_text
+        + " 亩"
+    )
+    missing = unit_missing[firm_unit]
+    return {
+        "land_area_m2": np.where(missing, np.nan, unit_land[firm_unit]),
+        "owned_area_m2": np.where(has_own, h.owned, np.nan),
+        "rented_area_m2": h.rented,
+        "category": np.where(shared, "combined", np.where(has_own, "owner", "tenant")).astype(
+            object
+        ),
+        "unit_id": np.where(shared, names[firm_unit], None),
+        "land_basis": np.where(shared, together, alone),
+        "parcel_ids": _join(firm, plots.pid[used[parcel]], n, ";"),
+        "zone_ids": _join(firm, plots.zone[used[parcel]], n, ";"),
+        "not_evaluated_reason": np.where(missing, _NO_LAND, None),
+    }
 
 
 # --- unmatched codes --------------------------------------------------------------------------
 
 
 def _year_codes(enterprises: pd.DataFrame, year: int) -> pd.Index:
-    """Return the credit codes of ``enterprises`` (a column or the index) in ``year``."""
+    """Return the credit codes of ``enterprises`` (a column or an index level) in ``year``."""
     check_frame(enterprises, name="enterprises", caller=_CALLER, geometry=False)
     rows = enterprises
     if "year" in rows.columns:
-        rows = rows[pd.to_numeric(rows["year"]) == year]
+        rows = rows[(pd.to_numeric(rows["year"]) == year).to_numpy()]
     if "credit_code" in rows.columns:
         codes = rows["credit_code"]
     elif "credit_code" in (rows.index.names or []):
@@ -416,28 +513,30 @@ def _year_codes(enterprises: pd.DataFrame, year: int) -> pd.Index:
             "level; read them with landuse.enterprise.read_enterprises."
         )
         raise SchemaError(msg)
-    return pd.Index(normalise_codes(pd.Series(codes.to_numpy())).dropna().unique())
+    codes = normalise_codes(pd.Series(codes.to_numpy(), dtype=object)).dropna()
+    return pd.Index(pd.unique(_objects(codes)), dtype=object)
 
 
 def _unmatched(
-    plots: pd.DataFrame,
-    stray: pd.DataFrame,
+    stray: tuple[np.ndarray, np.ndarray],
+    unowned: np.ndarray,
     firms: pd.Index,
     enterprises: pd.DataFrame | None,
     year: int,
 ) -> dict[str, dict[str, Any] | None]:
     """Count what did not match, with up to 5 ids, by kind (``None``: not checked)."""
+    tenant, pid = stray
     out: dict[str, dict[str, Any] | None] = {
-        "tenants_without_parcel": _ids(stray["tenant"] + "/" + stray["parcel_id"]),
-        "parcels_without_owner": _ids(plots.loc[plots["owner"].isna(), "parcel_id"]),
+        "tenants_without_parcel": {**_ids(tenant + "/" + pid), "count": len(tenant)},
+        "parcels_without_owner": _ids(unowned),
         "owners_without_data": None,
         "enterprises_without_land": None,
     }
-    out["tenants_without_parcel"]["count"] = len(stray)
     if enterprises is not None:
         known = _year_codes(enterprises, year)
-        out["owners_without_data"] = _ids(firms[~firms.isin(known)])
-        out["enterprises_without_land"] = _ids(known[~known.isin(firms)].sort_values())
+        out["owners_without_data"] = _ids(firms[known.get_indexer(firms) < 0].to_numpy())
+        landless = known[firms.get_indexer(known) < 0]
+        out["enterprises_without_land"] = _ids(np.sort(landless.to_numpy()))
     return out
 
 
@@ -451,8 +550,8 @@ _SAY = {
 
 def _warn(unmatched: dict[str, dict[str, Any] | None], year: int) -> None:
     parts = [
-        f"{found['count']} {_SAY[key]}: {format_ids(found['ids'])}"
-        + (f" (+{found['count'] - len(found['ids'])} more)" if found["count"] > 5 else "")
+        f"{found['count']} {_SAY[key]}: {', '.join(found['ids'])}"
+        + (f", … (+{found['count'] - len(found['ids'])} more)" if found["count"] > 5 else "")
         for key, found in unmatched.items()
         if found is not None and found["count"]
     ]
@@ -460,6 +559,21 @@ def _warn(unmatched: dict[str, dict[str, Any] | None], year: int) -> None:
         msg = (
             f"enterprise_land() for {year}: {'; '.join(parts)}. They get no land from these "
             "rows; result.attrs['unmatched'] lists them."
+        )
+        warnings.warn(msg, LanduseWarning, stacklevel=3)
+
+
+def _check_overlet(plots: _Plots, leases: _Leases, rule: str | None) -> None:
+    """Warn where the tenants' shares of a parcel exceed its land (apportioning)."""
+    if rule != "apportion_by_floor_area" or not len(leases.pos):
+        return
+    shares = np.bincount(leases.pos, weights=np.nan_to_num(leases.share), minlength=len(plots.pid))
+    over = shares > plots.land * (1 + 1e-9)
+    if over.any():
+        msg = (
+            f"enterprise_land(): on {int(over.sum())} parcels the tenants' shares exceed the "
+            f"parcel's land ({format_ids(plots.pid[over])}); the holder's remainder is set to 0. "
+            "Check the rented areas and the parcels' floor_area_m2."
         )
         warnings.warn(msg, LanduseWarning, stacklevel=3)
 
@@ -487,7 +601,8 @@ def enterprise_land(
         through parcels (a holder of several parcels, a tenant on several) form one unit. Its
         land is the land of all its parcels; every member gets the unit's land here and the
         unit's score and grade in the evaluation. Category ``"combined"`` for a unit of two
-        or more firms, ``unit_id`` ``"U:<parcel_id>+…"``.
+        or more firms, ``unit_id`` ``"U:<parcel_id>+<parcel_id>"`` (its parcels in order, the
+        first three and ``+…`` when there are more).
     ``"apportion_by_floor_area"``
         A tenant's land is its rented land area (租赁用地面积) when given, else the parcel's land
         × rented floor area ÷ the parcel's ``floor_area_m2``; the holder keeps the remainder.
@@ -529,7 +644,8 @@ def enterprise_land(
         ``rented_area_m2`` (its share of rented land, where known), ``category`` (``"owner"``,
         ``"tenant"`` or ``"combined"``), ``unit_id`` (the evaluation unit: its credit code, or
         ``"U:<parcel_id>+…"`` shared by a combined unit), ``land_basis`` (how the land was
-        derived, in Chinese), ``parcel_ids`` and ``zone_ids`` (``";"``-joined), ``evaluated``
+        derived, in Chinese), ``parcel_ids`` and ``zone_ids`` (``";"``-joined, of the parcels
+        the enterprise itself holds or rents, in a combined unit too), ``evaluated``
         and ``not_evaluated_reason``. ``attrs``: ``rule``, ``year`` and ``unmatched``, a dict
         ``{"tenants_without_parcel", "parcels_without_owner", "owners_without_data",
         "enterprises_without_land"}`` → ``{"count": n, "ids": [up to 5]}`` (the last two
@@ -585,35 +701,30 @@ def enterprise_land(
     """
     rule = _check_rule(rule)
     year = _check_year(year)
-    plots = _plots(parcels)
-    leases, stray = _leases(tenancies, plots, year)
+    plots, owners = _plots(parcels)
+    leases, *stray = _leases(_tenancy_rows(tenancies, year), plots, owners)
+    held = pd.notna(owners)
+    _, names = pd.factorize(np.concatenate([owners[held], leases.tenant]), sort=True)
+    firms = pd.Index(np.asarray(names, dtype=object), dtype=object)
+    owner = np.where(held, firms.get_indexer(pd.Index(owners, dtype=object)), -1)
+    plots = dataclasses.replace(plots, owner=owner)
+    tenant = firms.get_indexer(pd.Index(leases.tenant, dtype=object))
     if rule == "combine_and_share":
-        out = _combined(plots, leases)
+        cols = _combined(plots, leases, tenant, len(firms))
     else:
-        out = _separate(plots, leases, rule)
+        cols = _separate(plots, leases, tenant, len(firms), rule)
         _check_overlet(plots, leases, rule)
-    out = out.sort_index()
-    out.index.name = "credit_code"
-    out["land_area_mu"] = out["land_area_m2"] / M2_PER_MU
-    out["evaluated"] = out["not_evaluated_reason"].isna()
-    out = out.loc[:, list(LAND_COLUMNS)]
-    unmatched = _unmatched(plots, stray, out.index, enterprises, year)
+    codes = firms.to_numpy()
+    if cols["unit_id"] is None:
+        cols["unit_id"] = codes
+    else:
+        cols["unit_id"] = np.where(pd.isna(cols["unit_id"]), codes, cols["unit_id"])
+    cols["land_area_mu"] = cols["land_area_m2"] / M2_PER_MU
+    cols["evaluated"] = pd.isna(cols["not_evaluated_reason"])
+    out = pd.DataFrame(
+        {c: cols[c] for c in LAND_COLUMNS}, index=pd.Index(codes, name="credit_code")
+    )
+    unmatched = _unmatched(tuple(stray), plots.pid[~held], firms, enterprises, year)
     out.attrs = {"rule": rule, "year": year, "unmatched": unmatched}
     _warn(unmatched, year)
     return out
-
-
-def _check_overlet(plots: pd.DataFrame, leases: pd.DataFrame, rule: str | None) -> None:
-    """Warn where the tenants' shares of a parcel exceed its land (apportioning)."""
-    if rule != "apportion_by_floor_area" or leases.empty:
-        return
-    shares = leases.groupby("pos")["share_m2"].sum()
-    over = shares > plots["land_m2"].to_numpy()[shares.index] * (1 + 1e-9)
-    if over.any():
-        ids = plots["parcel_id"].to_numpy()[shares.index[over]]
-        msg = (
-            f"enterprise_land(): on {int(over.sum())} parcels the tenants' shares exceed the "
-            f"parcel's land ({format_ids(ids)}); the holder's remainder is set to 0. Check the "
-            "rented areas and the parcels' floor_area_m2."
-        )
-        warnings.warn(msg, LanduseWarning, stacklevel=3)
