@@ -30,6 +30,7 @@ FACES = {  # page → the public faces it documents
     "bank": ["landuse.bank"],
     "compliance": ["landuse.compliance"],
     "supply": ["landuse.supply"],
+    "enterprise": ["landuse.enterprise"],
     "assessment": ["landuse.assessment"],
     "raster": ["landuse.raster"],
     "mapping": ["landuse.mapping"],
@@ -207,7 +208,7 @@ def test_the_example_profile_shows_its_own_values_and_its_notice(site):
     rows = _policy_rows(site, "qingdao-2019-example")
     own = policy.to_frame().query("profile == 'qingdao-2019-example'")
     assert list(rows) == own["key"].tolist()
-    assert len(rows) == 7
+    assert len(rows) == 9  # 7 user inputs of issue 22, 2 of issue 19
     tax = rows["inefficient.tax_wan_per_mu_min"]
     assert (tax[1], tax[4], tax[6]) == ("20", "I", "qingdao-2019-example")
     page = (site / "policies.html").read_text(encoding="utf-8")

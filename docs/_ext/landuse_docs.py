@@ -43,6 +43,7 @@ FACES = (
     "landuse.bank",
     "landuse.compliance",
     "landuse.supply",
+    "landuse.enterprise",
     "landuse.assessment",
     "landuse.raster",
     "landuse.report",
