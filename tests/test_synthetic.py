@@ -169,7 +169,8 @@ def test_buildings_inside_their_parcels(vertices, per_parcel):
     if vertices == 4:
         assert len(buildings) == per_parcel * len(parcels)
     assert list(buildings.columns) == [
-        *(c for c in BUILDINGS.column_names if c != "floor_area_m2"),
+        # floor areas and per-storey heights are optional inputs the generator leaves out
+        *(c for c in BUILDINGS.column_names if c not in ("floor_area_m2", "storey_heights_m")),
         "geometry",
     ]
     assert buildings["building_id"].is_unique
@@ -476,8 +477,9 @@ def test_sample_zone_stats_headers():
         base, unit = split_unit(header)
         column = keys[normalise_key(base)]
         mapped[column.name] = unit_factor(unit, column)
-    # the investment-attraction counts (issue 22) are optional inputs the sample does not carry
-    optional = {"fortune500_projects", "projects_over_100m"}
+    # the investment-attraction counts and the floor area (issue 22) are optional inputs the
+    # sample does not carry
+    optional = {"fortune500_projects", "projects_over_100m", "floor_area_m2"}
     assert set(mapped) == set(ZONE_STATS.column_names) - optional
     assert mapped["revenue_wan"] == 1e4
     assert mapped["land_area_mu"] == 1.0
