@@ -129,6 +129,11 @@ CATEGORY_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "multistorey": ("工业上楼", "Multi-storey rebuild"),
         "self_upgrade": ("自主提升", "Self-upgrade"),
     },
+    "enterprise_category": {
+        "owner": ("自有用地企业", "Owner of its land"),
+        "tenant": ("租赁企业", "Tenant"),
+        "combined": ("合并评价单元", "Combined evaluation unit"),
+    },
 }
 
 
@@ -312,6 +317,15 @@ PARCELS = Layer(
         ),
         _c("industry_code_version", "str", None, "行业代码版本", "gbt4754_version"),
         _c("enterprise", "str", None, "企业名称", "使用权人", "权利人", "土地使用者", "company"),
+        _c(
+            "owner_code",
+            "str",
+            None,
+            "权利人统一社会信用代码",
+            "土地使用权人信用代码",
+            "统一社会信用代码",
+            "owner_credit_code",
+        ),
         _c("zone_id", "str", None, "集聚区编号", "园区编号"),
         _c(
             "land_area_m2",

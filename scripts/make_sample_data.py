@@ -1571,6 +1571,231 @@ def flags(frame: pd.DataFrame, leading: dict[str, set[str]]) -> dict[str, object
 # --- main ------------------------------------------------------------------------------------
 
 
+# --- enterprises and tenancies (issue 19) ----------------------------------------------------
+#: Own generator so the parcels, buildings and proposals above keep their values.
+ENTERPRISE_SEED = SEED + 19
+ENTERPRISE_YEARS = (2019, 2020, 2021)
+#: 5 亩 in m² (the 规下 scope threshold of the national-2008 profile).
+MU = 10000.0 / 15.0
+ENTERPRISE_HEADERS = {
+    "credit_code": "统一社会信用代码",
+    "name": "企业名称",
+    "year": "年度",
+    "above_scale": "规上/规下",
+    "industry_code": "行业代码",
+    "tax_wan": "税收（万元）",
+    "revenue_wan": "主营业务收入（万元）",
+    "value_added_wan": "工业增加值（万元）",
+    "energy_tce": "综合能耗（tce）",
+    "emissions_t": "主要污染物排放量（t）",
+    "rd_spend_wan": "研发经费（万元）",
+    "employees": "从业人员（人）",
+    "electricity_wkwh": "用电量（万千瓦时）",
+    "registered_on": "成立日期",
+}
+TENANCY_HEADERS = {
+    "tenant_code": "承租企业统一社会信用代码",
+    "tenant_name": "承租企业名称",
+    "parcel_id": "宗地编号",
+    "rented_floor_m2": "租赁建筑面积（m²）",
+    "rented_land_mu": "租赁用地面积（亩）",
+    "start": "起租日期",
+    "end": "到期日期",
+}
+
+
+def credit_codes(rng: np.random.Generator, divisions: list[str]) -> list[str]:
+    """Unique valid credit codes: 91 (enterprise), the division, 9 characters, check character."""
+    from landuse.enterprise._credit import ALPHABET, check_characters
+
+    letters = np.array(list(ALPHABET))
+    bodies: list[str] = []
+    seen: set[str] = set()
+    for division in divisions:
+        while True:
+            body = "91" + division + "".join(rng.choice(letters, 9))
+            if body not in seen:
+                seen.add(body)
+                bodies.append(body)
+                break
+    checks = check_characters([b + "0" for b in bodies])
+    return [b + c for b, c in zip(bodies, checks, strict=True)]
+
+
+def firm_name(rng: np.random.Generator, division: str) -> str:
+    a, b = rng.choice(list(BRAND), 2, replace=False)
+    return f"青岛{a}{b}{PRODUCT_WORDS.get(division, '科技')}有限公司"
+
+
+def _year_figures(rng: np.random.Generator, base: dict, year: int) -> dict:
+    """A firm's figures of ``year`` from its 2021 figures (2019, 2020 with invented growth)."""
+    factor = 1.0 if year == 2021 else float(rng.uniform(0.8, 1.1)) ** (2021 - year)
+    out = {}
+    for key in ("tax_wan", "revenue_wan", "value_added_wan", "energy_tce", "rd_spend_wan"):
+        out[key] = round(base[key] * factor, 2)
+    out["emissions_t"] = round(base["emissions_t"] * factor, 3)
+    out["employees"] = round(base["employees"] * min(factor, 1.0))
+    out["electricity_wkwh"] = round(base["energy_tce"] * factor * base["kwh_per_tce"] / 1e4, 2)
+    return out
+
+
+def make_enterprises(frame: pd.DataFrame) -> tuple[pd.Series, pd.DataFrame, pd.DataFrame, dict]:
+    """Credit codes of the industrial parcels' holders, the enterprise-year table, tenancies.
+
+    One code per holder name on industrial and logistics parcels (holders named on several
+    parcels hold them all); a holder with figures on its parcels gets three years of data (2021
+    the sum of its parcels). Tenants rent floor space on producing parcels; the designed edge
+    cases are listed in the returned dict.
+    """
+    rng = np.random.default_rng(ENTERPRISE_SEED)
+    use = frame["land_use"].map(normalise_land_use)
+    held = frame[use.isin(["industrial", "logistics"])].copy()
+    owners = sorted(held["enterprise"].unique())
+    district_of = {s.zone_id: s.district for s in ZONE_SPECS}
+    first = held.drop_duplicates("enterprise").set_index("enterprise")
+    divisions = [
+        DISTRICT_CODES[district_of.get(first.at[name, "zone"], "黄岛区")] for name in owners
+    ]
+    code_of = dict(zip(owners, credit_codes(rng, divisions), strict=True))
+    owner_code = frame["enterprise"].map(code_of).where(use.isin(["industrial", "logistics"]))
+
+    figures = ["tax_wan", "revenue_wan", "value_added_wan", "energy_tce", "emissions_t",
+               "rd_spend_wan", "employees"]  # fmt: skip
+    sums = held.groupby("enterprise")[figures].sum(min_count=1).dropna(subset=["revenue_wan"])
+    granted = pd.to_datetime(held.groupby("enterprise")["grant_date"].min())
+    base_rows = []
+    for name, row in sums.iterrows():
+        division = str(first.at[name, "industry_code"] or "34")[:2]
+        registered = granted.get(name)
+        if pd.isna(registered):
+            registered = pd.Timestamp("2012-01-01") + pd.Timedelta(days=int(rng.integers(0, 3000)))
+        else:
+            registered = registered - pd.Timedelta(days=int(rng.integers(30, 400)))
+        base_rows.append({
+            "credit_code": code_of[name], "name": name, "industry_code": division + "11",
+            "registered_on": registered.date().isoformat(),
+            "kwh_per_tce": float(rng.uniform(3000, 8000)), **row.to_dict(),
+        })  # fmt: skip
+    cases: dict[str, object] = {}
+
+    # tenants on producing parcels of firms with data, floor area apportioned
+    hosts = held[held["enterprise"].isin(sums.index) & (held["production_status"] == "正常生产")
+                 & (held["land_area_m2"] >= 20 * MU) & held["floor_area_m2"].gt(0)]  # fmt: skip
+    hosts = hosts.sort_values("parcel_id").iloc[rng.choice(len(hosts), 40, replace=False)]
+    tenancy_rows = []
+    tenant_divisions = [DISTRICT_CODES[district_of.get(z, "黄岛区")] for z in hosts["zone"]]
+    tenant_codes = iter(credit_codes(rng, tenant_divisions * 2))
+    for k, (_, parcel) in enumerate(hosts.iterrows()):
+        for _j in range(1 + int(k % 3 == 0)):
+            code = next(tenant_codes)
+            division = str(rng.choice(MANUFACTURING))
+            name = firm_name(rng, division)
+            start = pd.Timestamp("2015-01-01") + pd.Timedelta(days=int(rng.integers(0, 2000)))
+            end = start + pd.DateOffset(years=int(rng.integers(5, 11))) - pd.Timedelta(days=1)
+            tenancy_rows.append({
+                "tenant_code": code, "tenant_name": name, "parcel_id": parcel["parcel_id"],
+                "rented_floor_m2": round(float(parcel["floor_area_m2"] * rng.uniform(0.08, 0.2)), 2),
+                "rented_land_mu": np.nan, "start": start.date().isoformat(),
+                "end": end.date().isoformat(),
+            })  # fmt: skip
+            revenue = float(rng.uniform(300, 1800)) if k % 5 else float(rng.uniform(2500, 9000))
+            base_rows.append({
+                "credit_code": code, "name": name, "industry_code": division + "11",
+                "registered_on": (start - pd.Timedelta(days=int(rng.integers(30, 900)))).date()
+                .isoformat(), "kwh_per_tce": float(rng.uniform(3000, 8000)),
+                "revenue_wan": revenue, "tax_wan": revenue * float(rng.uniform(0.02, 0.06)),
+                "value_added_wan": revenue * float(rng.uniform(0.2, 0.35)),
+                "energy_tce": revenue * float(rng.uniform(0.02, 0.1)),
+                "emissions_t": revenue * float(rng.uniform(0.0005, 0.003)),
+                "rd_spend_wan": revenue * float(rng.uniform(0.0, 0.05)),
+                "employees": round(revenue / float(rng.uniform(40, 120))),
+            })  # fmt: skip
+    # scope edges: three 规下 tenants renting land stated in 亩 (under, exactly at, over 5 亩)
+    for row, mu, label in zip(tenancy_rows[:3], (4.0, 5.0, 8.0), ("under", "at", "over"),
+                              strict=True):  # fmt: skip
+        row["rented_land_mu"] = mu
+        cases[f"below_scale_tenant_{label}_5_mu"] = row["tenant_code"]
+    # one tenancy ended in mid-2020 (counts for 2019 and 2020, not 2021)
+    tenancy_rows[3]["start"], tenancy_rows[3]["end"] = "2016-07-01", "2020-06-30"
+    cases["tenancy_ended_2020"] = tenancy_rows[3]["tenant_code"]
+    firms = pd.DataFrame(base_rows)
+    firms["above_scale"] = np.where(firms["revenue_wan"] >= 2000, "规上", "规下")
+    for key in ("below_scale_tenant_under_5_mu", "below_scale_tenant_at_5_mu",
+                "below_scale_tenant_over_5_mu"):  # fmt: skip
+        firms.loc[firms["credit_code"] == cases[key], "above_scale"] = "规下"
+    owners_with_data = firms["credit_code"].isin(set(code_of.values()))
+    # an exempt utility (electricity production, division 44) among the holders
+    utility = firms.index[owners_with_data & (firms["above_scale"] == "规上")][5]
+    firms.loc[utility, "industry_code"] = "4411"
+    firms.loc[utility, "name"] = firms.loc[utility, "name"]
+    cases["exempt_utility"] = firms.at[utility, "credit_code"]
+    # several parcels: the holders named on more than one parcel
+    counts = held.groupby("enterprise").size()
+    cases["holders_of_several_parcels"] = int((counts > 1).sum())
+    zones_per = held.groupby("enterprise")["zone"].nunique()
+    cases["holders_across_zones"] = int((zones_per > 1).sum())
+    # a firm with data but no land (reported by the evaluation, never dropped)
+    lone = credit_codes(rng, ["370211"])[0]
+    base_rows_lone = dict(firms.iloc[-1]) | {"credit_code": lone, "name": firm_name(rng, "39"),
+                                             "industry_code": "3911", "above_scale": "规下"}  # fmt: skip
+    firms = pd.concat([firms, pd.DataFrame([base_rows_lone])], ignore_index=True)
+    cases["enterprise_without_land"] = lone
+    # a tenancy naming a parcel that is not in the register
+    tenancy_rows.append(dict(tenancy_rows[-1]) | {"parcel_id": "370299-000001"})
+    cases["tenancy_unknown_parcel"] = "370299-000001"
+
+    rows = []
+    for _, firm in firms.iterrows():
+        for year in ENTERPRISE_YEARS:
+            rows.append({"credit_code": firm["credit_code"], "name": firm["name"], "year": year,
+                         "above_scale": firm["above_scale"], "industry_code": firm["industry_code"],
+                         **_year_figures(rng, firm, year),
+                         "registered_on": firm["registered_on"]})  # fmt: skip
+    enterprises = pd.DataFrame(rows)
+    # a firm missing one indicator: its 2021 energy use not reported
+    missing = enterprises.index[(enterprises["year"] == 2021)
+                                & enterprises["credit_code"].isin(firms.loc[owners_with_data
+                                  & (firms["above_scale"] == "规上"), "credit_code"])][7]  # fmt: skip
+    enterprises.loc[missing, ["energy_tce", "electricity_wkwh"]] = np.nan
+    cases["missing_energy_2021"] = enterprises.at[missing, "credit_code"]
+    enterprises = enterprises.sort_values(["credit_code", "year"], ignore_index=True)
+    tenancies = pd.DataFrame(tenancy_rows)
+    return owner_code, enterprises, tenancies, cases
+
+
+def bad_code_rows(enterprises: pd.DataFrame) -> pd.DataFrame:
+    """A small enterprise table with the credit-code mistakes a reader must catch (or fix)."""
+    rows = enterprises[enterprises["year"] == 2021].head(7).copy()
+    codes = rows["credit_code"].tolist()
+    from landuse.enterprise._credit import ALPHABET
+
+    wrong = ALPHABET[(ALPHABET.index(codes[0][-1]) + 1) % 31]
+    rows["credit_code"] = [
+        codes[0][:-1] + wrong,                                   # wrong check character
+        codes[1][:9] + "I" + codes[1][10:],                      # I (not in the alphabet)
+        codes[2][:9] + "O" + codes[2][10:],                      # O (not in the alphabet)
+        codes[3].translate({i: i + 0xFEE0 for i in range(0x21, 0x7F)}),  # full-width: normalised
+        codes[4].lower(),                                        # lower case: normalised
+        codes[5][:8] + "0000000",                               # 15 digits (Excel number)
+        "",                                                      # missing
+    ]  # fmt: skip
+    rows["problem"] = ["校验码错误", "含字母I", "含字母O", "全角字符（可规范化）",
+                       "小写字母（可规范化）", "Excel截成15位", "缺失"]  # fmt: skip
+    return rows
+
+
+def write_enterprise_tables(enterprises: pd.DataFrame, tenancies: pd.DataFrame) -> None:
+    def csv(frame: pd.DataFrame, headers: dict[str, str], name: str) -> None:
+        out = frame.rename(columns=headers)
+        out.to_csv(DATA / name, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+    csv(enterprises[list(ENTERPRISE_HEADERS)], ENTERPRISE_HEADERS, "enterprises.csv")
+    csv(tenancies[list(TENANCY_HEADERS)], TENANCY_HEADERS, "tenancies.csv")
+    bad = bad_code_rows(enterprises)
+    csv(bad[[*ENTERPRISE_HEADERS, "problem"]], ENTERPRISE_HEADERS | {"problem": "问题（测试用）"},
+        "enterprises_bad_codes.csv")  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
     global RNG, BOUNDARIES, DATA
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1659,6 +1884,8 @@ def main(argv: list[str] | None = None) -> None:
     frame["production_status"] = frame["production_status"].map(STATUS_ZH)
     assert (frame["production_status"].dropna().map(normalise_production_status)
             == check_status).all()  # fmt: skip
+    owner_code, enterprises, tenancies, enterprise_cases = make_enterprises(frame)
+    frame["owner_code"] = owner_code
     columns = [c for c in PARCELS.columns if c.name != "zone_id"]
     parcels_gdf = gpd.GeoDataFrame(
         frame[[c.name for c in columns]].rename(columns={c.name: c.label_zh for c in columns}),
@@ -1704,6 +1931,10 @@ def main(argv: list[str] | None = None) -> None:
 
     stats = make_zone_stats(zones_m)
     stats.to_csv(DATA / "zone_stats.csv", index=False, encoding="utf-8-sig", lineterminator="\n")
+
+    write_enterprise_tables(enterprises, tenancies)
+    print("enterprises:", enterprises["credit_code"].nunique(), "firms,", len(enterprises),
+          "rows; tenancies:", len(tenancies), enterprise_cases)  # fmt: skip
 
     zone = zones_m.set_index("zone_id").geometry[RASTER_ZONE]
     win_parcels = [p for p in parcels if p.geom.intersects(window)]

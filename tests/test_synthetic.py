@@ -89,8 +89,9 @@ def test_parcels_exact_count_and_unique_ids(n):
 
 def test_parcels_columns_and_dtypes():
     parcels = synthetic_parcels(2000, seed=2)
-    assert list(parcels.columns) == [*PARCELS.column_names, "geometry"]
-    for column in PARCELS.columns:
+    own = [c for c in PARCELS.columns if c.name != "owner_code"]  # optional holder code left out
+    assert list(parcels.columns) == [*(c.name for c in own), "geometry"]
+    for column in own:
         series = parcels[column.name]
         if column.kind in ("str", "category"):
             assert pd.api.types.is_string_dtype(series), column.name
@@ -559,3 +560,76 @@ def test_generator_is_deterministic(tmp_path):
         with rasterio.open(out_data / name) as new, rasterio.open(DATA / name) as old:
             assert new.transform == old.transform
             np.testing.assert_array_equal(new.read(1), old.read(1))
+
+
+# --- the sample's enterprises and tenancies (issue 19) ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from landuse.datasets import load_sample
+
+    return load_sample()
+
+
+def test_sample_enterprises_three_years_valid_codes(sample):
+    from landuse.enterprise import validate_credit_code
+
+    firms = sample.enterprises
+    assert sorted(firms["year"].unique()) == [2019, 2020, 2021]
+    assert (firms.groupby("credit_code").size() == 3).all()  # one row per enterprise-year
+    assert validate_credit_code(firms["credit_code"], errors="coerce").notna().all()
+    assert validate_credit_code(sample.tenancies["tenant_code"], errors="coerce").notna().all()
+
+
+def test_sample_parcels_owner_code_matches_enterprises(sample):
+    parcels = sample.parcels
+    held = parcels[parcels["land_use"].isin(["industrial", "logistics"])]
+    assert held["owner_code"].notna().all()
+    assert parcels.loc[~parcels.index.isin(held.index), "owner_code"].isna().all()
+    # one code per holder name; most holders have data, some (not yet producing) none
+    assert (held.groupby("owner_code")["enterprise"].nunique() == 1).all()
+    with_data = held["owner_code"].isin(sample.enterprises["credit_code"])
+    assert with_data.mean() > 0.8
+    names = sample.enterprises.drop_duplicates("credit_code").set_index("credit_code")["name"]
+    matched = held[with_data]
+    assert (matched["enterprise"].to_numpy() == names[matched["owner_code"]].to_numpy()).all()
+    several = held.groupby("owner_code").size()
+    assert (several > 1).sum() >= 10  # firms holding several parcels
+
+
+def test_sample_enterprise_edge_cases(sample):
+    firms = sample.enterprises
+    y21 = firms[firms["year"] == 2021].set_index("credit_code")
+    ten = sample.tenancies
+    # tenants on others' parcels, one on a parcel not in the register
+    assert len(ten) >= 50
+    assert (~ten["tenant_code"].isin(sample.parcels["owner_code"])).all()
+    assert (~ten["parcel_id"].isin(sample.parcels["parcel_id"])).sum() == 1
+    # 规下 tenants renting under, exactly at and over 5 亩
+    mu = ten["rented_land_m2"].dropna() / (10000 / 15)
+    assert sorted(mu.round(6)) == [4.0, 5.0, 8.0]
+    edge = ten.loc[mu.index, "tenant_code"]
+    assert not y21.loc[edge, "above_scale"].any()
+    assert (~y21["above_scale"]).sum() > 0 and y21["above_scale"].sum() > 0
+    # an exempt utility and a firm missing one indicator
+    assert (y21["industry_code"].str[:2] == "44").sum() == 1
+    assert y21["energy_tce"].isna().sum() == 1
+    # a firm with data but no land at all
+    land = set(sample.parcels["owner_code"].dropna()) | set(ten["tenant_code"])
+    assert len(set(y21.index) - land) == 1
+
+
+def test_sample_bad_codes_caught():
+    from landuse.datasets import get_path
+    from landuse.enterprise import validate_credit_code
+
+    frame = pd.read_csv(
+        get_path("enterprises_bad_codes"), dtype=str, encoding="utf-8-sig", keep_default_na=False
+    )
+    report = validate_credit_code(frame["统一社会信用代码"], errors="report")
+    assert report["position"].tolist() == [0, 1, 2, 5, 6]
+    assert report["problem"].tolist() == ["check", "character", "character", "length", "missing"]
+    # full-width and lower case are normalised, not refused
+    good = validate_credit_code(frame["统一社会信用代码"].iloc[[3, 4]], errors="raise")
+    assert good.str.fullmatch(r"[0-9A-Z]{18}").all()

@@ -21,6 +21,7 @@ from landuse.datasets.synthetic import (
     synthetic_proposals,
     synthetic_zones,
 )
+from landuse.enterprise import read_enterprises, read_tenancies
 
 __all__ = [
     "SAMPLE_AS_OF",
@@ -42,6 +43,9 @@ _FILES = {
     "functional_areas": ("boundaries", "functional_areas.geojson"),
     "sample": (None, "sample.gpkg"),
     "zone_stats": (None, "zone_stats.csv"),
+    "enterprises": (None, "enterprises.csv"),
+    "tenancies": (None, "tenancies.csv"),
+    "enterprises_bad_codes": (None, "enterprises_bad_codes.csv"),
     "builtup": (None, "builtup.tif"),
     "building_height": (None, "building_height.tif"),
     "night_light": (None, "night_light.tif"),
@@ -55,8 +59,9 @@ def get_path(name: str) -> Path:
     ----------
     name
         One of ``zones``, ``functional_areas``, ``sample`` (GeoPackage with parcels,
-        buildings, proposals), ``zone_stats``, ``builtup``, ``building_height``,
-        ``night_light``.
+        buildings, proposals), ``zone_stats``, ``enterprises`` (enterprise-year table
+        2019–2021, Chinese headers), ``tenancies``, ``enterprises_bad_codes`` (credit-code
+        mistakes for the reader), ``builtup``, ``building_height``, ``night_light``.
 
     Returns
     -------
@@ -93,6 +98,13 @@ class Sample:
         Yearly zone statistics 2019–2021 (万元, 亩).
     rasters
         ``{"builtup" | "building_height" | "night_light": path to GeoTIFF}``.
+    enterprises
+        Enterprise-year table 2019–2021 keyed by credit code
+        (:func:`landuse.enterprise.read_enterprises`); the industrial parcels' holders are in
+        ``parcels.owner_code``.
+    tenancies
+        Who rents floor space (or land) on which parcel
+        (:func:`landuse.enterprise.read_tenancies`).
     as_of
         The reference date the sample's cases are built around (2021-12-31).
     """
@@ -104,6 +116,8 @@ class Sample:
     proposals: gpd.GeoDataFrame
     zone_stats: pd.DataFrame
     rasters: dict[str, Path]
+    enterprises: pd.DataFrame
+    tenancies: pd.DataFrame
     as_of: pd.Timestamp = SAMPLE_AS_OF
 
 
@@ -114,8 +128,8 @@ def load_sample() -> Sample:
     -------
     Sample
         14 zones with functional areas, ≥ 3,000 parcels (read from Chinese field
-        names), buildings, ≥ 120 proposals, 3 years of zone statistics, and paths to
-        three small GeoTIFFs.
+        names), buildings, ≥ 120 proposals, 3 years of zone statistics and of enterprise
+        data with tenancies, and paths to three small GeoTIFFs.
 
     Examples
     --------
@@ -132,4 +146,6 @@ def load_sample() -> Sample:
         proposals=io.read_proposals(sample, layer="proposals"),
         zone_stats=io.read_zone_stats(get_path("zone_stats")),
         rasters={k: get_path(k) for k in ("builtup", "building_height", "night_light")},
+        enterprises=read_enterprises(get_path("enterprises")),
+        tenancies=read_tenancies(get_path("tenancies")),
     )

@@ -349,7 +349,8 @@ def synthetic_parcels(
     rng = np.random.default_rng(seed)
     geometry = _grid_geometry(n, rng, origin=origin, vertices=vertices)
     columns = _parcel_attributes(n, rng, shapely.area(geometry))
-    frame = pd.DataFrame(columns)[list(PARCELS.column_names)]
+    # the holder's credit code (owner_code) is optional and left out, like the enterprise data
+    frame = pd.DataFrame(columns)[[c for c in PARCELS.column_names if c != "owner_code"]]
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=crs)
 
 
