@@ -55,6 +55,7 @@ ORDER = (
     "reason_text",
     "n_reasons",
     "grade",
+    "grade_source",
     "mujun_score",
     "route",
     "route_label",
@@ -216,6 +217,7 @@ def build_project_bank(
     land_uses: Sequence[str] | None = ("industrial",),
     priority_weights: Mapping[str, float] | None = None,
     raster_evidence: pd.DataFrame | None = None,
+    enterprise_grades: pd.DataFrame | None = None,
     lang: Lang = "zh",
     progress: bool = False,
 ) -> gpd.GeoDataFrame:
@@ -255,6 +257,17 @@ def build_project_bank(
         What :func:`landuse.raster_evidence` returned for these parcels: adds the reasons
         ``vacant_by_raster`` and ``dark_by_night_light`` (see
         :func:`landuse.efficiency.find_inefficient_land`).
+    enterprise_grades
+        What :func:`landuse.enterprise.evaluate_enterprises` returned for the year, to grade
+        each parcel by its enterprise instead of grading parcel rows
+        (:func:`landuse.efficiency.grade_enterprises`, the default ``None``). Needs
+        ``parcels.owner_code``. A parcel takes its holder's grade; a holder not graded → the
+        worst grade among the enterprises evaluated on the parcel (tenants, members of a
+        combined unit); nobody graded → no grade. ``grade_d`` / ``grade_c_low_far`` texts name
+        the enterprise, the column ``grade_source`` says whose grade it is, and
+        ``attrs["grade_source"]`` counts the parcels graded from holders and from other
+        enterprises and lists parcels whose ``owner_code`` matches no enterprise (kept, not
+        dropped).
     lang
         ``"zh"`` (default) or ``"en"`` for ``reason_text`` and ``route_label``.
     progress
@@ -266,14 +279,16 @@ def build_project_bank(
         One row per candidate, sorted by ``priority`` (then ``candidate_id``), on a fresh
         index, in the parcels' CRS: ``candidate_id``, ``parcel_id``, ``zone_id``, parcel
         columns (``enterprise``, ``land_use``, ``industry_code``, ``production_status`` where
-        present), ``reasons``, ``reason_text``, ``n_reasons``, ``grade``, ``mujun_score``,
+        present), ``reasons``, ``reason_text``, ``n_reasons``, ``grade`` (with
+        ``grade_source`` after it when ``enterprise_grades`` is given), ``mujun_score``,
         ``route``, ``route_label``, ``priority``, ``priority_rank``, ``land_area_m2``,
         ``land_area_mu``, ``far``, ``target_far``, ``potential_extra_floor_area_m2``,
         ``land_freed_mu``, ``tax_per_mu_wan``, ``benchmark_tax_wan_per_mu``,
         ``potential_tax_wan``, ``tax_gain_wan``, ``idle_stage``, ``idle_fee_wan``, geometry.
         ``attrs``: ``policy``, ``as_of``, ``rules`` and ``not_evaluated`` (every reason code),
         ``routes`` (counts), ``zone_targets``, ``priority_weights`` and
-        ``priority_weights_source`` (the argument or the profile key), ``policy_keys`` (the
+        ``priority_weights_source`` (the argument or the profile key), ``grade_source``
+        (``source``: ``"parcel"`` or ``"enterprise"``, the rule, counts), ``policy_keys`` (the
         policy keys applied; see :func:`landuse._checks.records_policy`).
 
     Raises
@@ -327,18 +342,9 @@ def build_project_bank(
     idle_outcomes = inputs.run(idle_inp, inputs.IDLE_RULES)
     outcomes = idle_outcomes + inputs.run(inp, inputs.INEFFICIENT_RULES)
     _step(bar)
-    graded = inputs.grade(
-        parcels,
-        policy=inp.policy,
-        land=inp.land,
-        benchmarks=None,
-        by=None,
-        variant="above_scale",
-        land_uses=land_uses,
-        caller=caller,
-    )
     targets = _targets(inp, zones)
-    outcomes += inputs.grade_outcomes(inp, graded, targets.far, targets.base)
+    graded, joined, grade_found = _grade(inp, parcels, enterprise_grades, targets, land_uses)
+    outcomes += grade_found
     _step(bar)
     pos, route = _candidates(inp, outcomes)
     gains = _gains(inp, pos, route, targets)
@@ -351,6 +357,8 @@ def build_project_bank(
         "n_reasons": count,
     }
     idle_cols = inputs.idle_columns(idle_inp, idle_outcomes, lang)
+    if joined is not None:
+        columns["grade_source"] = pd.array(joined.source(pos, lang), dtype="str")
     bank = _table(inp, pos, route, columns, gains, priority, idle_cols, lang)
     report = inputs.report(outcomes)
     if weights is None:
@@ -366,6 +374,11 @@ def build_project_bank(
             "argument priority_weights"
             if priority_weights is not None
             else f"policy `bank.priority_weights` ({inp.policy.name})"
+        ),
+        "grade_source": (
+            joined.report
+            if joined is not None
+            else {"source": "parcel", "rule": "grade_enterprises on the parcel rows"}
         ),
         # keys behind reused metrics (records_policy adds the keys read here)
         "policy_keys": inputs.given_metrics_keys(metrics),
@@ -512,6 +525,33 @@ def _priority(
     for name, w in weights.items():
         priority += w * _percentile(components[name])
     return np.round(100.0 * priority / total, 2)
+
+
+def _grade(
+    inp: Inputs,
+    parcels: gpd.GeoDataFrame,
+    enterprise_grades: pd.DataFrame | None,
+    targets: Any,
+    land_uses: Sequence[str] | None,
+) -> tuple[pd.DataFrame, Any, list[Outcome]]:
+    """Grade the parcels (rows, or their enterprises) and the reasons the grades give."""
+    if enterprise_grades is None:
+        graded = inputs.grade(
+            parcels,
+            policy=inp.policy,
+            land=inp.land,
+            benchmarks=None,
+            by=None,
+            variant="above_scale",
+            land_uses=land_uses,
+            caller=inp.caller,
+        )
+        return graded, None, inputs.grade_outcomes(inp, graded, targets.far, targets.base)
+    joined = inputs.parcel_grades(
+        inp.parcels, enterprise_grades, policy=inp.policy, caller=inp.caller
+    )
+    found = inputs.enterprise_grade_outcomes(inp, joined, targets.far, targets.base)
+    return joined.graded, joined, found
 
 
 def _columns(inp: Inputs, pos: np.ndarray, graded: pd.DataFrame, lang: str) -> dict[str, Any]:

@@ -37,6 +37,8 @@ code                                label                       rule (defaults o
 ``dark_by_night_light``             夜间灯光疑似停产            night-light activity index < 0.1                    – (evidence threshold, a parameter)
                                                                 (``raster_evidence=``)
 ``grade_d``                         亩均评价 D 类               graded D (:func:`grade_enterprises`); bank only     ``mujun.*``
+                                                                (and here with ``enterprise_grades=``: the
+                                                                holder's enterprise grade)
 ``grade_c_low_far``                 亩均评价 C 类且容积率偏低   graded C and FAR below the zone's target FAR;       ``mujun.*``
                                                                 bank only
 ==================================  ==========================  ==================================================  =====================================================
@@ -78,6 +80,7 @@ from landuse._checks import (
 )
 from landuse.efficiency import _common as c
 from landuse.efficiency import _grading as grading
+from landuse.efficiency import _joins as joins
 from landuse.efficiency import _metrics as metrics_impl
 from landuse.efficiency import _reasons as reasons_mod
 from landuse.efficiency import _rules as rules
@@ -338,6 +341,7 @@ def find_inefficient_land(
     land_uses: Sequence[str] | None = _DEFAULT_USES,
     exclude_idle: bool = True,
     raster_evidence: pd.DataFrame | None = None,
+    enterprise_grades: pd.DataFrame | None = None,
     lang: Lang = "zh",
 ) -> gpd.GeoDataFrame:
     """Find inefficient industrial land (低效工业用地), one row per parcel, with every reason.
@@ -377,6 +381,15 @@ def find_inefficient_land(
         or activity index in the text. A flag without its raster, and parcels missing from
         the evidence or with ``<NA>`` flags, are not evaluated (``attrs["rules"]``). Without
         this argument both codes are listed in ``attrs["not_evaluated"]``.
+    enterprise_grades
+        What :func:`landuse.enterprise.evaluate_enterprises` returned for the year: parcels
+        whose enterprise is graded D (the last of ``mujun.class_cuts``) get the reason
+        ``grade_d``, naming the enterprise. A parcel takes the grade of its holder
+        (``parcels.owner_code``); if the holder is not graded, the worst grade among the
+        enterprises evaluated on the parcel (tenants, members of a combined unit); else none.
+        Parcels whose ``owner_code`` matches no enterprise are counted in
+        ``attrs["enterprise_grades"]["unmatched"]`` (not dropped). ``None`` (default): no
+        grade is used here (the per-parcel grading is the bank's, :func:`grade_enterprises`).
     lang
         ``"zh"`` (default) or ``"en"`` for ``reason_text``.
 
@@ -435,6 +448,18 @@ def find_inefficient_land(
         raster_evidence=raster_evidence,
     )
     outcomes = rules.run(inp, rules.INEFFICIENT_RULES)
+    joined = None
+    if enterprise_grades is not None:
+        joined = joins.parcel_grades(
+            inp.parcels, enterprise_grades, policy=inp.policy, caller=caller
+        )
+        nan = np.full(inp.n, np.nan)
+        d = joins.outcomes(inp, joined, nan, nan)[0]
+        outcomes.append(
+            reasons_mod.Outcome(
+                d.code, d.flagged & inp.scope, d.checked & inp.scope, d.missing, d.text
+            )
+        )
     flagged = rules.any_flagged(outcomes, inp.n)
     excluded = 0
     if exclude_idle:
@@ -452,6 +477,8 @@ def find_inefficient_land(
         # keys behind reused metrics (records_policy adds the keys read here)
         "policy_keys": metrics_impl.given_metrics_keys(metrics),
     }
+    if joined is not None:
+        out.attrs["enterprise_grades"] = joined.report
     return out
 
 

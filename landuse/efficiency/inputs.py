@@ -13,7 +13,8 @@ frame again.
 It is also the public door, for the families built on efficiency (``bank``, ``scale``), to
 the building blocks they reuse: the rule sets and their runner (:data:`IDLE_RULES`,
 :data:`INEFFICIENT_RULES`, :func:`run`), the reasons (:class:`Outcome`, :func:`reasons`,
-:func:`report`), the grading (:func:`grade`, :func:`grade_outcomes`), the idle-land columns,
+:func:`report`), the grading (:func:`grade`, :func:`grade_outcomes`; from an enterprise evaluation
+:func:`parcel_grades`, :func:`enterprise_grade_outcomes`), the idle-land columns,
 the zone placement and the buildings' floor areas.
 
 Examples
@@ -49,6 +50,8 @@ from landuse._checks import (
 )
 from landuse.efficiency import _common as c
 from landuse.efficiency._grading import grade, grade_outcomes
+from landuse.efficiency._joins import ParcelGrades, parcel_grades
+from landuse.efficiency._joins import outcomes as enterprise_grade_outcomes
 from landuse.efficiency._metrics import (
     VALUE_COLUMNS,
     building_floor_areas,
@@ -73,17 +76,20 @@ __all__ = [
     "INEFFICIENT_RULES",
     "Inputs",
     "Outcome",
+    "ParcelGrades",
     "any_flagged",
     "assemble",
     "building_floor_areas",
     "check_layers",
     "divisions_2017",
+    "enterprise_grade_outcomes",
     "fmt",
     "given_metrics_keys",
     "grade",
     "grade_outcomes",
     "idle_columns",
     "land_area",
+    "parcel_grades",
     "prepare",
     "reasons",
     "report",
