@@ -71,6 +71,7 @@ from landuse.mapping._draw import (
     resolve_fields,
     zone_names,
 )
+from landuse.mapping._enterprises import map_enterprises
 from landuse.mapping._layer import BASEMAPS, Basemap, display_geometries, map_state, set_legend
 from landuse.mapping._offline import OfflineMap, save_map
 from landuse.mapping._style import (
@@ -100,6 +101,7 @@ __all__ = [
     "map_assessment",
     "map_bank",
     "map_compliance",
+    "map_enterprises",
     "map_parcels",
     "map_zones",
     "save_map",
