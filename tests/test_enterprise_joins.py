@@ -12,9 +12,12 @@ import pandas as pd
 import pytest
 import shapely
 from conftest import square
+from test_enterprise_evaluate import code, tax_only
 
+import landuse.mapping
 from landuse.bank import build_project_bank
 from landuse.efficiency import find_inefficient_land
+from landuse.enterprise import evaluate_enterprises
 from landuse.errors import SchemaError
 
 CRS = "EPSG:4549"
@@ -152,3 +155,29 @@ def test_english_source_text() -> None:
     ).set_index("parcel_id")
     assert bank.loc["P1", "grade_source"] == f"enterprise evaluation: holder 低效甲公司 ({D1})"
     assert np.all(bank["grade"].dropna().isin(["A", "B", "C", "D"]))
+
+
+def test_with_a_real_evaluation_two_parcels_of_the_d_firm_are_flagged() -> None:
+    hi, lo = code(10), code(11)
+    p = parcels().iloc[:3].copy()
+    p["owner_code"] = [lo, lo, hi]  # lo: 30 亩, 300 万元 → 10/亩; hi: 15 亩, 600 → 40/亩
+    firms = pd.DataFrame(
+        {
+            "credit_code": [hi, lo],
+            "name": ["高效公司", "低效公司"],
+            "year": 2021,
+            "above_scale": True,
+            "industry_code": "3600",
+            "tax_wan": [600.0, 300.0],
+        }
+    )
+    policy = tax_only()
+    result = evaluate_enterprises(firms, parcels=p, year=2021, policy=policy)
+    assert result.loc[lo, "grade"] == "D"
+    found = find_inefficient_land(p, as_of=AS_OF, policy=policy, enterprise_grades=result)
+    assert found.loc[found["reasons"].str.contains("grade_d"), "parcel_id"].tolist() == [
+        "P1",
+        "P2",
+    ]
+    m = landuse.mapping.map_enterprises(result, p, basemap=None)
+    assert m is not None
