@@ -1128,7 +1128,7 @@ FIELDS: dict[str, Field] = {
         # enterprise evaluation (issue 19): evaluate_enterprises, enterprise_history
         _f("owned_area_m2", "自有用地面积", "Owned land", "m2"),
         _f("rented_area_m2", "租赁用地面积", "Rented land", "m2"),
-        _f("category", "评价类别", "Evaluation category"),
+        _f("category", "评价类别", "Evaluation category", category="enterprise_category"),
         _f("unit_id", "评价单元", "Evaluation unit"),
         _f("land_basis", "用地认定依据", "How the land was derived"),
         _f("parcel_ids", "宗地编号", "Parcel ids"),
