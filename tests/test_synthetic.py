@@ -634,3 +634,21 @@ def test_sample_bad_codes_caught():
     # full-width and lower case are normalised, not refused
     good = validate_credit_code(frame["统一社会信用代码"].iloc[[3, 4]], errors="raise")
     assert good.str.fullmatch(r"[0-9A-Z]{18}").all()
+
+
+def test_owner_code_read_as_text_numbers_refused():
+    import geopandas as gpd
+    import shapely
+
+    from landuse import io
+    from landuse.errors import SchemaError
+
+    frame = gpd.GeoDataFrame(
+        {"宗地编号": ["P1", "P2"], "权利人统一社会信用代码": ["91370211MA3C0L0X0A", None]},
+        geometry=[shapely.box(0, 0, 1, 1), shapely.box(2, 0, 3, 1)],
+        crs="EPSG:4549",
+    )
+    assert io.read_parcels(frame)["owner_code"].tolist()[0] == "91370211MA3C0L0X0A"
+    frame["权利人统一社会信用代码"] = [9.13702e17, None]  # an Excel number: digits lost
+    with pytest.raises(SchemaError, match="owner_code.*not text"):
+        io.read_parcels(frame)

@@ -8,6 +8,7 @@ what was received (counts and a few ids) and how to fix it.
 from __future__ import annotations
 
 import logging
+import numbers
 import re
 import warnings
 from collections.abc import Mapping
@@ -462,6 +463,8 @@ def coerce_values(
             values, invalid = _coerce.to_industry_code(raw)
         elif col.name == "leading_industry_codes":
             values, invalid = _coerce.to_industry_codes(raw)
+        elif col.name == "owner_code":
+            values, invalid = _credit_code_text(raw)
         elif col.kind == "category":
             norm = {
                 "land_use": schema.normalise_land_use,
@@ -495,6 +498,11 @@ def coerce_values(
                 "str": "codes",
                 "int": "whole numbers",
             }[col.kind if "industry_code" not in col.name else "str"]
+            if col.name == "owner_code":
+                expected = (
+                    "text (credit codes stored as numbers lose their digits after the 15th in "
+                    "Excel: format the column as text and re-enter them)"
+                )
             problems.append(
                 f"`{col.name}`: {int(invalid.sum())} of {len(raw)} values are not {expected} "
                 f"(e.g. {examples}; ids {format_ids(bad_ids)})"
@@ -512,6 +520,14 @@ def coerce_values(
             msg + ". They were set to missing (on_invalid='coerce').", LanduseWarning, stacklevel=4
         )
     return frame
+
+
+def _credit_code_text(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return credit codes as text; numbers are refused (Excel keeps only 15 digits)."""
+    values, invalid = _coerce.to_text(raw)
+    numeric = raw.map(lambda v: isinstance(v, numbers.Number) and not isinstance(v, bool))
+    numeric = numeric & raw.notna()
+    return values.mask(numeric), invalid | numeric.astype(bool)
 
 
 def _impossible(values: pd.Series, name: str) -> pd.Series:
