@@ -16,6 +16,9 @@ data/boundaries/zones.geojson               14 zones (lon/lat, CRS84)
 data/boundaries/functional_areas.geojson    42 functional areas tiling them
 landuse/datasets/data/sample.gpkg           parcels (Chinese field names), buildings, proposals
 landuse/datasets/data/zone_stats.csv        zone statistics 2019-2021 (Chinese headers)
+landuse/datasets/data/enterprises.csv       enterprise-year table 2019-2021 by credit code
+landuse/datasets/data/tenancies.csv         tenancies (tenant credit code, parcel, rented area)
+landuse/datasets/data/enterprises_bad_codes.csv  bad credit codes for the reader test
 landuse/datasets/data/builtup.tif           land cover (10 m), EPSG:4549
 landuse/datasets/data/building_height.tif   building height (m)
 landuse/datasets/data/night_light.tif       night-time radiance
@@ -2047,6 +2050,9 @@ find, but no boundary, parcel, enterprise or figure is real.
 | `sample.gpkg` layer `buildings` | {summary["buildings"]} building footprints, canonical English fields |
 | `sample.gpkg` layer `proposals` | {summary["proposals"]} proposed new land parcels (拟供地块), canonical English fields |
 | `zone_stats.csv` | {summary["zone_stats rows"]} rows: 14 zones × 2019–2021, Chinese headers with units, UTF-8 with BOM |
+| `enterprises.csv` | one row per enterprise (统一社会信用代码, valid check characters) and year 2019–2021: the industrial parcels' holders (`权利人统一社会信用代码` on the parcels; 2021 the sum of their parcels' figures) and the tenants; 规上/规下, full industry code, 税收, 主营业务收入, 工业增加值, 综合能耗, 排放, 研发经费, 从业人员, 用电量 (万千瓦时), 成立日期; Chinese headers with units, UTF-8 with BOM. Designed cases: 规下 tenants renting 4, exactly 5 and 8 亩, an exempt utility (4411), a firm without 2021 energy use, a firm without land |
+| `tenancies.csv` | tenants on other firms' producing parcels (租赁建筑面积 m², 租赁用地面积 亩 for the three scope cases, 起租/到期日期); one tenancy ended 2020-06-30, one names a parcel not in the register |
+| `enterprises_bad_codes.csv` | seven 2021 rows whose credit codes a reader must refuse or normalise: wrong check character, I, O, full width, lower case, 15 digits (an Excel number), missing |
 | `builtup.tif` | land cover, uint8: 1 built-up, 2 bare/vacant, 3 vegetation, 4 water; nodata 0 |
 | `building_height.tif` | building height, float32 metres, 0 on open ground; nodata -9999 |
 | `night_light.tif` | night-time radiance, float32; dark on stopped and idle parcels; nodata -9999 |
