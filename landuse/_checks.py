@@ -178,7 +178,7 @@ def resolve_policy(policy: Any, *, caller: str) -> Policy:
     >>> resolve_policy(None, caller="check_new_land")
     Traceback (most recent call last):
     ...
-    TypeError: `policy` passed to check_new_land() must be a landuse.Policy, a built-in profile name (national-2008, qingdao-2019, qingdao-2019-example) or a path to a TOML profile; received None. Pass e.g. policy="qingdao-2019".
+    TypeError: `policy` passed to check_new_land() must be a landuse.Policy, a built-in profile name (anhui-devzone, anhui-jingde, national-2008, qingdao-2019, qingdao-2019-example, shandong-2019) or a path to a TOML profile; received None. Pass e.g. policy="qingdao-2019".
     """
     if isinstance(policy, (str, os.PathLike)):
         policy = load_policy(policy)

@@ -74,7 +74,7 @@ def test_units_refuses_a_unit_it_cannot_convert_listing_the_allowed():
     assert str(err.value) == (
         "`units` gives 'land_area_m2' the unit '斤', which landuse cannot convert to "
         "`land_area_m2` (m²). Allowed units: m2, m², 平方米, ㎡, sqm, 亩, mu, 公顷, ha, hm2, hm², "
-        "平方公里, km2, km²."
+        "平方公里, km2, km², 万平方米, 万m2, 万m², 万㎡."
     )
     with pytest.raises(SchemaError, match=r"`parcel_id` has no unit \(宗地编号\)"):
         landuse.read_parcels(raw, units={"parcel_id": "亩"})

@@ -348,9 +348,8 @@ def _units(members: pd.DataFrame, group: pd.Series | None) -> pd.DataFrame:
         if "land_area_m2" in members.columns
         else np.nan
     )
-    units["above_scale"] = first["above_scale"].agg(
-        lambda s: bool(s.astype("boolean").fillna(False).any())
-    )
+    above = members["above_scale"].astype("boolean").fillna(False).astype(bool)
+    units["above_scale"] = above.groupby(members["unit_id"], sort=False).any()
     if "production_status" in members.columns:
         units["production_status"] = first["production_status"].first()
     if group is not None:
