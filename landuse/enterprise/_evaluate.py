@@ -23,7 +23,7 @@ import pandas as pd
 
 from landuse._checks import Lang, PolicyLike, check_lang, records_policy, resolve_policy
 from landuse.efficiency import grade_enterprises
-from landuse.enterprise._land import enterprise_land
+from landuse.enterprise._land import LAND_COLUMNS, enterprise_land
 from landuse.errors import SchemaError, format_ids
 from landuse.policy import Policy
 from landuse.report import check_output_path, write_tables
@@ -43,17 +43,7 @@ DATA = (
     "electricity_kwh",
 )
 #: Columns of :func:`enterprise_land` carried into the result.
-LAND = (
-    "land_area_m2",
-    "land_area_mu",
-    "owned_area_m2",
-    "rented_area_m2",
-    "category",
-    "unit_id",
-    "land_basis",
-    "parcel_ids",
-    "zone_ids",
-)
+LAND = LAND_COLUMNS[: LAND_COLUMNS.index("zone_ids") + 1]
 #: Columns the grading gives each unit (then each member firm).
 GRADED = ("variant", "score", "rank", "rank_share", "grade", "grade_label", "not_graded_reason")
 #: Columns the history adds to the yearly results.

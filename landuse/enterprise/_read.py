@@ -285,30 +285,44 @@ def _years(frame: pd.DataFrame, year: int | None, report: ReadReport) -> pd.Data
     return frame
 
 
-def _credit_codes(frame: pd.DataFrame, report: ReadReport, errors: OnInvalid) -> pd.DataFrame:
-    """Normalise the codes; refuse bad ones (or, with ``errors="coerce"``, drop their rows)."""
-    raw = frame["credit_code"]
+def checked_codes(
+    frame: pd.DataFrame,
+    report: ReadReport,
+    errors: OnInvalid,
+    *,
+    column: str = "credit_code",
+    names: str = "name",
+    layer: str = "enterprises",
+    fix: str = (
+        "Check them against the business licence (a wrong check character usually means one "
+        "mistyped character) and fix the source"
+    ),
+) -> pd.DataFrame:
+    """Normalise ``column``'s codes; refuse bad ones (or, with ``errors="coerce"``, drop rows).
+
+    Shared by the enterprise and tenancy readers; ``names`` labels the offending rows.
+    """
+    raw = frame[column]
     codes = normalise_codes(raw)
     problems = find_problems(raw, codes)
-    frame["credit_code"] = codes
+    frame[column] = codes
     if problems.empty:
         return frame
-    names = frame["name"] if "name" in frame.columns else None
-    text = describe_problems(problems, total=len(frame), labels=names)
+    labels = frame[names] if names in frame.columns else None
+    text = describe_problems(problems, total=len(frame), labels=labels)
     if errors == "raise":
         msg = (
-            f"enterprises ({report.source}): {text}. Check them against the business licence "
-            "(a wrong check character usually means one mistyped character) and fix the "
-            "source, or pass errors='coerce' to leave those rows out; "
-            "landuse.enterprise.validate_credit_code(codes, errors='report') lists every problem."
+            f"{layer} ({report.source}): {text}. {fix}, or pass errors='coerce' to leave those "
+            "rows out; landuse.enterprise.validate_credit_code(codes, errors='report') lists "
+            "every problem."
         )
         raise SchemaError(msg)
     warnings.warn(
-        f"enterprises ({report.source}): {text}; those rows were left out (errors='coerce').",
+        f"{layer} ({report.source}): {text}; those rows were left out (errors='coerce').",
         LanduseWarning,
         stacklevel=4,
     )
-    report.dropped = problems.index.tolist()
+    report.dropped = [*report.dropped, *problems.index.tolist()]
     report.notes.append(f"{len(problems)} rows with a bad credit code left out")
     return frame.drop(index=problems.index)
 
@@ -479,7 +493,7 @@ def read_enterprises(
     frame = _industry(frame, report)
     frame = _above_scale(frame, report, errors)
     frame = _years(frame, year, report)
-    frame = _credit_codes(frame, report, errors)
+    frame = checked_codes(frame, report, errors)
     _check_unique(frame, report)
     frame = frame.reset_index(drop=True)
     report.rows_kept = len(frame)

@@ -10,16 +10,14 @@ no tenancy ending before it starts, and one row per (tenant, parcel, start date)
 from __future__ import annotations
 
 import os
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from landuse import schema
-from landuse.enterprise._credit import describe_problems, find_problems, normalise_codes
-from landuse.enterprise._read import OnInvalid
-from landuse.errors import LanduseWarning, SchemaError, format_ids
+from landuse.enterprise._read import OnInvalid, checked_codes
+from landuse.errors import SchemaError, format_ids
 from landuse.io import ReadReport, read_layer
 
 __all__ = ["TENANCIES", "read_tenancies"]
@@ -97,33 +95,6 @@ def _load_excel(source: object, sheet: str | int | None) -> tuple[object, int]:
         0,
     )
     return pd.read_excel(path, sheet_name=name, header=header, dtype=object), header
-
-
-def _credit_codes(frame: pd.DataFrame, report: ReadReport, errors: OnInvalid) -> pd.DataFrame:
-    """Normalise the tenants' codes; refuse bad ones (or, with ``errors="coerce"``, drop rows)."""
-    raw = frame["tenant_code"]
-    codes = normalise_codes(raw)
-    problems = find_problems(raw, codes)
-    frame["tenant_code"] = codes
-    if problems.empty:
-        return frame
-    names = frame["tenant_name"] if "tenant_name" in frame.columns else None
-    text = describe_problems(problems, total=len(frame), labels=names)
-    if errors == "raise":
-        msg = (
-            f"tenancies ({report.source}): {text}. Check them against the tenant's business "
-            "licence and fix the source, or pass errors='coerce' to leave those rows out; "
-            "landuse.enterprise.validate_credit_code(codes, errors='report') lists every problem."
-        )
-        raise SchemaError(msg)
-    warnings.warn(
-        f"tenancies ({report.source}): {text}; those rows were left out (errors='coerce').",
-        LanduseWarning,
-        stacklevel=4,
-    )
-    report.dropped = [*report.dropped, *problems.index.tolist()]
-    report.notes.append(f"{len(problems)} rows with a bad credit code left out")
-    return frame.drop(index=problems.index)
 
 
 def _check_values(frame: pd.DataFrame, report: ReadReport) -> None:
@@ -290,7 +261,15 @@ def read_tenancies(
         if header:
             report.notes.append(f"header in row {header + 1} (title rows above it skipped)")
     _check_values(frame, report)
-    frame = _credit_codes(frame, report, errors)
+    frame = checked_codes(
+        frame,
+        report,
+        errors,
+        column="tenant_code",
+        names="tenant_name",
+        layer="tenancies",
+        fix="Check them against the tenant's business licence and fix the source",
+    )
     _check_unique(frame, report)
     frame = frame.reset_index(drop=True)
     report.rows_kept = len(frame)
