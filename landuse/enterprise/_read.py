@@ -50,10 +50,14 @@ ELECTRICITY_UNITS: dict[str, float] = {
 }
 
 
-def _col(
+def column(
     name: str, kind: schema.Kind, unit: str | None, label: str, *aliases: str
 ) -> schema.Column:
+    """Return a layer column whose Chinese label is also its first alias."""
     return schema.Column(name, kind, unit, label, (label, *aliases))
+
+
+_col = column
 
 
 #: The enterprise-year table: one row per enterprise (credit code) and year.

@@ -17,6 +17,7 @@ import pandas as pd
 
 from landuse import schema
 from landuse.enterprise._read import OnInvalid, checked_codes
+from landuse.enterprise._read import column as _col
 from landuse.errors import SchemaError, format_ids
 from landuse.io import ReadReport, read_layer
 
@@ -24,12 +25,6 @@ __all__ = ["TENANCIES", "read_tenancies"]
 
 _ERRORS = ("raise", "coerce")
 _AREAS = ("rented_floor_m2", "rented_land_m2")
-
-
-def _col(
-    name: str, kind: schema.Kind, unit: str | None, label: str, *aliases: str
-) -> schema.Column:
-    return schema.Column(name, kind, unit, label, (label, *aliases))
 
 
 #: The tenancy table: one row per tenant, parcel and tenancy (start date).
