@@ -141,7 +141,8 @@ def _join(
         group, values = group[first], values[first]
         np.cumsum(np.bincount(group, minlength=n), out=offsets[1:])
     lists = pa.LargeListArray.from_arrays(
-        pa.array(offsets, type=pa.int64()), pa.array(values.astype(str).astype(object), type=pa.large_string())
+        pa.array(offsets, type=pa.int64()),
+        pa.array(values.astype(str).astype(object), type=pa.large_string()),
     )
     out = (
         pc.binary_join(lists, pa.scalar(sep, pa.large_string()))
