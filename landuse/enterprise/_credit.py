@@ -53,6 +53,8 @@ _ALPHABET_ARRAY = np.array(list(ALPHABET))
 _HALF_WIDTH = {0xFF01 + i: 0x21 + i for i in range(94)} | {0x3000: 0x20}
 _CLASS = "0-9A-HJ-NPQRTUWXY"
 _WELL_FORMED = rf"[{_CLASS}]{{2}}[0-9]{{6}}[{_CLASS}]{{10}}"
+#: Text that normalisation leaves as it is: 18 upper-case letters or digits.
+_CLEAN = r"[0-9A-Z]{18}"
 _EXCLUDED_HINT = {"I": "1", "O": "0", "S": "5", "V": "U", "Z": "2"}
 
 #: Columns of the problem table (``errors="report"``).
@@ -69,9 +71,17 @@ def normalise_codes(values: pd.Series) -> pd.Series:
     >>> normalise_codes(pd.Series([" ９１４４０３００１９２２０３８２１６ ", "91x", None])).tolist()
     ['914403001922038216', '91X', nan]
     """
-    text = as_text(values).str.translate(_HALF_WIDTH)
-    text = text.str.replace(r"\s+", "", regex=True).str.upper()
-    return text.mask(text == "")
+    text = as_text(values)
+    # most codes arrive clean (from the readers, or from a previous call): only the others go
+    # through the per-value translation (a regex match on the whole column is cheap)
+    dirty = text.notna() & ~text.str.fullmatch(_CLEAN).fillna(False).astype(bool)
+    if not dirty.any():
+        return text
+    fixed = text[dirty].str.translate(_HALF_WIDTH)
+    fixed = fixed.str.replace(r"\s+", "", regex=True).str.upper()
+    text = text.copy()
+    text[dirty] = fixed.mask(fixed == "")
+    return text
 
 
 def check_characters(codes: Iterable[str]) -> np.ndarray:

@@ -106,9 +106,9 @@ def _year_rows(enterprises: Any, year: Any, *, caller: str) -> pd.DataFrame:
 def _merge(firms: pd.DataFrame, land: pd.DataFrame) -> pd.DataFrame:
     """Firms with data and firms with land, one row each, indexed by credit code."""
     cols = [c for c in LAND if c in land.columns]
-    table = firms.join(land[cols], how="outer")
+    table = firms.assign(_has_data=True).join(land[cols], how="outer")
     table.index.name = "credit_code"
-    table["_has_data"] = table.index.isin(firms.index)
+    table["_has_data"] = table["_has_data"].notna().to_numpy()
     if "unit_id" not in table.columns:
         table["unit_id"] = None
     unit = table["unit_id"].astype(object)
@@ -154,10 +154,10 @@ def _scope(
             lang, "mujun.exempt_divisions_2017", "行业豁免", "exempt industries"
         )
     elif "industry_code" in table.columns:
-        code = _division(table["industry_code"])
-        hit = np.array(
-            [next((e for e in exempt if c.startswith(e)), "") for c in code], dtype=object
-        )
+        code = pd.Series(_division(table["industry_code"]), dtype="str")
+        hit = np.full(n, "", dtype=object)
+        for e in reversed(list(exempt)):  # the first prefix that matches wins
+            hit[code.str.startswith(str(e)).to_numpy(dtype=bool, na_value=False)] = e
         text = _t(lang, "豁免行业：行业代码属 ", "exempt industry: code in division ") + hit.astype(
             str
         )
@@ -242,10 +242,11 @@ def _scale_scope(
         _t(lang, "规下企业，用地面积未知", "below designated size, land unknown"),
     )
     # two decimals, more where rounding would hide that the land is under the threshold
-    shown = np.array(
-        [f"{m:,.2f}" if m >= minimum or round(m, 2) < minimum else f"{m:,.4f}" for m in mu],
-        dtype=object,
-    )
+    shown = np.full(len(mu), "", dtype=object)
+    shown[below] = [
+        f"{m:,.2f}" if m >= minimum or round(m, 2) < minimum else f"{m:,.4f}"
+        for m in mu[below].tolist()
+    ]
     limit = f"{minimum:g}"
     over = below & (mu >= minimum - 1e-9)
     decide(
@@ -388,12 +389,17 @@ def _grade_units(
             if by is None
             else (units.loc[gradable, by].astype(str) + "/" + variant[gradable]).to_numpy()
         )
+        # one lookup per ranking group, not per unit
+        codes, groups = pd.factorize(pd.Index(labels, dtype=object))
         for k in [
             c.removeprefix("indicator_") for c in result.columns if c.startswith("indicator_")
         ]:
-            bench = [info["benchmarks"].get(str(lab), {}).get(k, np.nan) for lab in labels]
+            per_group = np.array(
+                [info["benchmarks"].get(str(g), {}).get(k, np.nan) for g in groups], dtype=float
+            )
             graded[f"benchmark_{k}"] = pd.Series(
-                np.asarray(bench, dtype=float), index=result.index
+                per_group[codes] if len(groups) else np.full(len(codes), np.nan),
+                index=result.index,
             ).reindex(units.index)
     for col in GRADED:
         if col not in graded.columns:
@@ -680,11 +686,14 @@ def _streaks(long: pd.DataFrame, best_first: list[str], lang: Lang) -> pd.DataFr
     streak = pd.Series(1, index=long.index).groupby(run).cumsum().to_numpy(dtype=float)
     streak[~graded] = np.nan
     last = best_first[-1] if best_first else None
-    rank = {g: i for i, g in enumerate(best_first)}
-    now = np.array([rank.get(g, np.nan) if g is not None else np.nan for g in grade], dtype=float)
-    before = np.array(
-        [rank.get(g, np.nan) if g is not None else np.nan for g in previous], dtype=float
-    )
+    order = pd.Index(best_first, dtype=object)
+
+    def rank(grades: np.ndarray) -> np.ndarray:
+        place = order.get_indexer(pd.Index(grades, dtype=object)).astype(float)
+        place[place < 0] = np.nan
+        return place
+
+    now, before = rank(grade), rank(previous)
     change = np.select(
         [~graded, pd.isna(previous), now < before, now > before],
         [
@@ -739,11 +748,11 @@ def _surcharge(
         "{g} 类连续 {y:.0f} 年：加价 {p:g} 元/千瓦时",
         "{g} for {y:.0f} year(s): +{p:g} CNY/kWh",
     )
-    shown = np.array(
-        [form.format(g=g, y=y, p=p) for g, y, p in zip(grade, years, yuan, strict=True)],
-        dtype=object,
-    )
-    text[pay] = shown[pay]
+    # one text per distinct (grade, years, price), not per row
+    cases = pd.DataFrame({"g": grade[pay], "y": years[pay], "p": yuan[pay]})
+    which, distinct = pd.factorize(pd.MultiIndex.from_frame(cases))
+    shown = np.array([form.format(g=g, y=y, p=p) for g, y, p in distinct], dtype=object)
+    text[pay] = shown[which]
     text[graded & np.isnan(kwh) & pay] = _t(
         lang,
         "用电量未知，加收金额无法计算 (`electricity_kwh`)",

@@ -94,16 +94,23 @@ class _Leases:
     how: np.ndarray
 
 
-def _fmt(value: float) -> str:
-    """Write a number for a basis text: thousands separated, at most 4 decimals, no trailing 0."""
-    if value != value:  # NaN
-        return "?"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
+_FORMAT = "{:,.4f}".format
 
 
-def _num(values: np.ndarray) -> np.ndarray:
-    """Format numbers for the basis texts (one string each, as objects)."""
-    return np.array([_fmt(v) for v in np.asarray(values, dtype=float).tolist()], dtype=object)
+def _num(values: np.ndarray, where: np.ndarray | None = None) -> np.ndarray:
+    """Format numbers for the basis texts (one string each, as objects); ``"?"`` for NaN.
+
+    Thousands separated, at most 4 decimals, no trailing 0. With ``where`` (a mask) only
+    those values are formatted; the others are ``""``.
+    """
+    values = np.asarray(values, dtype=float)
+    if where is None:
+        where = np.ones(len(values), dtype=bool)
+    out = np.full(len(values), "", dtype=object)
+    picked = values[where]
+    text = [t.rstrip("0").rstrip(".") for t in map(_FORMAT, picked.tolist())]
+    out[where] = np.where(np.isnan(picked), "?", np.array(text, dtype=object))
+    return out
 
 
 def _join(
@@ -334,11 +341,12 @@ def _lease_text(leases: _Leases, plots: _Plots) -> np.ndarray:
     """Write one text per lease: how the tenant's land was derived (Chinese)."""
     pid = plots.pid[leases.pos]
     where = "（宗地 " + pid + "）"
-    share_mu = _num(leases.share / M2_PER_MU)
-    by_land = "租赁用地 " + _num(leases.rented_land) + " m² = " + share_mu + " 亩" + where
-    floor = _num(plots.floor[leases.pos])
-    land_mu = _num(plots.land[leases.pos] / M2_PER_MU)
-    rent = _num(leases.rented_floor)
+    on_land, on_floor = leases.how == "land", leases.how == "floor"
+    share_mu = _num(leases.share / M2_PER_MU, on_land | on_floor)
+    by_land = "租赁用地 " + _num(leases.rented_land, on_land) + " m² = " + share_mu + " 亩" + where
+    floor = _num(plots.floor[leases.pos], on_floor)
+    land_mu = _num(plots.land[leases.pos] / M2_PER_MU, on_floor)
+    rent = _num(leases.rented_floor, on_floor)
     by_floor = "按租赁建筑面积分摊 " + rent + "/" + floor + " m² × " + land_mu + " 亩 = " + share_mu
     by_floor = by_floor + " 亩" + where
     unknown = "租赁宗地 " + pid + "，租赁面积不详"
@@ -398,18 +406,18 @@ def _separate(
     else:
         reason[h.rented_unknown] = _UNKNOWN_AREA
     reason[h.owned_missing] = _NO_LAND
-    own_text = (
-        "自有 " + h.n_owned.astype(str).astype(object) + " 宗 " + _num(h.owned / M2_PER_MU) + " 亩"
-    )
+    own_text = "自有 " + h.n_owned.astype(str).astype(object) + " 宗 "
+    own_text = own_text + _num(h.owned / M2_PER_MU, has_own) + " 亩"
     if rule == "apportion_by_floor_area":
+        let = has_own & (deducted > 0)
         rest = (
             "，扣除出租 "
-            + _num(deducted / M2_PER_MU)
+            + _num(deducted / M2_PER_MU, let)
             + " 亩后 "
-            + _num(own_credit / M2_PER_MU)
+            + _num(own_credit / M2_PER_MU, let)
             + " 亩"
         )
-        own_text = own_text + np.where(deducted > 0, rest, "")
+        own_text = own_text + np.where(let, rest, "")
     texts = _lease_text(leases, plots)
     if rule is None:
         texts = "未计入：" + texts
@@ -468,7 +476,7 @@ def _combined(plots: _Plots, leases: _Leases, tenant: np.ndarray, n: int) -> dic
     names = names + np.where(np.bincount(parcel_unit, minlength=m) > _NAMED, "+…", "")
     has_own = h.n_owned > 0
     n_text = count.astype(str).astype(object)
-    mu_text = _num(unit_land[firm_unit] / M2_PER_MU)
+    mu_text = _num(unit_land / M2_PER_MU)[firm_unit]
     alone = np.where(has_own, "自有 ", "租用 ") + n_text + " 宗 " + mu_text + " 亩"
     together = (
         "合并计算："
