@@ -15,6 +15,8 @@ Worked by hand on fixtures built in code, in EPSG:4549 (Qingdao's CGCS2000 3° G
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -217,7 +219,7 @@ def test_unmatched_codes_are_reported_with_counts_and_ids(parcels, tenancies, en
     assert len(rec) == 1
     text = str(rec[0].message)
     assert f"1 tenancies name a parcel not in `parcels` (tenant/parcel): {V}/NOPE" in text
-    assert "1 parcels have no `owner_code`: P9" in text
+    assert "1 industrial or logistics parcels have no `owner_code`: P9" in text
     assert f"1 enterprises with land have no row in `enterprises` for the year: {G}" in text
     assert f"1 enterprises have no land (no parcel held, no tenancy): {E}" in text
     assert out.attrs["unmatched"] == {
@@ -244,6 +246,25 @@ def test_everything_matched_warns_nothing(parcels) -> None:
     assert out.attrs["unmatched"]["parcels_without_owner"] == {"count": 0, "ids": []}
 
 
+def test_only_industrial_land_or_unknown_use_needs_a_holder(parcels) -> None:
+    # P9 has no holder: reported while its use is industrial, logistics or unknown, not when
+    # it is commercial or residential land (the evaluation is of industrial land)
+    for use, count in (
+        ("industrial", 1),
+        ("logistics", 1),
+        (None, 1),
+        ("commercial", 0),
+        ("residential", 0),
+    ):
+        frame = parcels.assign(land_use="industrial")
+        frame.loc[frame["parcel_id"] == "P9", "land_use"] = use
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LanduseWarning)
+            out = enterprise_land(frame, year=2023, rule=None)
+        found = out.attrs["unmatched"]["parcels_without_owner"]
+        assert found == {"count": count, "ids": ["P9"] * count}, use
+
+
 # --- more edges ---------------------------------------------------------------------------------
 
 
@@ -251,7 +272,9 @@ def test_combined_units_span_every_parcel_of_their_members(parcels) -> None:
     more = parcels.copy()
     more.loc[more["parcel_id"] == "A2", "owner_code"] = X  # X now holds P1 and A2
     leases = pd.DataFrame({"tenant_code": [Y], "parcel_id": ["P1"], "rented_floor_m2": [2000.0]})
-    with pytest.warns(LanduseWarning, match="1 parcels have no `owner_code`"):
+    with pytest.warns(
+        LanduseWarning, match="1 industrial or logistics parcels have no `owner_code`"
+    ):
         out = enterprise_land(more, tenancies=leases, year=2023, rule="combine_and_share")
     assert out.loc[[X, Y], "unit_id"].tolist() == ["U:A2+P1"] * 2
     assert out.loc[[X, Y], "land_area_mu"].tolist() == pytest.approx([20.0, 20.0])
@@ -361,6 +384,32 @@ def test_read_tenancies_refuses_duplicates_reversed_dates_and_no_area() -> None:
                 {"承租企业统一社会信用代码": [Y], "宗地编号": ["P1"], "租赁建筑面积": [-1]}
             )
         )
+
+
+def test_open_ended_tenancies_count_in_every_later_year(parcels) -> None:
+    # 长期 / 无固定期限 / 9999-12-31: no end; a tenancy from 2021 still counts in 2030
+    raw = pd.DataFrame(
+        {"承租企业统一社会信用代码": [Y, Y, Y], "宗地编号": ["P1", "A2", "P9"],
+         "租赁建筑面积": [2000, 10, 10], "起租日期": ["2021-01-01"] * 3,
+         "到期日期": ["长期", "无固定期限", "9999-12-31"]}
+    )  # fmt: skip
+    leases = read_tenancies(raw)
+    assert leases["end"].isna().all()
+    notes = leases.attrs["landuse_read"].notes
+    assert "3 tenancies have no end date (9999-12-31、无固定期限、长期): read as open-ended" in notes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LanduseWarning)
+        out = enterprise_land(
+            parcels, tenancies=leases.iloc[:1], year=2030, rule="apportion_by_floor_area"
+        )
+    assert out.loc[Y, "land_area_mu"] == pytest.approx(15 * 2000 / 8000)
+    bad = raw.assign(到期日期=["长期", "明年", None])
+    with pytest.raises(SchemaError, match=r"`end` \(到期日期\): 1 of 3 values are not dates "
+                       r"\(e.g. '明年'; rows 1\)"):
+        read_tenancies(bad)
+    with pytest.warns(LanduseWarning, match=r"1 values are not dates and were set missing"):
+        coerced = read_tenancies(bad, errors="coerce")
+    assert coerced.attrs["landuse_read"].coerced == {"end": ["1"]}
 
 
 def test_a_large_combined_unit_names_its_first_three_parcels() -> None:

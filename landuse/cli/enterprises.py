@@ -144,7 +144,7 @@ def _summary(result: pd.DataFrame, *, source: str, policy: str) -> None:
         echo(f"不定等级：{reason.removeprefix('不定等级：')} {n} 家")
     names = {
         "tenants_without_parcel": "承租宗地不在宗地表",
-        "parcels_without_owner": "宗地无权利人信用代码",
+        "parcels_without_owner": "工业或物流宗地无权利人信用代码",
         "owners_without_data": "有地无企业数据",
         "enterprises_without_land": "有数据无用地",
     }

@@ -264,6 +264,22 @@ def _active(tenancies: pd.DataFrame, year: int) -> np.ndarray:
     return keep
 
 
+#: Land uses whose parcels are expected to have a right holder to evaluate (产业用地).
+EVALUATED_USES: tuple[str, ...] = ("industrial", "logistics")
+
+
+def _evaluated_use(parcels: pd.DataFrame) -> np.ndarray:
+    """Flag the parcels the evaluation expects a holder for: industrial or logistics land.
+
+    A parcel without ``land_use`` (or without the column) counts too: nothing says it is not
+    industrial.
+    """
+    if "land_use" not in parcels.columns:
+        return np.ones(len(parcels), dtype=bool)
+    use = parcels["land_use"].to_numpy(dtype=object, na_value=None)
+    return pd.isna(use) | np.isin(use.astype(str), EVALUATED_USES)
+
+
 def _tenancy_rows(
     tenancies: pd.DataFrame | None, year: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -551,7 +567,7 @@ def _unmatched(
 
 _SAY = {
     "tenants_without_parcel": "tenancies name a parcel not in `parcels` (tenant/parcel)",
-    "parcels_without_owner": "parcels have no `owner_code`",
+    "parcels_without_owner": "industrial or logistics parcels have no `owner_code`",
     "owners_without_data": "enterprises with land have no row in `enterprises` for the year",
     "enterprises_without_land": "enterprises have no land (no parcel held, no tenancy)",
 }
@@ -658,7 +674,9 @@ def enterprise_land(
         and ``not_evaluated_reason``. ``attrs``: ``rule``, ``year`` and ``unmatched``, a dict
         ``{"tenants_without_parcel", "parcels_without_owner", "owners_without_data",
         "enterprises_without_land"}`` → ``{"count": n, "ids": [up to 5]}`` (the last two
-        ``None`` without ``enterprises``; ``owners_without_data`` covers tenants too).
+        ``None`` without ``enterprises``; ``owners_without_data`` covers tenants too;
+        ``parcels_without_owner`` counts industrial and logistics parcels, and parcels whose
+        ``land_use`` is unknown — a commercial or residential parcel needs no holder here).
 
     Warns
     -----
@@ -733,7 +751,9 @@ def enterprise_land(
     out = pd.DataFrame(
         {c: cols[c] for c in LAND_COLUMNS}, index=pd.Index(codes, name="credit_code")
     )
-    unmatched = _unmatched(tuple(stray), plots.pid[~held], firms, enterprises, year)
+    unmatched = _unmatched(
+        tuple(stray), plots.pid[~held & _evaluated_use(parcels)], firms, enterprises, year
+    )
     out.attrs = {"rule": rule, "year": year, "unmatched": unmatched}
     _warn(unmatched, year)
     return out

@@ -10,6 +10,7 @@ no tenancy ending before it starts, and one row per (tenant, parcel, start date)
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,8 +19,9 @@ import pandas as pd
 from landuse import schema
 from landuse.enterprise._read import OnInvalid, checked_codes
 from landuse.enterprise._read import column as _col
-from landuse.errors import SchemaError, format_ids
+from landuse.errors import LanduseWarning, SchemaError, format_ids
 from landuse.io import ReadReport, read_layer
+from landuse.io._coerce import to_date
 
 __all__ = ["TENANCIES", "read_tenancies"]
 
@@ -48,7 +50,7 @@ TENANCIES = schema.Layer(
              "出租用地面积", "rented_land"),
         _col("start", "date", None, "起租日期", "租赁起始日期", "租赁开始日期", "租期起",
              "start_date", "start"),
-        _col("end", "date", None, "到期日期", "租赁到期日期", "租赁截止日期", "租期止",
+        _col("end", "str", None, "到期日期", "租赁到期日期", "租赁截止日期", "租期止",
              "end_date", "end"),
     ),
 )  # fmt: skip
@@ -90,6 +92,54 @@ def _load_excel(source: object, sheet: str | int | None) -> tuple[object, int]:
         0,
     )
     return pd.read_excel(path, sheet_name=name, header=header, dtype=object), header
+
+
+#: End-date words of a tenancy without an end (and the 9999-… dates registers use for it).
+OPEN_ENDS: frozenset[str] = frozenset(
+    {"长期", "长期有效", "无固定期限", "无期限", "不定期", "永久", "至今", "open", "indefinite"}
+)
+
+
+def _end_dates(frame: pd.DataFrame, report: ReadReport, errors: str) -> pd.DataFrame:
+    """Read the end dates: 长期 / 无固定期限 / 9999-12-31 … are open (missing), noted.
+
+    Any other value that is not a date is refused (``errors="raise"``), naming the rows, or set
+    missing and listed in ``report.coerced`` (``"coerce"``).
+    """
+    if "end" not in frame.columns:
+        return frame
+    text = frame["end"].astype("str").str.strip()
+    open_ = (text.str.lower().isin(OPEN_ENDS) | text.str.match(r"^9999\D?")).to_numpy(
+        dtype=bool, na_value=False
+    )
+    dates, bad = to_date(frame["end"].mask(open_))
+    bad = bad.to_numpy(dtype=bool) & ~open_
+    if bad.any():
+        rows = frame.index[bad]
+        if errors == "raise":
+            shown = ", ".join(repr(v) for v in pd.unique(frame["end"][bad])[:5])
+            msg = (
+                f"tenancies ({report.source}): `end` (到期日期): {int(bad.sum())} of "
+                f"{len(frame)} values are not dates (e.g. {shown}; rows {format_ids(rows)}). "
+                "Write dates as yyyy-mm-dd, or 长期 / 无固定期限 for a tenancy without an end; "
+                "or pass errors='coerce' to treat them as missing."
+            )
+            raise SchemaError(msg)
+        report.coerced["end"] = [str(r) for r in rows]
+        warnings.warn(
+            f"read_tenancies(): `end` (到期日期): {int(bad.sum())} values are not dates and were "
+            f"set missing (open-ended), rows {format_ids(rows)}.",
+            LanduseWarning,
+            stacklevel=3,
+        )
+    if open_.any():
+        words = "、".join(sorted({str(v) for v in text[open_]}))
+        report.notes.append(
+            f"{int(open_.sum())} tenancies have no end date ({words}): read as open-ended"
+        )
+    frame = frame.copy()
+    frame["end"] = dates.where(~pd.Series(bad | open_, index=frame.index))
+    return frame
 
 
 def _check_values(frame: pd.DataFrame, report: ReadReport) -> None:
@@ -192,7 +242,9 @@ def read_tenancies(
     pandas.DataFrame
         One row per tenancy, numbered 0…n-1 in the source's order: ``tenant_code``
         (normalised), ``parcel_id`` (text), ``rented_floor_m2`` and/or ``rented_land_m2`` (m²),
-        ``start`` and ``end`` (``datetime64``; missing means open). ``.attrs["landuse_read"]``
+        ``start`` and ``end`` (``datetime64``; missing means open: an end of 长期, 长期有效,
+        无固定期限, 无期限, 不定期, 永久, 至今 or a 9999-… date is read as open, noted in the
+        report). ``.attrs["landuse_read"]``
         holds the :class:`~landuse.io.ReadReport`.
 
     Raises
@@ -255,6 +307,7 @@ def read_tenancies(
         report.source = f"{path_or_frame}" + ("" if sheet is None else f" (sheet {sheet!r})")
         if header:
             report.notes.append(f"header in row {header + 1} (title rows above it skipped)")
+    frame = _end_dates(frame, report, errors)
     _check_values(frame, report)
     frame = checked_codes(
         frame,
