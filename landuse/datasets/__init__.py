@@ -22,6 +22,7 @@ from landuse.datasets.synthetic import (
     synthetic_zones,
 )
 from landuse.enterprise import read_enterprises, read_tenancies
+from landuse.report.dossier import ReportData
 
 __all__ = [
     "SAMPLE_AS_OF",
@@ -87,8 +88,11 @@ def get_path(name: str) -> Path:
 
 
 @dataclass(frozen=True)
-class Sample:
+class Sample(ReportData):
     """The Qingdao sample, read and validated by the landuse readers (EPSG:4549).
+
+    A :class:`~landuse.report.dossier.ReportData`: ``landuse.report.dossier.write_report(out,
+    data=load_sample(), …)`` makes the zone dossiers and the city report of the sample.
 
     Attributes
     ----------
@@ -107,6 +111,8 @@ class Sample:
         (:func:`landuse.enterprise.read_tenancies`).
     as_of
         The reference date the sample's cases are built around (2021-12-31).
+    bank
+        ``None``: the report builds the project bank from the parcels.
     """
 
     zones: gpd.GeoDataFrame
