@@ -454,7 +454,7 @@ def map_frame(m: folium.Map, *, height: int = 420, title: str | None = None) -> 
 
 
 def page(title: str, body: str, *, lang: Lang = "zh", notice: str | None = None) -> str:
-    """Return a complete HTML5 document: styles inlined, CJK fonts, an A4 print stylesheet.
+    r"""Return a complete HTML5 document: styles inlined, CJK fonts, an A4 print stylesheet.
 
     Parameters
     ----------
@@ -475,7 +475,7 @@ def page(title: str, body: str, *, lang: Lang = "zh", notice: str | None = None)
     Examples
     --------
     >>> doc = page("青岛 <集聚区>", "<p>正文</p>", notice="示例参数")
-    >>> doc.startswith('<!DOCTYPE html>\\n<html lang="zh-CN">')
+    >>> doc.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
     True
     >>> "<title>青岛 &lt;集聚区&gt;</title>" in doc, '<div class="notice" role="alert">示例参数</div>' in doc
     (True, True)

@@ -41,7 +41,7 @@ _TITLE_SIZE, _TEXT_SIZE = 12, 10
 
 
 def _n(value: float) -> str:
-    """A coordinate: up to two decimals, no trailing zeros."""
+    """Return a coordinate as text: up to two decimals, no trailing zeros."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
