@@ -35,7 +35,7 @@ def _options(flag: str) -> dict[str, click.Option]:
 def test_every_command_is_registered_on_the_one_group():
     names = {name for name, _ in _commands(main)}
     assert names == {
-        "demo", "validate", "map", "zonal", "assess", "bank", "check", "supply", "enterprises",
+        "demo", "validate", "map", "zonal", "assess", "bank", "check", "supply", "enterprises", "report",
         "bank-store sync", "bank-store status", "bank-store history", "bank-store summary",
     }  # fmt: skip
 
@@ -52,12 +52,13 @@ def test_a_shared_option_means_the_same_in_every_command(flag):
 
 def test_policy_defaults_to_qingdao_except_where_the_file_may_name_it():
     found = _options("--policy")
-    assert set(found) == {"assess", "bank", "check", "enterprises", "supply"}
+    assert set(found) == {"assess", "bank", "check", "enterprises", "report", "supply"}
     assert {name: p.default for name, p in found.items()} == {
         "assess": "qingdao-2019",
         "bank": "qingdao-2019",
         "check": "qingdao-2019",
         "enterprises": "qingdao-2019",
+        "report": "qingdao-2019",
         "supply": None,  # the project file's `policy`, else qingdao-2019
     }
     assert {p.name for p in found.values()} == {"policy_name"}

@@ -38,7 +38,7 @@ import click
 import pyogrio.errors
 
 from landuse._version import __version__
-from landuse.cli import analyses, bank_store, demo, enterprises, layers, supply
+from landuse.cli import analyses, bank_store, demo, enterprises, layers, report, supply
 from landuse.cli._common import echo
 from landuse.cli._read import cli_text
 from landuse.errors import LanduseError, StoreBusyError
@@ -133,6 +133,7 @@ for _command in (
     analyses.check_command,
     supply.supply,
     enterprises.enterprises_command,
+    report.report_command,
     bank_store.bank_store,
 ):
     main.add_command(_command)

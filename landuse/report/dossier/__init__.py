@@ -44,6 +44,7 @@ __all__ = [
     "ChromiumError",
     "ReportData",
     "city_report",
+    "find_chromium",
     "write_report",
     "zone_dossier",
     "zone_file",

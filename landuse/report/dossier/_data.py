@@ -28,6 +28,7 @@ from landuse.enterprise import evaluate_enterprises
 from landuse.errors import LanduseError, SchemaError
 from landuse.policy import Policy
 from landuse.report._policy import frames_policy, parameter_table
+from landuse.report.dossier._common import not_evaluated_texts
 from landuse.supply import check_standard_land
 from landuse.zones import assign_zones
 
@@ -110,7 +111,10 @@ class Context:
     parcel_grade: pd.Series
     messages: list[tuple[str, str]]
     parameters: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    not_evaluated: list[str] = dataclasses.field(default_factory=list)
+    benchmarks: dict[int, list[dict[str, Any]]] = dataclasses.field(default_factory=dict)
     notice: str | None = None
+    parcels: gpd.GeoDataFrame | None = None
     enterprise_zones: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
@@ -159,7 +163,8 @@ class Context:
     def parcels_of(self, zone_id: str) -> gpd.GeoDataFrame:
         """The parcels placed in the zone."""
         rows = self._parcel_rows.get(str(zone_id), np.array([], dtype=int))
-        return self.data.parcels.iloc[rows]
+        parcels = self.parcels if self.parcels is not None else self.data.parcels
+        return parcels.iloc[rows]
 
     def bank_of(self, zone_id: str) -> gpd.GeoDataFrame | None:
         """The zone's bank entries (``None`` when there is no bank)."""
@@ -409,5 +414,32 @@ def build_context(
     ctx.parameters = parameter_table(
         policy, got.keys, not_evaluated=got.records, lang=lang, recorded=got.params
     )
+    ctx.not_evaluated = not_evaluated_texts(ctx.frames())
     ctx.notice = policy.example_notice
+    _strip_attrs(ctx)
     return ctx
+
+
+def _plain(frame: Any, keep: tuple[str, ...] = ()) -> Any:
+    """A shallow copy of ``frame`` with only the ``keep`` attrs.
+
+    pandas deep-copies ``attrs`` on every slice and column access; the results' attrs (rules,
+    parameters, reader reports) are large, and copying them for each zone's slices made the
+    pages ~10x slower. What the pages need from them is taken before (see build_context).
+    """
+    if frame is None:
+        return None
+    out = frame.copy(deep=False)
+    out.attrs = {k: frame.attrs[k] for k in keep if k in frame.attrs}
+    return out
+
+
+def _strip_attrs(ctx: Context) -> None:
+    """Keep what the pages read from the results' attrs, then drop the attrs."""
+    ctx.benchmarks = {y: list(a.attrs.get("benchmarks", [])) for y, a in ctx.assessments.items()}
+    ctx.assessments = {y: _plain(a, ("policy",)) for y, a in ctx.assessments.items()}
+    ctx.bank = _plain(ctx.bank, ("bank",))
+    ctx.compliance = _plain(ctx.compliance)
+    ctx.standard_land = _plain(ctx.standard_land)
+    ctx.enterprises = _plain(ctx.enterprises)
+    ctx.parcels = _plain(ctx.data.parcels)

@@ -9,7 +9,6 @@ from landuse.report.dossier._common import (
     bullet_list,
     header,
     labelled,
-    not_evaluated_texts,
     numbers,
 )
 from landuse.report.dossier._data import Context
@@ -197,7 +196,7 @@ def quality(ctx: Context, zid: str) -> str:
     read = _read_lines(ctx, zid)
     body = f"<h3>{_html.esc(text('quality_read', lang))}</h3>"
     body += bullet_list(read) if read else _html.note(text("quality_ok", lang))
-    missing = not_evaluated_texts(ctx.frames())
+    missing = ctx.not_evaluated
     body += f"<h3>{_html.esc(text('quality_not_evaluated', lang))}</h3>"
     body += bullet_list(missing) if missing else _html.note(text("nothing_not_evaluated", lang))
     if ctx.messages:

@@ -39,8 +39,8 @@ def find_chromium() -> str:
     msg = (
         f"cannot print the report to PDF: headless Chromium was not found ({where}). "
         "PDF printing runs `chromium --headless --print-to-pdf`. Install it (Debian/Ubuntu: "
-        "`apt-get install chromium`) or set LANDUSE_CHROMIUM to its path; the HTML pages are "
-        "written either way."
+        "`apt-get install chromium`) or set LANDUSE_CHROMIUM to its path, or leave out the PDF "
+        "(pdf=False, no --pdf) to write the HTML pages only."
     )
     raise ChromiumError(msg)
 

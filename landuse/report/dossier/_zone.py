@@ -108,7 +108,7 @@ def _indicator_table(ctx: Context, row: pd.Series, assessment: pd.DataFrame) -> 
         ),
     }
     rows = []
-    for b in assessment.attrs.get("benchmarks", []):
+    for b in ctx.benchmarks.get(ctx.year, []):
         key, column = b["indicator"], b["column"]
         rows.append(
             {
@@ -172,12 +172,12 @@ def _history(ctx: Context, zid: str) -> str:
     years = [y for y in ctx.years if y in ctx.assessments]
     if len(years) < 2:
         return _html.note(text("no_history", lang))
-    current = ctx.assessment if ctx.assessment is not None else ctx.assessments[years[-1]]
+    current = ctx.year if ctx.year in ctx.benchmarks else years[-1]
     rows = {y: ctx.assessment_row(y, zid) for y in years}
     charts = []
     series = [(text("total_score", lang), "total_score", None)] + [
         (b.get("label", b["indicator"]), b["column"], b.get("unit"))
-        for b in current.attrs.get("benchmarks", [])
+        for b in ctx.benchmarks.get(current, [])
     ]
     for label, column, unit in series:
         values = [
