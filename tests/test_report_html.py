@@ -173,6 +173,32 @@ def test_table_numbers_carry_their_exact_value():
     assert parsed == [1234567.891, -0.004, 2.5, 3.0]
 
 
+@pytest.mark.parametrize(
+    ("values", "dtype", "expected"),
+    [
+        ([1.5, None], "Float64", [("num", "1.5", "1.5"), ("num", "", "—")]),
+        (
+            [0.1, np.nan],
+            "float32",
+            [("num", repr(float(np.float32(0.1))), "0.1"), ("num", "", "—")],
+        ),
+        (
+            [2**40, -1],
+            "int64",
+            [("num", "1099511627776.0", "1,099,511,627,776"), ("num", "-1.0", "-1")],
+        ),
+        ([float("inf"), float("-inf")], "float64", [("num", "inf", "∞"), ("num", "-inf", "-∞")]),
+        ([True, None], "boolean", [(None, None, "是"), ("na", None, "—")]),
+        (["2021-12-31", None], "datetime64[ns]", [(None, None, "2021-12-31"), ("na", None, "—")]),
+        (["A", None], "category", [(None, None, "A"), ("na", None, "—")]),
+        (["A", None], "string", [(None, None, "A"), ("na", None, "—")]),
+    ],
+)
+def test_table_column_types(values, dtype, expected):
+    rows = body_rows(_html.table(pd.DataFrame({"v": pd.Series(values, dtype=dtype)})))
+    assert [(a.get("class"), a.get("data-value"), x) for ((a, x),) in rows] == expected
+
+
 @pytest.mark.parametrize(("lang", "yes", "no"), [("zh", "是", "否"), ("en", "yes", "no")])
 def test_table_booleans(lang, yes, no):
     frame = pd.DataFrame({"ok": [True, False], "obj": [np.True_, None]})
@@ -369,6 +395,35 @@ def test_line_chart_missing_values_split_the_line():
     one = svg_tree(_svg.line_chart(["2023"], {"a": [7.0]}, title="t"))
     assert list(one.iter("polyline")) == []
     assert [c.get("cx") for c in one.iter("circle")] != []
+
+
+def test_line_chart_x_labels_and_colours():
+    svg = _svg.line_chart(
+        [2021.0, 2022.0, 2024.0],
+        {"a": [1, 2, 3], "b": [3, 2, 1]},
+        title="t",
+        colors={"b": "#123456"},
+    )
+    root = svg_tree(svg)
+    assert [e.text for e in root.iter("text") if e.get("class") == "x-label"] == [
+        "2021",
+        "2022",
+        "2024",
+    ]
+    (_, b) = polylines(svg)
+    # numbers on x are placed by value: 2022 → 2024 is twice as far as 2021 → 2022
+    assert b[2][0] - b[1][0] == pytest.approx(2 * (b[1][0] - b[0][0]), abs=0.02)
+    colours = [g.get("stroke") for g in root.iter("g") if g.get("class") == "series"]
+    assert colours == [_svg.PALETTE[0], "#123456"]
+    # more than six x values: only the first and last are labelled
+    many = svg_tree(_svg.line_chart(list(range(2010, 2020)), {"a": list(range(10))}, title="t"))
+    assert [e.text for e in many.iter("text") if e.get("class") == "x-label"] == ["2010", "2019"]
+    # all values equal: one label, the line in the middle
+    flat = _svg.line_chart([1, 2], {"a": [5, 5]}, title="t")
+    assert [e.text for e in svg_tree(flat).iter("text") if e.get("class", "").startswith("y-")] == [
+        "5"
+    ]
+    assert {y for _, y in polylines(flat)[0]} == {78.0}
 
 
 @pytest.mark.parametrize(("lang", "text"), [("zh", "无数据"), ("en", "no data")])

@@ -197,16 +197,19 @@ def number_text(value: Any, *, lang: Lang = "zh") -> str:
     if isinstance(value, numbers.Integral):
         return f"{int(value):,}"
     if _is_number(value):
-        v = float(value)
-        if math.isinf(v):
-            return "∞" if v > 0 else "-∞"
-        text = f"{v:,.2f}".rstrip("0").rstrip(".")
-        return "0" if text == "-0" else text
+        return _float_text(float(value))
     if isinstance(value, pd.Timestamp) and value == value.normalize() and value.tz is None:
         return value.strftime("%Y-%m-%d")
     if isinstance(value, (dt.date, np.datetime64)):
         return str(pd.Timestamp(value).date()) if not isinstance(value, dt.datetime) else str(value)
     return str(value)
+
+
+def _float_text(v: float) -> str:
+    if math.isinf(v):
+        return "∞" if v > 0 else "-∞"
+    text = f"{v:,.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def data_value(value: Any) -> str:
@@ -220,17 +223,45 @@ def data_value(value: Any) -> str:
     return "" if _missing(value) else repr(float(value))
 
 
-def _cell(value: Any, numeric: bool, lang: Lang, raw: bool = False) -> str:
-    """One ``<td>``: numbers right-aligned with their exact value, missing as —."""
-    if raw and not _missing(value):
-        return f"<td>{value}</td>"
-    if (numeric and _missing(value)) or _is_number(value):
+def _cell(value: Any, numeric: bool, lang: Lang) -> str:
+    """One ``<td>`` of a value that is not missing: a number right-aligned with its exact value."""
+    if _is_number(value):
         return (
             f'<td class="num" data-value="{data_value(value)}">{number_text(value, lang=lang)}</td>'
         )
-    if _missing(value):
-        return f'<td class="na">{MISSING}</td>'
     return f"<td>{esc(number_text(value, lang=lang))}</td>"
+
+
+_NUM_MISSING = f'<td class="num" data-value="">{MISSING}</td>'
+_NA = f'<td class="na">{MISSING}</td>'
+
+
+def _column(series: pd.Series, numeric: bool, lang: Lang, raw: bool) -> list[str]:
+    """Return the ``<td>`` of each value of a column (missing as —; numbers with their value)."""
+    missing = series.isna().to_numpy(dtype=bool)
+    dtype = series.dtype
+    if not raw and (pd.api.types.is_float_dtype(dtype) or pd.api.types.is_integer_dtype(dtype)):
+        floats = series.to_numpy(dtype=float, na_value=np.nan).tolist()
+        if pd.api.types.is_integer_dtype(dtype):
+            ints = series.to_numpy(dtype=object)
+            texts = ["" if m else f"{int(v):,}" for v, m in zip(ints, missing, strict=True)]
+        else:
+            texts = ["" if m else _float_text(v) for v, m in zip(floats, missing, strict=True)]
+        return [
+            _NUM_MISSING if m else f'<td class="num" data-value="{v!r}">{t}</td>'
+            for v, m, t in zip(floats, missing, texts, strict=True)
+        ]
+    out = []
+    for v, m in zip(series.to_numpy(dtype=object), missing, strict=True):
+        if m:
+            out.append(_NUM_MISSING if numeric else _NA)
+        elif raw:
+            out.append(f"<td>{v}</td>")
+        elif type(v) is str:
+            out.append(f"<td>{html_text(v)}</td>")
+        else:
+            out.append(_cell(v, numeric, lang))
+    return out
 
 
 # --- parts ------------------------------------------------------------------------------------
@@ -311,9 +342,7 @@ def table(
     )
     cells: list[list[str]] = []
     for i, (name, numeric, row_head) in enumerate(columns):
-        values = shown.iloc[:, i].astype(object).to_numpy()
-        is_raw = not row_head and name in raw
-        column = [_cell(v, numeric, lang, is_raw) for v in values]
+        column = _column(shown.iloc[:, i], numeric, lang, not row_head and name in raw)
         if row_head:
             column = [
                 c.replace("<td", '<th scope="row"', 1).replace("</td>", "</th>") for c in column

@@ -51,6 +51,19 @@ def _text_width(text: str, size: float) -> float:
     return sum(size if ord(ch) >= 0x2E80 else 0.6 * size for ch in text)
 
 
+def _x_text(value: Any) -> str:
+    """Return an x label: whole numbers (years) without separators, others as tables show them."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    if (
+        isinstance(value, (float, np.floating))
+        and math.isfinite(value)
+        and float(value).is_integer()
+    ):
+        return str(int(value))
+    return number_text(value)
+
+
 def _floats(values: Any, *, what: str, caller: str) -> np.ndarray:
     """``values`` as float64; anything missing or not finite becomes NaN."""
     try:
@@ -243,7 +256,7 @@ def line_chart(
     for i in shown:
         parts.append(
             f'<text class="x-label" x="{_n(px[i])}" y="{bottom + 13}" text-anchor="middle" '
-            f'fill="{_MUTED}">{esc(number_text(xs[i]) if isinstance(xs[i], float) else xs[i])}</text>'
+            f'fill="{_MUTED}">{esc(_x_text(xs[i]))}</text>'
         )
     for (name, values), color in zip(data.items(), palette, strict=True):
         ys = py(values)
@@ -254,7 +267,7 @@ def line_chart(
         )
         dots = "".join(
             f'<circle cx="{_n(px[i])}" cy="{_n(ys[i])}" r="2.5"><title>'
-            f"{esc(name)} {esc(xs[i])}: {esc(number_text(values[i]))}{' ' + esc(unit) if unit else ''}"
+            f"{esc(name)} {esc(_x_text(xs[i]))}: {esc(number_text(values[i]))}{' ' + esc(unit) if unit else ''}"
             "</title></circle>"
             for i in np.flatnonzero(np.isfinite(values))
         )
