@@ -290,12 +290,11 @@ def _compliance(
     chosen = report[inside & industrial]
     if not len(chosen) or "industry_code" not in chosen:
         return report, None
-    projects = pd.DataFrame(chosen.drop(columns=chosen.geometry.name))
     standard = _captured(
         "check_standard_land",
         msgs,
         check_standard_land,
-        projects=projects,
+        projects=chosen,
         policy=policy,
         lang=lang,
     )

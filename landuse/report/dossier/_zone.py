@@ -129,6 +129,13 @@ def _indicator_table(ctx: Context, row: pd.Series, assessment: pd.DataFrame) -> 
     return frame
 
 
+def _tier_text(tier: Any, revenue_yi: Any, lang: str) -> str:
+    """The tier; 未入级 below the lowest tier; — when there is no revenue to tier."""
+    if pd.notna(tier):
+        return str(tier)
+    return text("below_tiers", lang) if pd.notna(revenue_yi) else "—"  # type: ignore[arg-type]
+
+
 def _score_facts(ctx: Context, row: pd.Series) -> str:
     lang = ctx.lang
     yes, no = text("yes", lang), text("no", lang)
@@ -141,7 +148,7 @@ def _score_facts(ctx: Context, row: pd.Series) -> str:
                 text("total_score", lang): numbers([row.get("total_score")]),
                 text("stock_score", lang): numbers([row.get("stock_score")]),
                 text("increment_score", lang): numbers([row.get("increment_score")]),
-                text("tier", lang): [tier if pd.notna(tier) else text("below_tiers", lang)],
+                text("tier", lang): [_tier_text(tier, row.get("revenue_yi"), lang)],
                 text("revenue_yi", lang): numbers([row.get("revenue_yi")]),
                 text("reward_wan", lang): numbers([row.get("reward_wan")]),
                 text("elimination_warning", lang): [yes if row.get("elimination_warning") else no],
@@ -157,6 +164,8 @@ def _creation(ctx: Context, row: pd.Series) -> str:
     met = row.get("meets_creation_conditions")
     why = row.get("creation_failures")
     why = "" if why is None or (isinstance(why, float) and np.isnan(why)) else str(why)
+    notes = row.get("notes")
+    why = why or (str(notes) if isinstance(notes, str) else "")
     if met is pd.NA or met is None:
         body = _html.note(text("creation_unknown", lang, why=why or "—"), kind="warning")
     elif bool(met):
