@@ -190,8 +190,9 @@ def test_table_numbers_carry_their_exact_value():
         ([float("inf"), float("-inf")], "float64", [("num", "inf", "∞"), ("num", "-inf", "-∞")]),
         ([True, None], "boolean", [(None, None, "是"), ("na", None, "—")]),
         (["2021-12-31", None], "datetime64[ns]", [(None, None, "2021-12-31"), ("na", None, "—")]),
-        (["A", None], "category", [(None, None, "A"), ("na", None, "—")]),
-        (["A", None], "string", [(None, None, "A"), ("na", None, "—")]),
+        (["A", None], "category", [("code", None, "A"), ("na", None, "—")]),
+        (["甲", None], "string", [(None, None, "甲"), ("na", None, "—")]),
+        (["GY2022-010", "a b"], "string", [("code", None, "GY2022-010"), (None, None, "a b")]),
     ],
 )
 def test_table_column_types(values, dtype, expected):
@@ -224,7 +225,9 @@ def test_table_index_and_html_columns():
     )
     out = _html.table(frame, index=True, html_columns=["链接"])
     assert [x for _, x in Tree(out).find("th")] == ["编号", "名称", "链接", "QD01"]
-    assert body_rows(out) == [[({"scope": "row"}, "QD01"), ({}, SCRIPT), ({}, "查看")]]
+    assert body_rows(out) == [
+        [({"scope": "row", "class": "code"}, "QD01"), ({"class": "code"}, SCRIPT), ({}, "查看")]
+    ]
     assert Tree(out).find("a") == [({"href": "zone_QD01.html"}, "查看")]
     # the same column without html_columns is text
     assert "&lt;a href=" in _html.table(frame)

@@ -108,10 +108,13 @@ table.data { border-collapse: collapse; width: 100%; font-size: 13px;
 table.data caption { caption-side: top; text-align: left; font-weight: 600; padding: 4px 0; }
 table.data th, table.data td { padding: 4px 8px; text-align: left; vertical-align: top;
   border-bottom: 1px solid var(--line); }
+table.data td { min-width: 3.5em; overflow-wrap: anywhere; }
 table.data thead th { background: var(--head); border-bottom: 2px solid #b8c0c8;
-  white-space: nowrap; }
+  vertical-align: bottom; overflow-wrap: anywhere; }
 table.data tbody tr:nth-child(even) { background: var(--zebra); }
 table.data .num { text-align: right; white-space: nowrap; }
+table.data .code { white-space: nowrap; overflow-wrap: normal; }
+table.data thead th.num { white-space: normal; }
 table.data td.na { color: var(--muted); }
 table.data td.empty { text-align: center; color: var(--muted); }
 dl.facts { display: grid; grid-template-columns: repeat(auto-fill, minmax(190px, 1fr));
@@ -234,6 +237,8 @@ def _cell(value: Any, numeric: bool, lang: Lang) -> str:
 
 _NUM_MISSING = f'<td class="num" data-value="">{MISSING}</td>'
 _NA = f'<td class="na">{MISSING}</td>'
+#: a code or an id (printable ASCII without spaces, short): kept on one line
+_CODE = re.compile(r"[\x21-\x7e]{1,32}")
 
 
 def _column(series: pd.Series, numeric: bool, lang: Lang, raw: bool) -> list[str]:
@@ -258,7 +263,8 @@ def _column(series: pd.Series, numeric: bool, lang: Lang, raw: bool) -> list[str
         elif raw:
             out.append(f"<td>{v}</td>")
         elif type(v) is str:
-            out.append(f"<td>{html_text(v)}</td>")
+            code = ' class="code"' if _CODE.fullmatch(v) else ""
+            out.append(f"<td{code}>{html_text(v)}</td>")
         else:
             out.append(_cell(v, numeric, lang))
     return out
@@ -286,8 +292,10 @@ def table(
 
     Numeric cells (class ``num``, right-aligned) show :func:`number_text` and carry the exact
     value in ``data-value`` (:func:`data_value`), so a reader of the page (or a test) gets the
-    numbers back. Booleans show as 是/否, missing values as —, an empty frame as one row
-    "无数据" ("no data").
+    numbers back. Booleans show as 是/否, missing values as — (class ``na``), an empty frame
+    as one row "无数据" ("no data"). Codes and ids (short texts of printable ASCII without
+    spaces, such as ``GY2022-010``; class ``code``) stay on one line; other text wraps, also
+    inside long words, so a table fits the page width.
 
     Parameters
     ----------
@@ -313,10 +321,10 @@ def table(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"名称": ["<b>A</b>"], "面积（亩）": [1234567.891], "达标": [True]})
+    >>> t = pd.DataFrame({"名称": ["<b>甲</b>"], "面积（亩）": [1234567.891], "达标": [True]})
     >>> print(table(t))  # doctest: +NORMALIZE_WHITESPACE
     <div class="table-wrap"><table class="data"><thead><tr><th scope="col">名称</th><th
-    scope="col" class="num">面积（亩）</th><th scope="col">达标</th></tr></thead><tbody><tr><td>&lt;b&gt;A&lt;/b&gt;</td><td
+    scope="col" class="num">面积（亩）</th><th scope="col">达标</th></tr></thead><tbody><tr><td>&lt;b&gt;甲&lt;/b&gt;</td><td
     class="num" data-value="1234567.891">1,234,567.89</td><td>是</td></tr></tbody></table></div>
     """
     lang = check_lang(lang, caller="table")
