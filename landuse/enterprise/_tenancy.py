@@ -20,8 +20,7 @@ from landuse import schema
 from landuse.enterprise._read import OnInvalid, checked_codes
 from landuse.enterprise._read import column as _col
 from landuse.errors import LanduseWarning, SchemaError, format_ids
-from landuse.io import ReadReport, read_layer
-from landuse.io._coerce import to_date
+from landuse.io import ReadReport, read_layer, to_date
 
 __all__ = ["TENANCIES", "read_tenancies"]
 

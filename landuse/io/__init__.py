@@ -25,7 +25,7 @@ conversion, value checks and report.
 
 from __future__ import annotations
 
-from landuse.io._coerce import as_text
+from landuse.io._coerce import as_text, to_date
 from landuse.io._readers import (
     read_buildings,
     read_functional_areas,
@@ -48,5 +48,6 @@ __all__ = [
     "read_proposals",
     "read_zone_stats",
     "read_zones",
+    "to_date",
     "write_layers",
 ]

@@ -125,6 +125,17 @@ def to_date(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     outside pandas' ``datetime64[ns]`` range 1677-09-22…2262-04-11, such as the
     sentinel ``9999-12-31`` bureaus write for 长期 (no end).
 
+    Parameters
+    ----------
+    values
+        The column.
+
+    Returns
+    -------
+    tuple of pandas.Series
+        The dates (``datetime64[ns]``, ``NaT`` where missing or refused) and a boolean mask
+        of the values that were given but refused.
+
     Examples
     --------
     >>> d, bad = to_date(pd.Series(["2019-03-01", "2019年3月1日", "2019/3/1", "20190301", "昨天"]))
