@@ -35,7 +35,7 @@ from landuse.report.dossier._write import (
     ChromiumError,
     find_chromium,
     pages_progress,
-    print_pdf,
+    print_pdfs,
     write_page,
 )
 from landuse.report.dossier._zone import render_zone, zone_row
@@ -194,8 +194,6 @@ def write_report(
     for zone_id in pages_progress(list(files), progress=progress, desc="zone pages"):
         written.append(write_page(folder / files[zone_id], render_zone(ctx, zone_id)))
     if chromium is not None:
-        pages = list(written)
-        for page in pages_progress(pages, progress=progress, desc="PDF"):
-            written.append(print_pdf(page, chromium=chromium))
+        written.extend(print_pdfs(list(written), chromium=chromium, progress=progress))
     log.info("wrote %d report files to %s", len(written), folder)
     return written
