@@ -108,10 +108,27 @@ class Opened:
         return frame
 
 
+#: The zoom of the page's Leaflet map (a fitted zone is at ~13, the city at ~9; 0 = the world).
+ZOOM = """() => {
+  for (const key of Object.keys(window)) {
+    if (!key.startsWith("map_")) continue;  // folium names its map map_<id>
+    const v = window[key];
+    if (v instanceof L.Map) return v.getZoom();
+  }
+  return null;
+}"""
+
+
 def _check_page(browser: Any, path: Path) -> dict[str, Any]:
     opened = Opened(browser, path)
     try:
         frame = opened.map_frame()
+        # the map shows its zone (or the city), not the whole world: the bounds are fitted even
+        # when the iframe had no size yet when its script ran
+        try:
+            frame.wait_for_function(f"() => ({ZOOM})() >= 5", timeout=10_000)
+        except Exception:  # noqa: BLE001 - report the zoom seen instead of a timeout
+            pytest.fail(f"{path.name}: the map is not fitted, zoom {frame.evaluate(ZOOM)}")
         assert frame.evaluate("() => document.querySelectorAll('.leaflet-container').length") == 1
         layers = frame.evaluate(LAYERS)
         canvas = frame.evaluate("() => document.querySelectorAll('canvas').length")

@@ -383,8 +383,7 @@ class _BaseMap(Layer, _PageParts):
 
     def page_parts(self) -> dict[str, str]:
         tiles = ", ".join(
-            f"L.tileLayer({script_json(t['url'])}, {script_json(t['options'])})"
-            for t in self.tiles
+            f"L.tileLayer({script_json(t['url'])}, {script_json(t['options'])})" for t in self.tiles
         )
         return {"script": f"var {self.get_name()} = L.layerGroup([{tiles}]);"}
 
@@ -401,9 +400,7 @@ class _VectorLayer(Layer, _PageParts):
     def page_parts(self) -> dict[str, str]:
         name = self.get_name()
         return {
-            "html": (
-                f'<script type="application/json" id="{name}_data">{self.data_json}</script>'
-            ),
+            "html": (f'<script type="application/json" id="{name}_data">{self.data_json}</script>'),
             "script": (
                 f"var {name} = landuse.layer({self._parent.get_name()},\n"
                 f'    JSON.parse(document.getElementById("{name}_data").textContent));'
@@ -595,7 +592,48 @@ def new_map(
         tiles.add_to(m)
     if fit:
         m.fit_bounds([[miny, minx], [maxy, maxx]])
+        m.add_child(_Refit(m, [[miny, minx], [maxy, maxx]]), name="landuse_refit")
     return m
+
+
+class _Refit(_PageParts):
+    """Fit the bounds again once the map has a size, if it had none when the page ran.
+
+    A map in an ``<iframe srcdoc>`` (the zone dossier, a notebook) may run its script before
+    the frame is laid out; Leaflet then fits the bounds into a 0 × 0 box and shows the world
+    at zoom 0. A ``ResizeObserver`` on the map's box fits them again once it has a size.
+    """
+
+    def __init__(self, m: folium.Map, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "LanduseRefit"
+        self.map_name = m.get_name()
+        self.bounds = [[float(v) for v in corner] for corner in bounds]
+
+    def page_parts(self) -> dict[str, str]:
+        return {
+            "script": (
+                "(function (map, bounds) {\n"
+                "  var size = map.getSize();\n"
+                "  if (size.x && size.y) { return; }\n"
+                "  var box = map.getContainer();\n"
+                "  function refit() {\n"
+                "    if (!box.clientWidth || !box.clientHeight) { return false; }\n"
+                "    map.invalidateSize(false);\n"
+                "    map.fitBounds(bounds);\n"
+                "    return true;\n"
+                "  }\n"
+                "  if (window.ResizeObserver) {\n"
+                "    var watch = new ResizeObserver(function () {\n"
+                "      if (refit()) { watch.disconnect(); }\n"
+                "    });\n"
+                "    watch.observe(box);\n"
+                "  } else {\n"
+                "    map.once('resize', refit);\n"
+                "  }\n"
+                f"}})({self.map_name}, {script_json(self.bounds)});"
+            )
+        }
 
 
 def basemap_display(basemap: str | TileChoice | None) -> Literal["wgs84", "gcj02"]:
