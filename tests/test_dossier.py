@@ -8,6 +8,8 @@ proposals, no bank candidates, a zone without statistics, a missing year) and ho
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -491,3 +493,14 @@ def test_report_is_importable_from_the_dossier_face():
 
     assert {"zone_dossier", "city_report", "write_report", "ReportData"} <= set(dossier.__all__)
     assert Path(dossier.__file__).parent.name == "dossier"
+
+
+def test_parcels_with_an_empty_zone_id_take_the_zone_holding_them():
+    from landuse.report.dossier._data import _parcel_zone
+
+    data = tiny_data()
+    expected = _parcel_zone(data)
+    assert expected["P1"] == "Z1"
+    parcels = data.parcels.assign(zone_id=None)  # e.g. synthetic parcels: the column, empty
+    found = _parcel_zone(dataclasses.replace(data, parcels=parcels))
+    assert found.to_dict() == expected.to_dict()

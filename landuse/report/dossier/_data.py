@@ -337,11 +337,19 @@ def _enterprise_zones(result: pd.DataFrame | None, parcel_zone: pd.Series) -> pd
 
 
 def _parcel_zone(data: ReportData) -> pd.Series:
-    """The zone of each parcel (by ``parcel_id``): the zone holding its largest share."""
-    if "zone_id" in data.parcels.columns:
-        zone = data.parcels["zone_id"]
-    else:
-        zone = assign_zones(data.parcels, zones=data.zones)["zone_id"]
+    """The zone of each parcel (by ``parcel_id``): its own ``zone_id``, else the zone holding
+    its largest share (as the project bank does)."""
+    parcels = data.parcels
+    zone = (
+        parcels["zone_id"].astype(object).where(parcels["zone_id"].notna(), None)
+        if "zone_id" in parcels.columns
+        else pd.Series(None, index=parcels.index, dtype=object)
+    )
+    unknown = zone.isna().to_numpy()
+    if unknown.any():
+        found = assign_zones(parcels[unknown], zones=data.zones)["zone_id"]
+        zone = zone.copy()
+        zone[unknown] = found.astype(object).where(found.notna(), None).to_numpy()
     ids = data.parcels["parcel_id"].astype(str).to_numpy()
     return pd.Series(zone.to_numpy(dtype=object), index=pd.Index(ids, name="parcel_id"))
 
