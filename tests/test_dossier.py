@@ -504,3 +504,10 @@ def test_parcels_with_an_empty_zone_id_take_the_zone_holding_them():
     parcels = data.parcels.assign(zone_id=None)  # e.g. synthetic parcels: the column, empty
     found = _parcel_zone(dataclasses.replace(data, parcels=parcels))
     assert found.to_dict() == expected.to_dict()
+
+
+def test_zone_page_units_are_chinese(report):
+    out, _ = report
+    page = _visible((out / "zone_QD01.html").read_text("utf-8"))
+    assert "比例（0–1）" in page
+    assert "share (0–1)" not in page

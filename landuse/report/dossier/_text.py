@@ -120,7 +120,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "previous_rank": ("上年排名", "Last year's rank"),
     "previous_tier": ("上年等级", "Last year's tier"),
     "city_map": ("集聚区等级分布图", "Zones by tier"),
-    "bank_totals": ("项目库：各区按路径汇总", "Bank totals by zone and route"),
+    "bank_totals": ("项目库：各集聚区按路径汇总", "Bank totals by zone and route"),
     "outside_land": ("集聚区外新增工业用地（按区市）", "New industrial land outside the zones"),
     "zone_pages": ("各集聚区档案", "Zone pages"),
     "no_outside": ("无集聚区外新增工业用地申请", "No new industrial land outside the zones"),

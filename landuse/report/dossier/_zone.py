@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from landuse._checks import Lang
 from landuse.errors import LanduseError
 from landuse.mapping import map_bank, map_compliance, map_parcels, map_zones
 from landuse.report import _html, _svg
@@ -97,6 +98,13 @@ def _zone_map(ctx: Context, zone: pd.Series) -> str:
     )
 
 
+def _unit(unit: str | None, lang: Lang) -> str:
+    """An indicator's unit as the page shows it (the share's unit in the page's language)."""
+    if unit == "share (0–1)" and lang == "zh":
+        return "比例（0–1）"
+    return unit or ""
+
+
 def _indicator_table(ctx: Context, row: pd.Series, assessment: pd.DataFrame) -> pd.DataFrame:
     """The seven indicators of the zone: value, change, benchmarks, target, part scores."""
     lang = ctx.lang
@@ -113,7 +121,7 @@ def _indicator_table(ctx: Context, row: pd.Series, assessment: pd.DataFrame) -> 
         rows.append(
             {
                 text("indicator", lang): b.get("label", key),
-                text("unit", lang): b.get("unit", ""),
+                text("unit", lang): _unit(b.get("unit"), lang),
                 text("value", lang): row.get(column),
                 text("increment", lang): row.get(f"{column}_increment"),
                 text("stock_benchmark", lang): b.get("stock_benchmark"),
@@ -185,7 +193,7 @@ def _history(ctx: Context, zid: str) -> str:
     rows = {y: ctx.assessment_row(y, zid) for y in years}
     charts = []
     series = [(text("total_score", lang), "total_score", None)] + [
-        (b.get("label", b["indicator"]), b["column"], b.get("unit"))
+        (b.get("label", b["indicator"]), b["column"], _unit(b.get("unit"), ctx.lang))
         for b in ctx.benchmarks.get(current, [])
     ]
     for label, column, unit in series:
