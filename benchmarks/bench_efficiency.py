@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import threading
 import time
 import warnings
 
@@ -30,45 +29,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from _common import PeakRSS, gb
 
 import landuse
 from landuse.bank import build_project_bank
 from landuse.datasets import synthetic_buildings, synthetic_parcels, synthetic_zones
 from landuse.efficiency import find_inefficient_land, parcel_metrics
-
-
-class PeakRSS:
-    """Sample the process's resident set size every few milliseconds; keep the peak."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE")
-
-    def _rss(self) -> int:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * self._page
-
-    def __enter__(self) -> PeakRSS:
-        self.start = self._rss()
-        self.peak = self.start
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
-            time.sleep(0.005)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._rss())
-
-
-def gb(n: float) -> str:
-    return f"{n / 1e9:.2f} GB"
 
 
 def make_data(n: int, seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -32,12 +32,12 @@ import argparse
 import cProfile
 import os
 import pstats
-import threading
 import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from _common import PeakRSS, gb
 
 import landuse
 from landuse.enterprise import enterprise_history, evaluate_enterprises, validate_credit_code
@@ -62,40 +62,6 @@ CUTS = [0.25, 0.70, 0.95, 1.0]
 EXEMPT = ["16", "44", "45", "46"]
 BELOW_SCALE_MU_MIN = 5.0
 SURCHARGE = [(3, 0.4), (1, 0.3)]  # (consecutive years in D at least, 元/kWh), highest first
-
-
-class PeakRSS:
-    """Sample the process's resident set size every few milliseconds; keep the peak."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE")
-
-    def _rss(self) -> int:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * self._page
-
-    def __enter__(self) -> PeakRSS:
-        self.start = self._rss()
-        self.peak = self.start
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
-            time.sleep(0.005)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._rss())
-
-
-def gb(n: float) -> str:
-    return f"{n / 1e9:.2f} GB"
 
 
 # --- data --------------------------------------------------------------------------------------

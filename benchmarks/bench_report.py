@@ -50,13 +50,13 @@ import os
 import pstats
 import shutil
 import tempfile
-import threading
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import PeakRSS, gb
 
 import landuse
 from landuse.assessment import assess_zones
@@ -78,40 +78,6 @@ POLICY = "qingdao-2019-example"
 YEAR = 2021
 YEARS = (2019, 2020, 2021)
 AS_OF = pd.Timestamp("2021-12-31")
-
-
-class PeakRSS:
-    """Sample the process's resident set size every few milliseconds; keep the peak."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._page = os.sysconf("SC_PAGE_SIZE")
-
-    def _rss(self) -> int:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * self._page
-
-    def __enter__(self) -> PeakRSS:
-        self.start = self._rss()
-        self.peak = self.start
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
-            time.sleep(0.005)
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self._rss())
-
-
-def gb(n: float) -> str:
-    return f"{n / 1e9:.2f} GB"
 
 
 # --- data --------------------------------------------------------------------------------------
