@@ -11,20 +11,15 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CHROMIUM, require_chromium
 from test_dossier import POLICY, tiny_data
 
 import landuse
 from landuse.report.dossier import write_report
-
-CHROMIUM = os.environ.get("LANDUSE_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
 
 DRAWN = """() => window.landuse && Object.keys(landuse.layers).length > 0 &&
     Object.values(landuse.layers).every(l => !l._map || l._drawnAt !== undefined)"""
@@ -32,38 +27,9 @@ LAYERS = """() => Object.fromEntries(Object.entries(landuse.layers).map(([name, 
     name, {features: l.featureCount(), drawn: l.drawnCount(), shown: !!l._map}]))"""
 
 
-def _missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install playwright)"
-    if shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists():
-        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-def _require() -> None:
-    reason = _missing()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _require()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture(scope="module")
 def sample_report(tmp_path_factory) -> list[Path]:
-    _require()
+    require_chromium()
     os.environ.setdefault("LANDUSE_CHROMIUM", CHROMIUM)
     s = landuse.load_sample()
     out = tmp_path_factory.mktemp("dossier-browser")
@@ -169,7 +135,7 @@ def test_pdf_of_every_page_has_at_least_one_page(sample_report):
 
 
 def test_hostile_names_run_no_script_in_the_browser(browser, tmp_path):
-    _require()
+    require_chromium()
     data = tiny_data()
     written = write_report(tmp_path, data=data, year=2021, as_of=data.as_of, policy=POLICY)
     for path in written:
