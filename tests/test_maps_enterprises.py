@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 import pytest
-from test_browser import Page, _click_feature, browser  # noqa: F401  (module-scoped fixture)
+from test_browser import Page, _click_feature
 from test_mapping import XSS, grid, specs
 
 import landuse

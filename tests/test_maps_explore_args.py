@@ -26,7 +26,7 @@ import pytest
 import shapely
 import xyzservices
 from conftest import QD_GK
-from test_browser import MAP_JS, Page, _point_of, browser  # noqa: F401  (module-scoped fixture)
+from test_browser import MAP_JS, Page, _point_of
 from test_mapping import field_values, grid, one_zone, specs
 
 from landuse.errors import SchemaError

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import Page, browser  # noqa: F401  (the module-scoped browser fixture)
+from test_browser import Page
 from test_mapping import demo_map, grid, specs
 
 from landuse.mapping import map_parcels, save_map, set_legend

@@ -22,7 +22,7 @@ import pytest
 import shapely
 from click.testing import CliRunner
 from folium.plugins import MiniMap
-from test_browser import LAYER_COUNTS, Page, browser  # noqa: F401  (module-scoped fixture)
+from test_browser import LAYER_COUNTS, Page
 from test_mapping import grid, one_zone
 
 from landuse.errors import LanduseError, LanduseWarning

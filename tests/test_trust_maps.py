@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from conftest import QD_GK, square
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from test_browser import MAP_JS, Page, browser  # noqa: F401 (the fixture)
+from test_browser import MAP_JS, Page
 from test_mapping import specs
 
 from landuse.cli import main
