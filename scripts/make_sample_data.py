@@ -1332,7 +1332,12 @@ ZONE_STATS_HEADERS = {
     "new_project_investment_wan": "新建项目投资(万元)",
     "new_project_land_mu": "新建项目用地(亩)",
     "land_area_mu": "用地面积(亩)",
+    "fortune500_projects": "世界500强及中国500强项目数",
+    "projects_over_100m": "过亿元项目数",
 }
+#: Zones that miss the plan's yearly investment-attraction target in 2021 (issue 22): QD05 and
+#: QD10 bring in no Fortune Global / China 500 project, QD09 fewer than 5 projects over 1 亿元.
+ATTRACTION_MISSES_2021 = {"QD05": "fortune500", "QD10": "fortune500", "QD09": "over_100m"}
 
 
 def check_headers() -> None:
@@ -1376,7 +1381,32 @@ def make_zone_stats(zones_m: gpd.GeoDataFrame) -> pd.DataFrame:
                 }
             )
     frame = pd.DataFrame(rows).sort_values(["zone_id", "year"], ignore_index=True)
+    add_attraction(frame)
     return frame.rename(columns=ZONE_STATS_HEADERS)
+
+
+def add_attraction(frame: pd.DataFrame) -> None:
+    """Investment-attraction counts (issue 22), drawn from their own generator.
+
+    A generator of their own keeps the main stream, and so every other file, byte-identical
+    to the files made before these columns existed. Projects over 1 亿元 never exceed the
+    year's attracted projects; 2021 misses only in ATTRACTION_MISSES_2021.
+    """
+    rng = np.random.default_rng([SEED, 500])
+    n = len(frame)
+    fortune = rng.integers(1, 4, n)
+    over = np.minimum(rng.integers(5, 13, n), frame["investment_projects"].to_numpy())
+    last = (frame["year"] == 2021).to_numpy()
+    for zid, miss in ATTRACTION_MISSES_2021.items():
+        row = last & (frame["zone_id"] == zid).to_numpy()
+        if miss == "fortune500":
+            fortune[row] = 0
+        else:
+            over[row] = 3
+    earlier = ~last
+    fortune[earlier] = np.where(rng.random(int(earlier.sum())) < 0.2, 0, fortune[earlier])
+    frame["fortune500_projects"] = fortune
+    frame["projects_over_100m"] = over
 
 
 # --- 7. rasters ------------------------------------------------------------------------------
@@ -2119,6 +2149,9 @@ adjacent parcels.
 Revenue grows about 10 %/yr with variety; QD01, QD03 and QD04 pass 1000 亿元 (千亿级), QD10
 stays below 100 亿元. Creation conditions failed in 2021: QD12 leading-industry share < 50 %,
 QD08 and QD14 new-project investment < 280 万元/亩, QD13 tax < 20 万元/亩.
+Investment attraction (the plan's yearly ≥ 1 Fortune Global / China 500 project and ≥ 5 projects
+over 1 亿元 per zone) missed in 2021: QD05 and QD10 have no 500-强 project, QD09 only 3 projects
+over 1 亿元.
 
 ## Rasters
 

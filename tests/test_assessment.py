@@ -437,6 +437,37 @@ def test_tier_progress_worked_example(stats, policy):
         tier_progress(pd.DataFrame({"zone_id": ["A"]}), policy=policy)
 
 
+def test_tier_progress_count_rule_is_a_profile_choice(stats, policy):
+    # same zones: 百亿 1, 三百亿 1 of their own (A, C). in_tier: shortfall 10-1, 5-1, 3, 3
+    result = assess_zones(stats, year=2021, policy=policy)
+    banded = tier_progress(result, policy=policy.replace({"tiers.count_rule": "in_tier"}))
+    assert banded["shortfall"].tolist() == [9, 4, 3, 3]
+    assert banded.attrs["count_rule"] == "in_tier"
+    assert "each tier alone" in banded.attrs["note"]
+    # unset: both counts still given, no shortfall claimed, and the assessment says so
+    unset = policy.replace({"tiers.count_rule": None})
+    open_ = tier_progress(result, policy=unset)
+    assert open_["zones_at_or_above"].tolist() == [2, 1, 0, 0]
+    assert open_["shortfall"].isna().all() and open_["target_met"].isna().all()
+    assert "tiers.count_rule" not in open_.attrs["policy_keys"]
+    notes = assess_zones(stats, year=2021, policy=unset).attrs["not_evaluated"]
+    assert any(n.startswith("tier targets: not evaluated: set `tiers.count_rule`") for n in notes)
+
+
+def test_attraction_targets_on_the_sample():
+    # the sample's 2021 counts (zone_stats.csv): QD05 and QD10 bring in no 500-强 project
+    # (0 < 1), QD09 3 projects over 1 亿元 (< 5); every other zone has ≥ 1 and ≥ 5
+    sample = landuse.load_sample()
+    result = assess_zones(sample.zone_stats, year=2021, policy="qingdao-2019")
+    missed = sorted(result.loc[~result["attraction_target_met"].astype(bool), "zone_id"])
+    assert missed == ["QD05", "QD09", "QD10"]
+    r = result.set_index("zone_id")
+    assert r.loc["QD09", ["fortune500_projects", "projects_over_100m"]].tolist() == [2, 3]
+    assert r.loc["QD13", ["fortune500_projects", "projects_over_100m"]].tolist() == [1, 5]
+    assert r.loc["QD13", "attraction_target_met"]  # both exactly at the minimum
+    assert not [t for t in result.attrs["not_evaluated"] if t.startswith("attraction")]
+
+
 @pytest.mark.parametrize(
     ("pool", "a", "c", "unallocated"),
     [

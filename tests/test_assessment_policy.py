@@ -261,7 +261,7 @@ def test_assess_zones_records_the_keys_it_applied():
         assert key in keys
     assert "assessment.reward_top_count" not in keys
     progress = tier_progress(result, policy="qingdao-2019")
-    assert progress.attrs["policy_keys"] == ("tiers.levels", "tiers.target_year")
+    assert progress.attrs["policy_keys"] == ("tiers.count_rule", "tiers.levels", "tiers.target_year")
 
 
 def test_unset_keys_recorded_are_none():

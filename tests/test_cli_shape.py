@@ -157,3 +157,28 @@ def test_a_busy_store_exits_75_through_the_one_handler(tmp_path, monkeypatch):
     )
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: [Errno 2] No such file or directory")
+
+
+def test_assess_reads_out_targets_and_tier_progress(tmp_path):
+    """`landuse assess` on the sample says which zones meet the creation conditions, the
+    expected targets and the attraction target, and the progress toward the 2021 tier targets
+    (issue 22, point 4): QD05/QD10 have no 500-强 project, QD09 3 projects over 1 亿元; 13 zones
+    are over 100 亿 against a goal of 10."""
+    args = ["assess", str(get_path("zone_stats")), "--year", "2021", "-o", str(tmp_path / "r.xlsx")]
+    result = CliRunner().invoke(main, [*args, "--targets", "creation_conditions"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "creation conditions met: 10 of 14 (not met: QD12, QD13, QD08, QD14)" in lines
+    assert "expected targets met: 10 of 14 (missed: QD12, QD13, QD08, QD14)" in lines
+    assert "attraction target met: 11 of 14 (missed: QD05, QD10, QD09)" in lines
+    assert (
+        "tier targets for 2021 (zones / goal, at_or_above): 百亿级 13/10 met, 三百亿级 10/5 met, "
+        "五百亿级 6/3 met, 千亿级 3/3 met"
+    ) in lines
+    # without --targets the expected-targets line is absent and the rule is named instead
+    result = CliRunner().invoke(main, args)
+    assert not [x for x in result.stdout.splitlines() if x.startswith("expected targets met")]
+    assert any(
+        x.startswith("not evaluated: elimination by expected targets: pass --targets")
+        for x in result.stdout.splitlines()
+    )

@@ -496,6 +496,8 @@ def assess_zones(
     out.attrs["tier_progress_about"] = {
         k: v for k, v in progress.attrs.items() if k != "policy_keys"
     }
+    if progress.attrs["count_rule"] is None:
+        out.attrs["not_evaluated"].append(f"tier targets: {progress.attrs['note']}")
     log.info("assessed %d zones for %d (%d ranked)", len(out), year, ranking.n_ranked)
     return out
 

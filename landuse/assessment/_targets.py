@@ -227,6 +227,17 @@ def rewards(
     return reward, unallocated, reason
 
 
+#: How tier_progress says which count it compared with the targets (tiers.count_rule).
+_COUNT_NOTES = {
+    "at_or_above": "shortfall counted on zones_at_or_above (tiers.count_rule): the plan does not "
+    "say whether a lower tier's count includes the higher tiers",
+    "in_tier": "shortfall counted on the zones of each tier alone (tiers.count_rule): the plan "
+    "does not say whether a lower tier's count includes the higher tiers",
+    None: 'not evaluated: set `tiers.count_rule` ("at_or_above" or "in_tier"): the plan '
+    "does not say whether a lower tier's count includes the higher tiers",
+}
+
+
 @records_policy
 def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFrame:
     """City-level progress toward the tier targets (``tiers.levels``, by ``tiers.target_year``).
@@ -234,12 +245,13 @@ def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFra
     One row per tier, lowest first: ``tier``, ``revenue_yi_min`` (亿元), ``zones`` (zones whose
     highest tier is this one), ``zones_at_or_above`` (this tier or a higher one),
     ``target_count`` (the profile's count, ``<NA>`` when the profile gives none — an
-    unsourced count stays unset), ``shortfall`` (target − zones at or above, ≥ 0; ``<NA>``
+    unsourced count stays unset), ``shortfall`` (target − counted zones, ≥ 0; ``<NA>``
     without a target) and ``target_met``. The plan's targets (≥ 10 zones > 100 亿; 5 at 300–500;
-    3 at 500–1000; 3 > 1000) do not say whether a lower count includes the higher tiers; the
-    shortfall is counted on ``zones_at_or_above`` (a 千亿 zone is also over 100 亿), and both
-    counts are given. ``attrs``: ``policy``, ``year``, ``target_year``, ``source``,
-    ``confidence``, ``note``.
+    3 at 500–1000; 3 > 1000) do not say whether a lower count includes the higher tiers: the
+    profile's ``tiers.count_rule`` (a method choice) says which count the shortfall uses,
+    ``"at_or_above"`` (qingdao-2019: a 千亿 zone is also over 100 亿) or ``"in_tier"``; unset,
+    shortfall and target_met are ``<NA>``. Both counts are always given. ``attrs``:
+    ``policy``, ``year``, ``target_year``, ``count_rule``, ``source``, ``confidence``, ``note``.
 
     Examples
     --------
@@ -249,6 +261,10 @@ def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFra
     (['百亿级', '三百亿级', '五百亿级', '千亿级'], [1, 0, 0, 1], [2, 1, 1, 1])
     >>> p["target_count"].tolist(), p["shortfall"].tolist()
     ([10, 5, 3, 3], [8, 4, 2, 2])
+    >>> from landuse.policy import load_policy
+    >>> banded = load_policy("qingdao-2019").replace({"tiers.count_rule": "in_tier"})
+    >>> tier_progress(a, policy=banded)["shortfall"].tolist()
+    [9, 5, 3, 2]
     """
     caller = "tier_progress"
     policy = resolve_policy(policy, caller=caller)
@@ -261,7 +277,12 @@ def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFra
     zones = np.array([int(counts.get(name, 0)) for name in names])
     above = zones[::-1].cumsum()[::-1]
     goal = pd.array([getattr(t, "target_count", None) for t in levels], dtype="Int64")
-    shortfall = (pd.Series(goal) - above).clip(lower=0).array
+    rule = applied(policy, "tiers.count_rule")
+    counted = {"at_or_above": above, "in_tier": zones}.get(rule)
+    if counted is None:  # unset: which count meets a target is not decided
+        shortfall = pd.array([pd.NA] * len(levels), dtype="Int64")
+    else:
+        shortfall = (pd.Series(goal) - counted).clip(lower=0).array
     out = pd.DataFrame(
         {
             "tier": pd.array(names, dtype="str"),
@@ -270,7 +291,7 @@ def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFra
             "zones_at_or_above": above,
             "target_count": goal,
             "shortfall": shortfall,
-            "target_met": shortfall == 0,
+            "target_met": pd.array(shortfall == 0, dtype="boolean"),
         }
     )
     prov = policy.provenance("tiers.levels")
@@ -280,7 +301,7 @@ def tier_progress(assessment: pd.DataFrame, *, policy: PolicyLike) -> pd.DataFra
         "target_year": applied(policy, "tiers.target_year"),
         "source": prov.source,
         "confidence": prov.confidence,
-        "note": "shortfall counted on zones_at_or_above; the plan does not say whether a lower "
-        "tier's count includes the higher tiers",
+        "count_rule": rule,
+        "note": _COUNT_NOTES.get(rule, _COUNT_NOTES[None]),
     }
     return out

@@ -29,7 +29,7 @@ from landuse.cli import _options as opt
 from landuse.cli._common import TABLE_TYPES, check_outputs, cli_policy, echo, writable_folder
 from landuse.cli._read import Input, ReadPlan, read_plan
 from landuse.compliance import check_new_land, outside_zone_summary, write_compliance
-from landuse.errors import LanduseError
+from landuse.errors import LanduseError, format_ids
 from landuse.schema import category_label
 
 __all__ = ["assess", "bank_command", "check_command"]
@@ -137,11 +137,51 @@ def assess(
         tier = row.tier if isinstance(row.tier, str) else ""
         flag = "  ! elimination warning" if row.elimination_warning else ""
         echo(f"{rank:>4}  {row.zone_id:<10} {score:>6}  {tier}{flag}")
+    for line in _assess_summary(result):
+        echo(line)
     for text in result.attrs.get("not_evaluated") or []:  # the rules waiting for an input
         echo(f"not evaluated: {_as_options(str(text))}")
     echo(f"ranking → {written}")
     if charts:
         echo(f"{len(charts)} charts → {charts_dir}")
+
+
+def _met_line(label: str, met: pd.Series, zone_ids: pd.Series, failed: str) -> str | None:
+    """``label: n of m (failed: ids)`` over the zones where ``met`` is known; None if none is."""
+    known = met.notna()
+    if not known.any():
+        return None
+    ok = met[known].astype(bool)
+    missed = zone_ids[known][~ok.to_numpy()]
+    tail = f" ({failed}: {format_ids(missed)})" if len(missed) else ""
+    return f"{label}: {int(ok.sum())} of {int(known.sum())}{tail}"
+
+
+def _assess_summary(result: pd.DataFrame) -> list[str]:
+    """Creation conditions and attraction targets met, and progress toward the tier targets."""
+    ids = result["zone_id"].astype(str)
+    lines = [
+        _met_line(label, result[column], ids, failed)
+        for column, label, failed in (
+            ("meets_creation_conditions", "creation conditions met", "not met"),
+            ("meets_targets", "expected targets met", "missed"),
+            ("attraction_target_met", "attraction target met", "missed"),
+        )
+    ]
+    progress = result.attrs.get("tier_progress") or []
+    about = result.attrs.get("tier_progress_about") or {}
+    if progress and about.get("count_rule"):
+        counted = "zones_at_or_above" if about["count_rule"] == "at_or_above" else "zones"
+        parts = [
+            f"{row['tier']} {row[counted]}/{row['target_count']}"
+            + ("" if pd.isna(row["target_met"]) else (" met" if row["target_met"] else " short"))
+            for row in progress
+        ]
+        lines.append(
+            f"tier targets for {about.get('target_year')} (zones / goal, {about['count_rule']}): "
+            + ", ".join(parts)
+        )
+    return [line for line in lines if line]
 
 
 #: The arguments of assess_zones its texts name, as the options of `landuse assess`.

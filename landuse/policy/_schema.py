@@ -418,10 +418,16 @@ class ZoneCreationRules(_Section):
 
 @dataclass(frozen=True)
 class TierRules(_Section):
-    """Zone tiers by main-business revenue (:class:`Tier` rows, ascending) and the target year."""
+    """Zone tiers by main-business revenue (:class:`Tier` rows, ascending) and the target year.
+
+    ``count_rule`` says how a tier's target count is compared: ``"at_or_above"`` (a zone of a
+    higher tier counts toward a lower tier's target too) or ``"in_tier"`` (only zones whose
+    highest tier is this one); the plan does not say which.
+    """
 
     levels: tuple[Tier, ...] | None = _p("rows", row=Tier)
     target_year: int | None = _p("int")
+    count_rule: str | None = _p("str", choices=("at_or_above", "in_tier"))
 
 
 @dataclass(frozen=True)
@@ -579,9 +585,7 @@ def _number(raw: Any, where: tuple[str, str]) -> float:
 
 def _code(raw: Any, where: tuple[str, str]) -> str:
     if not isinstance(raw, str) or not raw.isdigit():
-        msg = (
-            f'{_at(where)} must be a division code as text of digits ("13"), got {type_name(raw)}'
-        )
+        msg = f'{_at(where)} must be a division code as text of digits ("13"), got {type_name(raw)}'
         raise PolicyError(msg)
     return raw
 
