@@ -9,7 +9,7 @@ proposals, no bank candidates, a zone without statistics, a missing year) and ho
 from __future__ import annotations
 
 import dataclasses
-
+import html as htmllib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -511,3 +511,241 @@ def test_zone_page_units_are_chinese(report):
     page = _visible((out / "zone_QD01.html").read_text("utf-8"))
     assert "比例（0–1）" in page
     assert "share (0–1)" not in page
+
+
+# --- the plan's goals: expected targets, investment attraction, tier progress (issue 22) -------
+
+TIER_COLUMNS = ("tier", "revenue_yi_min", "zones", "zones_at_or_above", "target_count",
+                "shortfall", "target_met")  # fmt: skip
+#: (fortune500_projects, projects_over_100m) per (zone, year); Z3 has no 2021 row.
+ATTRACTION_COUNTS = {
+    ("Z1", 2020): (2, 2), ("Z1", 2021): (1, 5),  # 2021: 1 ≥ 1 and 5 ≥ 5 → met
+    ("Z2", 2020): (1, 9), ("Z2", 2021): (0, 7),  # 2021: 0 < 1 → not met
+    ("../Z3<b>", 2020): (3, 8),
+}  # fmt: skip
+
+
+def attraction_data() -> ReportData:
+    """tiny_data() whose statistics have the two attraction counts."""
+    data = tiny_data()
+    stats = data.zone_stats
+    keys = list(zip(stats["zone_id"], stats["year"], strict=True))
+    stats = stats.assign(
+        fortune500_projects=[float(ATTRACTION_COUNTS[k][0]) for k in keys],
+        projects_over_100m=[float(ATTRACTION_COUNTS[k][1]) for k in keys],
+    )
+    return dataclasses.replace(data, zone_stats=stats)
+
+
+@pytest.fixture(scope="module")
+def goals(tmp_path_factory):
+    data = attraction_data()
+    out = tmp_path_factory.mktemp("goals")
+    write_report(out, data=data, year=2021, as_of=data.as_of, policy=POLICY)
+    return data, out
+
+
+def _tier_expected(progress: pd.DataFrame, lang: str = "zh") -> dict[str, list]:
+    """tier_progress's rows as the page shows them: numbers (NaN for <NA>) and 是/否/未评价."""
+    words = {True: "是", False: "否"} if lang == "zh" else {True: "yes", False: "no"}
+    na = "未评价" if lang == "zh" else "not evaluated"
+    out = {"tier": progress["tier"].astype(str).tolist()}
+    for column in TIER_COLUMNS[1:-1]:
+        out[column] = progress[column].astype("Float64").astype(float).tolist()
+    out["target_met"] = [na if pd.isna(v) else words[bool(v)] for v in progress["target_met"]]
+    return out
+
+
+def _tier_page(page: Tables, lang: str = "zh") -> dict[str, list]:
+    head = [landuse.schema.field_label(c, lang) for c in TIER_COLUMNS]
+    assert page.tables["tier-progress"]["head"] == head
+    out = {}
+    for column, label in zip(TIER_COLUMNS, head, strict=True):
+        text_only = column in ("tier", "target_met")
+        out[column] = page.column("tier-progress", label, value=not text_only)
+    return out
+
+
+def _same(a: list, b: list) -> bool:
+    """Equal lists, NaN equal to NaN."""
+    return len(a) == len(b) and all(x == y or (x != x and y != y) for x, y in zip(a, b))  # noqa: PLR0124
+
+
+def test_zone_attraction_shows_counts_minimums_and_whether_met(goals):
+    data, out = goals
+    result = landuse.assess_zones(data.zone_stats, year=2021, zones=data.zones, policy=POLICY)
+    rows = result.set_index("zone_id")
+    z1 = (out / "zone_Z1.html").read_text("utf-8")
+    page = Tables(z1)
+    assert page.tables["attraction"]["head"] == ["项目", "本年值", "最低要求", "是否达到"]
+    assert page.column("attraction", "项目", value=False) == [
+        "世界500强及中国500强项目数（个）",
+        "过亿元项目数（个）",
+    ]
+    assert page.column("attraction", "本年值") == [1.0, 5.0]
+    assert page.column("attraction", "最低要求") == [1.0, 5.0]
+    assert page.column("attraction", "是否达到", value=False) == ["是", "是"]
+    assert bool(rows.loc["Z1", "attraction_target_met"]) is True
+    assert "达到招商引资目标。" in _visible(z1)
+    assert "未达到招商引资目标" not in _visible(z1)
+    assert "不少于 1 个、过亿元项目不少于 5 个" in _visible(z1)
+
+    z2 = (out / "zone_Z2.html").read_text("utf-8")
+    page = Tables(z2)
+    assert page.column("attraction", "本年值") == [0.0, 7.0]
+    assert page.column("attraction", "是否达到", value=False) == ["否", "是"]
+    assert bool(rows.loc["Z2", "attraction_target_met"]) is False
+    assert "未达到招商引资目标：世界500强及中国500强项目数（个） 0 &lt; 1" in _visible(z2)
+
+    z3 = (out / zone_file(ZONE_IDS[2])).read_text("utf-8")  # no 2021 row: not evaluated
+    assert pd.isna(rows.loc[ZONE_IDS[2], "attraction_target_met"])
+    page = Tables(z3)
+    assert _same(page.column("attraction", "本年值"), [float("nan")] * 2)
+    assert page.column("attraction", "本年值", value=False) == ["—", "—"]
+    assert page.column("attraction", "是否达到", value=False) == ["未评价", "未评价"]
+    why = (
+        "招商引资目标未评价：本区 2021 年统计缺少 fortune500_projects、projects_over_100m 的数值。"
+    )
+    assert why in _visible(z3)
+
+
+def test_city_counts_zones_meeting_the_attraction_target(goals):
+    _, out = goals
+    index = (out / "index.html").read_text("utf-8")
+    page = Tables(index)
+    assert page.column("attraction-count", "达到目标的集聚区数") == [1.0]
+    assert page.column("attraction-count", "已评价集聚区数") == [2.0]
+    assert page.column("attraction-count", "未评价集聚区数") == [1.0]
+    text = _visible(index)
+    assert "1 个集聚区达到招商引资目标（共评价 2 个）。" in text
+    assert "1 个集聚区未评价：本年统计缺少项目数。" in text
+
+
+def test_attraction_without_the_columns_states_the_reason(tiny):
+    _, out, _ = tiny  # tiny_data's statistics have no attraction counts
+    why = "招商引资目标未评价：集聚区统计缺少 fortune500_projects、projects_over_100m 列。"
+    z1 = (out / "zone_Z1.html").read_text("utf-8")
+    assert why in _visible(z1)
+    page = Tables(z1)
+    assert page.column("attraction", "本年值", value=False) == ["—", "—"]  # not a fake 0
+    assert page.column("attraction", "最低要求") == [1.0, 5.0]
+    assert page.column("attraction", "是否达到", value=False) == ["未评价", "未评价"]
+    index = (out / "index.html").read_text("utf-8")
+    assert why in _visible(index)
+    assert "attraction-count" not in Tables(index).tables
+
+
+def test_tier_progress_on_the_tiny_city_page_by_hand(goals):
+    _, out = goals
+    page = Tables((out / "index.html").read_text("utf-8"))
+    # Z1 110 亿 and Z2 220 亿 are 百亿级; Z3 has no 2021 revenue; targets 10 / 5 / 3 / 3
+    assert _tier_page(page) == {
+        "tier": ["百亿级", "三百亿级", "五百亿级", "千亿级"],
+        "revenue_yi_min": [100.0, 300.0, 500.0, 1000.0],
+        "zones": [2.0, 0.0, 0.0, 0.0],
+        "zones_at_or_above": [2.0, 0.0, 0.0, 0.0],
+        "target_count": [10.0, 5.0, 3.0, 3.0],
+        "shortfall": [8.0, 5.0, 3.0, 3.0],
+        "target_met": ["否", "否", "否", "否"],
+    }
+    text = _visible((out / "index.html").read_text("utf-8"))
+    assert "层级目标进度" in text
+    assert "各层级集聚区数与 2021 年目标数量比较；差距按达到该层级及以上的集聚区数计算" in text
+
+
+def test_tier_progress_table_equals_tier_progress(report, sample):
+    out, _ = report
+    assessed = landuse.assess_zones(sample.zone_stats, year=2021, zones=sample.zones, policy=POLICY)
+    expected = landuse.assessment.tier_progress(assessed, policy=POLICY)
+    page = Tables((out / "index.html").read_text("utf-8"))
+    shown = _tier_page(page)
+    for column, values in _tier_expected(expected).items():
+        assert _same(shown[column], values), column
+    target_year = expected.attrs["target_year"]
+    assert f"各层级集聚区数与 {target_year} 年目标数量比较" in _visible(
+        (out / "index.html").read_text("utf-8")
+    )
+
+
+def test_sample_attraction_follows_the_data(report, sample):
+    out, _ = report
+    result = landuse.assess_zones(sample.zone_stats, year=2021, zones=sample.zones, policy=POLICY)
+    rows = result.set_index("zone_id")
+    has = {"fortune500_projects", "projects_over_100m"} <= set(sample.zone_stats.columns)
+    index = (out / "index.html").read_text("utf-8")
+    for zone_id in ("QD01", "QD04", "QD14"):
+        html = (out / f"zone_{zone_id}.html").read_text("utf-8")
+        page, text = Tables(html), _visible(html)
+        values = rows.loc[zone_id, ["fortune500_projects", "projects_over_100m"]].astype(float)
+        assert _same(page.column("attraction", "本年值"), values.tolist())
+        met = rows.loc[zone_id, "attraction_target_met"]
+        if not has:
+            assert "招商引资目标未评价：集聚区统计缺少" in text
+            assert pd.isna(met)
+        elif pd.isna(met):
+            assert "招商引资目标未评价：" in text
+        elif met:
+            assert "达到招商引资目标。" in text and "未达到招商引资目标" not in text
+        else:
+            assert "未达到招商引资目标：" in text
+    met = result["attraction_target_met"].astype("boolean")
+    if met.notna().any():
+        page = Tables(index)
+        assert page.column("attraction-count", "达到目标的集聚区数") == [float(met.sum())]
+        assert page.column("attraction-count", "已评价集聚区数") == [float(met.notna().sum())]
+    else:
+        assert "招商引资目标未评价：" in _visible(index)
+
+
+def test_expected_targets_are_shown_or_stated_not_evaluated(tiny):
+    data, out, _ = tiny
+    z1 = (out / "zone_Z1.html").read_text("utf-8")  # no targets given
+    assert Tables(z1).column("scores", "达到预期目标", value=False) == ["未评价"]
+    assert "按预期目标淘汰未评价：未提供各区预期目标（assess_zones 的 targets=）。" in _visible(z1)
+
+    targets = pd.DataFrame({"zone_id": ["Z1", "Z2"], "revenue_wan": [2e6, 1e6]})
+    expected = landuse.assess_zones(
+        data.zone_stats, year=2021, zones=data.zones, policy=POLICY, targets=targets
+    ).set_index("zone_id")
+    missed = expected.loc["Z1", "target_failures"]  # Z1: 1,100,000 < 2,000,000
+    assert "1,100,000 < 2,000,000" in missed
+    html = zone_dossier("Z1", data=data, year=2021, as_of=data.as_of, policy=POLICY,
+                        targets=targets)  # fmt: skip
+    scores = Tables(html)
+    assert scores.column("scores", "达到预期目标", value=False) == ["否"]
+    assert scores.column("scores", "淘汰预警", value=False) == ["是"]
+    assert f"未达到本区预期目标（淘汰预警）：{htmllib.escape(missed)}" in _visible(html)
+    reason = htmllib.escape(expected.loc["Z1", "elimination_reason"])
+    assert f"淘汰预警原因：{reason}" in _visible(html)
+    html = zone_dossier("Z2", data=data, year=2021, as_of=data.as_of, policy=POLICY,
+                        targets=targets)  # fmt: skip
+    assert Tables(html).column("scores", "达到预期目标", value=False) == ["是"]
+    assert "达到本区预期目标。" in _visible(html)
+    html = zone_dossier(ZONE_IDS[2], data=data, year=2021, as_of=data.as_of, policy=POLICY,
+                        targets=targets)  # fmt: skip
+    assert Tables(html).column("scores", "达到预期目标", value=False) == ["未评价"]
+    assert "按预期目标淘汰未评价：无本区 2021 年目标" in _visible(html)
+
+
+def test_goals_in_english(goals):
+    data, _ = goals
+    city = city_report(data=data, year=2021, as_of=data.as_of, policy=POLICY, lang="en")
+    zh = Tables(city_report(data=data, year=2021, as_of=data.as_of, policy=POLICY))
+    page = Tables(city)
+    expected = _tier_page(zh, "zh")
+    expected["target_met"] = ["no"] * 4
+    assert _tier_page(page, "en") == expected
+    text = _visible(city)
+    assert "Progress toward the tier targets" in text
+    assert "1 of the 2 zones evaluated meet the investment attraction target." in text
+    assert page.column("attraction-count", "Zones meeting the target") == [1.0]
+    html = zone_dossier("Z2", data=data, year=2021, as_of=data.as_of, policy=POLICY, lang="en")
+    page = Tables(html)
+    assert page.column("attraction", "Value") == [0.0, 7.0]
+    assert page.column("attraction", "Met", value=False) == ["no", "yes"]
+    text = _visible(html)
+    assert (
+        "Misses the investment attraction target: Fortune 500 projects (projects) 0 &lt; 1" in text
+    )
+    assert "Elimination by expected targets not evaluated" in text
+    assert Tables(html).column("scores", "Meets expected targets", value=False) == ["not evaluated"]

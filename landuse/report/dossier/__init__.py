@@ -2,11 +2,13 @@
 
 Every year the city assesses its cluster zones, updates the redevelopment project bank and
 reviews new industrial land. :func:`write_report` puts the result on paper: ``index.html`` (the
-city report: ranking with tiers and changes, a map of the zones by tier, bank totals by zone and
-route, new industrial land outside the zones, links to every zone) and one page per zone
+city report: ranking with tiers and changes, a map of the zones by tier, progress toward the tier
+targets, how many zones meet the investment attraction target, bank totals by zone and route,
+new industrial land outside the zones, links to every zone) and one page per zone
 (:func:`zone_dossier`: header, an offline map, the seven indicators against benchmark and
-target with their history, the creation conditions, the bank, new land, enterprise grades, a
-data-quality box and the policy parameters as an appendix), linked both ways.
+target with their history, the expected targets, the creation conditions, the investment
+attraction target, the bank, new land, enterprise grades, a data-quality box and the policy
+parameters as an appendix), linked both ways.
 
 Each page is one self-contained file (Leaflet, styles and SVG charts inlined; no request to the
 network) with a print stylesheet for A4; ``pdf=True`` prints each page with headless Chromium.
@@ -61,6 +63,7 @@ def zone_dossier(
     as_of: Any,
     policy: PolicyLike,
     lang: Lang = "zh",
+    targets: Any = None,
 ) -> str:
     """Return one zone's page (一区一档) as a self-contained HTML document.
 
@@ -79,6 +82,11 @@ def zone_dossier(
         profile puts its notice at the top of the page.
     lang
         ``"zh"`` (default) or ``"en"``.
+    targets
+        The zones' expected targets, as ``targets=`` of :func:`landuse.assess_zones` (a frame
+        of ``zone_id``, optional ``year`` and minimum columns, or ``"creation_conditions"``):
+        a zone missing one is warned of elimination, the misses shown. ``None`` (default):
+        elimination by expected targets is not evaluated, as the page says.
 
     Returns
     -------
@@ -101,7 +109,13 @@ def zone_dossier(
     (True, True)
     """
     ctx = build_context(
-        data, year=year, as_of=as_of, policy=policy, lang=lang, caller="zone_dossier"
+        data,
+        year=year,
+        as_of=as_of,
+        policy=policy,
+        lang=lang,
+        caller="zone_dossier",
+        targets=targets,
     )
     zone_row(ctx, zone_id)
     return render_zone(ctx, zone_id)
@@ -114,8 +128,9 @@ def city_report(
     as_of: Any,
     policy: PolicyLike,
     lang: Lang = "zh",
+    targets: Any = None,
 ) -> str:
-    """Return the city report for ``year`` (ranking, tier map, bank totals, land outside).
+    """Return the city report for ``year`` (ranking, tier map and progress, bank, land outside).
 
     Parameters are those of :func:`zone_dossier`. Links to the zone pages use the file names
     :func:`write_report` gives them (:func:`zone_file`).
@@ -129,7 +144,13 @@ def city_report(
     True
     """
     ctx = build_context(
-        data, year=year, as_of=as_of, policy=policy, lang=lang, caller="city_report"
+        data,
+        year=year,
+        as_of=as_of,
+        policy=policy,
+        lang=lang,
+        caller="city_report",
+        targets=targets,
     )
     return render_city(ctx, zone_files(data.zones["zone_id"]))
 
@@ -142,6 +163,7 @@ def write_report(
     as_of: Any,
     policy: PolicyLike,
     lang: Lang = "zh",
+    targets: Any = None,
     pdf: bool = False,
     progress: bool = False,
 ) -> list[Path]:
@@ -155,7 +177,7 @@ def write_report(
     ----------
     out_dir
         The folder (created when missing).
-    data, year, as_of, policy, lang
+    data, year, as_of, policy, lang, targets
         As in :func:`zone_dossier`.
     pdf
         Also print each page to ``<page>.pdf`` with headless Chromium (``chromium`` on the
@@ -185,7 +207,13 @@ def write_report(
     """
     chromium = find_chromium() if pdf else None
     ctx: Context = build_context(
-        data, year=year, as_of=as_of, policy=policy, lang=lang, caller="write_report"
+        data,
+        year=year,
+        as_of=as_of,
+        policy=policy,
+        lang=lang,
+        caller="write_report",
+        targets=targets,
     )
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)

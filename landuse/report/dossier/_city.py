@@ -14,6 +14,7 @@ from landuse.mapping import map_assessment
 from landuse.report import _html
 from landuse.report.dossier._common import header, labelled, numbers
 from landuse.report.dossier._data import Context
+from landuse.report.dossier._goals import city_attraction, tier_progress_section
 from landuse.report.dossier._sections import appendix
 from landuse.report.dossier._text import text
 
@@ -133,6 +134,8 @@ def render_city(ctx: Context, files: Mapping[str, str]) -> str:
         )
         parts.append(_html.section(text("ranking", lang), ranking, section_id="ranking"))
         parts.append(_html.section(text("city_map", lang), _tier_map(ctx), section_id="map"))
+        parts.append(tier_progress_section(ctx))
+        parts.append(city_attraction(ctx))
     parts.append(_html.section(text("bank_totals", lang), _bank_totals(ctx), section_id="bank"))
     parts.append(_html.section(text("outside_land", lang), _outside(ctx), section_id="outside"))
     parts.append(_html.section(text("zone_pages", lang), _links(ctx, files), section_id="zones"))

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from landuse._checks import Lang, check_lang, resolve_as_of, resolve_policy
-from landuse.assessment import assess_zones
+from landuse.assessment import assess_zones, tier_progress
 from landuse.bank import ProjectBank, build_project_bank
 from landuse.compliance import check_new_land
 from landuse.efficiency import grade_enterprises
@@ -116,6 +116,8 @@ class Context:
     notice: str | None = None
     parcels: gpd.GeoDataFrame | None = None
     enterprise_zones: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    targets: Any = None
+    tier_progress: pd.DataFrame | None = None
 
     @property
     def assessment(self) -> pd.DataFrame | None:
@@ -212,9 +214,15 @@ def _captured(label: str, messages: list[tuple[str, str]], func: Any, **kwargs: 
 
 
 def _assessments(
-    data: ReportData, year: int, policy: Policy, lang: Lang, messages: list[tuple[str, str]]
+    data: ReportData,
+    year: int,
+    policy: Policy,
+    lang: Lang,
+    messages: list[tuple[str, str]],
+    targets: Any = None,
 ) -> tuple[list[int], dict[int, pd.DataFrame], dict[int, str]]:
-    """assess_zones for every year of the statistics up to ``year`` (and ``year`` itself)."""
+    """assess_zones for every year of the statistics up to ``year`` (and ``year`` itself),
+    with the expected ``targets`` (``None``: elimination by targets not evaluated)."""
     present = pd.to_numeric(data.zone_stats["year"], errors="coerce").dropna().astype(int)
     years = sorted({int(y) for y in present.unique() if y <= year})
     done: dict[int, pd.DataFrame] = {}
@@ -230,6 +238,7 @@ def _assessments(
                 zones=data.zones,
                 policy=policy,
                 lang=lang,
+                targets=targets,
             )
         except LanduseError as exc:
             errors[y] = str(exc)
@@ -374,8 +383,14 @@ def build_context(
     policy: Any,
     lang: Lang,
     caller: str,
+    targets: Any = None,
 ) -> Context:
-    """Run every analysis the pages need once, for all zones."""
+    """Run every analysis the pages need once, for all zones.
+
+    ``targets`` goes to :func:`landuse.assess_zones` (the expected targets whose miss warns of
+    elimination); the tier progress of ``year`` (:func:`landuse.assessment.tier_progress`) is
+    computed here, once, as the results' attrs are dropped below.
+    """
     if not isinstance(data, ReportData):
         msg = (
             f"{caller}(): `data` must be a ReportData (e.g. landuse.load_sample()); received "
@@ -390,7 +405,7 @@ def build_context(
         raise TypeError(msg)
     year = int(year)
     msgs: list[tuple[str, str]] = []
-    years, assessments, errors = _assessments(data, year, policy, lang, msgs)
+    years, assessments, errors = _assessments(data, year, policy, lang, msgs, targets)
     firms, firm_error = _enterprises(data, year, policy, lang, msgs)
     holders = firms if firms is not None and "owner_code" in data.parcels.columns else None
     bank, how, bank_error = _bank(data, day, policy, lang, holders, msgs)
@@ -416,7 +431,10 @@ def build_context(
         parcel_grade=_parcel_grade(data, policy),
         messages=msgs,
         enterprise_zones=_enterprise_zones(firms, parcel_zone),
+        targets=targets,
     )
+    if ctx.assessment is not None:
+        ctx.tier_progress = tier_progress(ctx.assessment, policy=policy)
     got = frames_policy(ctx.frames())
     ctx.parameters = parameter_table(
         policy, got.keys, not_evaluated=got.records, lang=lang, recorded=got.params

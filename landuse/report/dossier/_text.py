@@ -47,6 +47,88 @@ TEXTS: dict[str, tuple[str, str]] = {
     "revenue_yi": ("主营业务收入（亿元）", "Revenue (100m CNY)"),
     "reward_wan": ("奖励（万元）", "Reward (10k CNY)"),
     "elimination_warning": ("淘汰预警", "Elimination warning"),
+    "meets_targets": ("达到预期目标", "Meets expected targets"),
+    "targets_met": ("达到本区预期目标。", "Meets the zone's expected targets."),
+    "targets_missed": (
+        "未达到本区预期目标（淘汰预警）：{why}",
+        "Misses the zone's expected targets (elimination warning): {why}",
+    ),
+    "targets_not_given": (
+        "按预期目标淘汰未评价：未提供各区预期目标（assess_zones 的 targets=）。",
+        "Elimination by expected targets not evaluated: no per-zone targets given "
+        "(targets= of assess_zones).",
+    ),
+    "targets_unknown": (
+        "按预期目标淘汰未评价：无本区 {year} 年目标，或本区缺少目标所列指标的数值。",
+        "Elimination by expected targets not evaluated: no target for the zone in {year}, or "
+        "the zone lacks the values the targets name.",
+    ),
+    "elimination_reason": ("淘汰预警原因：{why}", "Why the elimination warning: {why}"),
+    "attraction": ("招商引资目标", "Investment attraction target"),
+    "attraction_rule": (
+        "每区每年引进世界500强及中国500强项目不少于 {fortune500} 个、过亿元项目不少于 {over_100m} 个。",
+        "Each zone, each year: at least {fortune500} Fortune Global / China 500 project(s) and "
+        "{over_100m} projects over 1 亿元 (100m CNY).",
+    ),
+    "attraction_item": ("项目", "Item"),
+    "minimum": ("最低要求", "Minimum"),
+    "met": ("是否达到", "Met"),
+    "attraction_met": ("达到招商引资目标。", "Meets the investment attraction target."),
+    "attraction_not_met": (
+        "未达到招商引资目标：{why}",
+        "Misses the investment attraction target: {why}",
+    ),
+    "attraction_unknown": ("招商引资目标{why}", "Investment attraction target {why}"),
+    "lacks_columns": (
+        "未评价：集聚区统计缺少 {columns} 列。",
+        "not evaluated: the zone statistics lack the column(s) {columns}.",
+    ),
+    "unset_keys": (
+        "未评价：政策配置未设定 {keys}。",
+        "not evaluated: the policy profile does not set {keys}.",
+    ),
+    "zone_lacks_values": (
+        "未评价：本区 {year} 年统计缺少 {columns} 的数值。",
+        "not evaluated: the zone's {year} statistics lack a value of {columns}.",
+    ),
+    "zones_lack_values": (
+        "未评价：各区 {year} 年统计均缺少 {columns} 的数值。",
+        "not evaluated: no zone has a {year} value of {columns}.",
+    ),
+    "attraction_zones_met": ("达到目标的集聚区数", "Zones meeting the target"),
+    "zones_evaluated": ("已评价集聚区数", "Zones evaluated"),
+    "zones_not_evaluated": ("未评价集聚区数", "Zones not evaluated"),
+    "attraction_count": (
+        "{n} 个集聚区达到招商引资目标（共评价 {m} 个）。",
+        "{n} of the {m} zones evaluated meet the investment attraction target.",
+    ),
+    "attraction_some_unknown": (
+        "{k} 个集聚区未评价：本年统计缺少项目数。",
+        "{k} zone(s) not evaluated: their statistics of the year lack the project counts.",
+    ),
+    "tier_progress": ("层级目标进度", "Progress toward the tier targets"),
+    "tier_progress_at_or_above": (
+        "各层级集聚区数与 {year} 年目标数量比较；差距按达到该层级及以上的集聚区数计算"
+        "（规划未说明较低层级的目标数量是否包含较高层级的集聚区）。",
+        "Zones at each tier against the target counts for {year}; the shortfall is counted on "
+        "the zones at or above the tier (the plan does not say whether a lower tier's count "
+        "includes the higher tiers).",
+    ),
+    "tier_progress_in_tier": (
+        "各层级集聚区数与 {year} 年目标数量比较；差距按各层级本身的集聚区数计算"
+        "（规划未说明较低层级的目标数量是否包含较高层级的集聚区）。",
+        "Zones at each tier against the target counts for {year}; the shortfall is counted on "
+        "the zones of each tier alone (the plan does not say whether a lower tier's count "
+        "includes the higher tiers).",
+    ),
+    "tier_progress_unset": (
+        "各层级集聚区数与 {year} 年目标数量比较；差距与是否达到未评价：政策配置未设定 "
+        "tiers.count_rule（规划未说明较低层级的目标数量是否包含较高层级的集聚区）。",
+        "Zones at each tier against the target counts for {year}; shortfall and target met not "
+        "evaluated: the policy profile does not set tiers.count_rule (the plan does not say "
+        "whether a lower tier's count includes the higher tiers).",
+    ),
+    "tier_progress_no_year": ("未设定", "not set"),
     "history": ("历年变化", "History"),
     "no_history": ("仅一年数据，无历年变化", "one year only: no history"),
     "creation": ("创建条件", "Creation conditions"),

@@ -19,6 +19,7 @@ from landuse.mapping import map_bank, map_compliance, map_parcels, map_zones
 from landuse.report import _html, _svg
 from landuse.report.dossier._common import header, labelled, numbers
 from landuse.report.dossier._data import Context
+from landuse.report.dossier._goals import targets_notes, zone_attraction
 from landuse.report.dossier._sections import appendix, enterprises, new_land, quality
 from landuse.report.dossier._text import text
 from landuse.schema import category_label
@@ -149,6 +150,7 @@ def _score_facts(ctx: Context, row: pd.Series) -> str:
     yes, no = text("yes", lang), text("no", lang)
     rank = row.get("rank")
     tier = row.get("tier")
+    met = row.get("meets_targets")
     return _html.table(
         pd.DataFrame(
             {
@@ -160,6 +162,9 @@ def _score_facts(ctx: Context, row: pd.Series) -> str:
                 text("revenue_yi", lang): numbers([row.get("revenue_yi")]),
                 text("reward_wan", lang): numbers([row.get("reward_wan")]),
                 text("elimination_warning", lang): [yes if row.get("elimination_warning") else no],
+                text("meets_targets", lang): [
+                    text("not_evaluated", lang) if pd.isna(met) else yes if met else no
+                ],
             }
         ),
         table_id="scores",
@@ -221,7 +226,7 @@ def _assessment(ctx: Context, zid: str) -> str:
         return _html.section(
             text("assessment", lang), body + _history(ctx, zid), section_id="assessment"
         )
-    parts = [_score_facts(ctx, row)]
+    parts = [_score_facts(ctx, row), targets_notes(ctx, row)]
     if pd.isna(row.get("rank")):
         why = row.get("notes")
         why = str(why) if isinstance(why, str) and why else text("unranked", lang)
@@ -233,6 +238,7 @@ def _assessment(ctx: Context, zid: str) -> str:
         _html.table(table, caption=text("indicators", lang), table_id="indicators", lang=lang)
     )
     parts.append(_creation(ctx, row))
+    parts.append(zone_attraction(ctx, row))
     parts.append(_history(ctx, zid))
     return _html.section(text("assessment", lang), "".join(parts), section_id="assessment")
 
