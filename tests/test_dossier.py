@@ -749,3 +749,24 @@ def test_goals_in_english(goals):
     )
     assert "Elimination by expected targets not evaluated" in text
     assert Tables(html).column("scores", "Meets expected targets", value=False) == ["not evaluated"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "sentence"),
+    [
+        ("in_tier", "差距按各层级本身的集聚区数计算"),
+        (None, "差距与是否达到未评价：政策配置未设定 tiers.count_rule"),
+    ],
+)
+def test_tier_progress_follows_the_count_rule(rule, sentence):
+    data = attraction_data()
+    policy = landuse.load_policy(POLICY).replace({"tiers.count_rule": rule})
+    html = city_report(data=data, year=2021, as_of=data.as_of, policy=policy)
+    assessed = landuse.assess_zones(data.zone_stats, year=2021, zones=data.zones, policy=policy)
+    expected = _tier_expected(landuse.assessment.tier_progress(assessed, policy=policy))
+    shown = _tier_page(Tables(html))
+    for column, values in expected.items():
+        assert _same(shown[column], values), column
+    if rule is None:
+        assert shown["target_met"] == ["未评价"] * 4
+    assert sentence in _visible(html)
