@@ -470,6 +470,30 @@ def test_cli_report_on_the_sample(tmp_path):
     assert files[0] == "index.html" and len(files) == 15
 
 
+def test_cli_report_takes_expected_targets(tmp_path):
+    # --targets creation_conditions: QD12 (leading-industry share < 50 %) misses its targets,
+    # QD01 meets them; without the option the pages say the rule was not evaluated
+    out = tmp_path / "r"
+    args = ["report", "--out", str(out), "--year", "2021", "--targets", "creation_conditions"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    met = {
+        zid: Tables((out / zone_file(zid)).read_text(encoding="utf-8")).column(
+            "scores", "达到预期目标", value=False
+        )
+        for zid in ("QD01", "QD12")
+    }
+    assert met == {"QD01": ["是"], "QD12": ["否"]}
+    bad = tmp_path / "targets.csv"
+    bad.write_text("zone_id,revenue_wan\nQD01,很多\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["report", "--out", str(tmp_path / "b"), "--targets", str(bad)]
+    )
+    assert result.exit_code == 2
+    assert "not numbers ('很多')" in result.stderr
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())
+
+
 def test_cli_pdf_without_chromium_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv("LANDUSE_CHROMIUM", str(tmp_path / "no-chromium"))
     result = CliRunner().invoke(main, ["report", "--out", str(tmp_path / "r"), "--pdf"])

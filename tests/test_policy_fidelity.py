@@ -16,6 +16,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import shutil
+import tempfile
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -79,7 +81,24 @@ def _sample_calls(s: Sample) -> dict[str, Callable[[Policy], Any]]:
             firm_rows, parcels=firm_parcels, tenancies=firm_leases, year=2023, policy=p
         )
 
+    from landuse.report import dossier
+
+    def write_report(p: Policy) -> list:
+        out = tempfile.mkdtemp(prefix="landuse_fidelity_")
+        try:
+            return dossier.write_report(out, data=s, year=2021, as_of=s.as_of, policy=p)
+        finally:
+            shutil.rmtree(out)
+
     return {
+        # the dossier runs the analyses for every zone: the keys of all of them, once
+        "landuse.report.zone_dossier": lambda p: dossier.zone_dossier(
+            "QD01", data=s, year=2021, as_of=s.as_of, policy=p
+        ),
+        "landuse.report.city_report": lambda p: dossier.city_report(
+            data=s, year=2021, as_of=s.as_of, policy=p
+        ),
+        "landuse.report.write_report": write_report,
         "landuse.enterprise.evaluate_enterprises": evaluate,
         "landuse.enterprise.enterprise_history": lambda p: enterprise.enterprise_history(
             {2022: evaluate(p), 2023: evaluate(p)}, policy=p
@@ -227,7 +246,7 @@ NOT_ANALYSES = {"landuse.report.example_notice", "landuse.report.policy_paramete
 
 def _public_policy_functions() -> set[str]:
     """``module.name`` of every public function (of a subpackage face) with ``policy=``."""
-    names = ["landuse"] + [
+    names = ["landuse", "landuse.report.dossier"] + [
         f"landuse.{m.name}" for m in pkgutil.iter_modules(landuse.__path__) if m.name[0] != "_"
     ]
     found = set()

@@ -67,6 +67,15 @@ FORMULA_GUARD = click.option(
     "a leading ' so Excel shows it as text instead of running it as a formula.",
 )
 PROGRESS = click.option("--progress", is_flag=True, help="Show a progress bar.")
+TARGETS = click.option(
+    "--targets",
+    "targets_arg",
+    default=None,
+    metavar="FILE|creation_conditions",
+    help="Expected targets that decide elimination: a CSV or Excel table (zone_id, optional year, "
+    "a minimum per indicator column, named as in the ranking, e.g. revenue_wan or 主营业务收入) "
+    "or the word creation_conditions. Default: elimination not evaluated.",
+)
 STORE = click.option(
     "--store", envvar="LANDUSE_BANK_STORE", required=True, help="Bank .gpkg or postgresql:// DSN."
 )

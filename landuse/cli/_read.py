@@ -24,10 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from landuse import schema
+from landuse.assessment import INDICATORS, TARGET_COLUMNS
+from landuse.errors import LanduseError
 
-__all__ = ["META_KEY", "Input", "ReadPlan", "cli_text", "read_plan", "render_fix"]
+__all__ = ["META_KEY", "Input", "ReadPlan", "cli_text", "read_plan", "read_targets", "render_fix"]
 
 #: Key in ``click.Context.meta`` of ``{canonical layer: option prefix}`` of the command run.
 META_KEY = "landuse.read_prefixes"
@@ -189,3 +192,56 @@ def cli_text(obj: object, text: str, meta: Mapping[str, Any]) -> str:
     for fix in getattr(obj, "landuse_fixes", ()):
         text = text.replace(fix.python, render_fix(fix, prefixes.get(fix.layer, "")))
     return text
+
+
+def read_targets(value: str | None) -> pd.DataFrame | str | None:
+    """Read --targets: creation_conditions, or a table with canonical or catalogue headers."""
+    if value is None or value == "creation_conditions":
+        return value
+    path = Path(value)
+    if not path.is_file():
+        msg = (
+            f"--targets {value}: no such file; give a CSV or Excel table of per-zone targets or "
+            "the word creation_conditions."
+        )
+        raise LanduseError(msg)
+    # read as text (zone ids keep their leading zeros), then the targets as numbers
+    if path.suffix.lower() in (".xlsx", ".xls"):
+        table = pd.read_excel(path, dtype=str)
+    else:
+        table = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    # headers as the ranking shows them (主营业务收入（万元）) or canonical names (revenue_wan); a
+    # unit in brackets must be the indicator's own (targets are never converted silently)
+    names: dict[str, tuple[str, set[str]]] = {}
+    for ind in INDICATORS:
+        for label in (ind.label_zh, ind.label_en, ind.column):
+            names[label] = (ind.column, {ind.unit})  # the unit as the ranking states it: 万元
+    for column in ("zone_id", "year", *TARGET_COLUMNS):
+        for label in (schema.field_info(column).zh, schema.field_info(column).en, column):
+            names.setdefault(label, (column, set()))
+    renamed = {}
+    for header in map(str, table.columns):
+        base, unit = schema.split_unit(header)
+        column, units = names.get(base, (base, set()))
+        if unit is not None and units and unit not in units:
+            msg = (
+                f"--targets {value}: column {header!r} is in {unit!r}, but the targets of "
+                f"`{column}` are compared in {sorted(units)[0]!r}; convert the column or rename it."
+            )
+            raise LanduseError(msg)
+        renamed[header] = column
+    table = table.rename(columns=lambda c: renamed[str(c)])
+    for column in table.columns:
+        if column == "zone_id":
+            continue
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        bad = numbers.isna() & table[column].notna()
+        if bad.any():
+            shown = ", ".join(repr(v) for v in table[column][bad].head(3))
+            msg = (
+                f"--targets {value}: column `{column}` holds {int(bad.sum())} value(s) that are "
+                f"not numbers ({shown}); targets must be numbers."
+            )
+            raise LanduseError(msg)
+        table[column] = numbers
+    return table

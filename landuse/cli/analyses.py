@@ -18,8 +18,6 @@ from landuse import io, schema
 from landuse._atomic import atomic_paths
 from landuse._checks import Lang
 from landuse.assessment import (
-    INDICATORS,
-    TARGET_COLUMNS,
     assess_zones,
     save_indicator_charts,
     write_assessment,
@@ -27,7 +25,7 @@ from landuse.assessment import (
 from landuse.bank import build_project_bank, write_bank, write_bank_excel
 from landuse.cli import _options as opt
 from landuse.cli._common import TABLE_TYPES, check_outputs, cli_policy, echo, writable_folder
-from landuse.cli._read import Input, ReadPlan, read_plan
+from landuse.cli._read import Input, ReadPlan, read_plan, read_targets
 from landuse.compliance import check_new_land, outside_zone_summary, write_compliance
 from landuse.errors import LanduseError, format_ids
 from landuse.schema import category_label
@@ -75,15 +73,7 @@ Benchmark = Literal["best", "mean", "median", "target"]
 )
 @opt.zones("Zone boundaries: check the ids and add the zone names.")
 @click.option("--sheet", default=None, help="Sheet of an Excel STATS file (default: the first).")
-@click.option(
-    "--targets",
-    "targets_arg",
-    default=None,
-    metavar="FILE|creation_conditions",
-    help="Expected targets that decide elimination: a CSV or Excel table (zone_id, optional year, "
-    "a minimum per indicator column, named as in the ranking, e.g. revenue_wan or 主营业务收入) "
-    "or the word creation_conditions. Default: elimination not evaluated.",
-)
+@opt.TARGETS
 @opt.read_options("STATS", ("zones",))
 @opt.LANG
 def assess(
@@ -117,7 +107,7 @@ def assess(
     )  # fmt: skip
     if charts_dir is not None:
         writable_folder(charts_dir)
-    targets = _read_targets(targets_arg)
+    targets = read_targets(targets_arg)
     result = assess_zones(
         io.read_zone_stats(stats, sheet=sheet, **plan.kwargs()),
         year=year,
@@ -193,59 +183,6 @@ def _as_options(text: str) -> str:
     for argument, option in _ASSESS_OPTIONS.items():
         text = text.replace(argument, option)
     return text
-
-
-def _read_targets(value: str | None) -> pd.DataFrame | str | None:
-    """Read --targets: creation_conditions, or a table with canonical or catalogue headers."""
-    if value is None or value == "creation_conditions":
-        return value
-    path = Path(value)
-    if not path.is_file():
-        msg = (
-            f"--targets {value}: no such file; give a CSV or Excel table of per-zone targets or "
-            "the word creation_conditions."
-        )
-        raise LanduseError(msg)
-    # read as text (zone ids keep their leading zeros), then the targets as numbers
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        table = pd.read_excel(path, dtype=str)
-    else:
-        table = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
-    # headers as the ranking shows them (主营业务收入（万元）) or canonical names (revenue_wan); a
-    # unit in brackets must be the indicator's own (targets are never converted silently)
-    names: dict[str, tuple[str, set[str]]] = {}
-    for ind in INDICATORS:
-        for label in (ind.label_zh, ind.label_en, ind.column):
-            names[label] = (ind.column, {ind.unit})  # the unit as the ranking states it: 万元
-    for column in ("zone_id", "year", *TARGET_COLUMNS):
-        for label in (schema.field_info(column).zh, schema.field_info(column).en, column):
-            names.setdefault(label, (column, set()))
-    renamed = {}
-    for header in map(str, table.columns):
-        base, unit = schema.split_unit(header)
-        column, units = names.get(base, (base, set()))
-        if unit is not None and units and unit not in units:
-            msg = (
-                f"--targets {value}: column {header!r} is in {unit!r}, but the targets of "
-                f"`{column}` are compared in {sorted(units)[0]!r}; convert the column or rename it."
-            )
-            raise LanduseError(msg)
-        renamed[header] = column
-    table = table.rename(columns=lambda c: renamed[str(c)])
-    for column in table.columns:
-        if column == "zone_id":
-            continue
-        numbers = pd.to_numeric(table[column], errors="coerce")
-        bad = numbers.isna() & table[column].notna()
-        if bad.any():
-            shown = ", ".join(repr(v) for v in table[column][bad].head(3))
-            msg = (
-                f"--targets {value}: column `{column}` holds {int(bad.sum())} value(s) that are "
-                f"not numbers ({shown}); targets must be numbers."
-            )
-            raise LanduseError(msg)
-        table[column] = numbers
-    return table
 
 
 def _write_ranking(result: pd.DataFrame, output: Path, *, lang: Lang, source: Path) -> Path:

@@ -9,6 +9,7 @@ import click
 
 from landuse.cli import _options as opt
 from landuse.cli._common import cli_policy, echo, writable_folder
+from landuse.cli._read import read_targets
 
 __all__ = ["report_command"]
 
@@ -33,10 +34,17 @@ __all__ = ["report_command"]
     is_flag=True,
     help="Also print each page to PDF with headless Chromium (apt-get install chromium).",
 )
+@opt.TARGETS
 @opt.LANG
 @opt.PROGRESS
 def report_command(
-    out_dir: Path, year: int | None, policy_name: str, pdf: bool, lang: str, progress: bool
+    out_dir: Path,
+    year: int | None,
+    policy_name: str,
+    pdf: bool,
+    targets_arg: str | None,
+    lang: str,
+    progress: bool,
 ) -> None:
     """Write the yearly city report (index.html) and one page per zone, linked both ways.
 
@@ -50,6 +58,7 @@ def report_command(
     writable_folder(out_dir)
     if pdf:
         find_chromium()  # before any work: say at once when Chromium is missing
+    targets = read_targets(targets_arg)
     sample = load_sample()
     policy = cli_policy(policy_name)
     if year is None:
@@ -60,6 +69,7 @@ def report_command(
         year=year,
         as_of=sample.as_of,
         policy=policy,
+        targets=targets,
         lang=lang,  # type: ignore[arg-type]
         pdf=pdf,
         progress=progress,
