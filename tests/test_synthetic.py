@@ -478,10 +478,10 @@ def test_sample_zone_stats_headers():
         base, unit = split_unit(header)
         column = keys[normalise_key(base)]
         mapped[column.name] = unit_factor(unit, column)
-    # the investment-attraction counts and the floor area (issue 22) are optional inputs the
-    # sample does not carry
-    optional = {"fortune500_projects", "projects_over_100m", "floor_area_m2"}
-    assert set(mapped) == set(ZONE_STATS.column_names) - optional
+    # the floor area (issue 22) is an optional input the sample does not carry; the
+    # investment-attraction counts are there (plain counts, no unit)
+    assert set(mapped) == set(ZONE_STATS.column_names) - {"floor_area_m2"}
+    assert mapped["fortune500_projects"] == mapped["projects_over_100m"] == 1.0
     assert mapped["revenue_wan"] == 1e4
     assert mapped["land_area_mu"] == 1.0
     assert set(stats["年份"]) == {2019, 2020, 2021}
@@ -493,6 +493,11 @@ def test_sample_zone_stats_headers():
     assert ((y2021["主导产业营业收入(亿元)"] / revenue) < 0.5).any()
     assert ((y2021["新建项目投资(万元)"] / y2021["新建项目用地(亩)"]) < 280).any()
     assert ((y2021["实缴税金(万元)"] / y2021["用地面积(亩)"]) < 20).any()
+    # the 2021 attraction misses the sample's README names: no 500-强 project in QD05 and
+    # QD10, fewer than 5 projects over 1 亿元 in QD09
+    assert sorted(y2021.index[y2021["世界500强及中国500强项目数"] < 1]) == ["QD05", "QD10"]
+    assert sorted(y2021.index[y2021["过亿元项目数"] < 5]) == ["QD09"]
+    assert (stats["过亿元项目数"] <= stats["年度招商引资数"]).all()
 
 
 def test_sample_rasters_share_one_grid(parcels_file):
