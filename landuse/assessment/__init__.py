@@ -67,7 +67,9 @@ from landuse.assessment._stats import (
     take,
 )
 from landuse.assessment._targets import (
+    ATTRACTION_TARGETS,
     TARGET_COLUMNS,
+    TIER_PROGRESS_COLUMNS,
     attraction,
     check_targets,
     expected_targets,
@@ -82,8 +84,10 @@ from landuse.units import m2_to_mu, wan_to_yi
 from landuse.zones import assign_zones
 
 __all__ = [
+    "ATTRACTION_TARGETS",
     "INDICATORS",
     "TARGET_COLUMNS",
+    "TIER_PROGRESS_COLUMNS",
     "Indicator",
     "assess_zones",
     "save_indicator_charts",

@@ -17,6 +17,7 @@ import pandas as pd
 from landuse._atomic import atomic_path
 from landuse._checks import Lang, check_frame, check_lang
 from landuse.assessment._rules import INDICATORS
+from landuse.assessment._targets import TIER_PROGRESS_COLUMNS
 from landuse.errors import LanduseWarning, SchemaError
 from landuse.report import About, check_output_path, write_tables
 from landuse.schema import FIELDS, UNITS, Field
@@ -47,17 +48,6 @@ _SHEETS = {
     "zh": ("考核排名", "标杆值", "参数", "层级目标进度"),
     "en": ("ranking", "benchmarks", "parameters", "tier_progress"),
 }
-#: Columns of the tier-progress sheet (:func:`landuse.assessment.tier_progress`), headers from
-#: the catalogue.
-_TIER_COLUMNS = (
-    "tier",
-    "revenue_yi_min",
-    "zones",
-    "zones_at_or_above",
-    "target_count",
-    "shortfall",
-    "target_met",
-)
 #: Output types: the ranking, the benchmarks and the parameters as sheets of one workbook,
 #: or the ranking as ``path`` and the others beside it (``<stem>_benchmarks.csv`` …).
 _SUFFIXES = (".xlsx", ".csv")
@@ -171,7 +161,7 @@ def _tier_sheet(assessment: pd.DataFrame, lang: Lang) -> pd.DataFrame | None:
     if not rows:
         return None
     frame = pd.DataFrame(rows)
-    frame = frame[[c for c in _TIER_COLUMNS if c in frame.columns]]
+    frame = frame[[c for c in TIER_PROGRESS_COLUMNS if c in frame.columns]]
     if "target_met" in frame.columns:
         frame["target_met"] = _bool_text(frame["target_met"], lang)
     return frame

@@ -24,9 +24,21 @@ TARGET_COLUMNS: tuple[str, ...] = (
     "fortune500_projects",
     "projects_over_100m",
 )
-ATTRACTION = (
+#: The investment-attraction counts of ``zone_stats`` and the profile keys of their yearly
+#: minimums (the plan: ≥ 1 Fortune Global / China 500 project, 5–10 projects over 1 亿元).
+ATTRACTION_TARGETS: tuple[tuple[str, str], ...] = (
     ("fortune500_projects", "assessment.attraction_fortune500_projects_min"),
     ("projects_over_100m", "assessment.attraction_projects_over_100m_min"),
+)
+#: Columns of :func:`tier_progress`, in order.
+TIER_PROGRESS_COLUMNS: tuple[str, ...] = (
+    "tier",
+    "revenue_yi_min",
+    "zones",
+    "zones_at_or_above",
+    "target_count",
+    "shortfall",
+    "target_met",
 )
 
 
@@ -118,7 +130,7 @@ def attraction(
     values: dict[str, np.ndarray] = {}
     met = np.ones(len(order), dtype="float64")
     not_evaluated: list[str] = []
-    for column, key in ATTRACTION:
+    for column, key in ATTRACTION_TARGETS:
         v = (
             take(stats[column].to_numpy(dtype="float64"), at)
             if column in stats.columns

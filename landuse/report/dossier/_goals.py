@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from landuse._checks import Lang
+from landuse.assessment import ATTRACTION_TARGETS, TIER_PROGRESS_COLUMNS
 from landuse.policy import Policy
 from landuse.report import _html
 from landuse.report.dossier._common import header, numbers
@@ -23,7 +24,6 @@ from landuse.report.dossier._data import Context
 from landuse.report.dossier._text import text
 
 __all__ = [
-    "ATTRACTION",
     "attraction_gap",
     "attraction_minimums",
     "city_attraction",
@@ -31,22 +31,6 @@ __all__ = [
     "tier_progress_section",
     "zone_attraction",
 ]
-
-#: The attraction counts of ``zone_stats`` and the profile keys of their yearly minimums.
-ATTRACTION = (
-    ("fortune500_projects", "assessment.attraction_fortune500_projects_min"),
-    ("projects_over_100m", "assessment.attraction_projects_over_100m_min"),
-)
-#: Columns of the tier-progress table, in order (headers from the catalogue).
-TIER_COLUMNS = (
-    "tier",
-    "revenue_yi_min",
-    "zones",
-    "zones_at_or_above",
-    "target_count",
-    "shortfall",
-    "target_met",
-)
 
 
 def _missing(value: Any) -> bool:
@@ -80,7 +64,7 @@ def attraction_minimums(policy: Policy) -> dict[str, float | None]:
     {'fortune500_projects': 1.0, 'projects_over_100m': 5.0}
     """
     out: dict[str, float | None] = {}
-    for column, key in ATTRACTION:
+    for column, key in ATTRACTION_TARGETS:
         value = policy.provenance(key).value
         out[column] = None if value is None else float(value)
     return out
@@ -100,10 +84,10 @@ def attraction_gap(policy: Policy, zone_stats: pd.DataFrame, lang: Lang) -> str 
     '未评价：集聚区统计缺少 projects_over_100m 列。'
     >>> attraction_gap(load_policy("qingdao-2019"), stats.assign(projects_over_100m=5), "zh")
     """
-    unset = [key for column, key in ATTRACTION if policy.provenance(key).value is None]
+    unset = [key for column, key in ATTRACTION_TARGETS if policy.provenance(key).value is None]
     if unset:
         return text("unset_keys", lang, keys=_joined(unset, lang))
-    lacking = [column for column, _ in ATTRACTION if column not in zone_stats.columns]
+    lacking = [column for column, _ in ATTRACTION_TARGETS if column not in zone_stats.columns]
     if lacking:
         return text("lacks_columns", lang, columns=_joined(lacking, lang))
     return None
@@ -187,7 +171,7 @@ def targets_notes(ctx: Context, row: pd.Series) -> str:
 def _tier_table(progress: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     """tier_progress's frame with catalogue headers: numbers as numbers, 是/否/未评价."""
     out = {}
-    for column in TIER_COLUMNS:
+    for column in TIER_PROGRESS_COLUMNS:
         values = progress[column]
         if column == "tier":
             shown = values.astype(object).to_numpy()
@@ -226,7 +210,10 @@ def city_attraction(ctx: Context) -> str:
     rule = _html.note(text("attraction_rule", lang, **_rule(attraction_minimums(ctx.policy))))
     if not evaluated:
         why = attraction_gap(ctx.policy, ctx.data.zone_stats, lang) or text(
-            "zones_lack_values", lang, year=ctx.year, columns=_joined(list(dict(ATTRACTION)), lang)
+            "zones_lack_values",
+            lang,
+            year=ctx.year,
+            columns=_joined(list(dict(ATTRACTION_TARGETS)), lang),
         )
         body = rule + _html.note(text("attraction_unknown", lang, why=why), kind="warning")
         return _html.section(text("attraction", lang), body, section_id="attraction")
