@@ -135,6 +135,9 @@ parcels = pd.DataFrame(
         "land_use": RNG.choice(["industrial", "industrial", "industrial", "logistics"], N),
         "land_area_m2": area,
         "floor_area_m2": (area * RNG.uniform(0.3, 2.5, N)).round(2),
+        # 工业上楼 needs FAR and height or floors (issue 22): both given, so no parcel is unknown
+        "building_height_m": RNG.uniform(6.0, 40.0, N).round(1),
+        "floors": RNG.integers(1, 9, N).astype(float),
     }
 )
 MIN_UNIT = 500.0
@@ -147,21 +150,24 @@ HIGH_FAR = POLICY.multistorey.high_rise_far
 SITE_MIN = POLICY.multistorey.high_rise_site_ha_min * 10_000
 UNIT = POLICY.multistorey.enterprise_unit_m2
 SHARE = 1 - POLICY.control.admin_living_floor_share_max
+HEIGHT_OVER = POLICY.multistorey.height_over_m
+FLOORS_MIN = POLICY.multistorey.floors_min
 
 
 def ms_loop():
     candidate, saved, units = [], [], []
-    for code, use, land, floor in zip(
+    for code, use, land, floor, height, floors in zip(
         parcels["industry_code"],
         parcels["land_use"],
         parcels["land_area_m2"],
         parcels["floor_area_m2"],
+        parcels["building_height_m"],
+        parcels["floors"],
         strict=True,
     ):
         far = floor / land
-        candidate.append(
-            use == "industrial" and code in SUITABLE and not far >= FAR_MIN * (1 - 1e-9)
-        )
+        already = far >= FAR_MIN * (1 - 1e-9) and (height > HEIGHT_OVER or floors >= FLOORS_MIN)
+        candidate.append(use == "industrial" and code in SUITABLE and not already)
         target = HIGH_FAR if land >= SITE_MIN else FAR_MIN
         floor_target = land * target
         saved.append(floor_target / MIN_FAR[code] - land)

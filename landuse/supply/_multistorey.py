@@ -354,22 +354,44 @@ def _building_criteria(
     text = _CRITERIA_TEXT[lang]
     far_known = ~np.asarray(far_ok.isna())
     far_held = np.asarray(far_ok.fillna(False), dtype=bool)
-    rows = []
-    for i in range(len(parcels)):
-        parts = [
-            f"{text['far']} {far[i]:.2f} {'≥' if far_held[i] else '<'} {fmt(far_min)}"
-            if far_known[i]
-            else text["far"] + text["na"],
-            f"{text['height']} {fmt(height[i])}{text['m']} {'>' if h_ok[i] else '≤'} "
-            f"{fmt(float(h_min or 0))}{text['m']}"
-            if h_known[i]
-            else text["height"] + text["na"],
-            f"{text['floors']} {fmt(floors[i])} {'≥' if f_ok[i] else '<'} {fmt(float(f_min or 0))}"
-            if f_known[i]
-            else text["floors"] + text["na"],
-        ]
-        rows.append("; ".join(parts))
-    return tall, np.array(rows, dtype=object)
+    m = text["m"]
+    parts = [
+        _criterion(
+            far_known,
+            text["far"] + " " + np.char.mod("%.2f", far).astype(object),
+            np.where(far_held, " ≥ ", " < "),
+            fmt(far_min),
+            text["far"] + text["na"],
+        ),
+        _criterion(
+            h_known,
+            text["height"] + " " + _distinct_fmt(height) + m,
+            np.where(h_ok, " > ", " ≤ "),
+            fmt(float(h_min or 0)) + m,
+            text["height"] + text["na"],
+        ),
+        _criterion(
+            f_known,
+            text["floors"] + " " + _distinct_fmt(floors),
+            np.where(f_ok, " ≥ ", " < "),
+            fmt(float(f_min or 0)),
+            text["floors"] + text["na"],
+        ),
+    ]
+    return tall, parts[0] + "; " + parts[1] + "; " + parts[2]
+
+
+def _criterion(
+    known: np.ndarray, value: np.ndarray, sign: np.ndarray, bound: str, unknown: str
+) -> np.ndarray:
+    """``value sign bound`` per row where ``known``, else the ``unknown`` text (object array)."""
+    return np.where(known, value + sign.astype(object) + bound, unknown).astype(object)
+
+
+def _distinct_fmt(values: np.ndarray) -> np.ndarray:
+    """:func:`fmt` of each value, computed once per distinct value (object array)."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return np.array([fmt(v) for v in distinct], dtype=object)[inverse.reshape(-1)]
 
 
 class _Sizes(NamedTuple):
